@@ -1,0 +1,72 @@
+/**
+ * Operator access tokens: how people and tools authenticate to the management API,
+ * GraphQL and the dashboard. Each carries a role. Only hashes are stored.
+ *
+ * A fresh installation has no token, so start-up makes the first admin token: the value
+ * of HOOKPOST_ADMIN_TOKEN when set, else a generated one written to
+ * `<dataDir>/admin-token` (mode 0600). It is never logged; the log names the file.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { isUuid, newId } from '../ids.ts';
+import { z } from 'zod';
+import type { AccessToken } from '../db/generated/prisma/client.ts';
+import { AppError, notFound, parseInput } from '../errors.ts';
+import type { Runtime } from '../runtime.ts';
+import { authorize, operatorRoles, type Actor, type OperatorRole } from './roles.ts';
+import { generateToken, hashToken, tokenPrefix } from './tokens.ts';
+
+export async function authenticate(rt: Pick<Runtime, 'pool'>, token: string | undefined): Promise<Actor | null> {
+  if (!token) return null;
+  const { rows } = await rt.pool.query<{ id: string; name: string; role: OperatorRole }>({
+    name: 'authenticate_access_token',
+    text: `update access_token set last_used_at = now()
+            where hash = $1 and revoked_at is null
+        returning id, name, role`,
+    values: [hashToken(token)],
+  });
+  const row = rows[0];
+  return row ? { tokenId: row.id, name: row.name, role: row.role } : null;
+}
+
+const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(operatorRoles) });
+
+export async function createAccessToken(rt: Pick<Runtime, 'prisma'>, actor: Actor | null, input: { name: string; role: OperatorRole }): Promise<{ token: string; record: AccessToken }> {
+  authorize(actor, 'admin');
+  const data = parseInput(newTokenSchema, input);
+  const token = generateToken('hpt');
+  const record = await rt.prisma.accessToken.create({
+    data: { id: newId(), name: data.name, role: data.role, prefix: tokenPrefix(token), hash: new Uint8Array(hashToken(token)) },
+  });
+  return { token, record };
+}
+
+export async function revokeAccessToken(rt: Pick<Runtime, 'prisma'>, actor: Actor | null, id: string): Promise<AccessToken> {
+  authorize(actor, 'admin');
+  const record = isUuid(id) ? await rt.prisma.accessToken.findUnique({ where: { id } }) : null;
+  if (!record) throw notFound('The access token');
+  if (record.revokedAt) throw new AppError('conflict', 'The access token is already revoked.');
+  if (record.id === actor.tokenId) throw new AppError('conflict', 'You cannot revoke the token you are signed in with.');
+  return rt.prisma.accessToken.update({ where: { id }, data: { revokedAt: new Date() } });
+}
+
+export async function bootstrapAdminToken(rt: Pick<Runtime, 'prisma' | 'config' | 'logger'>): Promise<void> {
+  const { adminToken, dataDir } = rt.config;
+  if (adminToken) {
+    await rt.prisma.accessToken.upsert({
+      where: { hash: new Uint8Array(hashToken(adminToken)) },
+      update: {},
+      create: { id: newId(), name: 'HOOKPOST_ADMIN_TOKEN', role: 'admin', prefix: tokenPrefix(adminToken), hash: new Uint8Array(hashToken(adminToken)) },
+    });
+    return;
+  }
+  if ((await rt.prisma.accessToken.count()) > 0) return;
+  const token = generateToken('hpt');
+  const file = path.join(dataDir, 'admin-token');
+  await fs.mkdir(dataDir, { recursive: true });
+  await fs.writeFile(file, `${token}\n`, { mode: 0o600 });
+  await rt.prisma.accessToken.create({
+    data: { id: newId(), name: 'first admin', role: 'admin', prefix: tokenPrefix(token), hash: new Uint8Array(hashToken(token)) },
+  });
+  rt.logger.info({ file }, `Created the first admin access token; it is in ${file}.`);
+}

@@ -1,0 +1,22 @@
+/**
+ * Bearer secrets: producer API keys (`hpk_…`) and operator access tokens (`hpt_…`).
+ * 256 random bits each. Only a SHA-256 hash is stored: the secrets are random and long,
+ * so a fast hash is enough (no password stretching needed) and lookups stay one
+ * indexed equality.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export type TokenKind = 'hpk' | 'hpt';
+
+export function generateToken(kind: TokenKind): string {
+  return `${kind}_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** What people see to recognise a token: its kind and first characters. */
+export function tokenPrefix(token: string): string {
+  return token.slice(0, 12);
+}

@@ -1,0 +1,46 @@
+/**
+ * PostgreSQL connection pools. The API and the delivery task share one `pg.Pool`
+ * (Prisma runs on it through @prisma/adapter-pg); graphile-worker keeps its own so job
+ * fetching never waits behind application queries.
+ */
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+export function createPool(options: {
+  connectionString: string;
+  max: number;
+  applicationName: string;
+  logger: Logger;
+}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max,
+    application_name: options.applicationName,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  const onError = (error: Error) => options.logger.warn({ err: error }, 'A PostgreSQL connection failed; the pool will replace it.');
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return pool;
+}
+
+/** Runs `work` in one transaction on one client, rolling back when it throws. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

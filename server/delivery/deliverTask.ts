@@ -1,0 +1,113 @@
+/**
+ * The `deliver` task: attempt each delivery of the job once, record the attempt, and
+ * either end the delivery or schedule its next attempt. The task owns the retry
+ * schedule; graphile-worker's own retries only cover infrastructure failures (a thrown
+ * error), after which the fencing in claimDeliveries keeps attempts from doubling.
+ *
+ * Follow one delivery: claim → sign → sendAttempt → decide → recordAttempt.
+ */
+import { newId } from '../ids.ts';
+import type { Task } from 'graphile-worker';
+import type { Agent } from 'undici';
+import type pg from 'pg';
+import type { SecretBox } from '../auth/secretBox.ts';
+import { coerceError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
+import type { Metrics } from '../metrics.ts';
+import { deliverPayload, deliverPayloadSchema, type AttemptTrigger } from './deliverJob.ts';
+import { redactSensitive } from './responseCapture.ts';
+import { nextRetryDelay } from './retrySchedule.ts';
+import { sendAttempt, type AttemptOutcome } from './sendAttempt.ts';
+import { signatureHeaders } from './signature.ts';
+import { cancelDelivery } from './sql/cancelDelivery.ts';
+import { claimDeliveries, type ClaimedDelivery } from './sql/claimDeliveries.ts';
+import { recordAttempt, type AttemptRecord } from './sql/recordAttempt.ts';
+import type { TargetPolicy } from './targetGuard.ts';
+
+export const USER_AGENT = 'Hookpost/0.1 (+https://github.com/hookpost/hookpost)';
+
+export interface DeliverTaskDeps {
+  pool: pg.Pool;
+  logger: Logger;
+  secretBox: SecretBox;
+  agent: Agent;
+  targetPolicy: TargetPolicy;
+  metrics: Metrics;
+}
+
+export function makeDeliverTask(deps: DeliverTaskDeps): Task {
+  return async (rawPayload, helpers) => {
+    const job = deliverPayloadSchema.parse(rawPayload);
+    const claimed = await claimDeliveries(deps.pool, job.deliveries);
+    const results = await Promise.allSettled(
+      claimed.map((delivery) => deliverOne(deps, delivery, job.trigger, helpers.abortSignal)),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    // Rethrow only after every delivery finished, so none is abandoned mid-request.
+    if (failure) throw coerceError(failure.reason);
+  };
+}
+
+async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trigger: AttemptTrigger, stopping?: AbortSignal) {
+  const number = delivery.attemptCount + 1;
+  const log = deps.logger.child({ deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, attempt: number });
+
+  if (!delivery.endpointActive) {
+    await cancelDelivery(deps.pool, delivery.id);
+    log.info(`Delivery ${delivery.id} cancelled: its endpoint is disabled or deleted.`);
+    return;
+  }
+
+  const customHeaders = delivery.sealedHeaders
+    ? (JSON.parse(deps.secretBox.open(delivery.sealedHeaders)) as Record<string, string>)
+    : {};
+  const headers: Record<string, string> = {
+    ...lowerCaseKeys(customHeaders),
+    'content-type': delivery.contentType,
+    'user-agent': USER_AGENT,
+    ...signatureHeaders({
+      messageId: delivery.id,
+      timestampSeconds: Math.floor(Date.now() / 1000),
+      body: delivery.body,
+      secrets: delivery.sealedSecrets.map((sealed) => deps.secretBox.open(sealed)),
+    }),
+  };
+
+  const outcome = await sendAttempt(deps.agent, deps.targetPolicy, { url: delivery.url, headers, body: delivery.body, timeoutMs: delivery.timeoutMs }, stopping);
+  const record = decide(delivery, number, trigger, outcome);
+  await recordAttempt(deps.pool, {
+    ...record,
+    attemptId: newId(),
+    deliveryId: delivery.id,
+    number,
+    trigger,
+    url: delivery.url,
+    requestHeaders: redactSensitive(headers, Object.keys(customHeaders)),
+    outcome,
+  });
+
+  deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });
+  deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
+  const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
+  const next = record.retry ? `; next attempt in ${record.retry.delayMs} ms` : record.status === 'failed' ? '; giving up' : '';
+  log.info({ statusCode: outcome.statusCode, durationMs: outcome.durationMs, errorKind: outcome.errorKind }, `Delivery ${delivery.id} attempt ${number} ${what} in ${outcome.durationMs} ms${next}.`);
+}
+
+/** What follows an attempt: delivered, a scheduled retry, or failed for good. */
+function decide(delivery: ClaimedDelivery, number: number, trigger: AttemptTrigger, outcome: AttemptOutcome): Pick<AttemptRecord, 'status' | 'retry'> {
+  if (outcome.ok) return { status: 'delivered', retry: null };
+  // Manual and test attempts are one try each; only the scheduled series retries.
+  if (trigger !== 'scheduled') return { status: 'failed', retry: null };
+  const policy = retryPolicySchema.parse(delivery.retryPolicy);
+  const delayMs = nextRetryDelay(policy, number, { retryAfterMs: outcome.retryAfterMs });
+  if (delayMs === null) return { status: 'failed', retry: null };
+  return {
+    status: 'queued',
+    retry: { delayMs, payload: deliverPayload({ trigger: 'scheduled', deliveries: [{ id: delivery.id, attempt: number + 1 }] }) },
+  };
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}

@@ -1,0 +1,141 @@
+/**
+ * Managing endpoints: the one place that creates, changes, enables, rotates and deletes
+ * them, for REST and GraphQL alike. Signing secrets and custom headers are sealed before
+ * they are stored; a new secret is returned once, and can be revealed later by an
+ * operator.
+ */
+import { isUuid, newId } from '../ids.ts';
+import { authorize, type Actor } from '../auth/roles.ts';
+import type { Prisma, PrismaClient } from '../db/prisma.ts';
+import type { Endpoint } from '../db/generated/prisma/client.ts';
+import { generateSigningSecret } from '../delivery/signature.ts';
+import { cancelWaitingDeliveries } from '../delivery/sql/cancelDelivery.ts';
+import { checkTargetUrl } from '../delivery/targetGuard.ts';
+import { AppError, notFound, parseInput } from '../errors.ts';
+import type { Runtime } from '../runtime.ts';
+import { endpointPatchSchema, newEndpointSchema, type EndpointPatchInput, type NewEndpointInput } from './endpointInput.ts';
+
+type Db = PrismaClient | Prisma.TransactionClient;
+type Deps = Pick<Runtime, 'prisma' | 'pool' | 'secretBox' | 'targetPolicy' | 'config'>;
+
+export interface EndpointWithSecret {
+  endpoint: Endpoint;
+  /** The new `whsec_` secret; shown once here. */
+  signingSecret: string;
+}
+
+function assertTargetAllowed(rt: Deps, url: string) {
+  const check = checkTargetUrl(url, rt.targetPolicy);
+  if (!check.ok) throw new AppError('target_not_allowed', `The endpoint URL ${check.reason}.`);
+}
+
+function sealHeaders(rt: Deps, headers: Record<string, string>): Uint8Array<ArrayBuffer> | null {
+  return Object.keys(headers).length ? new Uint8Array(rt.secretBox.seal(JSON.stringify(headers))) : null;
+}
+
+/** Creates an endpoint inside a caller's transaction (mailbox creation uses this too). */
+export async function insertEndpoint(rt: Deps, db: Db, mailboxId: string, input: NewEndpointInput): Promise<EndpointWithSecret> {
+  const data = parseInput(newEndpointSchema, input);
+  assertTargetAllowed(rt, data.url);
+  const signingSecret = generateSigningSecret();
+  const endpoint = await db.endpoint.create({
+    data: {
+      id: newId(),
+      mailboxId,
+      url: data.url,
+      description: data.description,
+      eventTypes: data.eventTypes,
+      sealedHeaders: sealHeaders(rt, data.headers),
+      timeoutMs: data.timeoutMs,
+      retryPolicy: data.retryPolicy,
+      enabled: data.enabled,
+      secrets: { create: { id: newId(), ciphertext: new Uint8Array(rt.secretBox.seal(signingSecret)) } },
+    },
+  });
+  return { endpoint, signingSecret };
+}
+
+export async function createEndpoint(rt: Deps, actor: Actor | null, mailboxId: string, input: NewEndpointInput): Promise<EndpointWithSecret> {
+  authorize(actor, 'operator');
+  if (!isUuid(mailboxId)) throw notFound('The mailbox');
+  const mailbox = await rt.prisma.mailbox.findFirst({ where: { id: mailboxId, deletedAt: null }, select: { id: true } });
+  if (!mailbox) throw notFound('The mailbox');
+  return insertEndpoint(rt, rt.prisma, mailboxId, input);
+}
+
+async function findLiveEndpoint(rt: Deps, id: string): Promise<Endpoint> {
+  if (!isUuid(id)) throw notFound('The endpoint');
+  const endpoint = await rt.prisma.endpoint.findFirst({ where: { id, deletedAt: null } });
+  if (!endpoint) throw notFound('The endpoint');
+  return endpoint;
+}
+
+export async function updateEndpoint(rt: Deps, actor: Actor | null, id: string, patch: EndpointPatchInput): Promise<Endpoint> {
+  authorize(actor, 'operator');
+  const data = parseInput(endpointPatchSchema, patch);
+  await findLiveEndpoint(rt, id);
+  if (data.url !== undefined) assertTargetAllowed(rt, data.url);
+  return rt.prisma.endpoint.update({
+    where: { id },
+    data: {
+      url: data.url,
+      description: data.description,
+      eventTypes: data.eventTypes,
+      sealedHeaders: data.headers === undefined ? undefined : sealHeaders(rt, data.headers),
+      timeoutMs: data.timeoutMs,
+      retryPolicy: data.retryPolicy,
+    },
+  });
+}
+
+/**
+ * A disabled endpoint gets no new deliveries and its waiting ones are cancelled (an
+ * operator can retry them after enabling it again); attempts in flight finish.
+ */
+export async function setEndpointEnabled(rt: Deps, actor: Actor | null, id: string, enabled: boolean): Promise<Endpoint> {
+  authorize(actor, 'operator');
+  await findLiveEndpoint(rt, id);
+  const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { enabled } });
+  if (!enabled) await cancelWaitingDeliveries(rt.pool, [id]);
+  return endpoint;
+}
+
+/**
+ * A new signing secret; the previous ones keep signing alongside it for the rotation
+ * grace period (HOOKPOST_SECRET_ROTATION_GRACE_MS), so receivers can switch without
+ * rejecting anything.
+ */
+export async function rotateEndpointSecret(rt: Deps, actor: Actor | null, id: string): Promise<EndpointWithSecret> {
+  authorize(actor, 'operator');
+  const endpoint = await findLiveEndpoint(rt, id);
+  const signingSecret = generateSigningSecret();
+  const graceEnds = new Date(Date.now() + rt.config.secretRotationGraceMs);
+  await rt.prisma.$transaction([
+    rt.prisma.endpointSecret.updateMany({ where: { endpointId: id, OR: [{ expiresAt: null }, { expiresAt: { gt: graceEnds } }] }, data: { expiresAt: graceEnds } }),
+    rt.prisma.endpointSecret.create({ data: { id: newId(), endpointId: id, ciphertext: new Uint8Array(rt.secretBox.seal(signingSecret)) } }),
+  ]);
+  return { endpoint, signingSecret };
+}
+
+/** The current signing secret, for an operator setting up a receiver. */
+export async function revealSigningSecret(rt: Deps, actor: Actor | null, id: string): Promise<string> {
+  authorize(actor, 'operator');
+  await findLiveEndpoint(rt, id);
+  const secret = await rt.prisma.endpointSecret.findFirst({ where: { endpointId: id, expiresAt: null }, orderBy: { createdAt: 'desc' } });
+  if (!secret) throw notFound('The signing secret');
+  return rt.secretBox.open(Buffer.from(secret.ciphertext));
+}
+
+/** The endpoint's custom headers, unsealed. */
+export function endpointHeaders(rt: Pick<Runtime, 'secretBox'>, endpoint: Pick<Endpoint, 'sealedHeaders'>): Record<string, string> {
+  return endpoint.sealedHeaders ? (JSON.parse(rt.secretBox.open(Buffer.from(endpoint.sealedHeaders))) as Record<string, string>) : {};
+}
+
+/** Deleting keeps the endpoint's history readable; its waiting deliveries are cancelled. */
+export async function deleteEndpoint(rt: Deps, actor: Actor | null, id: string): Promise<Endpoint> {
+  authorize(actor, 'operator');
+  await findLiveEndpoint(rt, id);
+  const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { deletedAt: new Date(), enabled: false } });
+  await cancelWaitingDeliveries(rt.pool, [id]);
+  return endpoint;
+}

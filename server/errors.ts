@@ -1,0 +1,71 @@
+/**
+ * The one error shape. Expected failures are `AppError`s with a stable snake_case code
+ * and the HTTP status that goes with it; REST answers them as `{error: {code, message}}`
+ * and GraphQL as `extensions.code`. Anything else is unexpected and is masked.
+ */
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'validation_failed'
+  | 'missing_api_key'
+  | 'invalid_api_key'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'target_not_allowed'
+  | 'not_retryable'
+  | 'unavailable'
+  | 'internal_error';
+
+const statusByCode: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 422,
+  missing_api_key: 401,
+  invalid_api_key: 401,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  target_not_allowed: 422,
+  not_retryable: 409,
+  unavailable: 503,
+  internal_error: 500,
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = statusByCode[code];
+  }
+}
+
+/** Whatever was thrown, as an Error (graphile-worker's `coerceError` idea). */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
+
+/** Parses input with a zod schema; every problem is reported in one `validation_failed`. */
+export function parseInput<T>(schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
+  throw new AppError('validation_failed', problems.join('; '), { problems });
+}

@@ -1,0 +1,107 @@
+/**
+ * Starts Hookpost in this process: the database (embedded when no DATABASE_URL), the
+ * migrations, and the roles asked for (HTTP API, delivery worker, or both). Returns how
+ * to stop it, which happens in a fixed, logged order: stop taking jobs and let in-flight
+ * deliveries finish (bounded), close HTTP, close the pools, stop the embedded database.
+ */
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Agent } from 'undici';
+import { bootstrapAdminToken } from './auth/accessTokens.ts';
+import { assertSameKeyEverywhere, loadEncryptionKey } from './auth/keyring.ts';
+import { createSecretBox } from './auth/secretBox.ts';
+import type { Config } from './config.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embeddedPostgres.ts';
+import { migrate } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
+import { createPrisma } from './db/prisma.ts';
+import { createOutboundAgent } from './delivery/sendAttempt.ts';
+import { createTargetPolicy } from './delivery/targetGuard.ts';
+import { coerceError } from './errors.ts';
+import { createHttpApp } from './http/app.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import type { Runtime } from './runtime.ts';
+import { startWorker, type WorkerHandle } from './worker/runner.ts';
+
+export interface Hookpost {
+  runtime: Runtime;
+  /** Where the HTTP API listens (null for a worker-only process). */
+  url: string | null;
+  app: FastifyInstance | null;
+  worker: WorkerHandle | null;
+  stop(): Promise<void>;
+}
+
+export async function startHookpost(config: Config, logger: Logger): Promise<Hookpost> {
+  const steps: { name: string; run: () => Promise<unknown> }[] = [];
+  const stop = async () => {
+    for (const step of steps.reverse()) {
+      try {
+        logger.info(`Shutdown: ${step.name}.`);
+        await step.run();
+      } catch (error) {
+        logger.error({ err: coerceError(error) }, `Shutdown step "${step.name}" failed.`);
+      }
+    }
+  };
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, logger });
+      steps.push({ name: 'stop the embedded database', run: () => embedded.stop() });
+      databaseUrl = embedded.url;
+      logger.info({ port: new URL(databaseUrl).port }, 'Using the embedded PostgreSQL (set DATABASE_URL to use your own).');
+    }
+
+    const pool = createPool({ connectionString: databaseUrl, max: config.dbPoolSize, applicationName: `hookpost-${config.role}`, logger });
+    steps.push({ name: 'close the database pool', run: () => pool.end() });
+    await migrate(pool, logger);
+
+    const key = await loadEncryptionKey({ configured: config.encryptionKey, dataDir: config.dataDir });
+    await assertSameKeyEverywhere(pool, key);
+    const prisma = createPrisma(pool);
+    steps.push({ name: 'disconnect Prisma', run: () => prisma.$disconnect() });
+
+    const runtime: Runtime = {
+      config,
+      logger,
+      pool,
+      prisma,
+      secretBox: createSecretBox(key),
+      targetPolicy: createTargetPolicy(config.allowedTargets),
+      metrics: createMetrics(),
+    };
+
+    let app: FastifyInstance | null = null;
+    let url: string | null = null;
+    if (config.role !== 'worker') {
+      await bootstrapAdminToken(runtime);
+      app = await createHttpApp(runtime);
+      const listening = app;
+      steps.push({ name: 'close HTTP', run: () => listening.close() });
+    }
+
+    let worker: WorkerHandle | null = null;
+    if (config.role !== 'api') {
+      // graphile-worker asks for concurrency + 2; connections are opened only when used.
+      const queuePool: pg.Pool = createPool({ connectionString: databaseUrl, max: config.workerConcurrency + 2, applicationName: 'hookpost-queue', logger });
+      steps.push({ name: 'close the queue pool', run: () => queuePool.end() });
+      const agent: Agent = createOutboundAgent(runtime.targetPolicy);
+      steps.push({ name: 'close outbound connections', run: () => agent.close() });
+      worker = await startWorker({ config, logger, queuePool, deliver: { ...runtime, agent } });
+      const started = worker;
+      steps.push({ name: 'stop the delivery worker', run: () => started.stop() });
+    }
+
+    if (app) {
+      url = await app.listen({ host: config.host, port: config.port });
+      logger.info({ url, role: config.role }, `Hookpost is listening on ${url} (dashboard /, REST /api, docs /docs).`);
+    }
+    return { runtime, url, app, worker, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Builds the HTTP app (REST, docs, dashboard) without listening, so tests can drive it
+ * with `app.inject` or on port 0. hookpost.ts listens.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { newId } from '../ids.ts';
+import type { Runtime } from '../runtime.ts';
+import { makeAuthenticateHook } from './authenticate.ts';
+import { registerDashboard } from './dashboard.ts';
+import { registerDocs } from './docs.ts';
+import { installErrorHandler } from './errorHandler.ts';
+import { installNotFoundHandler } from './notFound.ts';
+import { endpointRoutes } from './routes/endpoints.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { mailboxRoutes } from './routes/mailboxes.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+
+export interface HttpAppOptions {
+  /** Extra routes mounted on the same app (GraphQL). */
+  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+}
+
+export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: rt.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Per-request lines would dominate the log at thousands of events/s; see onResponse below.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => newId(),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: rt.config.maxBodyBytes,
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  app.decorateRequest('actor', null);
+
+  await registerDocs(app);
+  await app.register(async (ingest) => ingestRoutes(ingest, rt));
+  await app.register(async (management) => {
+    management.addHook('onRequest', makeAuthenticateHook(rt));
+    await mailboxRoutes(management, rt);
+    await endpointRoutes(management, rt);
+    await webhookRoutes(management, rt);
+  });
+  await app.register(async (ops) => opsRoutes(ops, rt));
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  const spaIndex = await registerDashboard(app);
+  installNotFoundHandler(app, { spaIndex });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: request.url, statusCode: reply.statusCode }, 'Request failed.');
+    else request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'Request served.');
+  });
+  return app;
+}

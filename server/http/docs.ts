@@ -1,0 +1,70 @@
+/**
+ * The REST API's OpenAPI document, generated from the routes' zod schemas, at
+ * /openapi.json, with Swagger UI at /docs and ReDoc at /redoc. Everything is served
+ * from node_modules, and a Content-Security-Policy keeps the pages from loading
+ * anything from elsewhere.
+ */
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+const require = createRequire(import.meta.url);
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'";
+
+export async function registerDocs(app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Hookpost API',
+        version: '0.1.0',
+        description:
+          'Producers send events to a mailbox (`POST /webhooks/{mailbox_id}` with `x-api-key`); Hookpost stores them, then delivers ' +
+          'them to the mailbox endpoints with retries and Standard Webhooks signatures. The management API needs an operator access ' +
+          'token (`Authorization: Bearer hpt_…`) with a role: viewer (read), operator (change, retry) or admin. Errors are always ' +
+          '`{"error": {"code", "message"}}`. The same data and more are in the GraphQL API at /graphql.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "The mailbox's API key (hpk_…)" },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An operator access token (hpt_…)' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { validatorUrl: null, deepLinking: true },
+    staticCSP: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (/^\/(docs|redoc)(\/|$)/.test(request.url)) reply.header('content-security-policy', CSP);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/redoc', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Hookpost API reference</title>
+    <style>body { margin: 0; }</style>
+  </head>
+  <body>
+    <redoc spec-url="/openapi.json" hide-download-button="false"></redoc>
+    <script src="/redoc/redoc.standalone.js"></script>
+  </body>
+</html>`),
+  );
+
+  const redocBundle = require.resolve('redoc/bundles/redoc.standalone.js');
+  app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(createReadStream(redocBundle)),
+  );
+}

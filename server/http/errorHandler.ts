@@ -1,0 +1,39 @@
+/**
+ * REST's one error shape: `{error: {code, message}}` with a stable snake_case code and
+ * the status that goes with it. Errors are caught here, once. Unexpected ones are logged
+ * with the request id and answered as `internal_error` without their details.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode } from '../errors.ts';
+
+/** Fastify's own request errors, in our words. */
+const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'The body is larger than the limit.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: 'This Content-Type is not accepted here; send application/json.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: 'The body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', message: 'The body is empty; send a JSON object.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: 'The Content-Length does not match the body.' },
+};
+
+export function sendError(reply: FastifyReply, error: AppError) {
+  return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+}
+
+export function installErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError) return sendError(reply, error);
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const problems = error.validation.map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'request'}: ${v.message}`);
+      return sendError(reply, new AppError('validation_failed', `${error.validationContext ?? 'request'} ${problems.join('; ')}`));
+    }
+    const known = error.code ? fastifyCodes[error.code] : undefined;
+    if (known) return sendError(reply, new AppError(known.code, known.message));
+    if (error instanceof SyntaxError && error.statusCode === 400) return sendError(reply, new AppError('invalid_json', `The body is not valid JSON: ${error.message}`));
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, new AppError('bad_request', error.message));
+    }
+    request.log.error({ err: error }, `Request ${request.id} failed unexpectedly.`);
+    return reply.status(500).send({ error: { code: 'internal_error', message: `Something went wrong on our side (request ${request.id}); it was logged.` } });
+  });
+}

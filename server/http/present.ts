@@ -1,0 +1,109 @@
+/**
+ * How REST shows things: snake_case fields, as in the original API. One function per
+ * thing, so every route shows a mailbox or an event the same way.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { Actor } from '../auth/roles.ts';
+import { hasRole } from '../auth/roles.ts';
+import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox } from '../db/generated/prisma/client.ts';
+import { endpointHeaders } from '../endpoints/endpointService.ts';
+import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
+import type { Runtime } from '../runtime.ts';
+
+const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+
+export function presentMailbox(mailbox: Mailbox, firstEndpoint?: Pick<Endpoint, 'url'> | null) {
+  return {
+    id: mailbox.id,
+    name: mailbox.name,
+    target_url: firstEndpoint?.url ?? null,
+    created_at: iso(mailbox.createdAt)!,
+  };
+}
+
+export function presentApiKey(key: ApiKey) {
+  return { id: key.id, mailbox_id: key.mailboxId, name: key.name, prefix: key.prefix, created_at: iso(key.createdAt)!, revoked_at: iso(key.revokedAt) };
+}
+
+export function presentRetryPolicy(raw: unknown) {
+  const policy = retryPolicySchema.parse(raw);
+  return {
+    max_attempts: policy.maxAttempts,
+    base_delay_ms: policy.baseDelayMs,
+    factor: policy.factor,
+    max_delay_ms: policy.maxDelayMs,
+    jitter: policy.jitter,
+    schedule: policy.schedule,
+  };
+}
+
+/** Viewers see which custom headers are sent, operators also their values. */
+export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoint, actor: Actor | null) {
+  const headers = endpointHeaders(rt, endpoint);
+  const showValues = hasRole(actor, 'operator');
+  return {
+    id: endpoint.id,
+    mailbox_id: endpoint.mailboxId,
+    url: endpoint.url,
+    description: endpoint.description,
+    event_types: endpoint.eventTypes,
+    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, showValues ? value : '[hidden]'])),
+    timeout_ms: endpoint.timeoutMs,
+    retry_policy: presentRetryPolicy(endpoint.retryPolicy),
+    enabled: endpoint.enabled,
+    created_at: iso(endpoint.createdAt)!,
+    updated_at: iso(endpoint.updatedAt)!,
+  };
+}
+
+type DeliveryWithUrl = Delivery & { endpoint: { url: string } };
+
+export function presentDelivery(delivery: DeliveryWithUrl) {
+  return {
+    id: delivery.id,
+    endpoint_id: delivery.endpointId,
+    target_url: delivery.endpoint.url,
+    status: delivery.status,
+    attempt_count: delivery.attemptCount,
+    last_attempt_at: iso(delivery.lastAttemptAt),
+    last_status_code: delivery.lastStatusCode,
+    next_attempt_at: iso(delivery.nextAttemptAt),
+  };
+}
+
+/** An event as the original `GET /api/webhooks` listed it, plus its deliveries. */
+export function presentEvent(event: Omit<Event, 'body'> & { mailbox: { name: string }; deliveries: DeliveryWithUrl[] }) {
+  return {
+    tracking_number: event.id,
+    mailbox_id: event.mailboxId,
+    mailbox_name: event.mailbox.name,
+    target_url: event.deliveries[0]?.endpoint.url ?? null,
+    event_type: event.eventType,
+    status: event.status,
+    attempt_count: event.attemptCount,
+    last_attempt_at: iso(event.lastAttemptAt),
+    received_at: iso(event.receivedAt)!,
+    deliveries: event.deliveries.map(presentDelivery),
+  };
+}
+
+export function presentAttempt(attempt: Attempt) {
+  const body = attempt.responseBody ? Buffer.from(attempt.responseBody) : null;
+  const text = body && isUtf8(body) ? body.toString('utf8') : null;
+  return {
+    number: attempt.number,
+    trigger: attempt.trigger,
+    url: attempt.url,
+    started_at: iso(attempt.startedAt)!,
+    duration_ms: attempt.durationMs,
+    status_code: attempt.statusCode,
+    request_headers: attempt.requestHeaders,
+    response_headers: attempt.responseHeaders,
+    response_body: text,
+    response_body_base64: body && text === null ? body.toString('base64') : null,
+    response_body_truncated: attempt.responseBodyTruncated,
+    error_kind: attempt.errorKind,
+    error_message: attempt.errorMessage,
+  };
+}
+

@@ -1,0 +1,58 @@
+/**
+ * POST /webhooks/{mailbox_id}: the producers' door. Takes any body as raw bytes (so it
+ * is stored and delivered byte for byte) and hands it to acceptEvent, which decides.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { acceptEvent } from '../../ingest/acceptEvent.ts';
+import type { Runtime } from '../../runtime.ts';
+import { errorBody } from '../schemas.ts';
+
+export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
+  // Only this route takes raw bodies; the management API keeps Fastify's JSON parser.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: rt.config.maxBodyBytes }, (_request, body, done) => done(null, body));
+
+  app.withTypeProvider<ZodTypeProvider>().post('/webhooks/:mailboxId', {
+    schema: {
+      summary: 'Send an event to a mailbox',
+      description:
+        'Stores the event durably, then answers 202 with its tracking number; delivery to the mailbox endpoints happens afterwards. ' +
+        'The body is kept and delivered byte for byte with its Content-Type. The event type is read from `x-event-type`, else the ' +
+        "body's `event` or `type` field. A wrong key and an unknown mailbox both answer 401, so mailbox ids cannot be probed.",
+      tags: ['Ingest'],
+      security: [{ apiKey: [] }],
+      params: z.object({ mailboxId: z.string().describe('The mailbox id') }),
+      headers: z.object({ 'x-api-key': z.string().optional(), 'x-event-type': z.string().optional() }).loose(),
+      body: z.any().optional().describe('Any JSON (or text/plain, form, XML) body, up to HOOKPOST_MAX_BODY_BYTES.'),
+      response: {
+        202: z.object({
+          tracking_number: z.string().describe('The event id: a time-ordered UUID (v7)'),
+          status: z.enum(['queued', 'unrouted']).describe('`unrouted` when no endpoint accepts the event type: stored, not delivered'),
+        }),
+        400: errorBody, 401: errorBody, 405: errorBody, 413: errorBody, 415: errorBody, 422: errorBody,
+      },
+    },
+    handler: async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      try {
+        const accepted = await acceptEvent(rt, {
+          mailboxId: request.params.mailboxId,
+          apiKey: request.headers['x-api-key'] as string | undefined,
+          contentType: request.headers['content-type'],
+          body,
+          eventTypeHeader: request.headers['x-event-type'] as string | undefined,
+        });
+        rt.metrics.eventsAccepted.inc({ mailbox_routed: accepted.deliveryCount > 0 ? 'yes' : 'no' });
+        return reply
+          .status(202)
+          .header('location', `/api/webhooks/${accepted.trackingNumber}`)
+          .send({ tracking_number: accepted.trackingNumber, status: accepted.deliveryCount > 0 ? 'queued' : 'unrouted' });
+      } catch (error) {
+        rt.metrics.eventsRejected.inc({ code: (error as { code?: string }).code ?? 'internal_error' });
+        throw error;
+      }
+    },
+  });
+}

@@ -1,0 +1,147 @@
+/** Mailboxes and their API keys: create (the original `POST /api/mailboxes`), list, rename, delete, rotate keys. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { authorize } from '../../auth/roles.ts';
+import { notFound } from '../../errors.ts';
+import { isUuid } from '../../ids.ts';
+import { createApiKey, createMailbox, deleteMailbox, revokeApiKey, updateMailbox } from '../../mailboxes/mailboxService.ts';
+import type { Runtime } from '../../runtime.ts';
+import { announceNextPage } from '../pagination.ts';
+import { presentApiKey, presentMailbox } from '../present.ts';
+import { apiKeyBody, createdMailboxBody, errorBody, mailboxBody, paginationQuery, uuidParam } from '../schemas.ts';
+
+const security = [{ bearerAuth: [] }];
+const firstEndpoint = { where: { deletedAt: null }, orderBy: { id: 'asc' as const }, take: 1, select: { url: true } };
+
+export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.post('/api/mailboxes', {
+    schema: {
+      summary: 'Create a mailbox',
+      description: 'Returns the API key once. `target_url`, when given, becomes the first endpoint (default retry policy: 3 attempts, +2 s, +4 s).',
+      tags: ['Mailboxes'],
+      security,
+      body: z.object({
+        name: z.string().describe('A name for people'),
+        target_url: z.string().optional().describe('http(s) URL of the first endpoint'),
+        event_types: z.array(z.string()).optional().describe("The first endpoint's event-type filter"),
+      }),
+      response: { 201: createdMailboxBody, 401: errorBody, 403: errorBody, 422: errorBody },
+    },
+    handler: async (request, reply) => {
+      const created = await createMailbox(rt, request.actor, {
+        name: request.body.name,
+        targetUrl: request.body.target_url,
+        endpoint: { eventTypes: request.body.event_types },
+      });
+      return reply.status(201).send({
+        ...presentMailbox(created.mailbox, created.endpoint),
+        api_key: created.apiKey,
+        endpoint_id: created.endpoint?.id ?? null,
+        signing_secret: created.signingSecret,
+      });
+    },
+  });
+
+  api.get('/api/mailboxes', {
+    schema: {
+      summary: 'List mailboxes, newest first',
+      tags: ['Mailboxes'],
+      security,
+      querystring: z.object(paginationQuery),
+      response: { 200: z.array(mailboxBody), 401: errorBody },
+    },
+    handler: async (request, reply) => {
+      authorize(request.actor, 'viewer');
+      const { limit, cursor } = request.query;
+      const rows = await rt.prisma.mailbox.findMany({
+        where: { deletedAt: null, id: cursor && isUuid(cursor) ? { lt: cursor } : undefined },
+        orderBy: { id: 'desc' },
+        take: limit + 1,
+        include: { endpoints: firstEndpoint },
+      });
+      const page = rows.slice(0, limit);
+      announceNextPage(request, reply, rows.length > limit ? page[page.length - 1]!.id : null);
+      return page.map((mailbox) => presentMailbox(mailbox, mailbox.endpoints[0]));
+    },
+  });
+
+  api.get('/api/mailboxes/:id', {
+    schema: { summary: 'One mailbox', tags: ['Mailboxes'], security, params: uuidParam, response: { 200: mailboxBody, 401: errorBody, 404: errorBody } },
+    handler: async (request) => {
+      authorize(request.actor, 'viewer');
+      const mailbox = isUuid(request.params.id)
+        ? await rt.prisma.mailbox.findFirst({ where: { id: request.params.id, deletedAt: null }, include: { endpoints: firstEndpoint } })
+        : null;
+      if (!mailbox) throw notFound('The mailbox');
+      return presentMailbox(mailbox, mailbox.endpoints[0]);
+    },
+  });
+
+  api.patch('/api/mailboxes/:id', {
+    schema: {
+      summary: 'Rename a mailbox',
+      tags: ['Mailboxes'],
+      security,
+      params: uuidParam,
+      body: z.object({ name: z.string().optional() }),
+      response: { 200: mailboxBody, 401: errorBody, 403: errorBody, 404: errorBody, 422: errorBody },
+    },
+    handler: async (request) => presentMailbox(await updateMailbox(rt, request.actor, request.params.id, request.body)),
+  });
+
+  api.delete('/api/mailboxes/:id', {
+    schema: {
+      summary: 'Delete a mailbox',
+      description: 'Its keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. History stays readable.',
+      tags: ['Mailboxes'],
+      security,
+      params: uuidParam,
+      response: { 204: z.null(), 401: errorBody, 403: errorBody, 404: errorBody },
+    },
+    handler: async (request, reply) => {
+      await deleteMailbox(rt, request.actor, request.params.id);
+      return reply.status(204).send(null);
+    },
+  });
+
+  api.get('/api/mailboxes/:id/api-keys', {
+    schema: { summary: "A mailbox's API keys (prefixes only)", tags: ['Mailboxes'], security, params: uuidParam, response: { 200: z.array(apiKeyBody), 401: errorBody } },
+    handler: async (request) => {
+      authorize(request.actor, 'viewer');
+      const keys = isUuid(request.params.id)
+        ? await rt.prisma.apiKey.findMany({ where: { mailboxId: request.params.id }, orderBy: { id: 'asc' } })
+        : [];
+      return keys.map(presentApiKey);
+    },
+  });
+
+  api.post('/api/mailboxes/:id/api-keys', {
+    schema: {
+      summary: 'Add an API key (rotation)',
+      tags: ['Mailboxes'],
+      security,
+      params: uuidParam,
+      body: z.object({ name: z.string().optional() }).optional(),
+      response: { 201: apiKeyBody.extend({ api_key: z.string().describe('Shown only here') }), 401: errorBody, 403: errorBody, 404: errorBody },
+    },
+    handler: async (request, reply) => {
+      const { apiKey, record } = await createApiKey(rt, request.actor, request.params.id, { name: request.body?.name });
+      return reply.status(201).send({ ...presentApiKey(record), api_key: apiKey });
+    },
+  });
+
+  api.post('/api/api-keys/:id/revoke', {
+    schema: {
+      summary: 'Revoke an API key, now or after a grace period',
+      tags: ['Mailboxes'],
+      security,
+      params: uuidParam,
+      body: z.object({ grace_seconds: z.number().int().optional() }).optional(),
+      response: { 200: apiKeyBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+    },
+    handler: async (request) => presentApiKey(await revokeApiKey(rt, request.actor, request.params.id, { graceSeconds: request.body?.grace_seconds })),
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Accepting an event, the ingest path from top to bottom: check the key, check the body,
+ * pick the endpoints whose filter accepts the event type, and store event, deliveries
+ * and job in one statement. Every refusal happens before anything is written.
+ *
+ * An unknown mailbox and a wrong key get the same 401, so the API does not reveal which
+ * mailboxes exist.
+ */
+import { newId } from '../ids.ts';
+import { hashToken } from '../auth/tokens.ts';
+import { deliverPayload } from '../delivery/deliverJob.ts';
+import { acceptsEventType } from '../endpoints/eventFilter.ts';
+import { AppError } from '../errors.ts';
+import type { Runtime } from '../runtime.ts';
+import { acceptedContentTypes, bodyFormat } from './contentType.ts';
+import { eventTypeOf } from './eventType.ts';
+import { findRoute } from './sql/findRoute.ts';
+import { insertEvent } from './sql/insertEvent.ts';
+
+export interface IncomingEvent {
+  mailboxId: string;
+  apiKey: string | undefined;
+  contentType: string | undefined;
+  body: Buffer;
+  eventTypeHeader: string | undefined;
+}
+
+export interface AcceptedEvent {
+  trackingNumber: string;
+  eventType: string | null;
+  deliveryCount: number;
+}
+
+export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
+  if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
+  const format = bodyFormat(incoming.contentType);
+  if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
+  if (incoming.body.length > rt.config.maxBodyBytes) {
+    throw new AppError('payload_too_large', `The body is larger than ${rt.config.maxBodyBytes} bytes.`);
+  }
+
+  const route = await findRoute(rt.pool, hashToken(incoming.apiKey));
+  if (!route || route.mailboxId !== incoming.mailboxId) {
+    throw new AppError('invalid_api_key', 'The API key is not valid for this mailbox.');
+  }
+
+  let json: unknown = null;
+  if (format === 'json') {
+    try {
+      json = JSON.parse(incoming.body.toString('utf8'));
+    } catch (error) {
+      throw new AppError('invalid_json', `The body is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const eventType = eventTypeOf(incoming.eventTypeHeader, json);
+
+  const trackingNumber = newId();
+  const deliveries = route.endpoints
+    .filter((endpoint) => acceptsEventType(endpoint.eventTypes, eventType))
+    .map((endpoint) => ({ id: newId(), endpointId: endpoint.id }));
+  await insertEvent(rt.pool, {
+    id: trackingNumber,
+    mailboxId: route.mailboxId,
+    eventType,
+    contentType: incoming.contentType!,
+    body: incoming.body,
+    deliveries,
+    jobPayload: deliveries.length
+      ? deliverPayload({ trigger: 'scheduled', deliveries: deliveries.map((d) => ({ id: d.id, attempt: 1 })) })
+      : null,
+  });
+  return { trackingNumber, eventType, deliveryCount: deliveries.length };
+}

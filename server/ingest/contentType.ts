@@ -1,0 +1,21 @@
+/**
+ * Which request bodies an event may have. JSON (application/json and the +json types)
+ * is parsed to check it and to read the event type; a few text formats are accepted as
+ * they are. Anything else is refused with 415. Bodies are stored and delivered byte for
+ * byte, with the content type they came with.
+ */
+
+export type BodyFormat = 'json' | 'text';
+
+const TEXT_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'text/xml']);
+
+/** The format of a Content-Type header value, or null when Hookpost does not accept it. */
+export function bodyFormat(contentType: string | undefined): BodyFormat | null {
+  if (!contentType) return null;
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return 'json';
+  if (TEXT_TYPES.has(mediaType) || /^application\/[a-z0-9.+-]+\+xml$/.test(mediaType)) return 'text';
+  return null;
+}
+
+export const acceptedContentTypes = 'application/json, application/*+json, text/plain, application/x-www-form-urlencoded, application/xml, text/xml, application/*+xml';

@@ -1,0 +1,28 @@
+/**
+ * Finds the mailbox an API key opens and the endpoints that may receive its events, in
+ * one indexed lookup by the key's hash.
+ */
+import type { Queryable } from '../../db/queryable.ts';
+
+export interface Route {
+  mailboxId: string;
+  endpoints: { id: string; eventTypes: string[] }[];
+}
+
+export async function findRoute(db: Queryable, apiKeyHash: Buffer): Promise<Route | null> {
+  const { rows } = await db.query<{ mailboxId: string; endpointId: string | null; eventTypes: string[] | null }>({
+    name: 'find_route',
+    text: `
+      select k.mailbox_id as "mailboxId", e.id as "endpointId", e.event_types as "eventTypes"
+        from api_key k
+        join mailbox m on m.id = k.mailbox_id and m.deleted_at is null
+        left join endpoint e on e.mailbox_id = k.mailbox_id and e.enabled and e.deleted_at is null
+       where k.hash = $1 and (k.revoked_at is null or k.revoked_at > now())`,
+    values: [apiKeyHash],
+  });
+  if (rows.length === 0) return null;
+  return {
+    mailboxId: rows[0]!.mailboxId,
+    endpoints: rows.filter((row) => row.endpointId !== null).map((row) => ({ id: row.endpointId!, eventTypes: row.eventTypes ?? [] })),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Prometheus metrics, served at /metrics. One registry per Hookpost instance (tests run
+ * several in one process).
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  eventsAccepted: Counter<'mailbox_routed'>;
+  eventsRejected: Counter<'code'>;
+  attempts: Counter<'outcome'>;
+  attemptDuration: Histogram;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hookpost_process_' });
+  return {
+    registry,
+    eventsAccepted: new Counter({
+      name: 'hookpost_events_accepted_total',
+      help: 'Events accepted (202), by whether any endpoint matched.',
+      labelNames: ['mailbox_routed'],
+      registers: [registry],
+    }),
+    eventsRejected: new Counter({
+      name: 'hookpost_events_rejected_total',
+      help: 'Event submissions refused, by error code.',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    attempts: new Counter({
+      name: 'hookpost_delivery_attempts_total',
+      help: 'HTTP attempts made, by outcome (succeeded or the error kind).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    attemptDuration: new Histogram({
+      name: 'hookpost_delivery_attempt_duration_seconds',
+      help: 'How long attempts took, from request to the end of the (capped) response.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * What the services need, built once per process by hookpost.ts (and by the tests).
+ * Services take it as their first argument instead of importing singletons.
+ */
+import type pg from 'pg';
+import type { SecretBox } from './auth/secretBox.ts';
+import type { Config } from './config.ts';
+import type { PrismaClient } from './db/prisma.ts';
+import type { TargetPolicy } from './delivery/targetGuard.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  /** The application pool: Prisma runs on it, and the hot paths' SQL. */
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  secretBox: SecretBox;
+  targetPolicy: TargetPolicy;
+  metrics: Metrics;
+}
