@@ -11,6 +11,7 @@ import { bootstrapAdminToken } from './auth/accessTokens.ts';
 import { assertSameKeyEverywhere, loadEncryptionKey } from './auth/keyring.ts';
 import { createSecretBox } from './auth/secretBox.ts';
 import type { Config } from './config.ts';
+import { startChangeBus } from './db/changeBus.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embeddedPostgres.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
@@ -64,6 +65,10 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
     const prisma = createPrisma(pool);
     steps.push({ name: 'disconnect Prisma', run: () => prisma.$disconnect() });
 
+    // Only processes that serve subscribers listen; workers only publish.
+    const changes = await startChangeBus({ pool, listenUrl: config.role === 'worker' ? undefined : databaseUrl, logger });
+    steps.push({ name: 'close the change bus', run: () => changes.close() });
+
     const runtime: Runtime = {
       config,
       logger,
@@ -72,6 +77,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       secretBox: createSecretBox(key),
       targetPolicy: createTargetPolicy(config.allowedTargets),
       metrics: createMetrics(),
+      changes,
     };
 
     let app: FastifyInstance | null = null;

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { SecretBox } from './auth/secretBox.ts';
 import type { Config } from './config.ts';
+import type { ChangeBus } from './db/changeBus.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { TargetPolicy } from './delivery/targetGuard.ts';
 import type { Logger } from './logger.ts';
@@ -19,4 +20,6 @@ export interface Runtime {
   secretBox: SecretBox;
   targetPolicy: TargetPolicy;
   metrics: Metrics;
+  /** Live changes to and from every process (GraphQL subscriptions). */
+  changes: ChangeBus;
 }

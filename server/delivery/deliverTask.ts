@@ -11,6 +11,7 @@ import type { Task } from 'graphile-worker';
 import type { Agent } from 'undici';
 import type pg from 'pg';
 import type { SecretBox } from '../auth/secretBox.ts';
+import type { ChangeBus } from '../db/changeBus.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
@@ -34,12 +35,14 @@ export interface DeliverTaskDeps {
   agent: Agent;
   targetPolicy: TargetPolicy;
   metrics: Metrics;
+  changes: ChangeBus;
 }
 
 export function makeDeliverTask(deps: DeliverTaskDeps): Task {
   return async (rawPayload, helpers) => {
     const job = deliverPayloadSchema.parse(rawPayload);
     const claimed = await claimDeliveries(deps.pool, job.deliveries);
+    for (const delivery of claimed) publish(deps, delivery, 'delivering', null);
     const results = await Promise.allSettled(
       claimed.map((delivery) => deliverOne(deps, delivery, job.trigger, helpers.abortSignal)),
     );
@@ -55,6 +58,7 @@ async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trig
 
   if (!delivery.endpointActive) {
     await cancelDelivery(deps.pool, delivery.id);
+    publish(deps, delivery, 'cancelled', null);
     log.info(`Delivery ${delivery.id} cancelled: its endpoint is disabled or deleted.`);
     return;
   }
@@ -87,6 +91,7 @@ async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trig
     outcome,
   });
 
+  publish(deps, delivery, record.status, number);
   deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });
   deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
   const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
@@ -106,6 +111,10 @@ function decide(delivery: ClaimedDelivery, number: number, trigger: AttemptTrigg
     status: 'queued',
     retry: { delayMs, payload: deliverPayload({ trigger: 'scheduled', deliveries: [{ id: delivery.id, attempt: number + 1 }] }) },
   };
+}
+
+function publish(deps: DeliverTaskDeps, delivery: ClaimedDelivery, status: string, attempt: number | null) {
+  deps.changes.publish({ kind: 'delivery', deliveryId: delivery.id, eventId: delivery.eventId, mailboxId: delivery.mailboxId, endpointId: delivery.endpointId, status, attempt });
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -9,14 +9,14 @@ import { authorize, type Actor } from '../auth/roles.ts';
 import type { Prisma, PrismaClient } from '../db/prisma.ts';
 import type { Endpoint } from '../db/generated/prisma/client.ts';
 import { generateSigningSecret } from '../delivery/signature.ts';
-import { cancelWaitingDeliveries } from '../delivery/sql/cancelDelivery.ts';
+import { cancelWaitingAndPublish } from '../delivery/publishCancelled.ts';
 import { checkTargetUrl } from '../delivery/targetGuard.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { endpointPatchSchema, newEndpointSchema, type EndpointPatchInput, type NewEndpointInput } from './endpointInput.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
-type Deps = Pick<Runtime, 'prisma' | 'pool' | 'secretBox' | 'targetPolicy' | 'config'>;
+type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'secretBox' | 'targetPolicy' | 'config'>;
 
 export interface EndpointWithSecret {
   endpoint: Endpoint;
@@ -96,7 +96,7 @@ export async function setEndpointEnabled(rt: Deps, actor: Actor | null, id: stri
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { enabled } });
-  if (!enabled) await cancelWaitingDeliveries(rt.pool, [id]);
+  if (!enabled) await cancelWaitingAndPublish(rt, [id]);
   return endpoint;
 }
 
@@ -136,6 +136,6 @@ export async function deleteEndpoint(rt: Deps, actor: Actor | null, id: string):
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { deletedAt: new Date(), enabled: false } });
-  await cancelWaitingDeliveries(rt.pool, [id]);
+  await cancelWaitingAndPublish(rt, [id]);
   return endpoint;
 }

@@ -17,13 +17,13 @@ export interface RetryResult {
   deliveryIds: string[];
 }
 
-export async function retryEvent(rt: Pick<Runtime, 'pool'>, actor: Actor | null, trackingNumber: string): Promise<RetryResult> {
+export async function retryEvent(rt: Pick<Runtime, 'pool' | 'changes'>, actor: Actor | null, trackingNumber: string): Promise<RetryResult> {
   authorize(actor, 'operator');
   if (!isUuid(trackingNumber)) throw notFound('The event');
   return requeue(rt, { eventId: trackingNumber });
 }
 
-export async function retryDelivery(rt: Pick<Runtime, 'pool'>, actor: Actor | null, deliveryId: string): Promise<RetryResult> {
+export async function retryDelivery(rt: Pick<Runtime, 'pool' | 'changes'>, actor: Actor | null, deliveryId: string): Promise<RetryResult> {
   authorize(actor, 'operator');
   if (!isUuid(deliveryId)) throw notFound('The delivery');
   const { rows } = await rt.pool.query<{ event_id: string }>('select event_id from delivery where id = $1', [deliveryId]);
@@ -31,21 +31,21 @@ export async function retryDelivery(rt: Pick<Runtime, 'pool'>, actor: Actor | nu
   return requeue(rt, { eventId: rows[0].event_id, deliveryId });
 }
 
-async function requeue(rt: Pick<Runtime, 'pool'>, target: { eventId: string; deliveryId?: string }): Promise<RetryResult> {
-  return withTransaction(rt.pool, async (client) => {
+async function requeue(rt: Pick<Runtime, 'pool' | 'changes'>, target: { eventId: string; deliveryId?: string }): Promise<RetryResult> {
+  const result = await withTransaction(rt.pool, async (client) => {
     // Lock the event row: concurrent retries of one event queue each delivery once.
     const event = await client.query('select id from event where id = $1 for update', [target.eventId]);
     if (!event.rowCount) throw notFound('The event');
-    const { rows } = await client.query<{ id: string; attempt_count: number; was: 'failed' | 'cancelled' }>(
+    const { rows } = await client.query<{ id: string; attempt_count: number; was: 'failed' | 'cancelled'; endpoint_id: string; mailbox_id: string }>(
       `with retryable as (
-         select d.id, d.status from delivery d join endpoint p on p.id = d.endpoint_id
+         select d.id, d.status, p.mailbox_id from delivery d join endpoint p on p.id = d.endpoint_id
           where d.event_id = $1 and ($2::uuid is null or d.id = $2)
             and (d.status = 'failed' or (d.status = 'cancelled' and p.enabled and p.deleted_at is null))
           for update of d
        )
        update delivery d set status = 'queued', next_attempt_at = now(), updated_at = now()
          from retryable r where d.id = r.id
-     returning d.id, d.attempt_count, r.status as was`,
+     returning d.id, d.attempt_count, r.status as was, d.endpoint_id, r.mailbox_id`,
       [target.eventId, target.deliveryId ?? null],
     );
     if (rows.length === 0) {
@@ -63,6 +63,10 @@ async function requeue(rt: Pick<Runtime, 'pool'>, target: { eventId: string; del
       deliverPayload({ trigger: 'manual', deliveries: rows.map((row) => ({ id: row.id, attempt: row.attempt_count + 1 })) }),
       DELIVER_JOB_MAX_ATTEMPTS,
     ]);
-    return { eventId: target.eventId, deliveryIds: rows.map((row) => row.id) };
+    return rows;
   });
+  for (const row of result) {
+    rt.changes.publish({ kind: 'delivery', deliveryId: row.id, eventId: target.eventId, mailboxId: row.mailbox_id, endpointId: row.endpoint_id, status: 'queued', attempt: null });
+  }
+  return { eventId: target.eventId, deliveryIds: result.map((row) => row.id) };
 }

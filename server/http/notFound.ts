@@ -11,7 +11,7 @@ const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 export function installNotFoundHandler(app: FastifyInstance, options: { spaIndex: (() => Promise<Buffer | null>) | null }) {
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!;
-    const allowed = METHODS.filter((method) => method !== request.method && app.hasRoute({ method, url: path }));
+    const allowed = METHODS.filter((method) => method !== request.method && app.findRoute({ method, url: path }) !== null);
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
       return sendError(reply, new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`));

@@ -31,7 +31,7 @@ export interface AcceptedEvent {
   deliveryCount: number;
 }
 
-export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
+export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config' | 'changes'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
   const format = bodyFormat(incoming.contentType);
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
@@ -69,5 +69,6 @@ export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config'>, incoming
       ? deliverPayload({ trigger: 'scheduled', deliveries: deliveries.map((d) => ({ id: d.id, attempt: 1 })) })
       : null,
   });
+  rt.changes.publish({ kind: 'event', eventId: trackingNumber, mailboxId: route.mailboxId });
   return { trackingNumber, eventType, deliveryCount: deliveries.length };
 }

@@ -9,13 +9,13 @@ import { authorize, type Actor } from '../auth/roles.ts';
 import { generateToken, hashToken, tokenPrefix } from '../auth/tokens.ts';
 import type { ApiKey, Endpoint, Mailbox } from '../db/generated/prisma/client.ts';
 import type { Prisma, PrismaClient } from '../db/prisma.ts';
-import { cancelWaitingDeliveries } from '../delivery/sql/cancelDelivery.ts';
+import { cancelWaitingAndPublish } from '../delivery/publishCancelled.ts';
 import { insertEndpoint } from '../endpoints/endpointService.ts';
 import type { NewEndpointInput } from '../endpoints/endpointInput.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 
-type Deps = Pick<Runtime, 'prisma' | 'pool' | 'secretBox' | 'targetPolicy' | 'config'>;
+type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'secretBox' | 'targetPolicy' | 'config'>;
 
 const mailboxName = z.string().trim().min(1, 'must not be empty').max(200);
 const keyName = z.string().trim().max(100).default('');
@@ -82,7 +82,7 @@ export async function deleteMailbox(rt: Deps, actor: Actor | null, id: string): 
     rt.prisma.endpoint.updateMany({ where: { mailboxId: id, deletedAt: null }, data: { deletedAt: now, enabled: false } }),
   ]);
   const endpoints = await rt.prisma.endpoint.findMany({ where: { mailboxId: id }, select: { id: true } });
-  await cancelWaitingDeliveries(rt.pool, endpoints.map((e) => e.id));
+  await cancelWaitingAndPublish(rt, endpoints.map((e) => e.id));
   return mailbox;
 }
 

@@ -1,0 +1,178 @@
+/**
+ * The change bus: how every process learns, within a fraction of a second, that an
+ * event arrived or a delivery changed — whichever process did it. PostgreSQL is the bus
+ * (LISTEN/NOTIFY on one channel), so nothing but the database is needed.
+ *
+ * Publishing is coalesced: changes are buffered for `flushIntervalMs` and sent as one
+ * NOTIFY of compact id tuples, never over PostgreSQL's 8000-byte payload cap. NOTIFY
+ * serialises committing transactions, so one per batch instead of one per event keeps
+ * it off the ingest and delivery hot paths. Notifications are a live view, not a
+ * record: a change published just before a crash can be lost, and subscribers are told
+ * to resynchronise (`resync`) whenever the LISTEN connection had to be re-established.
+ */
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { coerceError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+export const CHANGE_CHANNEL = 'hookpost_changes';
+/** PostgreSQL refuses payloads of 8000 bytes or more; keep a margin. */
+const MAX_PAYLOAD_BYTES = 7_500;
+
+export interface EventReceived {
+  kind: 'event';
+  eventId: string;
+  mailboxId: string;
+}
+
+export interface DeliveryChanged {
+  kind: 'delivery';
+  deliveryId: string;
+  eventId: string;
+  mailboxId: string;
+  endpointId: string;
+  status: string;
+  /** The attempt that caused the change, when one did. */
+  attempt: number | null;
+}
+
+export type Change = EventReceived | DeliveryChanged;
+
+/** Wire format: tuples keep a notification small (about 45 delivery changes fit in one). */
+type Wire = ['e', string, string] | ['d', string, string, string, string, string, number | null];
+
+function toWire(change: Change): Wire {
+  return change.kind === 'event'
+    ? ['e', change.eventId, change.mailboxId]
+    : ['d', change.deliveryId, change.eventId, change.mailboxId, change.endpointId, change.status, change.attempt];
+}
+
+function fromWire(wire: Wire): Change {
+  if (wire[0] === 'e') return { kind: 'event', eventId: wire[1], mailboxId: wire[2] };
+  const [, deliveryId, eventId, mailboxId, endpointId, status, attempt] = wire;
+  return { kind: 'delivery', deliveryId, eventId, mailboxId, endpointId, status, attempt };
+}
+
+export interface ChangeBus {
+  publish(change: Change): void;
+  /** Receives every change from every process, in batches. Returns an unsubscribe function. */
+  subscribe(listener: (changes: Change[]) => void): () => void;
+  /** Called after the LISTEN connection was lost and re-established: changes may have been missed. */
+  onResync(listener: () => void): () => void;
+  /** Sends what is buffered now (tests, shutdown). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ChangeBusOptions {
+  pool: pg.Pool;
+  /** A connection string for the dedicated LISTEN connection; omit to only publish. */
+  listenUrl?: string;
+  logger: Logger;
+  flushIntervalMs?: number;
+}
+
+/** Starts the bus; with `listenUrl`, resolves once LISTEN is in place. */
+export async function startChangeBus(options: ChangeBusOptions): Promise<ChangeBus> {
+  const { pool, logger } = options;
+  const flushIntervalMs = options.flushIntervalMs ?? 25;
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  let buffer: string[] = [];
+  let bufferBytes = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let sending: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const send = (items: string[]) => {
+    const payload = `[${items.join(',')}]`;
+    sending = sending
+      .then(() => pool.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]))
+      .then(() => undefined)
+      .catch((error) => logger.warn({ err: coerceError(error) }, 'Could not publish live changes; subscribers will miss them.'));
+  };
+
+  const flushBuffer = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (buffer.length === 0) return;
+    const items = buffer;
+    buffer = [];
+    bufferBytes = 0;
+    send(items);
+  };
+
+  // The LISTEN side: one dedicated connection, re-established with backoff when lost.
+  let listener: pg.Client | null = null;
+  let reconnectDelay = 250;
+  const connect = async (isReconnect: boolean): Promise<void> => {
+    if (closed || !options.listenUrl) return;
+    const client = new pg.Client({ connectionString: options.listenUrl, application_name: 'hookpost-listen' });
+    client.on('notification', (message) => {
+      if (message.channel !== CHANGE_CHANNEL || !message.payload) return;
+      try {
+        emitter.emit('changes', (JSON.parse(message.payload) as Wire[]).map(fromWire));
+      } catch (error) {
+        logger.warn({ err: coerceError(error) }, 'Ignored an unreadable live-change notification.');
+      }
+    });
+    const lost = (error?: Error) => {
+      if (listener !== client) return;
+      listener = null;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => undefined);
+      if (closed) return;
+      logger.warn({ err: error, retryInMs: reconnectDelay }, 'The live-change LISTEN connection was lost; reconnecting.');
+      setTimeout(() => void connect(true), reconnectDelay).unref();
+      reconnectDelay = Math.min(reconnectDelay * 2, 5_000);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    listener = client;
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANGE_CHANNEL}`);
+      reconnectDelay = 250;
+      if (isReconnect) {
+        logger.info('The live-change LISTEN connection is back.');
+        emitter.emit('resync');
+      }
+    } catch (error) {
+      lost(coerceError(error));
+      if (!isReconnect) throw error;
+    }
+  };
+  await connect(false);
+
+  return {
+    publish(change) {
+      if (closed) return;
+      const item = JSON.stringify(toWire(change));
+      if (bufferBytes + item.length + 2 > MAX_PAYLOAD_BYTES) flushBuffer();
+      buffer.push(item);
+      bufferBytes += item.length + 1;
+      timer ??= setTimeout(flushBuffer, flushIntervalMs);
+    },
+    subscribe(fn) {
+      emitter.on('changes', fn);
+      return () => emitter.off('changes', fn);
+    },
+    onResync(fn) {
+      emitter.on('resync', fn);
+      return () => emitter.off('resync', fn);
+    },
+    async flush() {
+      flushBuffer();
+      await sending;
+    },
+    async close() {
+      flushBuffer();
+      await sending;
+      closed = true;
+      const client = listener;
+      listener = null;
+      await client?.end().catch(() => undefined);
+      emitter.removeAllListeners();
+    },
+  };
+}

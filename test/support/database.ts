@@ -1,0 +1,43 @@
+/** A fresh database for one test file, cloned from the migrated template. */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { databaseUrl } from './globalSetup.ts';
+
+export interface TestDatabase {
+  url: string;
+  /** A small pool for the test's own assertions. */
+  pool: pg.Pool;
+  /** Row count of a table (for "nothing was written" checks). */
+  count(table: string, where?: string): Promise<number>;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject('adminUrl');
+  const template = inject('templateDatabase');
+  const parentPid = template.split('_').pop();
+  const name = `hookpost_test_${parentPid}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${template}`);
+  await admin.end();
+
+  const url = databaseUrl(adminUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  return {
+    url,
+    pool,
+    async count(table, where = 'true') {
+      const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from ${table} where ${where}`);
+      return rows[0]!.n;
+    },
+    async drop() {
+      await pool.end();
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
