@@ -1,0 +1,75 @@
+/**
+ * Shutdown happens in order: stop taking jobs, let in-flight deliveries finish (bounded
+ * by HOOKPOST_SHUTDOWN_TIMEOUT_MS), close HTTP, close the pools. A delivery cut off by
+ * the bound is not lost: its job runs again later.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { createMailbox, sendEvent, startTestHookpost } from './support/hookpost.ts';
+import { spawnHookpost } from './support/process.ts';
+import { startReceiver, type Receiver } from './support/receiver.ts';
+
+let db: TestDatabase;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  receiver = await startReceiver();
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  await db?.drop();
+});
+
+describe('graceful shutdown', () => {
+  test('an in-flight delivery finishes and is recorded before the process stops', async () => {
+    const hookpost = await startTestHookpost(db.url);
+    const mailbox = await createMailbox(hookpost, { name: 'Drain', target_url: `${receiver.url}/slow` });
+    receiver.reply({ status: 200, delayMs: 1_000 });
+    const before = receiver.requests.length;
+    const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'x' })).json();
+    await receiver.waitForRequests(before + 1);
+    await hookpost.stop();
+    const { rows } = await db.pool.query('select status from delivery where event_id = $1', [tracking_number]);
+    expect(rows).toEqual([{ status: 'delivered' }]);
+    expect(await db.count('attempt', `delivery_id in (select id from delivery where event_id = '${tracking_number}')`)).toBe(1);
+  });
+
+  test('a delivery that outlasts the bound is aborted but keeps a future', async () => {
+    const hookpost = await startTestHookpost(db.url, { shutdownTimeoutMs: 500 });
+    const mailbox = await createMailbox(hookpost, { name: 'Bounded', target_url: `${receiver.url}/hang` });
+    receiver.reply({ hang: true });
+    const before = receiver.requests.length;
+    const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'x' })).json();
+    await receiver.waitForRequests(before + 1);
+    const started = Date.now();
+    await hookpost.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const { rows } = await db.pool.query(
+      `select d.status, j.locked_by, j.run_at > now() as later
+         from delivery d join graphile_worker._private_jobs j on j.payload::text like '%' || d.id || '%'
+        where d.event_id = $1`,
+      [tracking_number],
+    );
+    expect(rows).toEqual([{ status: 'delivering', locked_by: null, later: true }]);
+  });
+
+  test('SIGTERM to a real process stops it in the documented order and exits 0', async () => {
+    const proc = await spawnHookpost({ databaseUrl: db.url, role: 'all' });
+    await proc.waitForLog(/Hookpost is listening/);
+    proc.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    const order = proc.logs.map((line) => line.msg).filter((msg) => msg.startsWith('Shutdown:'));
+    expect(order).toEqual([
+      'Shutdown: stop the delivery worker.',
+      'Shutdown: close outbound connections.',
+      'Shutdown: close the queue pool.',
+      'Shutdown: close HTTP.',
+      'Shutdown: close the change bus.',
+      'Shutdown: disconnect Prisma.',
+      'Shutdown: close the database pool.',
+    ]);
+    expect(proc.logs.at(-1)?.msg).toBe('Hookpost stopped.');
+  });
+});
