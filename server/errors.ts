@@ -62,10 +62,21 @@ export function coerceError(thrown: unknown): Error {
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
 
+/** One thing wrong with an input: where (field names as the service knows them) and what. */
+export interface Problem {
+  path: string[];
+  message: string;
+}
+
+/** "field.sub: message; other: message", naming fields as `rename` says (REST uses snake_case). */
+export function describeProblems(problems: Problem[], rename: (field: string) => string = (field) => field): string {
+  return problems.map((p) => (p.path.length ? `${p.path.map(rename).join('.')}: ${p.message}` : p.message)).join('; ');
+}
+
 /** Parses input with a zod schema; every problem is reported in one `validation_failed`. */
 export function parseInput<T>(schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
-  throw new AppError('validation_failed', problems.join('; '), { problems });
+  const problems: Problem[] = result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
+  throw new AppError('validation_failed', describeProblems(problems), { problems });
 }

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, type ErrorCode } from '../errors.ts';
+import { AppError, describeProblems, type ErrorCode, type Problem } from '../errors.ts';
 
 /** Fastify's own request errors, in our words. */
 const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
@@ -16,16 +16,21 @@ const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: 'The Content-Length does not match the body.' },
 };
 
+/** REST names fields in snake_case; services name them as TypeScript does. */
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
 export function sendError(reply: FastifyReply, error: AppError) {
-  return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+  const problems = (error.details as { problems?: Problem[] } | undefined)?.problems;
+  const message = error.code === 'validation_failed' && problems ? describeProblems(problems, snakeCase) : error.message;
+  return reply.status(error.status).send({ error: { code: error.code, message } });
 }
 
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) return sendError(reply, error);
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const problems = error.validation.map((v) => `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'request'}: ${v.message}`);
-      return sendError(reply, new AppError('validation_failed', `${error.validationContext ?? 'request'} ${problems.join('; ')}`));
+      const problems = error.validation.map((v) => (v.instancePath ? `${v.instancePath.slice(1).replaceAll('/', '.')}: ${v.message}` : v.message));
+      return sendError(reply, new AppError('validation_failed', `Invalid ${error.validationContext ?? 'request'}: ${problems.join('; ')}`));
     }
     const known = error.code ? fastifyCodes[error.code] : undefined;
     if (known) return sendError(reply, new AppError(known.code, known.message));

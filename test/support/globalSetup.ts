@@ -12,6 +12,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../server/db/embeddedPostgres.ts';
 import { migrate } from '../../server/db/migrate.ts';
+import { createPool } from '../../server/db/pool.ts';
 import { createLogger } from '../../server/logger.ts';
 
 declare module 'vitest' {
@@ -55,8 +56,7 @@ export default async function setup(project: TestProject) {
   await admin.connect();
   await admin.query(`drop database if exists ${templateDatabase}`);
   await admin.query(`create database ${templateDatabase}`);
-  const pool = new pg.Pool({ connectionString: databaseUrl(adminUrl, templateDatabase), max: 3 });
-  pool.on('error', () => undefined);
+  const pool = createPool({ connectionString: databaseUrl(adminUrl, templateDatabase), max: 3, applicationName: 'hookpost-test-setup', logger });
   await migrate(pool, logger);
   await pool.end();
 

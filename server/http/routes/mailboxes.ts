@@ -124,7 +124,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      body: z.object({ name: z.string().optional() }).optional(),
+      body: z.object({ name: z.string().optional() }).nullish(),
       response: { 201: apiKeyBody.extend({ api_key: z.string().describe('Shown only here') }), 401: errorBody, 403: errorBody, 404: errorBody },
     },
     handler: async (request, reply) => {
@@ -139,7 +139,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      body: z.object({ grace_seconds: z.number().int().optional() }).optional(),
+      body: z.object({ grace_seconds: z.number().int().optional() }).nullish(),
       response: { 200: apiKeyBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
     },
     handler: async (request) => presentApiKey(await revokeApiKey(rt, request.actor, request.params.id, { graceSeconds: request.body?.grace_seconds })),
