@@ -86,7 +86,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       await bootstrapAdminToken(runtime);
       app = await createHttpApp(runtime);
       const listening = app;
-      steps.push({ name: 'close HTTP', run: () => listening.close() });
+      steps.push({ name: 'close HTTP', run: () => closeHttp(listening, config.shutdownTimeoutMs) });
     }
 
     let worker: WorkerHandle | null = null;
@@ -109,5 +109,18 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Stops accepting connections and lets requests in flight finish; connections still
+ * open after `timeoutMs` (slow clients, long-lived subscriptions) are cut.
+ */
+async function closeHttp(app: FastifyInstance, timeoutMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
   }
 }

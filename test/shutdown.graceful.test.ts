@@ -3,6 +3,7 @@
  * by HOOKPOST_SHUTDOWN_TIMEOUT_MS), close HTTP, close the pools. A delivery cut off by
  * the bound is not lost: its job runs again later.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { createMailbox, sendEvent, startTestHookpost } from './support/hookpost.ts';
@@ -53,6 +54,20 @@ describe('graceful shutdown', () => {
       [tracking_number],
     );
     expect(rows).toEqual([{ status: 'delivering', locked_by: null, later: true }]);
+  });
+
+  test('a client that stops reading does not hold shutdown past the bound', async () => {
+    const hookpost = await startTestHookpost(db.url, { role: 'api', shutdownTimeoutMs: 500 });
+    const { port } = new URL(hookpost.baseUrl);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    socket.pause(); // never read the large response
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /redoc/redoc.standalone.js HTTP/1.1\r\nhost: localhost\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    await hookpost.stop();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    socket.destroy();
   });
 
   test('SIGTERM to a real process stops it in the documented order and exits 0', async () => {
