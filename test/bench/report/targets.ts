@@ -1,0 +1,122 @@
+/**
+ * The ratios that hold on noisy machines (Hookpost against this machine's own limits,
+ * measured in the same run) and the targets of issue 5, judged from the rows.
+ */
+import type { BenchOptions } from '../options.ts';
+import type { Row, ScenarioResult } from '../scenario.ts';
+
+export interface Ratio {
+  name: string;
+  numerator: string;
+  denominator: string;
+  value: number;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  /** null: not judged (not measured, or measured at a size the target does not speak of). */
+  met: boolean | null;
+  note?: string;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function ratios(results: ScenarioResult[]): Ratio[] {
+  const rows = results.flatMap((r) => r.rows);
+  const byKey = (key: string) => rows.find((row) => row.key === key);
+  const out: Ratio[] = [];
+  const add = (name: string, top: Row | undefined, bottom: Row | undefined) => {
+    if (top?.rate && bottom?.rate) {
+      out.push({ name, numerator: `${fmt(top.rate)} ${top.unit}`, denominator: `${fmt(bottom.rate)} ${bottom.unit}`, value: top.rate / bottom.rate });
+    }
+  };
+  for (const row of rows.filter((r) => r.key?.startsWith('ingest:') && r.key !== 'ingest:steady')) {
+    const connections = row.key!.split(':')[1];
+    add(`ingest / insert ceiling at ${connections} connections`, row, byKey(`insert:${connections}`));
+  }
+  add('INSERT + pg_notify / INSERT alone at 64 clients', byKey('insert-notify:64'), byKey('insert:64'));
+  add('ingest at 64 connections / INSERT + pg_notify ceiling', byKey('ingest:64'), byKey('insert-notify:64'));
+  add('delivery (fan-out 1) / queue ceiling', byKey('delivery:f1'), byKey('queue'));
+  const fanout = rows.find((r) => r.key?.startsWith('delivery:f') && r.key !== 'delivery:f1');
+  if (fanout) add(`delivery (${fanout.key!.slice('delivery:'.length).replace('f', 'fan-out ')}) / queue ceiling`, fanout, byKey('queue'));
+  add('delivery (fan-out 1) / batched queue ceiling', byKey('delivery:f1'), byKey('queue:batched'));
+  add('delivery (fan-out 1) / network ceiling', byKey('delivery:f1'), byKey('network'));
+  return out;
+}
+
+export function targets(results: ScenarioResult[], options: BenchOptions): Target[] {
+  const rows = results.flatMap((r) => r.rows);
+  const byKey = (key: string) => rows.find((row) => row.key === key);
+  const out: Target[] = [];
+  const full = options.mode === 'full';
+
+  const ingest = byKey('ingest:64');
+  const insert = byKey('insert:64');
+  out.push(
+    ingest?.rate && insert?.rate
+      ? { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: `${Math.round((ingest.rate / insert.rate) * 100)} % (${fmt(ingest.rate)} / ${fmt(insert.rate)})`, met: full ? ingest.rate / insert.rate >= 0.7 : null }
+      : { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: 'not measured', met: null },
+  );
+
+  const steady = byKey('ingest:steady');
+  const at2000 = options.ingestRate === 2000;
+  out.push(
+    steady
+      ? {
+          name: `ingest p99 at ${fmt(options.ingestRate)} events/s`,
+          goal: '≤ 25 ms at 2,000 events/s',
+          measured: `p99 ${steady.p99} ms at ${fmt(steady.rate ?? 0)}/s`,
+          met: full && at2000 ? (steady.p99 ?? Infinity) <= 25 && (steady.rate ?? 0) >= 0.95 * 2000 : null,
+          note: at2000 ? undefined : 'run at another rate',
+        }
+      : { name: 'ingest p99 at 2,000 events/s', goal: '≤ 25 ms', measured: 'not measured', met: null },
+  );
+
+  const delivery = byKey('delivery:f1');
+  const queue = byKey('queue');
+  out.push(
+    delivery?.rate && queue?.rate
+      ? { name: 'delivery (fan-out 1)', goal: '≥ 100 % of the queue ceiling', measured: `${Math.round((delivery.rate / queue.rate) * 100)} % (${fmt(delivery.rate)} / ${fmt(queue.rate)})`, met: full ? delivery.rate >= queue.rate : null }
+      : { name: 'delivery (fan-out 1)', goal: '≥ 100 % of the queue ceiling', measured: 'not measured', met: null },
+  );
+
+  const e2e = byKey('e2e');
+  out.push(
+    e2e
+      ? { name: `ingest → delivered p50 at ${fmt(options.e2eRate)} events/s`, goal: '≤ 25 ms at 500 events/s', measured: `p50 ${e2e.p50?.toFixed(1)} ms (p99 ${e2e.p99?.toFixed(1)} ms)`, met: full && options.e2eRate === 500 ? (e2e.p50 ?? Infinity) <= 25 : null }
+      : { name: 'ingest → delivered p50', goal: '≤ 25 ms at 500 events/s', measured: 'not measured', met: null },
+  );
+
+  const deliveryResult = results.find((r) => r.name === 'delivery');
+  const backlogMemory = deliveryResult?.memory.filter((m) => m.peakRssMb !== null) ?? [];
+  if (backlogMemory.length > 0) {
+    const worst = backlogMemory.reduce((a, b) => ((a.peakRssMb ?? 0) >= (b.peakRssMb ?? 0) ? a : b));
+    out.push({
+      name: `Hookpost RSS with a ${fmt(options.backlog)}-event backlog`,
+      goal: '≤ 250 MB with 100k events',
+      measured: `${Math.round(worst.peakRssMb!)} MB peak (${worst.process})`,
+      met: full && options.backlog >= 100_000 ? worst.peakRssMb! <= 250 : null,
+      note: options.backlog >= 100_000 ? undefined : 'smaller backlog',
+    });
+  } else {
+    out.push({ name: 'Hookpost RSS with a 100k-event backlog', goal: '≤ 250 MB', measured: 'not measured', met: null });
+  }
+
+  const list = rows.filter((r) => r.key?.startsWith('events-list:'));
+  if (list.length > 0) {
+    const worst = list.reduce((a, b) => ((a.p50 ?? 0) >= (b.p50 ?? 0) ? a : b));
+    const apiKind = worst.case.split(':')[0];
+    out.push({
+      name: `events list, first page with filters (${apiKind})`,
+      goal: '≤ 50 ms with 1M events (GraphQL)',
+      measured: `slowest case p50 ${worst.p50} ms, p99 ${worst.p99} ms ("${worst.case.split(': ')[1]}")`,
+      met: full && options.listEvents >= 1_000_000 ? (worst.p50 ?? Infinity) <= 50 : null,
+      note: [apiKind === 'rest' ? 'measured on REST: GraphQL not available' : '', options.listEvents >= 1_000_000 ? '' : 'fewer events'].filter(Boolean).join('; ') || undefined,
+    });
+  } else {
+    out.push({ name: 'events list query', goal: '≤ 50 ms with 1M events', measured: 'not measured', met: null });
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * Ingest: accepted events per second and the producer's latency at 16, 64 and 256
+ * connections (1 KB JSON bodies, one endpoint per mailbox, so each event is an event
+ * row, a delivery row and a job), then at a steady rate for the p99 target. Only the
+ * api process runs while measuring; afterwards a worker delivers everything that was
+ * accepted, which proves nothing acknowledged was lost.
+ */
+import { emptyResult, memoryOf, type BenchContext, type ScenarioResult } from '../scenario.ts';
+import { checkDeliveriesReceived, checkEventsStored, checkNoErrors, waitForDeliveries } from '../support/checks.ts';
+import { cpuSources, startCpuWindow } from '../support/cpuWindow.ts';
+import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpostApi.ts';
+import { runLoad, type LoadResult } from '../support/loadGenerator.ts';
+import { resetStatements, topStatements } from '../support/pgStatements.ts';
+import { arrivals } from '../support/throughput.ts';
+
+export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
+  const { options, db, receiver } = ctx;
+  const result = emptyResult('ingest', 'one api process (--role api), no worker while measuring; a worker process delivers the accepted events afterwards');
+  const tracking: string[] = [];
+  // Answers the load generator may not have read when a timed run stopped (see checkEventsStored).
+  let inFlight = 0;
+  const api = await ctx.startHookpost('api', 'ingest-api');
+  let mailboxId = '';
+  try {
+    const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, { tag: 'ingest', fanout: 1 });
+    mailboxId = mailbox.id;
+    const load = (connections: number, extra: { durationS: number; overallRate?: number }) => {
+      inFlight += connections;
+      return runLoad({ url: mailbox.ingestUrl, method: 'POST', headers: ingestHeaders(mailbox), body: eventBody(options.payloadBytes), connections, collectTrackingNumbers: true, ...extra });
+    };
+    const sources = cpuSources({ postmasterPid: db.postmasterPid, processes: [api] });
+    const record = (caseName: string, key: string, run: LoadResult, note?: string) => {
+      tracking.push(...run.trackingNumbers);
+      result.rows.push({
+        scenario: 'ingest', case: caseName, key, rate: run.rate, unit: 'events/s', count: run.ok, durationS: run.durationS,
+        p50: run.latency.p50, p99: run.latency.p99, max: run.latency.max, errors: run.non2xx + run.errors, note,
+      });
+      result.checks.push(checkNoErrors(`ingest ${caseName}`, run));
+    };
+
+    ctx.log('ingest: warming up (JIT, pool connections, prepared statements)');
+    const warm = await load(16, { durationS: options.mode === 'short' ? 1 : 3 });
+    tracking.push(...warm.trackingNumbers);
+    result.checks.push(checkNoErrors('ingest warm-up', warm));
+    await resetStatements(db.pool, db.pgStats);
+
+    for (const connections of options.connections) {
+      ctx.log(`ingest: ${connections} connections for ${options.durationS} s`);
+      const cpu = startCpuWindow(sources);
+      const run = await load(connections, { durationS: options.durationS });
+      result.cpu.push(cpu.end('ingest', `${connections} connections`, 'event', run.ok));
+      record(`${connections} connections`, `ingest:${connections}`, run);
+    }
+
+    const rate = options.ingestRate;
+    ctx.log(`ingest: steady ${rate} events/s over 64 connections for ${options.durationS} s`);
+    const cpu = startCpuWindow(sources);
+    const steady = await load(64, { durationS: options.durationS, overallRate: rate });
+    result.cpu.push(cpu.end('ingest', `64 connections at ${rate}/s`, 'event', steady.ok));
+    const kept = steady.rate / rate;
+    record(`64 connections at ${rate}/s`, 'ingest:steady', steady, kept < 0.95 ? `only ${Math.round(steady.rate)}/s achieved: over capacity` : undefined);
+
+    result.statements.push({ case: 'all ingest runs', list: await topStatements(db.pool, db.pgStats) });
+    result.checks.push(await checkEventsStored(db.pool, [mailbox.id], tracking, inFlight));
+    result.memory.push(...memoryOf('ingest', [api]));
+  } finally {
+    await api.stop();
+  }
+
+  ctx.log(`ingest: delivering the ${tracking.length} accepted events to prove none was lost`);
+  const worker = await ctx.startHookpost('worker', 'ingest-worker');
+  try {
+    await waitForDeliveries(db.pool, receiver, 'ingest', [mailboxId], 1, Math.max(120_000, tracking.length * 5));
+    const arrived = arrivals(await receiver.deliveries('ingest'));
+    result.rows.push({
+      scenario: 'ingest', case: 'worker drains what was accepted', rate: arrived.rate, unit: 'deliveries/s', count: arrived.count, durationS: arrived.spanS,
+      note: 'the backlog left by the ingest runs',
+    });
+    result.checks.push(await checkDeliveriesReceived(db.pool, receiver, 'ingest', [mailboxId], 1));
+    result.memory.push(...memoryOf('ingest (drain)', [worker]));
+  } finally {
+    await worker.stop();
+  }
+  return result;
+}

@@ -1,0 +1,148 @@
+/**
+ * Hookpost as the user runs it: a real child process of `server/main.ts`, configured
+ * only through its environment. It is started as `node --import tsx server/main.ts`,
+ * which is what `tsx server/main.ts` runs minus tsx's own wrapper process, so the pid,
+ * the memory and the CPU profile we read are Hookpost's alone.
+ *
+ * Logs go to a file in the results folder at the product's log level (info), so the
+ * per-delivery log lines cost what they cost in production.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { onCleanup } from './cleanup.ts';
+import { freePort } from './ports.ts';
+import { processCpuMs, processMemory } from './procStats.ts';
+import { waitFor } from './waitFor.ts';
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface HookpostSettings {
+  databaseUrl: string;
+  /** Keys and other local state: one folder shared by every process of the run. */
+  dataDir: string;
+  adminToken: string;
+  encryptionKey: string;
+  logLevel: string;
+  resultsDir: string;
+  workerConcurrency: number | undefined;
+  dbPoolSize: number | undefined;
+  profile: boolean;
+  /** The bench pool, to see a worker's heartbeat (its readiness). */
+  pool: pg.Pool;
+}
+
+export interface HookpostProcess {
+  role: Role;
+  label: string;
+  pid: number;
+  /** Base URL of the HTTP API (null for a worker). */
+  url: string | null;
+  cpuMs(): number | null;
+  /** Peak resident memory so far, MB (the kernel's VmHWM, or the highest sample). */
+  peakRssMb(): number | null;
+  stop(): Promise<void>;
+}
+
+export const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+export async function startHookpostProcess(settings: HookpostSettings, role: Role, label: string): Promise<HookpostProcess> {
+  const port = role === 'worker' ? 0 : await freePort();
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKPOST_') && !['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(name)),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...inherited,
+    DATABASE_URL: settings.databaseUrl,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    HOOKPOST_DATA_DIR: settings.dataDir,
+    HOOKPOST_ADMIN_TOKEN: settings.adminToken,
+    HOOKPOST_ENCRYPTION_KEY: settings.encryptionKey,
+    HOOKPOST_ALLOWED_TARGETS: '127.0.0.1',
+    LOG_LEVEL: settings.logLevel,
+    HOOKPOST_LOG_PRETTY: 'false',
+    ...(settings.workerConcurrency ? { HOOKPOST_WORKER_CONCURRENCY: String(settings.workerConcurrency) } : {}),
+    ...(settings.dbPoolSize ? { HOOKPOST_DB_POOL_SIZE: String(settings.dbPoolSize) } : {}),
+  };
+  const nodeArgs = settings.profile
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles'), '--cpu-prof-name', `${label}.cpuprofile`]
+    : [];
+  const log = openSync(path.join(settings.resultsDir, 'logs', `${label}.log`), 'a');
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts', '--role', role], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const pid = child.pid!;
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+    exitCode = code ?? (signal ? 128 : -1);
+    resolve();
+  }));
+
+  let sampledPeak = 0;
+  const sampler = setInterval(() => {
+    const memory = processMemory(pid);
+    if (memory) sampledPeak = Math.max(sampledPeak, memory.rssMb);
+  }, 500);
+  sampler.unref();
+
+  let lastPeak: number | null = null;
+  const stop = async () => {
+    if (exitCode === null) {
+      lastPeak = peak();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    clearInterval(sampler);
+  };
+  const dropCleanup = onCleanup(`stop Hookpost ${label}`, stop);
+  const peak = () => {
+    const memory = processMemory(pid);
+    if (!memory) return lastPeak;
+    return Math.max(memory.peakRssMb, sampledPeak);
+  };
+
+  const url = role === 'worker' ? null : `http://127.0.0.1:${port}`;
+  const failedToStart = () => (exitCode !== null ? `Hookpost ${label} exited with code ${exitCode} while starting; see logs/${label}.log.` : null);
+  try {
+    if (url) {
+      await waitFor(`Hookpost ${label} to answer /readyz`, async () => {
+        const problem = failedToStart();
+        if (problem) throw new Error(problem);
+        return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+      }, { timeoutMs: 60_000, intervalMs: 100 });
+    }
+    if (role !== 'api') {
+      // A worker is ready once it recorded its first heartbeat (server/worker/recovery.ts).
+      await waitFor(`Hookpost ${label}'s worker heartbeat`, async () => {
+        const problem = failedToStart();
+        if (problem) throw new Error(problem);
+        const { rowCount } = await settings.pool.query('select 1 from worker_heartbeat where pid = $1', [pid]);
+        return (rowCount ?? 0) > 0;
+      }, { timeoutMs: 60_000, intervalMs: 100 });
+    }
+  } catch (error) {
+    await stop();
+    dropCleanup();
+    throw error;
+  }
+
+  return {
+    role,
+    label,
+    pid,
+    url,
+    cpuMs: () => processCpuMs(pid),
+    peakRssMb: peak,
+    async stop() {
+      await stop();
+      dropCleanup();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The load generator: autocannon, a well-kept HTTP benchmarking tool, run in the bench
+ * process. For ingest it also keeps every tracking number Hookpost answered with, so
+ * the checks can look each one up in the database afterwards.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+  /** Seconds; ignored when `amount` is given. */
+  durationS?: number;
+  /** Stop after this many responses. */
+  amount?: number;
+  /** Requests per second across all connections; unset = as fast as answers come. */
+  overallRate?: number;
+  /** Keep `tracking_number` from each 2xx JSON answer. */
+  collectTrackingNumbers?: boolean;
+}
+
+export interface LoadResult {
+  /** 2xx answers. */
+  ok: number;
+  non2xx: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  durationS: number;
+  /** 2xx answers per second. */
+  rate: number;
+  latency: { p50: number; p99: number; max: number; mean: number };
+  trackingNumbers: string[];
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const trackingNumbers: string[] = [];
+  const request: autocannon.Request = {
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+  };
+  if (options.collectTrackingNumbers) {
+    request.onResponse = (status: number, body: string) => {
+      if (status === 202) trackingNumbers.push((JSON.parse(body) as { tracking_number: string }).tracking_number);
+    };
+  }
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationS ?? 10,
+    amount: options.amount,
+    overallRate: options.overallRate,
+    timeout: 30,
+    requests: [request],
+  });
+  return {
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    durationS: result.duration,
+    rate: result['2xx'] / result.duration,
+    latency: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
+    trackingNumbers,
+  };
+}
