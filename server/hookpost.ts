@@ -19,6 +19,7 @@ import { createPrisma } from './db/prisma.ts';
 import { createOutboundAgent } from './delivery/sendAttempt.ts';
 import { createTargetPolicy } from './delivery/targetGuard.ts';
 import { coerceError } from './errors.ts';
+import { graphqlPlugin } from './graphql/graphqlPlugin.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -84,7 +85,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
     let url: string | null = null;
     if (config.role !== 'worker') {
       await bootstrapAdminToken(runtime);
-      app = await createHttpApp(runtime);
+      app = await createHttpApp(runtime, { plugins: [graphqlPlugin(runtime)] });
       const listening = app;
       steps.push({ name: 'close HTTP', run: () => closeHttp(listening, config.shutdownTimeoutMs) });
     }
@@ -103,7 +104,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
 
     if (app) {
       url = await app.listen({ host: config.host, port: config.port });
-      logger.info({ url, role: config.role }, `Hookpost is listening on ${url} (dashboard /, REST /api, docs /docs).`);
+      logger.info({ url, role: config.role }, `Hookpost is listening on ${url} (dashboard /, REST /api, GraphQL /graphql, docs /docs).`);
     }
     return { runtime, url, app, worker, stop };
   } catch (error) {

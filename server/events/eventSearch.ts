@@ -1,0 +1,100 @@
+/**
+ * Finding events: the filters of the event history (mailbox, endpoint, statuses, event
+ * types with `*` wildcards, time range, tracking-number prefix) and keyset pagination
+ * on the time-ordered tracking number, newest first. Returns one page of tracking
+ * numbers; callers load what they show (GraphQL plans that load with Prisma).
+ *
+ * Time filters compare the time inside the tracking number (when Hookpost accepted the
+ * event), so a range is a range of the primary key: no scan, however old the range.
+ */
+import { z } from 'zod';
+import { authorize, type Actor } from '../auth/roles.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { filterProblem } from '../endpoints/eventFilter.ts';
+import { parseInput } from '../errors.ts';
+import type { Runtime } from '../runtime.ts';
+import { eventStatuses } from './statuses.ts';
+import { firstIdAt, prefixRange } from './trackingNumberRange.ts';
+
+export const eventSearchSchema = z
+  .object({
+    mailboxId: z.uuid('must be a mailbox id (a UUID)').optional(),
+    endpointId: z.uuid('must be an endpoint id (a UUID)').optional(),
+    status: z.array(z.enum(eventStatuses)).optional(),
+    /** Names or patterns where `*` matches any run of characters, as in endpoint filters. */
+    eventTypes: z
+      .array(z.string())
+      .superRefine((patterns, ctx) => {
+        const problem = filterProblem(patterns);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /** Accepted at or after this moment. */
+    receivedSince: z.date().optional(),
+    /** Accepted before this moment. */
+    receivedUntil: z.date().optional(),
+    trackingNumberPrefix: z
+      .string()
+      .refine((prefix) => prefixRange(prefix) !== null, 'must be the first hexadecimal digits of a tracking number (hyphens allowed)')
+      .optional(),
+  })
+  .refine((search) => !search.receivedSince || !search.receivedUntil || search.receivedSince < search.receivedUntil, {
+    message: 'must be after receivedSince',
+    path: ['receivedUntil'],
+  });
+
+export type EventSearch = z.input<typeof eventSearchSchema>;
+
+/** A page in list order (newest first): `after` pages towards older events, `before` towards newer. */
+export interface EventPage {
+  after?: string;
+  before?: string;
+  /** Rows to fetch (the caller may ask one more than it shows, to learn if there are more). */
+  limit: number;
+  /** Fetch from the oldest end (for `last`): rows come back oldest first. */
+  inverted: boolean;
+}
+
+const cursorSchema = z.uuid('is not a cursor of this list').optional();
+
+export async function searchEventIds(rt: Pick<Runtime, 'pool'>, actor: Actor | null, search: EventSearch, page: EventPage): Promise<string[]> {
+  authorize(actor, 'viewer');
+  const filter = parseInput(eventSearchSchema, search);
+  const after = parseInput(cursorSchema, page.after);
+  const before = parseInput(cursorSchema, page.before);
+  return selectEventIds(rt.pool, filter, { ...page, after, before });
+}
+
+/** `*` becomes LIKE's `%`; LIKE's own wildcards in names are taken literally. */
+export function likePattern(pattern: string): string {
+  return pattern.replace(/[\\%_]/g, '\\$&').replaceAll('*', '%');
+}
+
+async function selectEventIds(db: Queryable, filter: z.output<typeof eventSearchSchema>, page: EventPage): Promise<string[]> {
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where: string[] = [];
+  if (filter.mailboxId) where.push(`e.mailbox_id = ${param(filter.mailboxId)}`);
+  if (filter.endpointId) where.push(`exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = ${param(filter.endpointId)})`);
+  if (filter.status?.length) where.push(`e.status = any(${param(filter.status)}::event_status[])`);
+  if (filter.eventTypes?.length) where.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
+  if (filter.receivedSince) where.push(`e.id >= ${param(firstIdAt(filter.receivedSince))}::uuid`);
+  if (filter.receivedUntil) where.push(`e.id < ${param(firstIdAt(filter.receivedUntil))}::uuid`);
+  if (filter.trackingNumberPrefix) {
+    const range = prefixRange(filter.trackingNumberPrefix)!;
+    where.push(`e.id between ${param(range.from)}::uuid and ${param(range.to)}::uuid`);
+  }
+  if (page.after) where.push(`e.id < ${param(page.after)}::uuid`);
+  if (page.before) where.push(`e.id > ${param(page.before)}::uuid`);
+  const { rows } = await db.query<{ id: string }>(
+    `select e.id from event e
+      ${where.length ? `where ${where.join('\n        and ')}` : ''}
+      order by e.id ${page.inverted ? 'asc' : 'desc'}
+      limit ${param(page.limit)}`,
+    values,
+  );
+  return rows.map((row) => row.id);
+}

@@ -1,0 +1,14 @@
+/**
+ * What every resolver gets: the process's runtime (services take it first) and the
+ * caller. The actor is resolved by the HTTP layer exactly as for REST (the
+ * authenticate hook in http/authenticate.ts), for queries, SSE and WebSocket alike.
+ */
+import type { Actor } from '../auth/roles.ts';
+import type { Runtime } from '../runtime.ts';
+
+export interface GraphQLContext {
+  rt: Runtime;
+  actor: Actor | null;
+  /** Aborted when the HTTP server closes, so live subscriptions end instead of holding it open. */
+  shutdown?: AbortSignal;
+}

@@ -1,0 +1,78 @@
+/**
+ * GraphQL's side of the one error shape (server/errors.ts). An AppError reaches the
+ * client with its message and `extensions.code`; anything else is logged and masked as
+ * `internal_error`. Refusals by scope-auth and the validation plugin become the same
+ * AppErrors the services throw, so a client sees one vocabulary.
+ */
+import { GraphQLError } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import type { AuthFailure, ForbiddenResult } from '@pothos/plugin-scope-auth';
+import { authorize, type OperatorRole } from '../auth/roles.ts';
+import { AppError, coerceError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { GraphQLContext } from './context.ts';
+
+/** The least role a failed scope check asked for (scopes are `{ role: … }`). */
+function neededRole(failure: AuthFailure): OperatorRole | null {
+  if (failure.kind === 'AuthScope' && failure.scope === 'role') return failure.parameter as OperatorRole;
+  if (failure.kind === 'AllAuthScopes' || failure.kind === 'AnyAuthScopes') {
+    for (const child of failure.failures) {
+      const role = neededRole(child);
+      if (role) return role;
+    }
+  }
+  return null;
+}
+
+export function unauthorizedError(_parent: unknown, context: GraphQLContext, _info: unknown, result: ForbiddenResult): Error {
+  try {
+    authorize(context.actor, neededRole(result.failure) ?? 'admin');
+  } catch (error) {
+    return coerceError(error);
+  }
+  return new AppError('forbidden', result.message);
+}
+
+interface Issue {
+  message: string;
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined;
+}
+
+/** Every problem of an input in one `validation_failed`, each prefixed by its path. */
+export function validationError(failure: { issues: ReadonlyArray<Issue> }, args: Record<string, unknown>): Error {
+  const problems = failure.issues.map((issue) => {
+    const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+  void args;
+  return new AppError('validation_failed', problems.join('; '), { problems });
+}
+
+/** What a client may be told about a failure, or null when it is ours and must be masked. */
+function clientError(thrown: unknown): AppError | null {
+  if (thrown instanceof AppError) return thrown;
+  // Pothos refuses impossible arguments (e.g. `first` with `before`): the client's mistake.
+  if (thrown instanceof PothosValidationError) return new AppError('validation_failed', thrown.message);
+  return null;
+}
+
+function located(error: unknown, message: string, code: string): GraphQLError {
+  const at = error instanceof GraphQLError ? error : null;
+  return new GraphQLError(message, { nodes: at?.nodes, source: at?.source, positions: at?.positions, path: at?.path, extensions: { code } });
+}
+
+/** yoga's `maskedErrors.maskError`. */
+export function makeMaskError(logger: Logger) {
+  return (error: unknown, message: string): Error => {
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    const expected = clientError(original);
+    // A GraphQLError's message may add where it happened ("Variable $since got invalid value…").
+    if (expected) return located(error, error instanceof GraphQLError ? error.message : expected.message, expected.code);
+    // graphql-js's own errors (syntax, unknown fields, bad variables) are the client's too.
+    if (error instanceof GraphQLError && !error.originalError) {
+      return error.extensions?.['code'] ? error : located(error, error.message, 'bad_request');
+    }
+    logger.error({ err: coerceError(original), path: error instanceof GraphQLError ? error.path?.join('.') : undefined }, 'A GraphQL operation failed unexpectedly.');
+    return located(error, message, 'internal_error');
+  };
+}

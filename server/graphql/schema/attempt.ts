@@ -1,0 +1,71 @@
+/** Attempt: one HTTP request of a delivery, the audit trail. */
+import { isUtf8 } from 'node:buffer';
+import type { attemptTriggers } from '../../delivery/deliverJob.ts';
+import { builder } from '../builder.ts';
+import { Header, headerList } from './header.ts';
+
+export const AttemptTrigger = builder.enumType('AttemptTrigger', {
+  description: 'What caused an attempt.',
+  values: {
+    scheduled: { description: 'The first try or a retry of the endpoint\'s retry policy.' },
+    manual: { description: 'An operator asked for a retry.' },
+    test: { description: 'A test event sent with `sendTestEvent`.' },
+  } satisfies Record<(typeof attemptTriggers)[number], { description: string }>,
+});
+
+const asBuffer = (bytes: Uint8Array | null) => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null);
+
+// Select mode: response bodies (up to 20 KiB each) are read only when asked for.
+export const Attempt = builder.prismaObject('Attempt', {
+  description: 'One HTTP request of a delivery: when, how long, what came back or what went wrong, and why it was made. Never changed once written.',
+  select: { id: true },
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The attempt id (a UUID).' }),
+    delivery: t.relation('delivery', { description: 'The delivery it belongs to.' }),
+    number: t.exposeInt('number', { description: '1 for the first try, counting every try of the delivery.' }),
+    trigger: t.expose('trigger', { type: AttemptTrigger, description: 'What caused it.' }),
+    url: t.exposeString('url', { description: 'The URL as it was when the request was made.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the request started.' }),
+    durationMs: t.exposeInt('durationMs', { description: 'How long it took, in milliseconds.' }),
+    requestHeaders: t.field({
+      type: [Header],
+      description: 'The request headers sent, signature included (custom headers that look like credentials are redacted).',
+      select: { requestHeaders: true },
+      resolve: (attempt) => headerList(attempt.requestHeaders),
+    }),
+    statusCode: t.exposeInt('statusCode', { nullable: true, description: 'The HTTP status of the response; null when none came (timeout, connection error…).' }),
+    responseHeaders: t.field({
+      type: [Header],
+      nullable: true,
+      description: 'The response headers; null when no response came.',
+      select: { responseHeaders: true },
+      resolve: (attempt) => (attempt.responseHeaders ? headerList(attempt.responseHeaders) : null),
+    }),
+    responseBody: t.string({
+      nullable: true,
+      description: 'The response body as text, when it is UTF-8; at most the first 20 KiB (see `responseBodyTruncated`).',
+      select: { responseBody: true },
+      resolve: (attempt) => {
+        const body = asBuffer(attempt.responseBody);
+        return body && isUtf8(body) ? body.toString('utf8') : null;
+      },
+    }),
+    responseBodyBase64: t.string({
+      nullable: true,
+      description: 'The response body as base64, when it is not UTF-8 text.',
+      select: { responseBody: true },
+      resolve: (attempt) => {
+        const body = asBuffer(attempt.responseBody);
+        return body && !isUtf8(body) ? body.toString('base64') : null;
+      },
+    }),
+    responseBodyTruncated: t.exposeBoolean('responseBodyTruncated', { description: 'Whether the body was longer than what was kept.' }),
+    errorKind: t.exposeString('errorKind', { nullable: true, description: 'Why it failed: timeout, connection, dns, blocked_target, http_status, redirect, tls…; null when it succeeded.' }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'What went wrong, in words.' }),
+    succeeded: t.boolean({
+      description: 'Whether the endpoint answered 2xx.',
+      select: { errorKind: true, statusCode: true },
+      resolve: (attempt) => attempt.errorKind === null && attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300,
+    }),
+  }),
+});

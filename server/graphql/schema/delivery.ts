@@ -1,0 +1,56 @@
+/** Delivery: one event bound for one endpoint, with its attempts. */
+import { isUuid } from '../../ids.ts';
+import type { deliveryStatuses } from '../../events/statuses.ts';
+import { builder } from '../builder.ts';
+import { Attempt } from './attempt.ts';
+
+export const DeliveryStatus = builder.enumType('DeliveryStatus', {
+  description: 'Where a delivery stands.',
+  values: {
+    queued: { description: 'Waiting for its next attempt; a job will run it.' },
+    delivering: { description: 'An attempt is in flight.' },
+    delivered: { description: 'The endpoint answered 2xx.' },
+    failed: { description: 'Every attempt of its retry policy failed; it can be retried by hand.' },
+    cancelled: { description: 'Stopped without being delivered (endpoint disabled or deleted).' },
+  } satisfies Record<(typeof deliveryStatuses)[number], { description: string }>,
+});
+
+export const Delivery = builder.prismaObject('Delivery', {
+  description: 'One event bound for one endpoint. Every HTTP request it made is an attempt.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The delivery id (a UUID); receivers see it as the `webhook-id` header, the same on every attempt.' }),
+    event: t.relation('event', { description: 'The event delivered.' }),
+    endpoint: t.relation('endpoint', { description: 'The endpoint it is bound for.' }),
+    status: t.expose('status', { type: DeliveryStatus, description: 'Where the delivery stands.' }),
+    attemptCount: t.exposeInt('attemptCount', { description: 'Attempts made so far.' }),
+    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'When the latest attempt started.' }),
+    lastStatusCode: t.exposeInt('lastStatusCode', { nullable: true, description: 'The HTTP status of the latest attempt, if it got a response.' }),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, description: 'When the next scheduled attempt is due, while one is.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the delivery was created (with its event).' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When its status last changed.' }),
+    attempts: t.relatedConnection('attempts', {
+      description: 'Its attempts, first one first.',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: { number: 'asc' } },
+    }),
+    lastAttempt: t.field({
+      type: Attempt,
+      nullable: true,
+      description: 'The latest attempt, if any.',
+      // Planned into the parent's query, so a page of deliveries costs no query per row.
+      select: (_args, _ctx, nestedSelection) => ({ attempts: nestedSelection({ orderBy: { number: 'desc' }, take: 1 }) }),
+      resolve: (delivery) => delivery.attempts[0] ?? null,
+    }),
+  }),
+});
+
+builder.queryField('delivery', (t) =>
+  t.prismaField({
+    type: 'Delivery',
+    nullable: true,
+    description: 'One delivery; null when there is none with this id.',
+    args: { id: t.arg.id({ required: true, description: 'The delivery id.' }) },
+    resolve: (query, _root, args, ctx) => (isUuid(args.id) ? ctx.rt.prisma.delivery.findUnique({ ...query, where: { id: args.id } }) : null),
+  }),
+);

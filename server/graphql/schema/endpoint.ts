@@ -1,0 +1,142 @@
+/** Endpoint: a destination of a mailbox's events, with its queries and mutations. */
+import { hasRole } from '../../auth/roles.ts';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  endpointHeaders,
+  revealSigningSecret,
+  rotateEndpointSecret,
+  setEndpointEnabled,
+  updateEndpoint,
+  type EndpointWithSecret,
+} from '../../endpoints/endpointService.ts';
+import { isUuid } from '../../ids.ts';
+import { builder } from '../builder.ts';
+import { DeliveryStatus } from './delivery.ts';
+import { CreateEndpointInput, toEndpointPatch, UpdateEndpointInput } from './endpointInput.ts';
+import { Header, headerList } from './header.ts';
+import { RetryPolicy, retryPolicyOf } from './retryPolicy.ts';
+
+export const Endpoint = builder.prismaObject('Endpoint', {
+  description: 'A destination URL of a mailbox, with its event-type filter, signing secret, retry policy, timeout and custom headers.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The endpoint id (a UUID).' }),
+    mailbox: t.relation('mailbox', { description: 'The mailbox it belongs to.' }),
+    url: t.exposeString('url', { description: 'Where deliveries are POSTed.' }),
+    description: t.exposeString('description', { description: 'A note for people.' }),
+    eventTypes: t.exposeStringList('eventTypes', { description: 'Event-type filter: names or `*` patterns; empty means every event.' }),
+    headers: t.field({
+      type: [Header],
+      description: 'Custom request headers sent with every delivery. Viewers see the names; values show as `[hidden]` below the operator role.',
+      resolve: (endpoint, _args, ctx) => {
+        const showValues = hasRole(ctx.actor, 'operator');
+        return headerList(endpointHeaders(ctx.rt, endpoint)).map((header) => (showValues ? header : { ...header, value: '[hidden]' }));
+      },
+    }),
+    timeoutMs: t.exposeInt('timeoutMs', { description: 'Whole-request timeout in milliseconds.' }),
+    retryPolicy: t.field({ type: RetryPolicy, description: 'How many attempts a delivery gets and how far apart.', resolve: (endpoint) => retryPolicyOf(endpoint.retryPolicy) }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether new events are delivered to it. A disabled endpoint gets no deliveries; its waiting ones were cancelled.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the endpoint was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the endpoint was last changed.' }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true, description: 'When the endpoint was deleted; its history stays readable.' }),
+    deliveries: t.relatedConnection('deliveries', {
+      description: 'Deliveries to this endpoint, newest first.',
+      cursor: 'id',
+      args: { status: t.arg({ type: [DeliveryStatus], description: 'Only deliveries with one of these statuses.' }) },
+      query: (args) => ({ where: args.status ? { status: { in: args.status } } : {}, orderBy: { id: 'desc' } }),
+    }),
+  }),
+});
+
+const endpointWithSecret = (name: string, description: string) =>
+  builder.objectRef<EndpointWithSecret>(name).implement({
+    description,
+    fields: (t) => ({
+      endpoint: t.field({ type: Endpoint, description: 'The endpoint.', resolve: (result) => result.endpoint }),
+      signingSecret: t.exposeString('signingSecret', { description: 'The new `whsec_` signing secret. Shown once here (operators can reveal the current one with `Query.signingSecret`).' }),
+    }),
+  });
+
+const CreateEndpointPayload = endpointWithSecret('CreateEndpointPayload', 'A new endpoint and its signing secret.');
+const RotateEndpointSecretPayload = endpointWithSecret('RotateEndpointSecretPayload', 'An endpoint with a new signing secret; the previous one keeps signing beside it for HOOKPOST_SECRET_ROTATION_GRACE_MS (default 24 h).');
+
+builder.queryFields((t) => ({
+  endpoints: t.prismaConnection({
+    type: 'Endpoint',
+    cursor: 'id',
+    description: 'Endpoints, oldest first.',
+    args: {
+      mailboxId: t.arg.id({ description: 'Only the endpoints of this mailbox.' }),
+      enabled: t.arg.boolean({ description: 'Only enabled (true) or disabled (false) endpoints.' }),
+      includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted endpoints.' }),
+    },
+    resolve: (query, _root, args, ctx) => {
+      if (args.mailboxId && !isUuid(args.mailboxId)) return [];
+      return ctx.rt.prisma.endpoint.findMany({
+        ...query,
+        where: {
+          mailboxId: args.mailboxId ?? undefined,
+          enabled: args.enabled ?? undefined,
+          deletedAt: args.includeDeleted ? undefined : null,
+        },
+        orderBy: { id: 'asc' },
+      });
+    },
+  }),
+  endpoint: t.prismaField({
+    type: 'Endpoint',
+    nullable: true,
+    description: 'One endpoint, deleted ones included (see `deletedAt`); null when there is none with this id.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (query, _root, args, ctx) => (isUuid(args.id) ? ctx.rt.prisma.endpoint.findUnique({ ...query, where: { id: args.id } }) : null),
+  }),
+  signingSecret: t.string({
+    description: "The endpoint's current `whsec_` signing secret, for setting up a receiver. Needs the operator role.",
+    authScopes: { role: 'operator' },
+    args: { endpointId: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (_root, args, ctx) => revealSigningSecret(ctx.rt, ctx.actor, args.endpointId),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createEndpoint: t.field({
+    type: CreateEndpointPayload,
+    description: 'Adds an endpoint to a mailbox. Returns its signing secret once.',
+    args: { input: t.arg({ type: CreateEndpointInput, required: true, description: 'The new endpoint.' }) },
+    resolve: (_root, { input }, ctx) =>
+      createEndpoint(ctx.rt, ctx.actor, input.mailboxId, { ...toEndpointPatch(input), url: input.url, enabled: input.enabled ?? true }),
+  }),
+  updateEndpoint: t.field({
+    type: Endpoint,
+    description: 'Changes an endpoint: URL, filter, retry policy, timeout, headers, description. Only the fields given change.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The endpoint id.' }),
+      input: t.arg({ type: UpdateEndpointInput, required: true, description: 'What to change.' }),
+    },
+    resolve: (_root, { id, input }, ctx) => updateEndpoint(ctx.rt, ctx.actor, id, toEndpointPatch(input)),
+  }),
+  enableEndpoint: t.field({
+    type: Endpoint,
+    description: 'Enables an endpoint: new events are delivered to it again. Cancelled deliveries can be retried.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (_root, { id }, ctx) => setEndpointEnabled(ctx.rt, ctx.actor, id, true),
+  }),
+  disableEndpoint: t.field({
+    type: Endpoint,
+    description: 'Disables an endpoint: it gets no new deliveries and its waiting ones are cancelled; attempts in flight finish.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (_root, { id }, ctx) => setEndpointEnabled(ctx.rt, ctx.actor, id, false),
+  }),
+  rotateEndpointSecret: t.field({
+    type: RotateEndpointSecretPayload,
+    description: 'Makes a new signing secret. The previous one keeps signing beside it for the rotation grace period, so receivers can switch without rejecting anything.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (_root, { id }, ctx) => rotateEndpointSecret(ctx.rt, ctx.actor, id),
+  }),
+  deleteEndpoint: t.field({
+    type: Endpoint,
+    description: 'Deletes an endpoint; its waiting deliveries are cancelled. History stays readable.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (_root, { id }, ctx) => deleteEndpoint(ctx.rt, ctx.actor, id),
+  }),
+}));

@@ -1,0 +1,107 @@
+/** Event: one accepted POST to a mailbox, with its history queries. */
+import { isUtf8 } from 'node:buffer';
+import { formatPrismaCursor, parsePrismaCursor, queryFromInfo } from '@pothos/plugin-prisma';
+import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import { searchEventIds } from '../../events/eventSearch.ts';
+import { AppError } from '../../errors.ts';
+import { isUuid } from '../../ids.ts';
+import { builder } from '../builder.ts';
+import { DeliveryStatus } from './delivery.ts';
+import { EventFilter } from './eventFilter.ts';
+import { EventStatus } from './eventStatus.ts';
+
+const BodyEncoding = builder.enumType('BodyEncoding', {
+  description: 'How a body is given as a string.',
+  values: {
+    utf8: { description: 'As text: the bytes were valid UTF-8.' },
+    base64: { description: 'As base64: the bytes were not UTF-8 text.' },
+  },
+});
+
+const bodyBuffer = (body: Uint8Array) => Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+
+// Select mode: bodies (up to HOOKPOST_MAX_BODY_BYTES each) are read only when asked for.
+export const Event = builder.prismaObject('Event', {
+  description: 'One accepted POST to `/webhooks/{mailboxId}`, stored byte for byte before it was acknowledged. Its id is the tracking number.',
+  select: { id: true },
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The tracking number (a time-ordered UUID); the same as `trackingNumber`.' }),
+    trackingNumber: t.exposeID('id', { description: 'The tracking number the producer got back: a UUIDv7, so it also tells when the event was accepted.' }),
+    mailbox: t.relation('mailbox', { description: 'The mailbox it was sent to.' }),
+    eventType: t.exposeString('eventType', { nullable: true, description: 'Its type, from `x-event-type` or the body\'s `event`/`type` field; null when it has none.' }),
+    contentType: t.exposeString('contentType', { description: 'The Content-Type it was sent (and is delivered) with.' }),
+    body: t.string({
+      description: 'The body, byte for byte: as text, or as base64 when it is not UTF-8 (see `bodyEncoding`).',
+      select: { body: true },
+      resolve: (event) => {
+        const body = bodyBuffer(event.body);
+        return isUtf8(body) ? body.toString('utf8') : body.toString('base64');
+      },
+    }),
+    bodyEncoding: t.field({
+      type: BodyEncoding,
+      description: 'How `body` is given.',
+      select: { body: true },
+      resolve: (event) => (isUtf8(bodyBuffer(event.body)) ? 'utf8' : 'base64'),
+    }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'When it was stored.' }),
+    status: t.expose('status', { type: EventStatus, description: 'Where it stands, derived from its deliveries.' }),
+    deliveryCount: t.exposeInt('deliveryCount', { description: 'Its deliveries: one per endpoint that accepted its type.' }),
+    pendingCount: t.exposeInt('pendingCount', { description: 'Deliveries not finished yet.' }),
+    failedCount: t.exposeInt('failedCount', { description: 'Deliveries that failed.' }),
+    cancelledCount: t.exposeInt('cancelledCount', { description: 'Deliveries that were cancelled.' }),
+    attemptCount: t.exposeInt('attemptCount', { description: 'Attempts made, over all its deliveries.' }),
+    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'When the latest attempt started.' }),
+    deliveries: t.relatedConnection('deliveries', {
+      description: 'Its deliveries, one per endpoint, in the order they were made.',
+      cursor: 'id',
+      totalCount: true,
+      args: { status: t.arg({ type: [DeliveryStatus], description: 'Only deliveries with one of these statuses.' }) },
+      query: (args) => ({ where: args.status ? { status: { in: args.status } } : {}, orderBy: { id: 'asc' } }),
+    }),
+  }),
+});
+
+function cursorId(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  let id: unknown;
+  try {
+    id = parsePrismaCursor(cursor);
+  } catch {
+    id = null;
+  }
+  if (typeof id !== 'string' || !isUuid(id)) throw new AppError('validation_failed', `"${cursor}" is not a cursor of this list.`);
+  return id;
+}
+
+builder.queryFields((t) => ({
+  event: t.prismaField({
+    type: 'Event',
+    nullable: true,
+    description: 'One event by its tracking number, with its deliveries and their attempts; null when there is none.',
+    args: { trackingNumber: t.arg.id({ required: true, description: 'The tracking number.' }) },
+    resolve: (query, _root, args, ctx) =>
+      isUuid(args.trackingNumber) ? ctx.rt.prisma.event.findUnique({ ...query, where: { id: args.trackingNumber } }) : null,
+  }),
+  events: t.connection({
+    type: Event,
+    description: 'The event history, newest first, with filters. At most 100 per page (default 20).',
+    args: { filter: t.arg({ type: EventFilter, description: 'What to narrow the history to.' }) },
+    resolve: (_root, args, ctx, info) =>
+      resolveCursorConnection(
+        { args, toCursor: (event) => formatPrismaCursor(event, 'id'), defaultSize: 20, maxSize: 100 },
+        async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
+          const filter = Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, value]) => value !== null));
+          const ids = await searchEventIds(ctx.rt, ctx.actor, filter, { before: cursorId(before), after: cursorId(after), limit, inverted });
+          if (ids.length === 0) return [];
+          // One query for the page and whatever it asks for below (deliveries, attempts…).
+          const rows = await ctx.rt.prisma.event.findMany({
+            ...queryFromInfo({ context: ctx, info, path: ['edges', 'node'], select: { id: true } }),
+            where: { id: { in: ids } },
+          });
+          const byId = new Map(rows.map((row) => [row.id, row]));
+          return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+        },
+      ),
+  }),
+}));

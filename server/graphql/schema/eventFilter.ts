@@ -1,0 +1,24 @@
+/** EventFilter: what `Query.events` can narrow the history to. */
+import { z } from 'zod';
+import { eventSearchSchema } from '../../events/eventSearch.ts';
+import { builder } from '../builder.ts';
+import { EventStatus } from './eventStatus.ts';
+
+const withoutNulls = (value: unknown) =>
+  value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : value;
+
+export const EventFilter = builder
+  .inputType('EventFilter', {
+    description: 'Narrows the event history; every filter given must match. Time filters use the time in the tracking number: when Hookpost accepted the event.',
+    fields: (t) => ({
+      mailboxId: t.id({ description: 'Only events sent to this mailbox.' }),
+      endpointId: t.id({ description: 'Only events with a delivery to this endpoint.' }),
+      status: t.field({ type: [EventStatus], description: 'Only events with one of these statuses.' }),
+      eventTypes: t.stringList({ description: 'Only events whose type matches one of these names or patterns; `*` matches any run of characters (`order.*`, `*.failed`).' }),
+      receivedSince: t.field({ type: 'DateTime', description: 'Only events accepted at or after this moment.' }),
+      receivedUntil: t.field({ type: 'DateTime', description: 'Only events accepted before this moment.' }),
+      trackingNumberPrefix: t.string({ description: 'Only events whose tracking number starts with these hexadecimal digits (hyphens optional).' }),
+    }),
+  })
+  // The search service's own rules, so mistakes name the input path.
+  .validate(z.preprocess(withoutNulls, eventSearchSchema));

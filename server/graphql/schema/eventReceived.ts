@@ -1,0 +1,38 @@
+/** Subscription.eventReceived: new events, from every API process, coalesced. */
+import { z } from 'zod';
+import type { EventReceived } from '../../db/changeBus.ts';
+import { builder } from '../builder.ts';
+import type { LiveBatch } from '../live/coalescer.ts';
+import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS, liveFeed } from '../live/liveFeed.ts';
+
+const EventsReceived = builder.objectRef<LiveBatch<EventReceived>>('EventsReceived').implement({
+  description: `Events accepted since the previous payload: at most ${LIVE_MAX_ITEMS}, the newest; older ones of a burst are counted in \`skipped\`.`,
+  fields: (t) => ({
+    events: t.prismaField({
+      type: ['Event'],
+      description: 'The new events, oldest first.',
+      resolve: (query, batch, _args, ctx) =>
+        batch.items.length === 0
+          ? []
+          : ctx.rt.prisma.event.findMany({ ...query, where: { id: { in: batch.items.map((item) => item.eventId) } }, orderBy: { id: 'asc' } }),
+    }),
+    skipped: t.exposeInt('skipped', { description: 'Events accepted since the previous payload that are not in `events` (a burst larger than a payload): refetch the list to see them.' }),
+    resync: t.exposeBoolean('resync', { description: 'Events may have been missed (the server re-established its database notification connection): refetch the list.' }),
+  }),
+});
+
+builder.subscriptionField('eventReceived', (t) =>
+  t.field({
+    type: EventsReceived,
+    description:
+      `Pushes events as they are accepted, by any API process. Coalesced: a payload at most every ${LIVE_WINDOW_MS} ms, ` +
+      `with at most ${LIVE_MAX_ITEMS} events (the newest; \`skipped\` counts the rest), and never faster than the client reads.`,
+    args: { mailboxId: t.arg.id({ description: 'Only events sent to this mailbox.', validate: z.uuid('must be a mailbox id (a UUID)') }) },
+    subscribe: (_root, args, ctx) =>
+      liveFeed<EventReceived>(ctx.rt.changes, {
+        pick: (change) => (change.kind === 'event' && (!args.mailboxId || change.mailboxId === args.mailboxId) ? [change.eventId, change] : null),
+        signal: ctx.shutdown,
+      }),
+    resolve: (batch) => batch,
+  }),
+);

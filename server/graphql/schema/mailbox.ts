@@ -1,0 +1,103 @@
+/** Mailbox: an integration that producers send events to, with its queries and mutations. */
+import { z } from 'zod';
+import { createMailbox, deleteMailbox, updateMailbox, type CreatedMailbox } from '../../mailboxes/mailboxService.ts';
+import { isUuid } from '../../ids.ts';
+import { builder } from '../builder.ts';
+import { Endpoint } from './endpoint.ts';
+import { endpointUrlSchema, eventTypesSchema } from './endpointInput.ts';
+
+export const Mailbox = builder.prismaObject('Mailbox', {
+  description: 'An integration: a producer that sends events with one of its API keys. Owns endpoints.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The mailbox id (a UUID); events are sent to `POST /webhooks/{id}`.' }),
+    name: t.exposeString('name', { description: 'A name for people.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the mailbox was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the mailbox was last changed.' }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true, description: 'When the mailbox was deleted; its history stays readable.' }),
+    apiKeys: t.relatedConnection('apiKeys', {
+      description: 'Its API keys, oldest first (only prefixes; a key is shown once, when made).',
+      cursor: 'id',
+      totalCount: true,
+      query: { orderBy: { id: 'asc' } },
+    }),
+    endpoints: t.relatedConnection('endpoints', {
+      description: 'Its endpoints, oldest first.',
+      cursor: 'id',
+      totalCount: true,
+      args: { includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted endpoints.' }) },
+      query: (args) => ({ where: args.includeDeleted ? {} : { deletedAt: null }, orderBy: { id: 'asc' } }),
+    }),
+    events: t.relatedConnection('events', {
+      description: 'Its events, newest first. For filters use `Query.events(filter: {mailboxId})`.',
+      cursor: 'id',
+      query: { orderBy: { id: 'desc' } },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  mailboxes: t.prismaConnection({
+    type: 'Mailbox',
+    cursor: 'id',
+    description: 'Mailboxes, newest first.',
+    args: { includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted mailboxes.' }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.rt.prisma.mailbox.findMany({ ...query, where: args.includeDeleted ? {} : { deletedAt: null }, orderBy: { id: 'desc' } }),
+  }),
+  mailbox: t.prismaField({
+    type: 'Mailbox',
+    nullable: true,
+    description: 'One mailbox, deleted ones included (see `deletedAt`); null when there is none with this id.',
+    args: { id: t.arg.id({ required: true, description: 'The mailbox id.' }) },
+    resolve: (query, _root, args, ctx) => (isUuid(args.id) ? ctx.rt.prisma.mailbox.findUnique({ ...query, where: { id: args.id } }) : null),
+  }),
+}));
+
+const CreateMailboxInput = builder.inputType('CreateMailboxInput', {
+  description: 'A new mailbox. `targetUrl`, when given, becomes its first endpoint (default retry policy: 3 attempts, +2 s, +4 s).',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'A name for people (1 to 200 characters).', validate: z.string().trim().min(1, 'must not be empty').max(200) }),
+    targetUrl: t.string({ description: 'http(s) URL of the first endpoint.', validate: endpointUrlSchema }),
+    eventTypes: t.stringList({ description: "The first endpoint's event-type filter: names or patterns with `*`; empty means every event.", validate: eventTypesSchema }),
+  }),
+});
+
+const CreateMailboxPayload = builder.objectRef<CreatedMailbox>('CreateMailboxPayload').implement({
+  description: 'A new mailbox with its API key, shown only here.',
+  fields: (t) => ({
+    mailbox: t.field({ type: Mailbox, description: 'The new mailbox.', resolve: (created) => created.mailbox }),
+    apiKey: t.exposeString('apiKey', { description: 'The API key for `x-api-key`. Shown once: store it now.' }),
+    endpoint: t.field({ type: Endpoint, nullable: true, description: 'The first endpoint, made from `targetUrl`.', resolve: (created) => created.endpoint }),
+    signingSecret: t.exposeString('signingSecret', { nullable: true, description: "The first endpoint's `whsec_` signing secret, shown once (null without `targetUrl`)." }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createMailbox: t.field({
+    type: CreateMailboxPayload,
+    description: 'Creates a mailbox with an API key (returned once) and, with `targetUrl`, its first endpoint.',
+    args: { input: t.arg({ type: CreateMailboxInput, required: true, description: 'The new mailbox.' }) },
+    resolve: (_root, { input }, ctx) => {
+      return createMailbox(ctx.rt, ctx.actor, {
+        name: input.name,
+        targetUrl: input.targetUrl,
+        endpoint: { eventTypes: input.eventTypes ?? undefined },
+      });
+    },
+  }),
+  updateMailbox: t.field({
+    type: Mailbox,
+    description: 'Renames a mailbox.',
+    args: {
+      id: t.arg.id({ required: true, description: 'The mailbox id.' }),
+      name: t.arg.string({ required: true, description: 'The new name (1 to 200 characters).', validate: z.string().trim().min(1, 'must not be empty').max(200) }),
+    },
+    resolve: (_root, args, ctx) => updateMailbox(ctx.rt, ctx.actor, args.id, { name: args.name }),
+  }),
+  deleteMailbox: t.field({
+    type: Mailbox,
+    description: 'Deletes a mailbox: its keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. History stays readable.',
+    args: { id: t.arg.id({ required: true, description: 'The mailbox id.' }) },
+    resolve: (_root, args, ctx) => deleteMailbox(ctx.rt, ctx.actor, args.id),
+  }),
+}));

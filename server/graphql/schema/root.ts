@@ -1,0 +1,27 @@
+/**
+ * The root types and the least role each needs: reading needs a viewer token, changing
+ * anything an operator token, access tokens an admin token (fields that need more say
+ * so themselves). Every call is authenticated like the REST API:
+ * `Authorization: Bearer <access token>`.
+ */
+import { builder } from '../builder.ts';
+
+builder.queryType({
+  description: 'Reading Hookpost: mailboxes, endpoints, events with their deliveries and attempts, and statistics. Needs at least the viewer role.',
+  authScopes: { role: 'viewer' },
+});
+
+builder.mutationType({
+  description: 'Changing Hookpost. Needs at least the operator role (access tokens: admin). The same services as the REST API do the work.',
+  authScopes: { role: 'operator' },
+});
+
+builder.subscriptionType({
+  description:
+    'Live changes, pushed over Server-Sent Events (POST or GET /graphql with `Accept: text/event-stream`) or WebSocket ' +
+    '(graphql-ws protocol on /graphql). Every API process receives every change through PostgreSQL LISTEN/NOTIFY, ' +
+    'whichever process made it. Changes are coalesced per subscriber: a payload is sent at most every 200 ms, ' +
+    'carries at most 100 items, and merges repeated changes of one delivery into its latest state; `skipped` counts ' +
+    'what did not fit and `resync` says that changes may have been missed. Needs at least the viewer role.',
+  authScopes: { role: 'viewer' },
+});

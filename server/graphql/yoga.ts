@@ -1,0 +1,63 @@
+/**
+ * graphql-yoga over the schema: context, error masking and GraphiQL. GraphiQL is served
+ * from the installed @graphql-yoga/render-graphiql bundle (inlined into the page), so
+ * it works without reaching any CDN. Mounted on Fastify by graphqlPlugin.ts.
+ */
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Actor } from '../auth/roles.ts';
+import type { Runtime } from '../runtime.ts';
+import type { GraphQLContext } from './context.ts';
+import { makeMaskError } from './errors.ts';
+import { schema } from './schema/index.ts';
+
+/** What the HTTP layer hands yoga with each request or WebSocket operation. */
+export interface ServerContext {
+  actor: Actor | null;
+  shutdown?: AbortSignal;
+}
+
+export type HookpostYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export const GRAPHQL_PATH = '/graphql';
+
+const GRAPHIQL_QUERY = `# Hookpost GraphQL. Put your access token in the Headers tab below:
+#   {"Authorization": "Bearer hpt_..."}
+# Subscriptions (eventReceived, deliveryUpdated) stream here too.
+
+query RecentEvents {
+  events(first: 10) {
+    edges {
+      node { trackingNumber eventType status receivedAt mailbox { name } }
+    }
+  }
+}
+`;
+
+export function createHookpostYoga(rt: Runtime): HookpostYoga {
+  const log = rt.logger.child({ component: 'graphql' });
+  // The GraphiQL page is ~9 MB of inlined JavaScript: render it once.
+  let graphiqlPage: string | null = null;
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: ({ actor, shutdown }) => ({ rt, actor, shutdown }),
+    maskedErrors: { maskError: makeMaskError(log), errorMessage: 'Something went wrong on our side; it was logged.', isDev: false },
+    // Same origin only: the dashboard is served by this process; tools are not browsers.
+    cors: false,
+    landingPage: false,
+    graphiql: {
+      title: 'Hookpost GraphQL',
+      defaultQuery: GRAPHIQL_QUERY,
+      headers: JSON.stringify({ Authorization: 'Bearer ' }),
+      subscriptionsProtocol: 'SSE',
+    },
+    renderGraphiQL: (options) => (graphiqlPage ??= renderGraphiQL(options)),
+    logging: {
+      debug: (...args: unknown[]) => log.debug(args.map(String).join(' ')),
+      info: (...args: unknown[]) => log.info(args.map(String).join(' ')),
+      warn: (...args: unknown[]) => log.warn(args.map(String).join(' ')),
+      error: (...args: unknown[]) => log.error(args.map(String).join(' ')),
+    },
+  });
+}
