@@ -1,12 +1,13 @@
 /**
- * Bearer secrets: producer API keys (`hpk_…`) and operator access tokens (`hpt_…`).
+ * Bearer secrets: producer API keys (`hpk_…`), operator access tokens (`hpt_…`) and
+ * dashboard session cookies (`hps_…`).
  * 256 random bits each. Only a SHA-256 hash is stored: the secrets are random and long,
  * so a fast hash is enough (no password stretching needed) and lookups stay one
  * indexed equality.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-export type TokenKind = 'hpk' | 'hpt';
+export type TokenKind = 'hpk' | 'hpt' | 'hps';
 
 export function generateToken(kind: TokenKind): string {
   return `${kind}_${randomBytes(32).toString('base64url')}`;

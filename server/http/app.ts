@@ -2,6 +2,7 @@
  * Builds the HTTP app (REST, docs, dashboard) without listening, so tests can drive it
  * with `app.inject` or on port 0. hookpost.ts listens.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { newId } from '../ids.ts';
@@ -15,6 +16,7 @@ import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface HttpAppOptions {
@@ -36,6 +38,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   app.decorateRequest('actor', null);
+  await app.register(fastifyCookie);
 
   await registerDocs(app);
   await app.register(async (ingest) => ingestRoutes(ingest, rt));
@@ -44,6 +47,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     await mailboxRoutes(management, rt);
     await endpointRoutes(management, rt);
     await webhookRoutes(management, rt);
+    await sessionRoutes(management, rt);
   });
   await app.register(async (ops) => opsRoutes(ops, rt));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -1,0 +1,41 @@
+/**
+ * Dashboard sessions. A person signs in with an access token once; the browser then
+ * holds an httpOnly, SameSite=Strict cookie with a random session secret (only its hash
+ * is stored), so the token itself never sits in page-readable storage. A session ends
+ * when it expires, when the person signs out, or when its token is revoked.
+ */
+import { newId } from '../ids.ts';
+import type { Runtime } from '../runtime.ts';
+import { AppError } from '../errors.ts';
+import { authenticate } from './accessTokens.ts';
+import type { Actor } from './roles.ts';
+import { generateToken, hashToken } from './tokens.ts';
+
+export const SESSION_COOKIE = 'hookpost_session';
+export const SESSION_TTL_MS = 12 * 3600_000;
+
+export async function openSession(rt: Pick<Runtime, 'pool'>, accessToken: string | undefined): Promise<{ secret: string; actor: Actor; expiresAt: Date }> {
+  const actor = await authenticate(rt, accessToken);
+  if (!actor) throw new AppError('unauthenticated', 'That access token is not valid (or was revoked).');
+  const secret = generateToken('hps');
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await rt.pool.query('insert into operator_session (id, hash, access_token_id, expires_at) values ($1, $2, $3, $4)', [newId(), hashToken(secret), actor.tokenId, expiresAt]);
+  return { secret, actor, expiresAt };
+}
+
+export async function sessionActor(rt: Pick<Runtime, 'pool'>, secret: string | undefined): Promise<Actor | null> {
+  if (!secret) return null;
+  const { rows } = await rt.pool.query<{ id: string; name: string; role: Actor['role'] }>({
+    name: 'session_actor',
+    text: `select t.id, t.name, t.role
+             from operator_session s join access_token t on t.id = s.access_token_id
+            where s.hash = $1 and s.expires_at > now() and t.revoked_at is null`,
+    values: [hashToken(secret)],
+  });
+  const row = rows[0];
+  return row ? { tokenId: row.id, name: row.name, role: row.role } : null;
+}
+
+export async function closeSession(rt: Pick<Runtime, 'pool'>, secret: string | undefined): Promise<void> {
+  if (secret) await rt.pool.query('delete from operator_session where hash = $1', [hashToken(secret)]);
+}
