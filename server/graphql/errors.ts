@@ -64,7 +64,9 @@ function located(error: unknown, message: string, code: string): GraphQLError {
 /** yoga's `maskedErrors.maskError`. */
 export function makeMaskError(logger: Logger) {
   return (error: unknown, message: string): Error => {
-    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    // graphql-js may wrap twice (a variable's scalar error inside a variable error).
+    let original: unknown = error;
+    while (original instanceof GraphQLError && original.originalError) original = original.originalError;
     const expected = clientError(original);
     // A GraphQLError's message may add where it happened ("Variable $since got invalid value…").
     if (expected) return located(error, error instanceof GraphQLError ? error.message : expected.message, expected.code);

@@ -60,7 +60,7 @@ export const Attempt = builder.prismaObject('Attempt', {
       },
     }),
     responseBodyTruncated: t.exposeBoolean('responseBodyTruncated', { description: 'Whether the body was longer than what was kept.' }),
-    errorKind: t.exposeString('errorKind', { nullable: true, description: 'Why it failed: timeout, connection, dns, blocked_target, http_status, redirect, tls…; null when it succeeded.' }),
+    errorKind: t.exposeString('errorKind', { nullable: true, description: 'Why it failed: http_status, redirect, timeout, connection_refused, connection_reset, dns, tls, blocked_target or network; null when it succeeded.' }),
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'What went wrong, in words.' }),
     succeeded: t.boolean({
       description: 'Whether the endpoint answered 2xx.',
