@@ -110,6 +110,7 @@ async function main(): Promise<number> {
     commit: commitOf(),
     options,
     machine,
+    loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
     database: { kind: db.kind, version: db.version, settings: db.settings },
     hookpost: {
       command: `node --import tsx server/main.ts --role <api|worker|all> (as npm start), topology ${options.topology}`,

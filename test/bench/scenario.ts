@@ -9,6 +9,7 @@ import type { CpuRow } from './support/cpuWindow.ts';
 import type { BenchDatabase } from './support/database.ts';
 import type { HookpostProcess, HookpostSettings, Role } from './support/hookpostProcess.ts';
 import type { Statement } from './support/pgStatements.ts';
+import type { WaitShare } from './support/waitEvents.ts';
 
 export interface BenchContext {
   options: BenchOptions;
@@ -41,6 +42,7 @@ export interface MemoryRow {
   scenario: string;
   process: string;
   role: string;
+  startRssMb: number | null;
   peakRssMb: number | null;
 }
 
@@ -53,13 +55,15 @@ export interface ScenarioResult {
   memory: MemoryRow[];
   cpu: CpuRow[];
   statements: { case: string; list: Statement[] }[];
+  /** What the database's backends waited on during the measured windows. */
+  waits: { case: string; list: WaitShare[] }[];
   notes: string[];
 }
 
 export function emptyResult(name: string, setup: string): ScenarioResult {
-  return { name, setup, rows: [], checks: [], memory: [], cpu: [], statements: [], notes: [] };
+  return { name, setup, rows: [], checks: [], memory: [], cpu: [], statements: [], waits: [], notes: [] };
 }
 
 export function memoryOf(scenario: string, processes: HookpostProcess[]): MemoryRow[] {
-  return processes.map((p) => ({ scenario, process: p.label, role: p.role, peakRssMb: p.peakRssMb() }));
+  return processes.map((p) => ({ scenario, process: p.label, role: p.role, startRssMb: p.startRssMb, peakRssMb: p.peakRssMb() }));
 }

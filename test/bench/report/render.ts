@@ -15,7 +15,7 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
   out.push(h(1, `Hookpost benchmark — ${report.mode} mode, ${report.startedAt}`));
   out.push(
     [
-      `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}, load average at start ${m.loadAverage.join(' / ')}`,
+      `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}; load average (1/5/15 min) at start ${m.loadAverage.join(' / ')}, at the end ${report.loadAverageAtEnd.join(' / ')}`,
       `PostgreSQL: ${report.database.kind === 'embedded' ? 'embedded' : 'DATABASE_URL'} — ${report.database.version.split(',')[0]}; ` +
         Object.entries(report.database.settings).filter(([k]) => k !== 'server_version').map(([k, v]) => `${k}=${v}`).join(', '),
       `Hookpost: ${report.hookpost.command}; ${report.hookpost.settings}`,
@@ -52,7 +52,7 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
   const memory = report.scenarios.flatMap((s) => s.memory);
   if (memory.length > 0) {
     out.push(h(2, 'Memory: peak RSS of each Hookpost process (VmHWM from /proc)'));
-    out.push(table(['during', 'process', 'role', 'peak RSS MB'], memory.map((r) => [r.scenario, r.process, r.role, mb(r.peakRssMb)]), style));
+    out.push(table(['during', 'process', 'role', 'RSS when ready MB', 'peak RSS MB'], memory.map((r) => [r.scenario, r.process, r.role, mb(r.startRssMb), mb(r.peakRssMb)]), style));
   }
 
   const cpu = report.scenarios.flatMap((s) => s.cpu);
@@ -102,6 +102,18 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
         );
       }
     }
+  }
+
+  const waits = report.scenarios.flatMap((s) => s.waits);
+  if (waits.length > 0) {
+    out.push(h(2, 'What PostgreSQL backends waited on (pg_stat_activity, sampled every 50 ms)'));
+    out.push(
+      table(
+        ['window', 'top waits: share of active samples (average backends)'],
+        waits.map((w) => [w.case, w.list.slice(0, md ? 6 : 4).map((x) => `${x.event} ${percent(x.share)} (${x.backends.toFixed(1)})`).join('; ')]),
+        style,
+      ),
+    );
   }
 
   const failed = report.scenarios.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.name}: ${c.name} — ${c.detail}`));

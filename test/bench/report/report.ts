@@ -14,6 +14,8 @@ export interface Report {
   commit: string;
   options: BenchOptions;
   machine: Machine;
+  /** Other work on the machine shows here: the bench alone keeps it near 2 on 2 cores. */
+  loadAverageAtEnd: number[];
   database: { kind: string; version: string; settings: Record<string, string> };
   hookpost: { command: string; settings: string };
   tools: { autocannon: string };

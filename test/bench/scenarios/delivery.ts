@@ -12,6 +12,7 @@ import { createBenchMailbox } from '../support/hookpostApi.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
 import { preloadBacklog } from '../support/preload.ts';
 import { arrivals } from '../support/throughput.ts';
+import { sampleWaitEvents } from '../support/waitEvents.ts';
 
 export async function runDelivery(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db, receiver } = ctx;
@@ -46,8 +47,10 @@ export async function runDelivery(ctx: BenchContext): Promise<ScenarioResult> {
     const worker = await ctx.startHookpost('worker', `${tag}-worker`);
     try {
       const cpu = startCpuWindow(cpuSources({ postmasterPid: db.postmasterPid, processes: [worker], receiver }));
+      const waits = sampleWaitEvents(db.pool);
       await waitForDeliveries(db.pool, receiver, tag, [mailboxId], fanout, Math.max(120_000, deliveries * 10));
       result.cpu.push(cpu.end('delivery', `fan-out ${fanout}`, 'delivery', deliveries));
+      result.waits.push({ case: `delivery, fan-out ${fanout}`, list: await waits.stop() });
       const arrived = arrivals(await receiver.deliveries(tag));
       result.rows.push({
         scenario: 'delivery', case: caseName, key: `delivery:f${fanout}`, rate: arrived.rate, unit: 'deliveries/s', count: arrived.count,

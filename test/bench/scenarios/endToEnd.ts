@@ -13,6 +13,7 @@ import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpos
 import { runLoad } from '../support/loadGenerator.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
 import { summarize } from '../support/stats.ts';
+import { sampleWaitEvents } from '../support/waitEvents.ts';
 
 const CONNECTIONS = 16;
 
@@ -35,7 +36,9 @@ export async function runEndToEnd(ctx: BenchContext): Promise<ScenarioResult> {
     await resetStatements(db.pool, db.pgStats);
     ctx.log(`e2e: ${options.e2eRate} events/s for ${options.e2eDurationS} s`);
     const cpu = startCpuWindow(cpuSources({ postmasterPid: db.postmasterPid, processes: fleet.processes, receiver }));
+    const waits = sampleWaitEvents(db.pool);
     const run = await send(mailbox, options.e2eDurationS);
+    result.waits.push({ case: `e2e, ${options.e2eRate} events/s`, list: await waits.stop() });
     await waitForDeliveries(db.pool, receiver, 'e2e', [mailbox.id], 1, 120_000);
     result.cpu.push(cpu.end('e2e', `${options.e2eRate} events/s`, 'event', run.ok));
     result.checks.push(checkNoErrors('e2e ingest', run));

@@ -12,6 +12,7 @@ import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpos
 import { runLoad, type LoadResult } from '../support/loadGenerator.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
 import { arrivals } from '../support/throughput.ts';
+import { sampleWaitEvents } from '../support/waitEvents.ts';
 
 export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db, receiver } = ctx;
@@ -47,8 +48,10 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
     for (const connections of options.connections) {
       ctx.log(`ingest: ${connections} connections for ${options.durationS} s`);
       const cpu = startCpuWindow(sources);
+      const waits = sampleWaitEvents(db.pool);
       const run = await load(connections, { durationS: options.durationS });
       result.cpu.push(cpu.end('ingest', `${connections} connections`, 'event', run.ok));
+      result.waits.push({ case: `ingest, ${connections} connections`, list: await waits.stop() });
       record(`${connections} connections`, `ingest:${connections}`, run);
     }
 

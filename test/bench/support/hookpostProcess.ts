@@ -42,6 +42,8 @@ export interface HookpostProcess {
   cpuMs(): number | null;
   /** Peak resident memory so far, MB (the kernel's VmHWM, or the highest sample). */
   peakRssMb(): number | null;
+  /** Resident memory once ready, before any load, MB. */
+  startRssMb: number | null;
   stop(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
     label,
     pid,
     url,
+    startRssMb: processMemory(pid)?.rssMb ?? null,
     cpuMs: () => processCpuMs(pid),
     peakRssMb: peak,
     async stop() {

@@ -1,7 +1,7 @@
 /**
  * History for the events-list query: past events spread over the last 30 days across
  * ten mailboxes, each with one delivery that ended (95 % delivered, 5 % failed after 3
- * attempts), written in bulk by SQL. Ids are time-ordered UUIDs (v7) made from each
+ * attempts, in every mailbox), written in bulk by SQL. Ids are time-ordered UUIDs (v7) made from each
  * event's own time, as Hookpost's are, so "newest first" pages behave as in production.
  * Attempt rows are left out: the list does not read them. Ended deliveries have no jobs.
  * Finally VACUUM ANALYZE, as autovacuum would have done on a database that grew slowly.
@@ -29,7 +29,7 @@ export async function seedHistory(
       await client.query('set local synchronous_commit = off');
       await client.query(
         `with history as (
-           select g, $5::timestamptz - make_interval(secs => 30 * 86400 * (1 - g::float8 / $2)) as at, (g % 20 = 0) as failed,
+           select g, $5::timestamptz - make_interval(secs => 30 * 86400 * (1 - g::float8 / $2)) as at, ((g / 10) % 20 = 0) as failed,
                   ($3::uuid[])[1 + g % cardinality($3::uuid[])] as mailbox_id, ($4::uuid[])[1 + g % cardinality($4::uuid[])] as endpoint_id
              from generate_series($1::int, $6::int) g
          ), ids as (
