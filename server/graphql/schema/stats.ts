@@ -1,5 +1,5 @@
 /** Stats: counts and per-minute attempts over a time window (events/eventStats.ts). */
-import { eventStats, statsQuerySchema, type AttemptsInMinute, type Stats as StatsShape } from '../../events/eventStats.ts';
+import { eventStats, statsQuerySchema, type AttemptsInMinute, type EndpointHealth as EndpointHealthShape, type Latency as LatencyShape, type MinuteActivity, type Stats as StatsShape } from '../../events/eventStats.ts';
 import type { DeliveryStatus as DeliveryStatusValue, EventStatus as EventStatusValue } from '../../events/statuses.ts';
 import { builder } from '../builder.ts';
 import { DeliveryStatus } from './delivery.ts';
@@ -40,6 +40,43 @@ const AttemptsPerMinute = builder.objectRef<AttemptsInMinute>('AttemptsPerMinute
   }),
 });
 
+const Latency = builder.objectRef<LatencyShape>('Latency').implement({
+  description:
+    'Delivery latency: from the event\'s acceptance to the end of the attempt that delivered it (deliveries delivered by their retry policy, so retry delays count).',
+  fields: (t) => ({
+    p50Ms: t.exposeInt('p50Ms', { nullable: true, description: 'The median, in milliseconds; null when nothing was delivered.' }),
+    p95Ms: t.exposeInt('p95Ms', { nullable: true, description: 'The 95th percentile, in milliseconds; null when nothing was delivered.' }),
+  }),
+});
+
+const ActivityPerMinute = builder.objectRef<MinuteActivity>('ActivityPerMinute').implement({
+  description: 'Events received and delivery latency in one minute.',
+  fields: (t) => ({
+    minute: t.expose('minute', { type: 'DateTime', description: 'The start of the minute.' }),
+    received: t.exposeInt('received', { description: 'Events accepted in it.' }),
+    p50Ms: t.exposeInt('p50Ms', { nullable: true, description: 'Median latency of the deliveries delivered in it, in milliseconds; null when none was.' }),
+    p95Ms: t.exposeInt('p95Ms', { nullable: true, description: '95th percentile latency of the deliveries delivered in it, in milliseconds; null when none was.' }),
+  }),
+});
+
+const EndpointHealth = builder.objectRef<EndpointHealthShape>('EndpointHealth').implement({
+  description: 'How one endpoint fared in the window: its attempts and the deliveries that ended failed.',
+  fields: (t) => ({
+    endpoint: t.prismaField({
+      type: 'Endpoint',
+      description: 'The endpoint.',
+      // Prisma batches the findUnique calls of one tick into one query.
+      resolve: (query, health, _args, ctx) => ctx.rt.prisma.endpoint.findUniqueOrThrow({ ...query, where: { id: health.endpointId } }),
+    }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts started in the window.' }),
+    succeeded: t.exposeInt('succeeded', { description: 'Of those, answered with 2xx.' }),
+    failed: t.exposeInt('failed', { description: 'Of those, failed (error or non-2xx answer).' }),
+    failedDeliveries: t.exposeInt('failedDeliveries', { description: 'Deliveries of the events accepted in the window that ended `failed`.' }),
+    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'When its latest attempt in the window started.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'What went wrong in its latest failed attempt of the window (error message or HTTP status).' }),
+  }),
+});
+
 const Stats = builder.objectRef<StatsShape>('Stats').implement({
   description: 'Counts over a time window for one mailbox, one endpoint, or everything.',
   fields: (t) => ({
@@ -57,6 +94,18 @@ const Stats = builder.objectRef<StatsShape>('Stats').implement({
         ),
     }),
     attemptsPerMinute: t.field({ type: [AttemptsPerMinute], description: 'Attempts started in the window, minute by minute, oldest first (empty minutes are zeros).', resolve: (stats) => stats.attemptsPerMinute }),
+    activityPerMinute: t.field({
+      type: [ActivityPerMinute],
+      description: 'Events received and delivery latency, minute by minute, oldest first (empty minutes: zero events, null latency).',
+      resolve: (stats) => stats.minutes,
+    }),
+    latency: t.field({ type: Latency, description: 'Delivery latency over the window.', resolve: (stats) => stats.latency }),
+    endpoints: t.field({
+      type: [EndpointHealth],
+      description: 'Endpoints with attempts or failed deliveries in the window, the most failed deliveries first, then the most failed attempts.',
+      args: { first: t.arg.int({ description: 'At most this many endpoints (default 20, at most 100).' }) },
+      resolve: (stats, args) => stats.endpoints.slice(0, Math.min(Math.max(args.first ?? 20, 0), 100)),
+    }),
   }),
 });
 
