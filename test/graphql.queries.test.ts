@@ -196,6 +196,12 @@ describe('who may read', () => {
     expect(errorCodes(await gql(hookpost, `{ me { role } }`, {}, { token: 'hpt_not_a_real_token' }))).toEqual(['unauthenticated']);
   });
 
+  test('introspection needs no token, so GraphiQL and code generators can read the schema', async () => {
+    const result = await gql(hookpost, `{ __schema { queryType { name } } __typename }`, {}, { token: null });
+    expect(result).toEqual({ data: { __schema: { queryType: { name: 'Query' } }, __typename: 'Query' } });
+    expect(errorCodes(await gql(hookpost, `{ __typename mailboxes { totalCount: __typename } }`, {}, { token: null }))).toEqual(['unauthenticated']);
+  });
+
   test('a viewer reads everything but header values and signing secrets', async () => {
     const data = await gqlData(hookpost, `query($id: ID!) { me { role name } endpoint(id: $id) { headers { name value } } }`, { id: endpointId }, { token: viewerToken });
     expect(data.me).toEqual({ role: 'viewer', name: 'dashboard' });

@@ -9,6 +9,7 @@ import type { Actor } from '../auth/roles.ts';
 import type { Runtime } from '../runtime.ts';
 import type { GraphQLContext } from './context.ts';
 import { makeMaskError } from './errors.ts';
+import { useRequireActor } from './requireActor.ts';
 import { schema } from './schema/index.ts';
 
 /** What the HTTP layer hands yoga with each request or WebSocket operation. */
@@ -42,6 +43,7 @@ export function createHookpostYoga(rt: Runtime): HookpostYoga {
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: ({ actor, shutdown }) => ({ rt, actor, shutdown }),
+    plugins: [useRequireActor()],
     maskedErrors: { maskError: makeMaskError(log), errorMessage: 'Something went wrong on our side; it was logged.', isDev: false },
     // Same origin only: the dashboard is served by this process; tools are not browsers.
     cors: false,
