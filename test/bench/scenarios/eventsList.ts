@@ -5,7 +5,7 @@
  */
 import { emptyResult, memoryOf, type BenchContext, type ScenarioResult } from '../scenario.ts';
 import { checkNoErrors } from '../support/checks.ts';
-import { chooseEventsListClient, type EventsFilter } from '../support/eventsListClient.ts';
+import { chooseEventsListClients, type EventsFilter } from '../support/eventsListClient.ts';
 import { createBenchMailbox, eventBody } from '../support/hookpostApi.ts';
 import { runLoad } from '../support/loadGenerator.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
@@ -35,8 +35,8 @@ export async function runEventsList(ctx: BenchContext): Promise<ScenarioResult> 
     }
     const { rows: [total] } = await db.pool.query<{ n: number }>('select count(*)::int as n from event');
 
-    const client = await chooseEventsListClient(api.url!, ctx.hookpost.adminToken, options.eventsApi);
-    result.setup = `one api process (--role api); ${client.reason}`;
+    const clients = await chooseEventsListClients(api.url!, ctx.hookpost.adminToken, options.eventsApi);
+    result.setup = `one api process (--role api); ${clients.map((c) => c.reason).join(', and ')}`;
     result.notes.push(`${total!.n} events in the database; the history's mailboxes have ${Math.round(total!.n / 10)} events each, 5 % failed.`);
 
     const cases: [string, EventsFilter][] = [
@@ -46,21 +46,21 @@ export async function runEventsList(ctx: BenchContext): Promise<ScenarioResult> 
       ['one mailbox, status = failed', { mailboxId: mailboxes[3]!.id, status: 'failed' }],
     ];
     await resetStatements(db.pool, db.pgStats);
-    for (const [name, filter] of cases) {
+    for (const client of clients) for (const [name, filter] of cases) {
       const request = client.request(filter, PAGE);
       const headers = { authorization: `Bearer ${ctx.hookpost.adminToken}`, ...(request.body ? { 'content-type': 'application/json' } : {}) };
       const first = await fetch(`${api.url}${request.path}`, { method: request.method, headers, body: request.body });
       const answer = await first.text();
       const shown = client.kind === 'rest' ? (JSON.parse(answer) as unknown[]).length : (JSON.parse(answer) as { data?: { events?: { edges?: unknown[] } } }).data?.events?.edges?.length ?? 0;
-      result.checks.push({ name: `events list "${name}" answers a page`, ok: first.ok && shown > 0 && !answer.includes('"errors"'), detail: `HTTP ${first.status}, ${shown} events on the page` });
+      result.checks.push({ name: `events list (${client.kind}) "${name}" answers a page`, ok: first.ok && shown > 0 && !answer.includes('"errors"'), detail: `HTTP ${first.status}, ${shown} events on the page` });
 
-      ctx.log(`events-list: ${name}`);
+      ctx.log(`events-list: ${client.kind}, ${name}`);
       const run = await runLoad({ url: `${api.url}${request.path}`, method: request.method, headers, body: request.body, connections: 1, durationS: options.mode === 'short' ? 1 : 5 });
       result.rows.push({
-        scenario: 'events-list', case: `${client.kind}: ${name}`, key: `events-list:${name}`, rate: run.rate, unit: 'queries/s', count: run.ok,
+        scenario: 'events-list', case: `${client.kind}: ${name}`, key: `events-list:${client.kind}:${name}`, rate: run.rate, unit: 'queries/s', count: run.ok,
         p50: run.latency.p50, p99: run.latency.p99, max: run.latency.max, errors: run.non2xx + run.errors, note: `${total!.n} events`,
       });
-      result.checks.push(checkNoErrors(`events list "${name}"`, run));
+      result.checks.push(checkNoErrors(`events list (${client.kind}) "${name}"`, run));
     }
     result.statements.push({ case: 'events list queries', list: await topStatements(db.pool, db.pgStats) });
     result.memory.push(...memoryOf('events-list', [api]));

@@ -1,8 +1,8 @@
 /**
  * How the events-list scenario asks for the first page of events: GraphQL's `events`
- * query when /graphql answers it (the target in the issue is for GraphQL), else the
- * REST list GET /api/webhooks. `--events-api` forces one. The GraphQL document is here,
- * in one place, to follow the schema as it settles.
+ * query when /graphql answers it (the target in the issue is for GraphQL), and the REST
+ * list GET /api/webhooks beside it. `--events-api` picks one. The GraphQL document is
+ * here, in one place, to follow the schema as it evolves.
  */
 
 export interface EventsFilter {
@@ -17,17 +17,26 @@ export interface EventsListClient {
   reason: string;
 }
 
-/** The dashboard's events page: the newest events with what the list shows of each. */
+/**
+ * The dashboard's events page: the newest events with what the REST list also returns
+ * (mailbox name, status, attempts, the endpoint of each delivery).
+ */
 export const EVENTS_QUERY = `
   query BenchEventsList($first: Int!, $filter: EventFilter) {
     events(first: $first, filter: $filter) {
-      edges { node { id status eventType receivedAt attemptCount lastAttemptAt mailbox { name } } }
+      edges {
+        node {
+          id status eventType receivedAt attemptCount lastAttemptAt
+          mailbox { name }
+          deliveries(first: 5) { edges { node { id status endpoint { url } } } }
+        }
+      }
       pageInfo { hasNextPage endCursor }
     }
   }`;
 
 const graphqlFilter = (filter: EventsFilter) => ({
-  ...(filter.status ? { status: filter.status.toUpperCase() } : {}),
+  ...(filter.status ? { status: [filter.status] } : {}),
   ...(filter.mailboxId ? { mailboxId: filter.mailboxId } : {}),
 });
 
@@ -46,8 +55,8 @@ const rest: Omit<EventsListClient, 'reason'> = {
   },
 };
 
-export async function chooseEventsListClient(baseUrl: string, adminToken: string, wanted: 'auto' | 'rest' | 'graphql'): Promise<EventsListClient> {
-  if (wanted === 'rest') return { ...rest, reason: 'REST (--events-api rest)' };
+export async function chooseEventsListClients(baseUrl: string, adminToken: string, wanted: 'auto' | 'rest' | 'graphql'): Promise<EventsListClient[]> {
+  if (wanted === 'rest') return [{ ...rest, reason: 'REST GET /api/webhooks (--events-api rest)' }];
   const probe = graphql.request({ status: 'failed' }, 1);
   let problem: string;
   try {
@@ -57,11 +66,14 @@ export async function chooseEventsListClient(baseUrl: string, adminToken: string
       body: probe.body,
     });
     const answer = (await response.json().catch(() => null)) as { data?: { events?: unknown }; errors?: { message: string }[] } | null;
-    if (response.ok && answer?.data?.events && !answer.errors) return { ...graphql, reason: 'GraphQL: /graphql answered the events query' };
+    if (response.ok && answer?.data?.events && !answer.errors) {
+      const both = wanted === 'auto' ? [{ ...rest, reason: 'REST GET /api/webhooks' }] : [];
+      return [{ ...graphql, reason: 'GraphQL Query.events' }, ...both];
+    }
     problem = answer?.errors?.map((e) => e.message).join('; ') ?? `HTTP ${response.status}`;
   } catch (error) {
     problem = (error as Error).message;
   }
   if (wanted === 'graphql') throw new Error(`--events-api graphql, but /graphql did not answer the events query: ${problem}`);
-  return { ...rest, reason: `REST GET /api/webhooks: /graphql did not answer the events query (${problem.slice(0, 160)})` };
+  return [{ ...rest, reason: `REST GET /api/webhooks: /graphql did not answer the events query (${problem.slice(0, 160)})` }];
 }
