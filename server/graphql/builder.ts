@@ -8,6 +8,7 @@
  *   anything else runs (roles: viewer < operator < admin, as in auth/roles.ts);
  * - prisma, which plans one Prisma query per level of a request (no N+1);
  * - relay, for cursor connections;
+ * - dataloader, for what a planned query cannot fetch in bulk (each delivery's last attempt);
  * - validation, so inputs are checked where they are declared, with the services' own
  *   zod rules;
  * - simple-objects, for the payloads that are not database rows.
@@ -15,6 +16,7 @@
  * (yoga.ts), so the errors plugin's errors-as-data results are not used.
  */
 import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
@@ -36,7 +38,7 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin, SimpleObjectsPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     // Subscriptions are refused when they start, not on every pushed payload.

@@ -15,10 +15,8 @@ export const AttemptTrigger = builder.enumType('AttemptTrigger', {
 
 const asBuffer = (bytes: Uint8Array | null) => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null);
 
-// Select mode: response bodies (up to 20 KiB each) are read only when asked for.
 export const Attempt = builder.prismaObject('Attempt', {
   description: 'One HTTP request of a delivery: when, how long, what came back or what went wrong, and why it was made. Never changed once written.',
-  select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The attempt id (a UUID).' }),
     delivery: t.relation('delivery', { description: 'The delivery it belongs to.' }),
@@ -30,7 +28,6 @@ export const Attempt = builder.prismaObject('Attempt', {
     requestHeaders: t.field({
       type: [Header],
       description: 'The request headers sent, signature included (custom headers that look like credentials are redacted).',
-      select: { requestHeaders: true },
       resolve: (attempt) => headerList(attempt.requestHeaders),
     }),
     statusCode: t.exposeInt('statusCode', { nullable: true, description: 'The HTTP status of the response; null when none came (timeout, connection error…).' }),
@@ -38,13 +35,11 @@ export const Attempt = builder.prismaObject('Attempt', {
       type: [Header],
       nullable: true,
       description: 'The response headers; null when no response came.',
-      select: { responseHeaders: true },
       resolve: (attempt) => (attempt.responseHeaders ? headerList(attempt.responseHeaders) : null),
     }),
     responseBody: t.string({
       nullable: true,
       description: 'The response body as text, when it is UTF-8; at most the first 20 KiB (see `responseBodyTruncated`).',
-      select: { responseBody: true },
       resolve: (attempt) => {
         const body = asBuffer(attempt.responseBody);
         return body && isUtf8(body) ? body.toString('utf8') : null;
@@ -53,7 +48,6 @@ export const Attempt = builder.prismaObject('Attempt', {
     responseBodyBase64: t.string({
       nullable: true,
       description: 'The response body as base64, when it is not UTF-8 text.',
-      select: { responseBody: true },
       resolve: (attempt) => {
         const body = asBuffer(attempt.responseBody);
         return body && !isUtf8(body) ? body.toString('base64') : null;
@@ -64,7 +58,6 @@ export const Attempt = builder.prismaObject('Attempt', {
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'What went wrong, in words.' }),
     succeeded: t.boolean({
       description: 'Whether the endpoint answered 2xx.',
-      select: { errorKind: true, statusCode: true },
       resolve: (attempt) => attempt.errorKind === null && attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300,
     }),
   }),

@@ -15,6 +15,12 @@ export const DeliveryStatus = builder.enumType('DeliveryStatus', {
   } satisfies Record<(typeof deliveryStatuses)[number], { description: string }>,
 });
 
+const attemptKey = (deliveryId: string, number: number) => `${deliveryId}/${number}`;
+const parseAttemptKey = (key: string) => {
+  const [deliveryId, number] = key.split('/');
+  return { deliveryId: deliveryId!, number: Number(number) };
+};
+
 export const Delivery = builder.prismaObject('Delivery', {
   description: 'One event bound for one endpoint. Every HTTP request it made is an attempt.',
   fields: (t) => ({
@@ -34,13 +40,16 @@ export const Delivery = builder.prismaObject('Delivery', {
       totalCount: true,
       query: { orderBy: { number: 'asc' } },
     }),
-    lastAttempt: t.field({
+    lastAttempt: t.loadable({
       type: Attempt,
       nullable: true,
       description: 'The latest attempt, if any.',
-      // Planned into the parent's query, so a page of deliveries costs no query per row.
-      select: (_args, _ctx, nestedSelection) => ({ attempts: nestedSelection({ orderBy: { number: 'desc' }, take: 1 }) }),
-      resolve: (delivery) => delivery.attempts[0] ?? null,
+      // Its number is the delivery's attempt count, so the last attempts of a whole page are
+      // one query on the (delivery, number) key instead of every attempt of every delivery.
+      load: (keys: string[], ctx) =>
+        ctx.rt.prisma.attempt.findMany({ where: { OR: keys.map(parseAttemptKey) } }),
+      sort: (attempt) => attemptKey(attempt.deliveryId, attempt.number),
+      resolve: (delivery) => (delivery.attemptCount > 0 ? attemptKey(delivery.id, delivery.attemptCount) : null),
     }),
   }),
 });

@@ -52,7 +52,7 @@ const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanged>>('Deliver
           withAttempt.length === 0
             ? []
             : ctx.rt.prisma.attempt.findMany({
-                ...queryFromInfo({ context: ctx, info, path: ['attempt'], select: { deliveryId: true, number: true } }),
+                ...queryFromInfo({ context: ctx, info, path: ['attempt'] }),
                 where: { OR: withAttempt.map((item) => ({ deliveryId: item.deliveryId, number: item.attempt! })) },
               }),
         ]);

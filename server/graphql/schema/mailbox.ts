@@ -27,10 +27,12 @@ export const Mailbox = builder.prismaObject('Mailbox', {
       args: { includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted endpoints.' }) },
       query: (args) => ({ where: args.includeDeleted ? {} : { deletedAt: null }, orderBy: { id: 'asc' } }),
     }),
-    events: t.relatedConnection('events', {
-      description: 'Its events, newest first. For filters use `Query.events(filter: {mailboxId})`.',
+    // A query of its own per mailbox, with a LIMIT (see Endpoint.deliveries).
+    events: t.prismaConnection({
+      type: 'Event',
       cursor: 'id',
-      query: { orderBy: { id: 'desc' } },
+      description: 'Its events, newest first. For filters use `Query.events(filter: {mailboxId})`.',
+      resolve: (query, mailbox, _args, ctx) => ctx.rt.prisma.event.findMany({ ...query, where: { mailboxId: mailbox.id }, orderBy: { id: 'desc' } }),
     }),
   }),
 });
