@@ -1,0 +1,65 @@
+/** One attempt on a delivery's timeline: when, how long, what came back; details unfold on demand. */
+import type { DeliveryTimelineFieldsFragment } from '../generated/graphql.ts';
+import { formatDuration } from '../ui/format.ts';
+import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { codeClass } from './lastResponse.ts';
+
+type Attempt = DeliveryTimelineFieldsFragment['attempts']['edges'][number]['node'];
+
+function Headers({ headers }: { headers: { name: string; value: string }[] }) {
+  if (headers.length === 0) return <p className="muted small">None.</p>;
+  return (
+    <dl className="headers mono">
+      {headers.map((header, i) => (
+        <div key={`${header.name}-${i}`}>
+          <dt>{header.name}</dt>
+          <dd>{header.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function AttemptItem({ attempt, open }: { attempt: Attempt; open: boolean }) {
+  const outcome = attempt.succeeded ? 'ok' : 'bad';
+  return (
+    <li className={`attempt attempt-${outcome}`} data-attempt={attempt.number}>
+      <span className="attempt-dot" aria-hidden />
+      <details open={open}>
+        <summary>
+          <span className="attempt-number">Attempt {attempt.number}</span>
+          <span className={`trigger trigger-${attempt.trigger}`}>{attempt.trigger}</span>
+          <RelativeTime iso={attempt.startedAt} />
+          <span className="muted">{formatDuration(attempt.durationMs)}</span>
+          {attempt.statusCode !== null && attempt.statusCode !== undefined ? <span className={codeClass(attempt.statusCode)}>HTTP {attempt.statusCode}</span> : null}
+          {attempt.errorKind && attempt.errorKind !== 'http_status' ? <span className="error-kind">{attempt.errorKind.replaceAll('_', ' ')}</span> : null}
+          <span className="visually-hidden">{attempt.succeeded ? 'succeeded' : 'failed'}</span>
+        </summary>
+        <div className="attempt-body">
+          {attempt.errorMessage ? <p className="attempt-error">{attempt.errorMessage}</p> : null}
+          <p className="small muted mono">POST {attempt.url}</p>
+          <div className="attempt-grid">
+            <div>
+              <h4>Request headers</h4>
+              <Headers headers={attempt.requestHeaders} />
+            </div>
+            <div>
+              <h4>Response headers</h4>
+              {attempt.responseHeaders ? <Headers headers={attempt.responseHeaders} /> : <p className="muted small">No response.</p>}
+            </div>
+          </div>
+          <h4>
+            Response body{attempt.responseBodyTruncated ? <span className="muted small"> (first 20 KiB)</span> : null}
+          </h4>
+          {attempt.responseBody ? (
+            <pre className="code-block small">{attempt.responseBody}</pre>
+          ) : attempt.responseBodyBase64 ? (
+            <pre className="code-block small">{attempt.responseBodyBase64}</pre>
+          ) : (
+            <p className="muted small">Empty.</p>
+          )}
+        </div>
+      </details>
+    </li>
+  );
+}

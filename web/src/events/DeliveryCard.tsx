@@ -1,0 +1,62 @@
+/** One delivery of an event: its endpoint, status, the next attempt if one is due, every attempt, and its retry button. */
+import { RotateCcw } from 'lucide-react';
+import { Link } from 'react-router';
+import type { DeliveryTimelineFieldsFragment } from '../generated/graphql.ts';
+import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { StatusBadge } from '../ui/StatusBadge.tsx';
+import { AttemptItem } from './AttemptItem.tsx';
+import { deliveryRetryBlock } from './retryRules.ts';
+
+export function DeliveryCard({ delivery, mailboxId, roleBlock, retrying, onRetry }: { delivery: DeliveryTimelineFieldsFragment; mailboxId: string; roleBlock: string | null; retrying: boolean; onRetry(): void }) {
+  const attempts = delivery.attempts.edges.map((edge) => edge.node);
+  const block = roleBlock ?? deliveryRetryBlock(delivery);
+  const latest = attempts[attempts.length - 1];
+  return (
+    <section className="card delivery" data-delivery={delivery.id} data-status={delivery.status} aria-label={`Delivery to ${delivery.endpoint.url}`}>
+      <header className="card-header">
+        <div className="delivery-title">
+          <Link to={`/mailboxes/${mailboxId}#endpoint-${delivery.endpoint.id}`} className="mono delivery-url" title={delivery.endpoint.url}>
+            {delivery.endpoint.url}
+          </Link>
+          <span className="muted small">
+            webhook-id <span className="mono">{delivery.id}</span>
+          </span>
+        </div>
+        <span className="spacer" />
+        <StatusBadge status={delivery.status} />
+        <span className="muted small" data-attempt-count={delivery.attemptCount}>
+          {delivery.attemptCount} / {delivery.endpoint.retryPolicy.maxAttempts} attempts
+        </span>
+        <span title={block ?? 'Queue one more attempt now'}>
+          <button type="button" className="button button-small" disabled={block !== null || retrying} onClick={onRetry} aria-describedby={block ? `why-${delivery.id}` : undefined}>
+            <RotateCcw aria-hidden size={14} />
+            {retrying ? 'Retrying…' : 'Retry'}
+          </button>
+        </span>
+      </header>
+      {block && delivery.status !== 'delivered' ? (
+        <p id={`why-${delivery.id}`} className="muted small retry-why">
+          {block}
+        </p>
+      ) : (
+        <span id={`why-${delivery.id}`} className="visually-hidden">
+          {block}
+        </span>
+      )}
+      {delivery.nextAttemptAt && delivery.status === 'queued' ? (
+        <p className="next-attempt small">
+          Next attempt <RelativeTime iso={delivery.nextAttemptAt} />
+        </p>
+      ) : null}
+      {attempts.length === 0 ? (
+        <p className="muted small timeline-empty">No attempt yet.</p>
+      ) : (
+        <ol className="timeline">
+          {attempts.map((attempt) => (
+            <AttemptItem key={attempt.id} attempt={attempt} open={attempt === latest && !attempt.succeeded} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,165 @@
+/** The filter bar of the events list. Every change is written to the URL, which is the filter's only state. */
+import { Search, X } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { useQuery } from 'urql';
+import { StatusBadge } from '../ui/StatusBadge.tsx';
+import { FilterChoicesQuery } from './eventDocuments.ts';
+import { eventStatuses, isFiltered, isTrackingPrefix, timeRanges, type EventFilterState, type TimeRange } from './eventFilterParams.ts';
+
+/** A text field that applies what is typed after a pause, or at once on Enter. */
+function useDraft(value: string, apply: (value: string) => void, delayMs = 350) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  useEffect(() => {
+    if (draft === value) return;
+    const timer = setTimeout(() => apply(draft), delayMs);
+    return () => clearTimeout(timer);
+  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
+  return [draft, setDraft, () => apply(draft)] as const;
+}
+
+const toLocalInput = (iso: string) => {
+  if (!iso || Number.isNaN(Date.parse(iso))) return '';
+  const date = new Date(iso);
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const fromLocalInput = (value: string) => (value ? new Date(value).toISOString() : '');
+
+export function EventFilters({ state, onChange }: { state: EventFilterState; onChange(next: EventFilterState): void }) {
+  const [choices] = useQuery({ query: FilterChoicesQuery });
+  const mailboxes = choices.data?.mailboxes.edges.map((edge) => edge.node) ?? [];
+  const endpoints = mailboxes
+    .filter((mailbox) => !state.mailboxId || mailbox.id === state.mailboxId)
+    .flatMap((mailbox) => mailbox.endpoints.edges.map((edge) => ({ ...edge.node, mailboxName: mailbox.name })));
+  const set = (patch: Partial<EventFilterState>) => onChange({ ...state, ...patch });
+
+  const [q, setQ, applyQ] = useDraft(state.q, (value) => set({ q: value.trim() }));
+  const [types, setTypes, applyTypes] = useDraft(state.eventTypes.join(', '), (value) => set({ eventTypes: value.split(',').map((t) => t.trim()).filter(Boolean) }));
+  const custom = !state.range && Boolean(state.since || state.until);
+  const [showCustom, setShowCustom] = useState(custom);
+
+  return (
+    <section className="filters" aria-label="Filters">
+      <div className="filter-row">
+        <label className="search">
+          <Search aria-hidden size={16} />
+          <span className="visually-hidden">Tracking number</span>
+          <input
+            data-search
+            type="search"
+            placeholder="Tracking number…"
+            value={q}
+            spellCheck={false}
+            onChange={(event) => setQ(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') applyQ();
+              if (event.key === 'Escape') (event.target as HTMLInputElement).blur();
+            }}
+            aria-invalid={q && !isTrackingPrefix(q) ? true : undefined}
+          />
+          <kbd className="search-key" aria-hidden>
+            /
+          </kbd>
+        </label>
+        <label className="select-field">
+          <span className="visually-hidden">Mailbox</span>
+          <select value={state.mailboxId} onChange={(event) => set({ mailboxId: event.target.value, endpointId: '' })} aria-label="Mailbox">
+            <option value="">All mailboxes</option>
+            {mailboxes.map((mailbox) => (
+              <option key={mailbox.id} value={mailbox.id}>
+                {mailbox.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="select-field">
+          <span className="visually-hidden">Endpoint</span>
+          <select value={state.endpointId} onChange={(event) => set({ endpointId: event.target.value })} aria-label="Endpoint">
+            <option value="">All endpoints</option>
+            {endpoints.map((endpoint) => (
+              <option key={endpoint.id} value={endpoint.id}>
+                {state.mailboxId ? endpoint.url : `${endpoint.mailboxName} · ${endpoint.url}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-field">
+          <span className="visually-hidden">Event type</span>
+          <input
+            type="text"
+            placeholder="Event type, e.g. order.*"
+            aria-label="Event type"
+            value={types}
+            spellCheck={false}
+            onChange={(event) => setTypes(event.target.value)}
+            onKeyDown={(event) => event.key === 'Enter' && applyTypes()}
+          />
+        </label>
+        <div className="segmented" role="group" aria-label="Time range">
+          {(['', ...Object.keys(timeRanges)] as (TimeRange | '')[]).map((range) => (
+            <button
+              key={range || 'all'}
+              type="button"
+              aria-pressed={!showCustom && state.range === range && (range !== '' || !custom)}
+              onClick={() => {
+                setShowCustom(false);
+                set({ range, since: '', until: '' });
+              }}
+            >
+              {range ? `Last ${range}` : 'All time'}
+            </button>
+          ))}
+          <button type="button" aria-pressed={showCustom || custom} onClick={() => setShowCustom(true)}>
+            Custom
+          </button>
+        </div>
+      </div>
+      {showCustom || custom ? (
+        <div className="filter-row">
+          <label className="inline-field">
+            From
+            <input type="datetime-local" value={toLocalInput(state.since)} onChange={(event) => set({ range: '', since: fromLocalInput(event.target.value) })} />
+          </label>
+          <label className="inline-field">
+            Until
+            <input type="datetime-local" value={toLocalInput(state.until)} onChange={(event) => set({ range: '', until: fromLocalInput(event.target.value) })} />
+          </label>
+        </div>
+      ) : null}
+      <div className="filter-row status-row">
+        <span className="filter-label" id="status-filter-label">
+          Status
+        </span>
+        <div className="chips" role="group" aria-labelledby="status-filter-label">
+          {eventStatuses.map((status) => {
+            const on = state.status.includes(status);
+            return (
+              <button
+                key={status}
+                type="button"
+                className={on ? 'chip chip-on' : 'chip'}
+                aria-pressed={on}
+                onClick={() => set({ status: on ? state.status.filter((s) => s !== status) : [...state.status, status] })}
+              >
+                <StatusBadge status={status} />
+              </button>
+            );
+          })}
+        </div>
+        {isFiltered(state) ? (
+          <button
+            type="button"
+            className="button button-ghost button-small clear-filters"
+            onClick={() => {
+              setShowCustom(false);
+              onChange({ status: [], mailboxId: '', endpointId: '', eventTypes: [], range: '', since: '', until: '', q: '' });
+            }}
+          >
+            <X aria-hidden size={14} />
+            Clear filters
+          </button>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,196 @@
+/**
+ * Events: every event, newest first, live. Filters are in the URL. New events arrive at
+ * the top while the reader is at the top; scrolled down, they wait behind a button.
+ */
+import { ArrowUp, Inbox, RotateCcw } from 'lucide-react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useClient, useQuery } from 'urql';
+import { useRoleBlock } from '../session/SessionContext.tsx';
+import { formatCount } from '../ui/format.ts';
+import { SendEventSnippet } from '../ui/SendEventSnippet.tsx';
+import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
+import { useToast } from '../ui/Toasts.tsx';
+import { graphql } from '../generated/gql.ts';
+import { RetryEventMutation } from './eventDocuments.ts';
+import { eventFilterOf, filterStateFromParams, isFiltered, paramsFromFilterState, type EventFilterState } from './eventFilterParams.ts';
+import { EventFilters } from './EventFilters.tsx';
+import { EventsTable } from './EventsTable.tsx';
+import { useEventFeed } from './useEventFeed.ts';
+
+const FirstMailboxQuery = graphql(`
+  query FirstMailbox {
+    mailboxes(first: 1) {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+/** Retries the selected events a few at a time; says how many were re-queued. */
+async function retryAll(run: (trackingNumber: string) => Promise<boolean>, trackingNumbers: string[]): Promise<{ queued: number; refused: number }> {
+  let queued = 0;
+  let refused = 0;
+  const queue = [...trackingNumbers];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) (await run(next)) ? (queued += 1) : (refused += 1);
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return { queued, refused };
+}
+
+export function EventsPage() {
+  const [params, setParams] = useSearchParams();
+  const search = params.toString();
+  const filterState = useMemo(() => filterStateFromParams(new URLSearchParams(search)), [search]);
+  // A relative range ("last 1h") is resolved when the filter changes, not on every render.
+  const filter = useMemo(() => eventFilterOf(filterState, Date.now()), [filterState]);
+  const feed = useEventFeed(filter, search);
+  const { rows } = feed.state;
+
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  useEffect(() => setSelected(new Set()), [search]);
+  const toggle = useCallback((id: string) => setSelected((current) => {
+    const next = new Set(current);
+    if (!next.delete(id)) next.add(id);
+    return next;
+  }), []);
+
+  const setFilter = (next: EventFilterState) => setParams(paramsFromFilterState(next), { replace: true });
+
+  // Scrolled away from the top, new events wait instead of pushing rows down.
+  const [scrolled, setScrolled] = useState(false);
+  useEffect(() => {
+    const onScroll = () => setScrolled(window.scrollY > 120);
+    window.addEventListener('scroll', onScroll, { passive: true });
+    return () => window.removeEventListener('scroll', onScroll);
+  }, []);
+  useEffect(() => feed.setPaused(scrolled), [scrolled, feed]);
+  useEffect(() => {
+    if (!scrolled && feed.state.waiting.length > 0) feed.showWaiting();
+  }, [scrolled, feed]);
+
+  // Infinite scroll: the sentinel below the table loads the next page when it comes into view.
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const node = sentinel.current;
+    if (!node || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && feed.loadMore(), { rootMargin: '400px' });
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [feed]);
+
+  const client = useClient();
+  const toast = useToast();
+  const retryBlock = useRoleBlock('operator');
+  const [retrying, setRetrying] = useState(false);
+  const retrySelected = async () => {
+    setRetrying(true);
+    const numbers = rows.filter((row) => selected.has(row.id)).map((row) => row.trackingNumber);
+    const { queued, refused } = await retryAll(
+      async (trackingNumber) => !(await client.mutation(RetryEventMutation, { trackingNumber }).toPromise()).error,
+      numbers,
+    );
+    setRetrying(false);
+    setSelected(new Set());
+    toast(
+      refused === 0 ? `Retry queued for ${queued} event${queued === 1 ? '' : 's'}.` : `Retry queued for ${queued}; ${refused} had nothing to retry (already delivered or still in flight).`,
+      refused > 0 && queued === 0 ? 'error' : 'success',
+    );
+  };
+
+  const waiting = feed.state.waiting.length + feed.state.waitingOverflow;
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Events</h1>
+          <p className="page-sub">Every event received, newest first. Updates arrive live.</p>
+        </div>
+      </header>
+      <EventFilters state={filterState} onChange={setFilter} />
+
+      {selected.size > 0 ? (
+        <div className="bulk-bar" role="region" aria-label="Selected events">
+          <strong>{selected.size} selected</strong>
+          <button type="button" className="button button-primary button-small" disabled={retrying || retryBlock !== null} title={retryBlock ?? 'Retry their failed deliveries'} onClick={() => void retrySelected()}>
+            <RotateCcw aria-hidden size={14} />
+            {retrying ? 'Retrying…' : 'Retry selected'}
+          </button>
+          {retryBlock ? <span className="muted small">{retryBlock}</span> : <span className="muted small">Failed and cancelled deliveries are re-queued; delivered and in-flight ones are left alone.</span>}
+          <button type="button" className="button button-ghost button-small" onClick={() => setSelected(new Set())}>
+            Clear selection
+          </button>
+        </div>
+      ) : null}
+
+      {waiting > 0 ? (
+        <button
+          type="button"
+          className="new-events-pill"
+          onClick={() => {
+            window.scrollTo({ top: 0, behavior: 'smooth' });
+            feed.showWaiting();
+          }}
+        >
+          <ArrowUp aria-hidden size={14} />
+          {formatCount(waiting)} new event{waiting === 1 ? '' : 's'}
+        </button>
+      ) : null}
+
+      {feed.error && rows.length === 0 ? (
+        <ErrorState title="Could not load events" error={feed.error} onRetry={feed.refetch} />
+      ) : feed.fetching ? (
+        <Loading label="Loading events…" rows={8} />
+      ) : rows.length === 0 ? (
+        isFiltered(filterState) ? (
+          <EmptyState icon={Inbox} title="No events match these filters" action={<Link className="button" to="/events">Clear filters</Link>}>
+            New events that match will appear here as they arrive.
+          </EmptyState>
+        ) : (
+          <NoEventsYet />
+        )
+      ) : (
+        <>
+          <EventsTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={(on) => setSelected(on ? new Set(rows.map((row) => row.id)) : new Set())} />
+          <div ref={sentinel} className="list-foot">
+            {feed.state.hasNextPage ? (
+              <button type="button" className="button button-ghost" disabled={feed.loadingMore} onClick={feed.loadMore}>
+                {feed.loadingMore ? 'Loading…' : 'Load older events'}
+              </button>
+            ) : (
+              <span className="muted small">{formatCount(rows.length)} events · that is all of them</span>
+            )}
+            {feed.error && rows.length > 0 ? <ErrorState title="Could not load more" error={feed.error} onRetry={feed.loadMore} /> : null}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function NoEventsYet() {
+  const [result] = useQuery({ query: FirstMailboxQuery });
+  const mailbox = result.data?.mailboxes.edges[0]?.node;
+  if (result.fetching) return <Loading rows={3} />;
+  if (!mailbox) {
+    return (
+      <EmptyState icon={Inbox} title="No events yet" action={<Link className="button button-primary" to="/mailboxes?new=1">Create a mailbox</Link>}>
+        Events arrive in a mailbox. Create one for the service that sends events; you get its API key and the command to send a first event.
+      </EmptyState>
+    );
+  }
+  return (
+    <EmptyState icon={Inbox} title="No events yet">
+      <p>
+        Send one to <strong>{mailbox.name}</strong> with its API key; it appears here within a second, and you can watch it being delivered.
+      </p>
+      <SendEventSnippet mailboxId={mailbox.id} />
+    </EmptyState>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * The events table. Rows are links to the event; keys move through it without a mouse:
+ * j/k (or ↓/↑) choose a row, Enter opens it, x selects it for a bulk retry.
+ */
+import { memo, useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { CopyButton } from '../ui/CopyButton.tsx';
+import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { StatusBadge } from '../ui/StatusBadge.tsx';
+import { isTyping } from '../app/useGlobalShortcuts.ts';
+import { codeClass, lastResponseCode } from './lastResponse.ts';
+import type { EventRow } from './useEventFeed.ts';
+
+interface RowProps {
+  event: EventRow;
+  selected: boolean;
+  active: boolean;
+  onToggle(id: string): void;
+}
+
+const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
+  const endpoints = event.deliveries.edges.map((edge) => edge.node.endpoint.url);
+  const more = event.deliveries.totalCount - endpoints.length;
+  const code = lastResponseCode(event);
+  return (
+    <tr className={active ? 'row-active' : undefined} aria-selected={selected} data-tracking-number={event.trackingNumber} data-status={event.status}>
+      <td className="cell-check">
+        <input type="checkbox" aria-label={`Select event ${event.trackingNumber}`} checked={selected} onChange={() => onToggle(event.id)} />
+      </td>
+      <td className="cell-id">
+        <Link to={`/events/${event.trackingNumber}`} className="mono id-link" title={event.trackingNumber}>
+          {event.trackingNumber.slice(0, 13)}…
+        </Link>
+        <CopyButton value={event.trackingNumber} label="Copy tracking number" compact />
+      </td>
+      <td className="cell-time">
+        <RelativeTime iso={event.receivedAt} />
+      </td>
+      <td className="cell-mailbox" title={event.mailbox.name}>
+        {event.mailbox.name}
+      </td>
+      <td className="cell-type">{event.eventType ? <span className="mono type-tag">{event.eventType}</span> : <span className="muted">none</span>}</td>
+      <td className="cell-endpoints">
+        {endpoints.length === 0 ? (
+          <span className="muted">no endpoint</span>
+        ) : (
+          <span className="endpoint-list" title={endpoints.join('\n')}>
+            <span className="truncate">{endpoints[0]}</span>
+            {endpoints.length + more > 1 ? <span className="more">+{endpoints.length + more - 1}</span> : null}
+          </span>
+        )}
+      </td>
+      <td className="cell-status">
+        <StatusBadge status={event.status} />
+      </td>
+      <td className="cell-num" data-attempts={event.attemptCount}>
+        {event.attemptCount}
+      </td>
+      <td className="cell-time">
+        <RelativeTime iso={event.lastAttemptAt} fallback="not yet" />
+      </td>
+      <td className="cell-num">
+        <span className={codeClass(code)}>{code ?? '—'}</span>
+      </td>
+    </tr>
+  );
+});
+
+export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: EventRow[]; selected: Set<string>; onToggle(id: string): void; onToggleAll(on: boolean): void }) {
+  const navigate = useNavigate();
+  const [active, setActive] = useState(-1);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const allOn = rows.length > 0 && rows.every((row) => selected.has(row.id));
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target) || rows.length === 0) return;
+      const move = (to: number) => {
+        event.preventDefault();
+        const next = Math.max(0, Math.min(rows.length - 1, to));
+        setActive(next);
+        body.current?.rows[next]?.scrollIntoView({ block: 'nearest' });
+      };
+      if (event.key === 'j' || event.key === 'ArrowDown') move(active + 1);
+      else if (event.key === 'k' || event.key === 'ArrowUp') move(active - 1);
+      else if (event.key === 'Enter' && rows[active] && !(event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)) navigate(`/events/${rows[active].trackingNumber}`);
+      else if (event.key === 'x' && rows[active]) onToggle(rows[active].id);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [rows, active, navigate, onToggle]);
+
+  return (
+    <div className="table-wrap">
+      <table className="table events-table">
+        <thead>
+          <tr>
+            <th className="cell-check">
+              <input type="checkbox" aria-label="Select all shown events" checked={allOn} onChange={(event) => onToggleAll(event.target.checked)} />
+            </th>
+            <th>Tracking number</th>
+            <th>Received</th>
+            <th>Mailbox</th>
+            <th>Event type</th>
+            <th>Endpoint</th>
+            <th>Status</th>
+            <th className="cell-num">Attempts</th>
+            <th>Last attempt</th>
+            <th className="cell-num">Response</th>
+          </tr>
+        </thead>
+        <tbody ref={body}>
+          {rows.map((event, index) => (
+            <Row key={event.id} event={event} selected={selected.has(event.id)} active={index === active} onToggle={onToggle} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

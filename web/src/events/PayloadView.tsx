@@ -1,0 +1,32 @@
+/** An event's body as it was received: pretty JSON when it is JSON, text otherwise, base64 for bytes. */
+import { CopyButton } from '../ui/CopyButton.tsx';
+
+export function prettyBody(body: string, contentType: string, encoding: 'utf8' | 'base64'): { text: string; kind: 'json' | 'text' | 'base64' } {
+  if (encoding === 'base64') return { text: body, kind: 'base64' };
+  if (/json/i.test(contentType)) {
+    try {
+      return { text: JSON.stringify(JSON.parse(body), null, 2), kind: 'json' };
+    } catch {
+      // Declared JSON but not parseable: show it exactly as received.
+    }
+  }
+  return { text: body, kind: 'text' };
+}
+
+export function PayloadView({ body, contentType, encoding }: { body: string; contentType: string; encoding: 'utf8' | 'base64' }) {
+  const pretty = prettyBody(body, contentType, encoding);
+  return (
+    <section className="card" aria-labelledby="payload-title">
+      <header className="card-header">
+        <h2 id="payload-title">Payload</h2>
+        <span className="muted small mono">{contentType}</span>
+        {pretty.kind === 'base64' ? <span className="muted small">binary, shown as base64</span> : null}
+        <span className="spacer" />
+        <CopyButton value={body} label="Copy payload" />
+      </header>
+      <pre className={`code-block ${pretty.kind === 'json' ? 'json' : ''}`} tabIndex={0}>
+        {pretty.text}
+      </pre>
+    </section>
+  );
+}

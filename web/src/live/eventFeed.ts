@@ -1,0 +1,128 @@
+/**
+ * The events list as the page holds it: fetched pages plus what was pushed since,
+ * newest first. Tracking numbers are time-ordered UUIDs, so "newest first" is "largest
+ * id first" and pushed events slot in by id. Pure, so it is tested without a browser.
+ *
+ * - A head page (the first page, fetched again after a reconnect or a burst) is the
+ *   truth for its id range; rows loaded above it (pushed since) and below it (older
+ *   pages) stay.
+ * - Pushed new events go on top, unless the reader has scrolled down: then they wait,
+ *   counted, until "show new events", so rows never jump under the pointer.
+ * - Pushed updates replace the rows they name, wherever they are.
+ * - The list is capped: past `maxRows`, the oldest rows go and are paged in again on demand.
+ */
+export interface FeedRow {
+  id: string;
+}
+
+export interface FeedEdge<R> {
+  cursor: string;
+  node: R;
+}
+
+export interface FeedPage<R> {
+  edges: FeedEdge<R>[];
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+}
+
+export interface FeedState<R extends FeedRow> {
+  rows: R[];
+  /** Cursors of the fetched rows (pushed rows have none until a refetch). */
+  cursors: Record<string, string>;
+  endCursor: string | null;
+  hasNextPage: boolean;
+  /** Whether a head page has arrived for the current filter. */
+  loaded: boolean;
+  /** New events held back while the reader is scrolled down. */
+  waiting: R[];
+  /** New events held back beyond what `waiting` keeps (a burst): a refetch shows them. */
+  waitingOverflow: number;
+}
+
+export type FeedAction<R extends FeedRow> =
+  | { type: 'reset' }
+  | { type: 'head'; page: FeedPage<R> }
+  | { type: 'more'; page: FeedPage<R> }
+  | { type: 'live'; received: R[]; updated: R[]; paused: boolean; matches(row: R): boolean }
+  | { type: 'showWaiting' };
+
+export const MAX_ROWS = 1000;
+const MAX_WAITING = 200;
+
+export function emptyFeed<R extends FeedRow>(): FeedState<R> {
+  return { rows: [], cursors: {}, endCursor: null, hasNextPage: false, loaded: false, waiting: [], waitingOverflow: 0 };
+}
+
+const newestFirst = (a: FeedRow, b: FeedRow) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+function withCursors<R extends FeedRow>(cursors: Record<string, string>, page: FeedPage<R>): Record<string, string> {
+  const next = { ...cursors };
+  for (const edge of page.edges) next[edge.node.id] = edge.cursor;
+  return next;
+}
+
+/** Keeps at most `maxRows`, cutting at a fetched row so paging on continues from its cursor. */
+function capped<R extends FeedRow>(state: FeedState<R>, maxRows: number): FeedState<R> {
+  if (state.rows.length <= maxRows) return state;
+  let cut = maxRows;
+  while (cut > 0 && !state.cursors[state.rows[cut - 1]!.id]) cut -= 1;
+  if (cut === 0) return state; // Only pushed rows so far: a refetch will bring cursors.
+  const rows = state.rows.slice(0, cut);
+  const cursors: Record<string, string> = {};
+  for (const row of rows) if (state.cursors[row.id]) cursors[row.id] = state.cursors[row.id]!;
+  return { ...state, rows, cursors, endCursor: state.cursors[rows[cut - 1]!.id]!, hasNextPage: true };
+}
+
+export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: FeedAction<R>, maxRows = MAX_ROWS): FeedState<R> {
+  switch (action.type) {
+    case 'reset':
+      return emptyFeed();
+    case 'head': {
+      const head = action.page.edges.map((edge) => edge.node);
+      if (head.length === 0) return { ...emptyFeed<R>(), loaded: true };
+      const newest = head[0]!.id;
+      const oldest = head[head.length - 1]!.id;
+      const above = state.rows.filter((row) => row.id > newest);
+      // Older pages stay only when the head page says there is more below it.
+      const below = action.page.pageInfo.hasNextPage ? state.rows.filter((row) => row.id < oldest) : [];
+      const keepsOlder = below.length > 0;
+      return capped(
+        {
+          ...state,
+          rows: [...above, ...head, ...below],
+          cursors: withCursors(state.cursors, action.page),
+          endCursor: keepsOlder ? state.endCursor : (action.page.pageInfo.endCursor ?? null),
+          hasNextPage: keepsOlder ? state.hasNextPage : action.page.pageInfo.hasNextPage,
+          loaded: true,
+        },
+        maxRows,
+      );
+    }
+    case 'more': {
+      const known = new Set(state.rows.map((row) => row.id));
+      return {
+        ...state,
+        rows: [...state.rows, ...action.page.edges.map((edge) => edge.node).filter((row) => !known.has(row.id))],
+        cursors: withCursors(state.cursors, action.page),
+        endCursor: action.page.pageInfo.endCursor ?? state.endCursor,
+        hasNextPage: action.page.pageInfo.hasNextPage,
+      };
+    }
+    case 'live': {
+      const updates = new Map(action.updated.map((row) => [row.id, row]));
+      const known = new Set([...state.rows, ...state.waiting].map((row) => row.id));
+      const fresh = action.received.filter((row) => !known.has(row.id) && action.matches(row)).map((row) => updates.get(row.id) ?? row);
+      const patch = (rows: R[]) => (updates.size === 0 ? rows : rows.map((row) => updates.get(row.id) ?? row));
+      const rows = patch(state.rows);
+      const waiting = patch(state.waiting);
+      if (action.paused) {
+        const all = [...fresh, ...waiting].sort(newestFirst);
+        return { ...state, rows, waiting: all.slice(0, MAX_WAITING), waitingOverflow: state.waitingOverflow + Math.max(0, all.length - MAX_WAITING) };
+      }
+      const merged = fresh.length === 0 && waiting.length === 0 ? rows : [...fresh, ...waiting, ...rows].sort(newestFirst);
+      return capped({ ...state, rows: merged, waiting: [], waitingOverflow: 0 }, maxRows);
+    }
+    case 'showWaiting':
+      return capped({ ...state, rows: [...state.waiting, ...state.rows].sort(newestFirst), waiting: [], waitingOverflow: 0 }, maxRows);
+  }
+}
