@@ -3,19 +3,18 @@
  * subscriptions over Server-Sent Events (yoga's default) and WebSocket (graphql-ws),
  * and GraphiQL for browsers.
  *
- * The caller is resolved by the same authenticate hook as the REST API, for HTTP
- * requests and for the WebSocket upgrade alike; a WebSocket client that cannot send
- * headers (browsers) may instead put `authorization: "Bearer …"` in its connection_init
- * payload, which goes through the same token check. When the server closes, live
+ * The caller is resolved by the same authenticate hook as the REST API (bearer token or
+ * dashboard session cookie), for HTTP requests and for the WebSocket upgrade alike; a
+ * WebSocket client that cannot send headers may instead put `authorization: "Bearer …"`
+ * in its connection_init payload, which goes through the same resolveActor. When the server closes, live
  * subscriptions end, so they do not hold it open.
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionArgs } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
-import { authenticate } from '../auth/accessTokens.ts';
 import type { Actor } from '../auth/roles.ts';
-import { bearerToken, makeAuthenticateHook } from '../http/authenticate.ts';
+import { makeAuthenticateHook, resolveActor } from '../http/authenticate.ts';
 import type { Runtime } from '../runtime.ts';
 import { createHookpostYoga, GRAPHQL_PATH, type HookpostYoga } from './yoga.ts';
 
@@ -48,7 +47,7 @@ function graphqlOverWebSocket(rt: Runtime, yoga: HookpostYoga, shutdown: AbortSi
   return makeHandler<Record<string, unknown> | undefined, { actor: Actor | null }>({
     onConnect: async (ctx) => {
       const given = ctx.connectionParams?.['authorization'] ?? ctx.connectionParams?.['Authorization'];
-      ctx.extra.actor = typeof given === 'string' ? await authenticate(rt, bearerToken({ headers: { authorization: given } })) : ctx.extra.request.actor;
+      ctx.extra.actor = typeof given === 'string' ? await resolveActor(rt, { headers: { authorization: given }, cookies: {} }) : ctx.extra.request.actor;
       // Unauthenticated connections are accepted; their operations fail with `unauthenticated`.
       return true;
     },

@@ -113,6 +113,8 @@ export function subscribeWs<T = any>(hookpost: Pick<TestHookpost, 'baseUrl'>, qu
     url: `${hookpost.baseUrl.replace(/^http/, 'ws')}/graphql`,
     retryAttempts: 0,
     lazy: false,
+    // Errors reach the subscription's sink; the default would also print them.
+    onNonLazyError: () => undefined,
     connectionParams: options.viaConnectionParams && authorization ? { authorization } : undefined,
     webSocketImpl: class extends WebSocket {
       constructor(address: string, protocols?: string | string[]) {
