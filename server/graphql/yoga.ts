@@ -22,9 +22,8 @@ export type HookpostYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
 export const GRAPHQL_PATH = '/graphql';
 
-const GRAPHIQL_QUERY = `# Hookpost GraphQL. Put your access token in the Headers tab below:
-#   {"Authorization": "Bearer hpt_..."}
-# Subscriptions (eventReceived, deliveryUpdated) stream here too.
+const GRAPHIQL_QUERY = `# Hookpost GraphQL. Signed in to the dashboard? Just run.
+# Else put an access token in Headers: {"Authorization": "Bearer hpt_..."}
 
 query RecentEvents {
   events(first: 10) {

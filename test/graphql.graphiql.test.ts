@@ -1,0 +1,68 @@
+/**
+ * GraphiQL at /graphql for browsers, self-contained: the page loads no script, style or
+ * worker from another origin (installations may have no internet access), and a real
+ * headless Chromium renders it with every outside request blocked.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+let db: TestDatabase;
+let hookpost: TestHookpost;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  hookpost = await startTestHookpost(db.url, { role: 'api' });
+});
+
+afterAll(async () => {
+  await hookpost?.stop();
+  await db?.drop();
+});
+
+describe('GraphiQL', () => {
+  test('a browser asking for /graphql gets GraphiQL with everything inlined', async () => {
+    const response = await fetch(`${hookpost.baseUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await response.text();
+    expect(html).toContain('Hookpost GraphQL');
+    expect(html).not.toMatch(/<script[^>]+src=["']?https?:/i);
+    expect(html).not.toMatch(/<link[^>]+href=["']?https?:/i);
+    expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/);
+  });
+
+  test.skipIf(!existsSync(CHROMIUM))('renders and runs a query in Chromium with outside requests blocked', async () => {
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      });
+      const page = await browser.newPage();
+      const outside: string[] = [];
+      const origin = new URL(hookpost.baseUrl).origin;
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+        outside.push(url);
+        return route.abort();
+      });
+      await page.goto(`${hookpost.baseUrl}/graphql`);
+      await page.waitForSelector('.graphiql-container', { timeout: 50_000 });
+      // Run a query through GraphiQL's own fetcher, with the token in its headers.
+      const result = await page.evaluate(async (token) => {
+        const response = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { role } }' }) });
+        return response.json();
+      }, TEST_ADMIN_TOKEN);
+      expect(result).toEqual({ data: { me: { role: 'admin' } } });
+      expect(outside).toEqual([]);
+    } finally {
+      await browser?.close();
+    }
+  });
+});
