@@ -54,6 +54,8 @@ export interface BenchOptions {
   insertDriver: 'auto' | 'pgbench' | 'pg';
   eventsApi: 'auto' | 'rest' | 'graphql';
   logLevel: string;
+  /** NODE_OPTIONS for the Hookpost processes (e.g. --max-old-space-size=128), to try runtime settings. */
+  nodeOptions: string | undefined;
   /** Record CPU profiles (node --cpu-prof) of every Hookpost process. */
   profile: boolean;
   /** Enable pg_stat_statements and report each scenario's top statements. */
@@ -90,6 +92,7 @@ const usage = `Usage: npm run bench -- [options]        (npm run bench:ci = --sh
   --insert-driver auto|pgbench|pg
   --events-api auto|rest|graphql
   --log-level LEVEL          Hookpost's LOG_LEVEL (info, the product's default)
+  --node-options "FLAGS"     NODE_OPTIONS for the Hookpost processes (e.g. --max-old-space-size=128)
   --profile                  write node --cpu-prof profiles of the Hookpost processes
   --no-pg-stats              do not enable pg_stat_statements
   --database-url URL         use this PostgreSQL (default: DATABASE_URL, else an embedded one)
@@ -137,6 +140,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       'events-api': { type: 'string' },
       'log-level': { type: 'string' },
       profile: { type: 'boolean' },
+      'node-options': { type: 'string' },
       'no-pg-stats': { type: 'boolean' },
       'database-url': { type: 'string' },
       out: { type: 'string' },
@@ -175,6 +179,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     insertDriver: oneOf('insert-driver', v['insert-driver'], ['auto', 'pgbench', 'pg'] as const, 'auto'),
     eventsApi: oneOf('events-api', v['events-api'], ['auto', 'rest', 'graphql'] as const, 'auto'),
     logLevel: v['log-level'] ?? 'info',
+    nodeOptions: v['node-options'],
     profile: Boolean(v.profile),
     pgStats: !v['no-pg-stats'],
     databaseUrl: v['database-url'] ?? env.DATABASE_URL,

@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     workerConcurrency: options.workerConcurrency,
     dbPoolSize: options.dbPoolSize,
     profile: options.profile,
+    nodeOptions: options.nodeOptions,
     pool: db.pool,
   };
   const ctx: BenchContext = { options, db, receiver, resultsDir, hookpost, log, startHookpost: (role, label) => startHookpostProcess(hookpost, role, label) };
@@ -116,7 +117,7 @@ async function main(): Promise<number> {
       command: `node --import tsx server/main.ts --role <api|worker|all> (as npm start), topology ${options.topology}`,
       settings:
         `worker concurrency ${options.workerConcurrency ?? `${PRODUCT_WORKER_CONCURRENCY} (default)`}, DB pool ${options.dbPoolSize ?? '20 (default)'}, ` +
-        `LOG_LEVEL=${options.logLevel}, payload ${options.payloadBytes} B`,
+        `LOG_LEVEL=${options.logLevel}, payload ${options.payloadBytes} B${options.nodeOptions ? `, NODE_OPTIONS=${options.nodeOptions}` : ''}`,
     },
     tools: { autocannon: (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
     scenarios: results,

@@ -92,7 +92,9 @@ async function viaPgbench(ctx: BenchContext, connections: number, body: string, 
   const script = path.join(dir, 'insert.sql');
   await fs.writeFile(script, `${statement};\n`);
   const args = [
-    '-n', '-M', 'prepared', '-c', String(connections), '-j', '2', '-T', String(ctx.options.durationS), '-f', script,
+    // pgbench counts connecting (SCRAM, one client after another per thread) in -T; give it
+    // that time on top, and take its rate without it.
+    '-n', '-M', 'prepared', '-c', String(connections), '-j', '2', '-T', String(ctx.options.durationS + Math.ceil(connections / 16)), '-f', script,
     '-D', `body=${body}`, '-l', `--log-prefix=${path.join(dir, 'tx')}`,
     '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres', decodeURIComponent(url.pathname.slice(1)),
   ];

@@ -15,7 +15,8 @@ import { resetStatements, topStatements } from '../support/pgStatements.ts';
 import { summarize } from '../support/stats.ts';
 import { sampleWaitEvents } from '../support/waitEvents.ts';
 
-const CONNECTIONS = 16;
+/** Enough connections that the rate, not the answers' latency, paces autocannon. */
+const CONNECTIONS = 64;
 
 export async function runEndToEnd(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db, receiver } = ctx;

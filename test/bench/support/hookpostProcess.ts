@@ -29,6 +29,7 @@ export interface HookpostSettings {
   workerConcurrency: number | undefined;
   dbPoolSize: number | undefined;
   profile: boolean;
+  nodeOptions: string | undefined;
   /** The bench pool, to see a worker's heartbeat (its readiness). */
   pool: pg.Pool;
 }
@@ -67,6 +68,7 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
     HOOKPOST_LOG_PRETTY: 'false',
     ...(settings.workerConcurrency ? { HOOKPOST_WORKER_CONCURRENCY: String(settings.workerConcurrency) } : {}),
     ...(settings.dbPoolSize ? { HOOKPOST_DB_POOL_SIZE: String(settings.dbPoolSize) } : {}),
+    ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}),
   };
   const nodeArgs = settings.profile
     ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles'), '--cpu-prof-name', `${label}.cpuprofile`]
