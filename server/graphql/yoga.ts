@@ -3,7 +3,6 @@
  * from the installed @graphql-yoga/render-graphiql bundle (inlined into the page), so
  * it works without reaching any CDN. Mounted on Fastify by graphqlPlugin.ts.
  */
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Actor } from '../auth/roles.ts';
 import type { Runtime } from '../runtime.ts';
@@ -36,8 +35,9 @@ query RecentEvents {
 
 export function createHookpostYoga(rt: Runtime): HookpostYoga {
   const log = rt.logger.child({ component: 'graphql' });
-  // The GraphiQL page is ~9 MB of inlined JavaScript: render it once.
-  let graphiqlPage: string | null = null;
+  // The GraphiQL page is ~9 MB of inlined JavaScript: load it on the first visit (not at
+  // every start of every process) and render it once.
+  let graphiqlPage: Promise<string> | null = null;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -53,7 +53,13 @@ export function createHookpostYoga(rt: Runtime): HookpostYoga {
       headers: JSON.stringify({ Authorization: 'Bearer ' }),
       subscriptionsProtocol: 'SSE',
     },
-    renderGraphiQL: (options) => (graphiqlPage ??= renderGraphiQL(options)),
+    renderGraphiQL: (options) =>
+      (graphiqlPage ??= import('@graphql-yoga/render-graphiql')
+        .then(({ renderGraphiQL }) => renderGraphiQL(options))
+        .catch((error: unknown) => {
+          graphiqlPage = null;
+          throw error;
+        })),
     logging: {
       debug: (...args: unknown[]) => log.debug(args.map(String).join(' ')),
       info: (...args: unknown[]) => log.info(args.map(String).join(' ')),
