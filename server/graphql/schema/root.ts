@@ -5,6 +5,7 @@
  * `Authorization: Bearer <access token>`.
  */
 import { builder } from '../builder.ts';
+import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeed.ts';
 
 builder.queryType({
   description: 'Reading Hookpost: mailboxes, endpoints, events with their deliveries and attempts, and statistics. Needs at least the viewer role.',
@@ -20,8 +21,8 @@ builder.subscriptionType({
   description:
     'Live changes, pushed over Server-Sent Events (POST or GET /graphql with `Accept: text/event-stream`) or WebSocket ' +
     '(graphql-ws protocol on /graphql). Every API process receives every change through PostgreSQL LISTEN/NOTIFY, ' +
-    'whichever process made it. Changes are coalesced per subscriber: a payload is sent at most every 200 ms, ' +
-    'carries at most 100 items, and merges repeated changes of one delivery into its latest state; `skipped` counts ' +
+    `whichever process made it. Changes are coalesced per subscriber: a payload is sent at most every ${LIVE_WINDOW_MS} ms, ` +
+    `carries at most ${LIVE_MAX_ITEMS} items, and merges repeated changes of one delivery into its latest state; \`skipped\` counts ` +
     'what did not fit and `resync` says that changes may have been missed. Needs at least the viewer role.',
   authScopes: { role: 'viewer' },
 });
