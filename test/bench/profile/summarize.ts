@@ -1,6 +1,7 @@
 /**
- * Reads the CPU profiles that `--profile` makes (node --cpu-prof) and says where each
- * Hookpost process spent its time: self time by area (a package, a Hookpost folder,
+ * Reads the CPU profiles that `--profile` makes (node --cpu-prof, one folder per process,
+ * of which the main thread's profile is read) and says where each Hookpost process spent
+ * its time: self time by area (a package, a Hookpost folder,
  * Node internals, garbage collection, idle), the top functions by self time, and the
  * inclusive time of Hookpost's own functions. Writes profiles/summary.md.
  *
@@ -91,12 +92,18 @@ export function summarizeProfile(profile: CpuProfile): string {
   ].join('\n');
 }
 
+/** Node names profiles CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the main thread is 0. */
+const MAIN_THREAD = /\.\d+\.0\.\d+\.cpuprofile$/;
+
 export async function summarizeProfiles(dir: string): Promise<void> {
-  const files = (await fs.readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort();
-  const sections: string[] = ['# CPU profiles of the Hookpost processes', ''];
-  for (const file of files) {
-    const profile = JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as CpuProfile;
-    sections.push(`## ${file}`, '', summarizeProfile(profile), '');
+  const sections: string[] = ['# CPU profiles of the Hookpost processes (main threads)', ''];
+  const folders = (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  for (const folder of folders) {
+    const files = (await fs.readdir(path.join(dir, folder))).filter((f) => MAIN_THREAD.test(f));
+    for (const file of files) {
+      const profile = JSON.parse(await fs.readFile(path.join(dir, folder, file), 'utf8')) as CpuProfile;
+      sections.push(`## ${folder}`, '', summarizeProfile(profile), '');
+    }
   }
   await fs.writeFile(path.join(dir, 'summary.md'), sections.join('\n'));
 }

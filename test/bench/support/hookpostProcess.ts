@@ -70,9 +70,9 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
     ...(settings.dbPoolSize ? { HOOKPOST_DB_POOL_SIZE: String(settings.dbPoolSize) } : {}),
     ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}),
   };
-  const nodeArgs = settings.profile
-    ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles'), '--cpu-prof-name', `${label}.cpuprofile`]
-    : [];
+  // One folder per process: Node writes a profile per thread (tsx's loader hooks run in a
+  // worker thread), named with the thread id; the main thread's has id 0.
+  const nodeArgs = settings.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles', label)] : [];
   const log = openSync(path.join(settings.resultsDir, 'logs', `${label}.log`), 'a');
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts', '--role', role], {
     cwd: repoRoot,
