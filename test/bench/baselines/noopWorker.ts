@@ -43,6 +43,7 @@ events.on('job:complete', () => {
 // The same pool size as Hookpost gives graphile-worker (server/hookpost.ts): concurrency + 2.
 const pgPool = new pg.Pool({ connectionString: url, max: concurrency + 2 });
 pgPool.on('error', () => undefined);
+pgPool.on('connect', (client) => client.on('error', () => undefined));
 const runner = await run({
   pgPool,
   concurrency,
