@@ -14,7 +14,7 @@ import type { SecretBox } from '../auth/secretBox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
+import { retryPolicySchema } from './retryPolicy.ts';
 import type { Metrics } from '../metrics.ts';
 import { deliverPayload, deliverPayloadSchema, type AttemptTrigger } from './deliverJob.ts';
 import { redactSensitive } from './responseCapture.ts';

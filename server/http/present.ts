@@ -7,7 +7,7 @@ import type { Actor } from '../auth/roles.ts';
 import { hasRole } from '../auth/roles.ts';
 import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox } from '../db/generated/prisma/client.ts';
 import { endpointHeaders } from '../endpoints/endpointService.ts';
-import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
+import { retryPolicySchema } from '../delivery/retryPolicy.ts';
 import type { Runtime } from '../runtime.ts';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
