@@ -31,7 +31,7 @@ export function Layout() {
         </div>
         <nav aria-label="Main">
           {nav.map(({ to, label, icon: Icon, end }) => (
-            <NavLink key={to} to={to} end={end} className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}>
+            <NavLink key={to} to={to} end={end} aria-label={label} title={label} className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}>
               <Icon aria-hidden size={17} />
               <span>{label}</span>
             </NavLink>

@@ -20,17 +20,31 @@ function Headers({ headers }: { headers: { name: string; value: string }[] }) {
   );
 }
 
-export function AttemptItem({ attempt, open }: { attempt: Attempt; open: boolean }) {
+/** "+2.0 s" after the previous attempt started: the retry schedule at a glance. */
+function gap(attempt: Attempt, previous: Attempt | undefined): string | null {
+  if (!previous) return null;
+  return `+${formatDuration(Date.parse(attempt.startedAt) - Date.parse(previous.startedAt))}`;
+}
+
+export function AttemptItem({ attempt, previous, open }: { attempt: Attempt; previous?: Attempt | undefined; open: boolean }) {
   const outcome = attempt.succeeded ? 'ok' : 'bad';
+  const after = gap(attempt, previous);
   return (
-    <li className={`attempt attempt-${outcome}`} data-attempt={attempt.number}>
+    <li className={`attempt attempt-${outcome}`} data-attempt={attempt.number} data-started-at={attempt.startedAt}>
       <span className="attempt-dot" aria-hidden />
       <details open={open}>
         <summary>
           <span className="attempt-number">Attempt {attempt.number}</span>
           <span className={`trigger trigger-${attempt.trigger}`}>{attempt.trigger}</span>
           <RelativeTime iso={attempt.startedAt} />
-          <span className="muted">{formatDuration(attempt.durationMs)}</span>
+          {after ? (
+            <span className="gap" title="After the previous attempt started">
+              {after}
+            </span>
+          ) : null}
+          <span className="muted" title="How long the request took">
+            {formatDuration(attempt.durationMs)}
+          </span>
           {attempt.statusCode !== null && attempt.statusCode !== undefined ? <span className={codeClass(attempt.statusCode)}>HTTP {attempt.statusCode}</span> : null}
           {attempt.errorKind && attempt.errorKind !== 'http_status' ? <span className="error-kind">{attempt.errorKind.replaceAll('_', ' ')}</span> : null}
           <span className="visually-hidden">{attempt.succeeded ? 'succeeded' : 'failed'}</span>

@@ -24,8 +24,9 @@ export function DeliveryCard({ delivery, mailboxId, roleBlock, retrying, onRetry
         </div>
         <span className="spacer" />
         <StatusBadge status={delivery.status} />
-        <span className="muted small" data-attempt-count={delivery.attemptCount}>
-          {delivery.attemptCount} / {delivery.endpoint.retryPolicy.maxAttempts} attempts
+        <span className="muted small" data-attempt-count={delivery.attemptCount} title={`Its retry policy allows ${delivery.endpoint.retryPolicy.maxAttempts} scheduled attempts`}>
+          {delivery.attemptCount} of {delivery.endpoint.retryPolicy.maxAttempts} attempt{delivery.endpoint.retryPolicy.maxAttempts === 1 ? '' : 's'}
+          {delivery.attemptCount > delivery.endpoint.retryPolicy.maxAttempts ? ' + retries' : ''}
         </span>
         <span title={block ?? 'Queue one more attempt now'}>
           <button type="button" className="button button-small" disabled={block !== null || retrying} onClick={onRetry} aria-describedby={block ? `why-${delivery.id}` : undefined}>
@@ -52,8 +53,8 @@ export function DeliveryCard({ delivery, mailboxId, roleBlock, retrying, onRetry
         <p className="muted small timeline-empty">No attempt yet.</p>
       ) : (
         <ol className="timeline">
-          {attempts.map((attempt) => (
-            <AttemptItem key={attempt.id} attempt={attempt} open={attempt === latest && !attempt.succeeded} />
+          {attempts.map((attempt, index) => (
+            <AttemptItem key={attempt.id} attempt={attempt} previous={attempts[index - 1]} open={attempt === latest} />
           ))}
         </ol>
       )}

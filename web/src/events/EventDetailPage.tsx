@@ -9,6 +9,7 @@ import { Link, useParams } from 'react-router';
 import { useClient, useMutation, useQuery } from 'urql';
 import type { DeliveryTimelineFieldsFragment, EventSummaryFieldsFragment } from '../generated/graphql.ts';
 import { useConnection } from '../graphql/LiveProvider.tsx';
+import { subscribeForever } from '../graphql/subscribeForever.ts';
 import { useRoleBlock } from '../session/SessionContext.tsx';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { formatExact } from '../ui/format.ts';
@@ -38,23 +39,27 @@ export function EventDetailPage() {
   }, [resyncs, reexecute]);
 
   useEffect(() => {
-    const subscription = client.subscription(EventDeliveriesUpdatedSubscription, { eventId: trackingNumber }).subscribe((update) => {
-      const payload = update.data?.deliveryUpdated;
-      if (!payload) return;
-      if (payload.resync || payload.skipped > 0) reexecute({ requestPolicy: 'network-only' });
-      if (payload.updates.length === 0) return;
-      setPushed((current) => {
-        const deliveries = { ...current.deliveries };
-        let summary = current.summary;
-        for (const { delivery } of payload.updates) {
-          const known = deliveries[delivery.id];
-          deliveries[delivery.id] = known ? newerDelivery(known, delivery) : delivery;
-          if (!summary || delivery.event.attemptCount >= summary.attemptCount) summary = delivery.event;
-        }
-        return { deliveries, summary };
-      });
-    });
-    return () => subscription.unsubscribe();
+    const refetch = () => reexecute({ requestPolicy: 'network-only' });
+    return subscribeForever(
+      client,
+      EventDeliveriesUpdatedSubscription,
+      { eventId: trackingNumber },
+      ({ deliveryUpdated: payload }) => {
+        if (payload.resync || payload.skipped > 0) refetch();
+        if (payload.updates.length === 0) return;
+        setPushed((current) => {
+          const deliveries = { ...current.deliveries };
+          let summary = current.summary;
+          for (const { delivery } of payload.updates) {
+            const known = deliveries[delivery.id];
+            deliveries[delivery.id] = known ? newerDelivery(known, delivery) : delivery;
+            if (!summary || delivery.event.attemptCount >= summary.attemptCount) summary = delivery.event;
+          }
+          return { deliveries, summary };
+        });
+      },
+      refetch,
+    );
   }, [client, trackingNumber, reexecute]);
 
   const [retryOne, runRetryOne] = useMutation(RetryDeliveryMutation);

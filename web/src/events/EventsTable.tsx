@@ -23,7 +23,7 @@ const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
   const more = event.deliveries.totalCount - endpoints.length;
   const code = lastResponseCode(event);
   return (
-    <tr className={active ? 'row-active' : undefined} aria-selected={selected} data-tracking-number={event.trackingNumber} data-status={event.status}>
+    <tr className={active ? 'row-active' : undefined} aria-selected={selected} data-tracking-number={event.trackingNumber} data-received-at={event.receivedAt} data-status={event.status}>
       <td className="cell-check">
         <input type="checkbox" aria-label={`Select event ${event.trackingNumber}`} checked={selected} onChange={() => onToggle(event.id)} />
       </td>
@@ -36,13 +36,13 @@ const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
       <td className="cell-time">
         <RelativeTime iso={event.receivedAt} />
       </td>
-      <td className="cell-mailbox" title={event.mailbox.name}>
-        {event.mailbox.name}
-      </td>
       <td className="cell-type">{event.eventType ? <span className="mono type-tag">{event.eventType}</span> : <span className="muted">none</span>}</td>
-      <td className="cell-endpoints">
+      <td className="cell-destination">
+        <span className="destination-mailbox truncate" title={event.mailbox.name}>
+          {event.mailbox.name}
+        </span>
         {endpoints.length === 0 ? (
-          <span className="muted">no endpoint</span>
+          <span className="muted small">no endpoint accepts it</span>
         ) : (
           <span className="endpoint-list" title={endpoints.join('\n')}>
             <span className="truncate">{endpoints[0]}</span>
@@ -100,13 +100,12 @@ export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: E
             </th>
             <th>Tracking number</th>
             <th>Received</th>
-            <th>Mailbox</th>
             <th>Event type</th>
-            <th>Endpoint</th>
+            <th>Mailbox and endpoint</th>
             <th>Status</th>
             <th className="cell-num">Attempts</th>
             <th>Last attempt</th>
-            <th className="cell-num">Response</th>
+            <th className="cell-num" title="The HTTP status of the latest attempt">HTTP</th>
           </tr>
         </thead>
         <tbody ref={body}>

@@ -12,10 +12,22 @@ import type { EventFilter, EventRowFieldsFragment } from '../generated/graphql.t
 import { useConnection } from '../graphql/LiveProvider.tsx';
 import { emptyFeed, feedReducer, type FeedAction, type FeedState } from '../live/eventFeed.ts';
 import { makeLiveBuffer } from '../live/liveBuffer.ts';
+import { subscribeForever } from '../graphql/subscribeForever.ts';
 import { EventRowsUpdatedSubscription, EventsPageQuery, EventsReceivedSubscription } from './eventDocuments.ts';
 import { matchesFilter } from './eventFilterParams.ts';
 
 export type EventRow = EventRowFieldsFragment;
+
+/**
+ * The more recent of two snapshots of one event: more attempts, or a later last
+ * attempt; on a tie the one that arrived last. Snapshots come from two subscriptions
+ * and a query, so they can arrive out of order.
+ */
+export function newerEventRow(a: EventRow, b: EventRow): EventRow {
+  if (a.attemptCount !== b.attemptCount) return a.attemptCount > b.attemptCount ? a : b;
+  if ((a.lastAttemptAt ?? '') !== (b.lastAttemptAt ?? '')) return (a.lastAttemptAt ?? '') > (b.lastAttemptAt ?? '') ? a : b;
+  return b;
+}
 
 const PAGE_SIZE = 50;
 const REFETCH_AT_MOST_EVERY_MS = 3_000;
@@ -78,25 +90,34 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
   }, [resyncs, refetch]);
 
   useEffect(() => {
-    const buffer = makeLiveBuffer<EventRow>((batch) =>
-      dispatch({ type: 'live', ...batch, paused: paused.current, matches: (row) => matchesFilter(facts(row), filterRef.current) }),
+    const buffer = makeLiveBuffer<EventRow>(
+      (batch) => dispatch({ type: 'live', ...batch, paused: paused.current, matches: (row) => matchesFilter(facts(row), filterRef.current), newer: newerEventRow }),
+      { newer: newerEventRow },
     );
     const mailboxId = filterRef.current.mailboxId ?? null;
-    const received = client.subscription(EventsReceivedSubscription, { mailboxId }).subscribe((result) => {
-        const payload = result.data?.eventReceived;
-        if (!payload) return;
-        buffer.received(payload.events);
-        if (payload.skipped > 0 || payload.resync) refetch();
-    });
-    const updated = client.subscription(EventRowsUpdatedSubscription, { mailboxId }).subscribe((result) => {
-        const payload = result.data?.deliveryUpdated;
-        if (!payload) return;
-        buffer.updated(payload.updates.map((update) => update.delivery.event));
-        if (payload.skipped > 0 || payload.resync) refetch();
-    });
+    const stopReceived = subscribeForever(
+      client,
+      EventsReceivedSubscription,
+      { mailboxId },
+      ({ eventReceived }) => {
+        buffer.received(eventReceived.events);
+        if (eventReceived.skipped > 0 || eventReceived.resync) refetch();
+      },
+      refetch,
+    );
+    const stopUpdated = subscribeForever(
+      client,
+      EventRowsUpdatedSubscription,
+      { mailboxId },
+      ({ deliveryUpdated }) => {
+        buffer.updated(deliveryUpdated.updates.map((update) => update.delivery.event));
+        if (deliveryUpdated.skipped > 0 || deliveryUpdated.resync) refetch();
+      },
+      refetch,
+    );
     return () => {
-      received.unsubscribe();
-      updated.unsubscribe();
+      stopReceived();
+      stopUpdated();
       buffer.stop();
     };
   }, [client, filterKey, refetch]);

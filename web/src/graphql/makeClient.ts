@@ -27,6 +27,8 @@ export function makeClient(options: { connection: ConnectionStore; onUnauthentic
   const origin = options.origin ?? window.location.origin;
   let socket: WebSocket | null = null;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  // A disposed client's socket closing is not the connection being lost.
+  let disposed = false;
 
   const ws: WsClient = createWsClient({
     url: `${origin.replace(/^http/, 'ws')}/graphql`,
@@ -35,16 +37,16 @@ export function makeClient(options: { connection: ConnectionStore; onUnauthentic
     shouldRetry: () => true,
     retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
     keepAlive: PING_EVERY_MS,
-    onNonLazyError: () => options.connection.lost(),
+    onNonLazyError: () => !disposed && options.connection.lost(),
     on: {
       connected: (opened, _payload, wasRetry) => {
         socket = opened as WebSocket;
-        options.connection.connected(wasRetry);
+        if (!disposed) options.connection.connected(wasRetry);
       },
       closed: () => {
         socket = null;
         clearTimeout(pongTimer);
-        options.connection.lost();
+        if (!disposed) options.connection.lost();
       },
       ping: (received) => {
         if (received) return;
@@ -80,6 +82,7 @@ export function makeClient(options: { connection: ConnectionStore; onUnauthentic
   return {
     client,
     dispose() {
+      disposed = true;
       clearTimeout(pongTimer);
       void ws.dispose();
     },

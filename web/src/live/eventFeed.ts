@@ -8,7 +8,10 @@
  *   pages) stay.
  * - Pushed new events go on top, unless the reader has scrolled down: then they wait,
  *   counted, until "show new events", so rows never jump under the pointer.
- * - Pushed updates replace the rows they name, wherever they are.
+ * - Pushed updates replace the rows they name, wherever they are, when they are newer
+ *   (two subscriptions race: a delivery update can overtake the "new event" push). An
+ *   update for a row not shown yet is a row that now matches: it goes in like a new one
+ *   (a "failed" view shows events as they fail).
  * - The list is capped: past `maxRows`, the oldest rows go and are paged in again on demand.
  */
 export interface FeedRow {
@@ -43,7 +46,7 @@ export type FeedAction<R extends FeedRow> =
   | { type: 'reset' }
   | { type: 'head'; page: FeedPage<R> }
   | { type: 'more'; page: FeedPage<R> }
-  | { type: 'live'; received: R[]; updated: R[]; paused: boolean; matches(row: R): boolean }
+  | { type: 'live'; received: R[]; updated: R[]; paused: boolean; matches(row: R): boolean; newer(a: R, b: R): R }
   | { type: 'showWaiting' };
 
 export const MAX_ROWS = 1000;
@@ -109,12 +112,18 @@ export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: Feed
       };
     }
     case 'live': {
-      const updates = new Map(action.updated.map((row) => [row.id, row]));
-      const known = new Set([...state.rows, ...state.waiting].map((row) => row.id));
-      const fresh = action.received.filter((row) => !known.has(row.id) && action.matches(row)).map((row) => updates.get(row.id) ?? row);
-      const patch = (rows: R[]) => (updates.size === 0 ? rows : rows.map((row) => updates.get(row.id) ?? row));
-      const rows = patch(state.rows);
-      const waiting = patch(state.waiting);
+      const incoming = new Map<string, R>();
+      for (const row of [...action.received, ...action.updated]) {
+        const seen = incoming.get(row.id);
+        incoming.set(row.id, seen ? action.newer(seen, row) : row);
+      }
+      const patch = (rows: R[]) => rows.map((row) => (incoming.has(row.id) ? action.newer(row, incoming.get(row.id)!) : row));
+      const rows = incoming.size === 0 ? state.rows : patch(state.rows);
+      const waiting = incoming.size === 0 ? state.waiting : patch(state.waiting);
+      const known = new Set([...rows, ...waiting].map((row) => row.id));
+      // Below the last loaded row a new row would sit among pages not loaded yet.
+      const oldestLoaded = state.hasNextPage ? state.rows[state.rows.length - 1]?.id : undefined;
+      const fresh = [...incoming.values()].filter((row) => !known.has(row.id) && (oldestLoaded === undefined || row.id > oldestLoaded) && action.matches(row));
       if (action.paused) {
         const all = [...fresh, ...waiting].sort(newestFirst);
         return { ...state, rows, waiting: all.slice(0, MAX_WAITING), waitingOverflow: state.waitingOverflow + Math.max(0, all.length - MAX_WAITING) };

@@ -3,7 +3,7 @@
  * 200 ms per subscription, but a page has several subscriptions and each payload would
  * be a render; under thousands of deliveries per second that is still too many for a
  * table of hundreds of rows. So pushed rows gather here, the newest version of each row
- * wins, and the page gets one batch per frame window (`windowMs`, default 250 ms, and
+ * wins (the `newer` of two versions), and the page gets one batch per window (`windowMs`, default 100 ms, and
  * only when the tab is visible): one state update, one render, whatever the rate.
  */
 export interface LiveBatch<R> {
@@ -19,8 +19,12 @@ export interface LiveBuffer<R> {
   stop(): void;
 }
 
-export function makeLiveBuffer<R extends { id: string }>(onBatch: (batch: LiveBatch<R>) => void, options: { windowMs?: number; isHidden?: () => boolean } = {}): LiveBuffer<R> {
-  const windowMs = options.windowMs ?? 250;
+export function makeLiveBuffer<R extends { id: string }>(
+  onBatch: (batch: LiveBatch<R>) => void,
+  options: { windowMs?: number; isHidden?: () => boolean; newer?: (a: R, b: R) => R } = {},
+): LiveBuffer<R> {
+  const windowMs = options.windowMs ?? 100;
+  const newer = options.newer ?? ((_a: R, b: R) => b);
   const isHidden = options.isHidden ?? (() => typeof document !== 'undefined' && document.visibilityState === 'hidden');
   let received = new Map<string, R>();
   let updated = new Map<string, R>();
@@ -48,15 +52,17 @@ export function makeLiveBuffer<R extends { id: string }>(onBatch: (batch: LiveBa
   return {
     received(rows) {
       for (const row of rows) {
-        received.set(row.id, row);
+        const known = received.get(row.id) ?? updated.get(row.id);
+        received.set(row.id, known ? newer(known, row) : row);
         updated.delete(row.id);
       }
       schedule();
     },
     updated(rows) {
       for (const row of rows) {
-        if (received.has(row.id)) received.set(row.id, row);
-        else updated.set(row.id, row);
+        const inReceived = received.get(row.id);
+        if (inReceived) received.set(row.id, newer(inReceived, row));
+        else updated.set(row.id, updated.has(row.id) ? newer(updated.get(row.id)!, row) : row);
       }
       schedule();
     },

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { useEffect, useState } from 'react';
 import { useClient } from 'urql';
 import type { DeliveryStatus, TestDeliveryFieldsFragment } from '../generated/graphql.ts';
+import { subscribeForever } from '../graphql/subscribeForever.ts';
 import { formatDuration } from '../ui/format.ts';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { TestDeliveryQuery, TestDeliveryUpdatedSubscription } from './mailboxDocuments.ts';
@@ -28,14 +29,12 @@ export function TestEventPanel({ trackingNumber, deliveryId, onDismiss }: { trac
     const see = (delivery: TestDeliveryFieldsFragment | null | undefined) => {
       if (delivery) setLanding((current) => (rank[delivery.status] >= rank[current.status] ? landingOf(delivery) : current));
     };
-    const subscription = client.subscription(TestDeliveryUpdatedSubscription, { eventId: trackingNumber }).subscribe((result) => {
-      see(result.data?.deliveryUpdated.updates.at(-1)?.delivery);
-    });
+    const stop = subscribeForever(client, TestDeliveryUpdatedSubscription, { eventId: trackingNumber }, (data) => see(data.deliveryUpdated.updates.at(-1)?.delivery));
     // A fast endpoint may answer before the subscription is set up: read the delivery once too.
     const catchUp = setTimeout(() => void client.query(TestDeliveryQuery, { id: deliveryId }, { requestPolicy: 'network-only' }).toPromise().then((result) => see(result.data?.delivery)), 500);
     return () => {
       clearTimeout(catchUp);
-      subscription.unsubscribe();
+      stop();
     };
   }, [client, trackingNumber, deliveryId]);
 

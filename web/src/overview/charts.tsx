@@ -57,7 +57,7 @@ export function LatencyChart({ data }: { data: { minute: string; p50Ms?: number 
       <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
         <CartesianGrid vertical={false} stroke="var(--grid)" />
         <XAxis dataKey="minute" tickFormatter={minuteLabel} minTickGap={48} {...axis} />
-        <YAxis width={48} tickFormatter={(ms: number) => formatDuration(ms)} {...axis} />
+        <YAxis width={56} tickFormatter={(ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)}s` : `${ms}ms`)} {...axis} />
         <Tooltip {...tooltipStyle} cursor={{ stroke: 'var(--border-strong)' }} formatter={(value) => formatDuration(Number(value))} />
         <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, color: 'var(--text-muted)' }} />
         <Line type="monotone" dataKey="p50Ms" name="p50" stroke="var(--accent)" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />

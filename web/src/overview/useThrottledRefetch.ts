@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import { useClient, type TypedDocumentNode } from 'urql';
 import { useConnection } from '../graphql/LiveProvider.tsx';
+import { subscribeForever } from '../graphql/subscribeForever.ts';
 
 export function useRefetchOnPush(feeds: TypedDocumentNode<unknown, Record<string, never>>[], refetch: () => void, everyMs = 4_000) {
   const client = useClient();
@@ -27,10 +28,10 @@ export function useRefetchOnPush(feeds: TypedDocumentNode<unknown, Record<string
         latest.current();
       }, Math.max(250, last + everyMs - Date.now()));
     };
-    const subscriptions = feeds.map((feed) => client.subscription(feed, {}).subscribe(poke));
+    const stops = feeds.map((feed) => subscribeForever(client, feed, {}, poke, poke));
     return () => {
       clearTimeout(timer);
-      for (const subscription of subscriptions) subscription.unsubscribe();
+      for (const stop of stops) stop();
     };
   }, [client]); // eslint-disable-line react-hooks/exhaustive-deps
 }

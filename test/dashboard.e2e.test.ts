@@ -1,0 +1,373 @@
+/**
+ * The dashboard in a real browser (the system Chromium) against a real Hookpost process
+ * serving the built dashboard, and a real receiver: what an operator sees and does.
+ * Screenshots of each view, light and dark, go to test/artifacts/dashboard/.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, onTestFailed, test } from 'vitest';
+import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { startDashboardServer, type DashboardServer } from './support/dashboardServer.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { gqlData } from './support/graphql.ts';
+import { TEST_ADMIN_TOKEN } from './support/hookpost.ts';
+import { startReceiver, type Receiver } from './support/receiver.ts';
+
+/** How soon a pushed change must be on screen (see the first live test). */
+const LIVE_BOUND_MS = 1_000 * (process.env.CI ? 3 : 2);
+const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts/dashboard');
+
+let db: TestDatabase;
+let server: DashboardServer;
+let receiver: Receiver;
+let browser: TestBrowser;
+let page: Page;
+let mailbox: { id: string; apiKey: string };
+
+async function sendEvent(body: unknown): Promise<{ trackingNumber: string }> {
+  const response = await fetch(`${server.baseUrl}/webhooks/${mailbox.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': mailbox.apiKey },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(202);
+  return { trackingNumber: ((await response.json()) as { tracking_number: string }).tracking_number };
+}
+
+/** Records in the page when each element matching `selector` is added, keyed by `attribute`. */
+async function recordArrivals(target: Page, selector: string, attribute: string) {
+  await target.evaluate(
+    ([selector, attribute]) => {
+      const seen: Record<string, number> = {};
+      (window as unknown as { arrivals: Record<string, number> }).arrivals = seen;
+      // What is already there did not arrive while we watched.
+      const before = new Set([...document.querySelectorAll(selector!)].map((element) => element.getAttribute(attribute!)));
+      new MutationObserver(() => {
+        for (const element of document.querySelectorAll(selector!)) {
+          const key = element.getAttribute(attribute!)!;
+          if (!before.has(key)) seen[key] ??= Date.now();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    },
+    [selector, attribute],
+  );
+}
+const arrivals = (target: Page) => target.evaluate(() => (window as unknown as { arrivals: Record<string, number> }).arrivals);
+
+/** The elements that stick out past the right edge of the screen (none, on a page that fits). */
+const widerThanScreen = (target: Page) =>
+  target.evaluate(() => {
+    if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+    return [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1 && !element.closest('.table-wrap, .sidebar'))
+      .slice(0, 5)
+      .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
+  });
+
+const nav = (target: Page, name: string) => target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+const row = (trackingNumber: string) => page.locator(`tr[data-tracking-number="${trackingNumber}"]`);
+
+async function signIn(target: Page, token = TEST_ADMIN_TOKEN) {
+  await target.goto(`${server.baseUrl}/`);
+  await target.getByLabel('Access token').fill(token);
+  await target.getByRole('button', { name: 'Sign in' }).click();
+  await target.locator('[data-connection="live"]').waitFor();
+}
+
+async function screenshot(target: Page, name: string, { live = true } = {}) {
+  if (live) await target.locator('[data-connection="live"]').waitFor();
+  await target.evaluate(() => document.fonts.ready);
+  await target.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  db = await createTestDatabase();
+  server = await startDashboardServer(db.url);
+  receiver = await startReceiver({ status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } });
+  browser = await launchBrowser({ colorScheme: 'light' });
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(20_000);
+}, 180_000);
+
+// A failing step leaves a picture of what the page showed.
+beforeEach((context) => {
+  onTestFailed(async () => {
+    await page?.screenshot({ path: path.join(ARTIFACTS, `failed-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await receiver?.close();
+  await db?.drop();
+});
+
+describe('the dashboard in a browser', () => {
+  test('a wrong token is refused; the admin token signs in and the live connection comes up', async () => {
+    await page.goto(`${server.baseUrl}/events?status=failed`);
+    await expect(page.getByRole('heading', { name: 'Sign in to the dashboard' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('.hookpost/admin-token').first().isVisible()).resolves.toBe(true);
+    await screenshot(page, 'sign-in-light', { live: false });
+    await page.getByLabel('Access token').fill('hpt_not_a_real_token_000000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+
+    await page.getByLabel('Access token').fill(TEST_ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The shared link's view opens right after signing in.
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    expect(new URL(page.url()).search).toBe('?status=failed');
+    await page.locator('[data-connection="live"]').waitFor();
+    await page.getByText('No events match these filters').waitFor();
+    await screenshot(page, 'events-empty-light');
+  });
+
+  test('a mailbox created in the UI shows its API key once, with the command to send a first event', async () => {
+    await nav(page, 'Mailboxes').click();
+    await page.getByText('No mailboxes yet').waitFor();
+    await page.getByRole('button', { name: 'New mailbox' }).first().click();
+    await page.getByLabel('Name').fill('Order service');
+    await page.getByLabel('Endpoint URL (optional)').fill(`${receiver.url}/orders`);
+    await page.getByRole('button', { name: 'Create mailbox' }).click();
+    const key = page.locator('[data-secret="API key"]');
+    await key.waitFor();
+    const apiKey = (await key.textContent())!.trim();
+    expect(apiKey).toMatch(/^hpk_/);
+    await expect(page.getByText('shown only this once').first().isVisible()).resolves.toBe(true);
+    await expect(page.locator('.snippet pre').first().textContent()).resolves.toContain(`x-api-key: ${apiKey}`);
+    await screenshot(page, 'mailbox-created-light');
+    await page.getByRole('link', { name: 'Open the mailbox' }).click();
+    await page.getByRole('heading', { name: 'Order service' }).waitFor();
+    mailbox = { id: new URL(page.url()).pathname.split('/').pop()!, apiKey };
+    await page.locator(`[data-endpoint="${receiver.url}/orders"]`).waitFor();
+  });
+
+  test('an event sent over HTTP appears at the top within a second, without reloading, and turns delivered', async () => {
+    await nav(page, 'Events').click();
+    await page.getByText('No events yet').waitFor();
+    const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
+    await recordArrivals(page, 'tr[data-tracking-number]', 'data-tracking-number');
+
+    const { trackingNumber } = await sendEvent({ event: 'order.created', data: { order_id: 'ORD-001', amount: 299.99 } });
+    await row(trackingNumber).waitFor();
+    // From the moment Hookpost stored the event to the row on screen: the server gathers
+    // pushes for 200 ms and the page for 100 ms. The bound leaves room for a CI machine
+    // that runs other test files at the same time.
+    const receivedAt = Date.parse((await row(trackingNumber).getAttribute('data-received-at'))!);
+    const shownAfterMs = (await arrivals(page))[trackingNumber]! - receivedAt;
+    console.info(`The new event was on screen ${shownAfterMs} ms after Hookpost stored it.`);
+    expect(shownAfterMs).toBeLessThan(LIVE_BOUND_MS);
+    await row(trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
+    await expect(row(trackingNumber).locator('td[data-attempts]').textContent()).resolves.toBe('1');
+    await expect(row(trackingNumber).textContent()).resolves.toContain('200');
+    // Same page, never reloaded.
+    await expect(page.evaluate(() => (window as unknown as { marker: number }).marker)).resolves.toBe(marker);
+    expect(await page.locator('tbody tr').first().getAttribute('data-tracking-number')).toBe(trackingNumber);
+  });
+
+  let failedTrackingNumber: string;
+
+  test('a failing receiver: attempts appear at about 0, 2 and 4 s, and the status turns failed', async () => {
+    receiver.reply({ status: 500, body: 'database is down' });
+    const { trackingNumber } = await sendEvent({ event: 'order.paid', data: { order_id: 'ORD-002' } });
+    failedTrackingNumber = trackingNumber;
+    await row(trackingNumber).waitFor();
+    await row(trackingNumber).locator('a.id-link').click();
+    await page.getByRole('heading', { name: trackingNumber }).waitFor();
+    await recordArrivals(page, '[data-attempt]', 'data-attempt');
+    await page.locator('[data-attempt="1"]').waitFor();
+
+    await page.locator('[data-attempt="3"]').waitFor({ timeout: 20_000 });
+    const startedAt = await page.locator('[data-attempt]').evaluateAll((items) => items.map((item) => Date.parse(item.getAttribute('data-started-at')!)));
+    expect(startedAt).toHaveLength(3);
+    // The default retry policy: at once, after 2 s, after 4 s.
+    const gaps = [startedAt[1]! - startedAt[0]!, startedAt[2]! - startedAt[1]!];
+    expect(gaps[0]).toBeGreaterThan(1_800);
+    expect(gaps[0]).toBeLessThan(3_200);
+    expect(gaps[1]).toBeGreaterThan(3_800);
+    expect(gaps[1]).toBeLessThan(5_200);
+    // Each attempt made while the page was open showed up on it right away, without a reload.
+    const shown = await arrivals(page);
+    expect(shown['3']).toBeDefined();
+    for (const [number, at] of Object.entries(shown)) expect(at - startedAt[Number(number) - 1]!).toBeLessThan(LIVE_BOUND_MS + 1_000);
+    await page.locator('.page-actions [data-status="failed"]').waitFor();
+    await expect(page.getByTestId('event-attempts').textContent()).resolves.toBe('3');
+    await expect(page.locator('[data-attempt="3"]').textContent()).resolves.toContain('HTTP 500');
+    await expect(page.locator('[data-attempt="3"]').textContent()).resolves.toContain('database is down');
+    await screenshot(page, 'event-failed-light');
+  });
+
+  test('with the receiver fixed, Retry delivers it: a manual fourth attempt, status delivered', async () => {
+    receiver.reply({ status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } });
+    const retry = page.getByRole('button', { name: 'Retry event' });
+    expect(await retry.isEnabled()).toBe(true);
+    await retry.click();
+    await page.locator('[data-attempt="4"]').waitFor({ timeout: 10_000 });
+    await expect(page.locator('[data-attempt="4"] .trigger').textContent()).resolves.toBe('manual');
+    await page.locator('.page-actions [data-status="delivered"]').waitFor({ timeout: 10_000 });
+    expect(await retry.isDisabled()).toBe(true);
+    await expect(retry.locator('..').getAttribute('title')).resolves.toContain('nothing to retry');
+    await screenshot(page, 'event-detail-light');
+  });
+
+  test('filters are in the URL: a shared link shows the same view after a reload', async () => {
+    const other = await sendEvent({ event: 'invoice.sent', data: { id: 7 } });
+    await page.goto(`${server.baseUrl}/events`);
+    await row(other.trackingNumber).waitFor();
+    await row(failedTrackingNumber).waitFor();
+
+    await page.getByLabel('Event type', { exact: true }).fill('invoice.*');
+    await page.getByLabel('Event type', { exact: true }).press('Enter');
+    await expect.poll(() => { const url = new URL(page.url()); return url.searchParams.get('type') === 'invoice.*'; }).toBe(true);
+    await row(failedTrackingNumber).waitFor({ state: 'detached' });
+    await row(other.trackingNumber).waitFor();
+
+    await page.getByLabel('Event type', { exact: true }).fill('');
+    await page.getByLabel('Event type', { exact: true }).press('Enter');
+    await page.getByRole('button', { name: 'Delivered' }).click();
+    await page.getByLabel('Mailbox', { exact: true }).selectOption(mailbox.id);
+    await page.getByRole('button', { name: 'Last 1h' }).click();
+    await expect.poll(() => { const url = new URL(page.url()); return url.searchParams.get('status') === 'delivered' && url.searchParams.get('mailbox') === mailbox.id && url.searchParams.get('range') === '1h'; }).toBe(true);
+
+    const prefix = failedTrackingNumber.slice(0, 18);
+    await page.getByLabel('Tracking number', { exact: true }).fill(prefix);
+    await expect.poll(() => { const url = new URL(page.url()); return url.searchParams.get('q') === prefix; }).toBe(true);
+    await row(other.trackingNumber).waitFor({ state: 'detached' });
+    await page.reload();
+    await row(failedTrackingNumber).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    await expect(page.getByLabel('Tracking number', { exact: true }).inputValue()).resolves.toBe(prefix);
+    expect(await page.getByRole('button', { name: 'Delivered' }).getAttribute('aria-pressed')).toBe('true');
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => { const url = new URL(page.url()); return url.search === ''; }).toBe(true);
+    await row(other.trackingNumber).waitFor();
+  });
+
+  test('bulk select and retry re-queues every failed event of the selection', async () => {
+    const failing = await startReceiver({ status: 503, body: 'maintenance' });
+    try {
+      const endpoint = await gqlData(
+        { baseUrl: server.baseUrl },
+        `mutation($m: ID!, $url: String!) { createEndpoint(input: {mailboxId: $m, url: $url, eventTypes: ["batch.*"], retryPolicy: {maxAttempts: 1}}) { endpoint { id } } }`,
+        { m: mailbox.id, url: `${failing.url}/batch` },
+      );
+      expect(endpoint.createEndpoint.endpoint.id).toBeTruthy();
+      await page.goto(`${server.baseUrl}/events?type=batch.*`);
+      await page.getByText('No events match these filters').waitFor();
+      const sent = [await sendEvent({ event: 'batch.one' }), await sendEvent({ event: 'batch.two' })];
+      for (const { trackingNumber } of sent) await row(trackingNumber).locator('[data-status="failed"]').first().waitFor({ timeout: 10_000 });
+
+      failing.reply({ status: 204 });
+      await page.getByLabel('Select all shown events').check();
+      await expect(page.getByText('2 selected').isVisible()).resolves.toBe(true);
+      await screenshot(page, 'events-bulk-select-light');
+      await page.getByRole('button', { name: 'Retry selected' }).click();
+      await page.getByText('Retry queued for 2 events.').waitFor();
+      for (const { trackingNumber } of sent) await row(trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
+    } finally {
+      await failing.close();
+    }
+  });
+
+  test('the connection indicator shows a lost server, reconnects by itself, and the list catches up', { timeout: 120_000 }, async () => {
+    await page.goto(`${server.baseUrl}/events`);
+    await page.locator('[data-connection="live"]').waitFor();
+    await server.stop();
+    try {
+      await page.locator('[data-connection="reconnecting"]').waitFor({ timeout: 10_000 });
+      await screenshot(page, 'events-reconnecting-light', { live: false });
+    } finally {
+      await server.restart();
+    }
+    // Reconnect attempts back off up to 10 s apart.
+    await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
+    const after = await sendEvent({ event: 'order.created', data: { after: 'restart' } });
+    await row(after.trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
+  });
+
+  test('a viewer sees retry buttons disabled with the reason', async () => {
+    const { createAccessToken } = await gqlData({ baseUrl: server.baseUrl }, `mutation { createAccessToken(name: "night shift", role: viewer) { token } }`);
+    const viewer = await launchBrowser();
+    const viewerPage = await viewer.context.newPage();
+    viewerPage.setDefaultTimeout(20_000);
+    try {
+      await signIn(viewerPage, createAccessToken.token);
+      await viewerPage.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
+      const retry = viewerPage.getByRole('button', { name: 'Retry event' });
+      await retry.waitFor();
+      expect(await retry.isDisabled()).toBe(true);
+      await expect(retry.locator('..').getAttribute('title')).resolves.toContain('viewer role');
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  test('a test event sent to an endpoint is watched until it lands', async () => {
+    await page.goto(`${server.baseUrl}/mailboxes/${mailbox.id}`);
+    const card = page.locator(`[data-endpoint="${receiver.url}/orders"]`);
+    await card.getByRole('button', { name: 'Send test event' }).click();
+    await card.locator('.test-panel [data-status="delivered"]').waitFor({ timeout: 10_000 });
+    await expect(card.locator('.test-panel').textContent()).resolves.toContain('HTTP 200');
+  });
+
+  test('screenshots of every main view, light and dark, and at tablet and phone widths', { timeout: 240_000 }, async () => {
+    // Some history for the overview: a few delivered events.
+    for (let i = 0; i < 5; i++) await sendEvent({ event: i % 2 ? 'order.created' : 'customer.updated', data: { i } });
+    const views = async (target: Page, scheme: string) => {
+      await target.goto(`${server.baseUrl}/`);
+      await target.locator('.recharts-surface').first().waitFor();
+      await target.getByRole('heading', { name: 'Endpoints by failures' }).waitFor();
+      await screenshot(target, `overview-${scheme}`);
+      await target.goto(`${server.baseUrl}/events`);
+      await target.locator('tbody tr').first().waitFor();
+      await screenshot(target, `events-${scheme}`);
+      await target.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
+      await target.locator('[data-attempt="4"]').waitFor();
+      await screenshot(target, `event-detail-${scheme}`);
+      await target.goto(`${server.baseUrl}/mailboxes`);
+      await target.locator('[data-mailbox="Order service"]').waitFor();
+      await screenshot(target, `mailboxes-${scheme}`);
+      await target.goto(`${server.baseUrl}/mailboxes/${mailbox.id}`);
+      await target.locator('.endpoint').first().waitFor();
+      await screenshot(target, `mailbox-${scheme}`);
+    };
+    await views(page, 'light');
+
+    const dark = await launchBrowser({ colorScheme: 'dark' });
+    try {
+      const darkPage = await dark.context.newPage();
+      darkPage.setDefaultTimeout(20_000);
+      await darkPage.goto(`${server.baseUrl}/`);
+      await screenshot(darkPage, 'sign-in-dark', { live: false });
+      await signIn(darkPage);
+      await views(darkPage, 'dark');
+    } finally {
+      await dark.close();
+    }
+
+    for (const [name, viewport] of [
+      ['tablet', { width: 820, height: 1180 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${server.baseUrl}/events`);
+      await page.locator('tbody tr').first().waitFor();
+      // Nothing wider than the screen: the page does not scroll sideways.
+      expect(await widerThanScreen(page)).toEqual([]);
+      await expect(nav(page, 'Mailboxes').isVisible()).resolves.toBe(true);
+      await expect(page.locator('tbody tr').first().locator('[data-status]').first().isVisible()).resolves.toBe(true);
+      await screenshot(page, `events-${name}-light`);
+      await page.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
+      await page.locator('[data-attempt="4"]').waitFor();
+      expect(await widerThanScreen(page)).toEqual([]);
+      await screenshot(page, `event-detail-${name}-light`);
+      await page.goto(`${server.baseUrl}/`);
+      await page.locator('.recharts-surface').first().waitFor();
+      await screenshot(page, `overview-${name}-light`);
+    }
+  });
+});
