@@ -9,7 +9,9 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
   },
   test: {
-    include: ['server/**/*.test.ts', 'test/**/*.test.ts'],
+    // web/src: the dashboard's unit and component tests (component files pick happy-dom with
+    // a `@vitest-environment` comment; the rest run in Node like the server's).
+    include: ['server/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],
     globalSetup: ['test/support/globalSetup.ts'],
     pool: 'forks',
     testTimeout: 60_000,

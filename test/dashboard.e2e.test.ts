@@ -161,7 +161,7 @@ describe('the dashboard in a browser', () => {
     console.info(`The new event was on screen ${shownAfterMs} ms after Hookpost stored it.`);
     expect(shownAfterMs).toBeLessThan(LIVE_BOUND_MS);
     await row(trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
-    await expect(row(trackingNumber).locator('td[data-attempts]').textContent()).resolves.toBe('1');
+    await expect(row(trackingNumber).locator('[data-attempts]').textContent()).resolves.toBe('1');
     await expect(row(trackingNumber).textContent()).resolves.toContain('200');
     // Same page, never reloaded.
     await expect(page.evaluate(() => (window as unknown as { marker: number }).marker)).resolves.toBe(marker);

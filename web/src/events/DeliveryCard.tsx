@@ -18,16 +18,16 @@ export function DeliveryCard({ delivery, mailboxId, roleBlock, retrying, onRetry
           <Link to={`/mailboxes/${mailboxId}#endpoint-${delivery.endpoint.id}`} className="mono delivery-url" title={delivery.endpoint.url}>
             {delivery.endpoint.url}
           </Link>
-          <span className="muted small">
-            webhook-id <span className="mono">{delivery.id}</span>
-          </span>
+          <div className="delivery-meta">
+            <span data-attempt-count={delivery.attemptCount} title={`Its retry policy allows ${delivery.endpoint.retryPolicy.maxAttempts} scheduled attempts`}>
+              {delivery.attemptCount} attempt{delivery.attemptCount === 1 ? '' : 's'} · policy {delivery.endpoint.retryPolicy.maxAttempts}
+            </span>
+            <span title="The webhook-id header: the same on every attempt, for receivers to de-duplicate on">
+              webhook-id <span className="mono">{delivery.id}</span>
+            </span>
+          </div>
         </div>
-        <span className="spacer" />
         <StatusBadge status={delivery.status} />
-        <span className="muted small" data-attempt-count={delivery.attemptCount} title={`Its retry policy allows ${delivery.endpoint.retryPolicy.maxAttempts} scheduled attempts`}>
-          {delivery.attemptCount} of {delivery.endpoint.retryPolicy.maxAttempts} attempt{delivery.endpoint.retryPolicy.maxAttempts === 1 ? '' : 's'}
-          {delivery.attemptCount > delivery.endpoint.retryPolicy.maxAttempts ? ' + retries' : ''}
-        </span>
         <span title={block ?? 'Queue one more attempt now'}>
           <button type="button" className="button button-small" disabled={block !== null || retrying} onClick={onRetry} aria-describedby={block ? `why-${delivery.id}` : undefined}>
             <RotateCcw aria-hidden size={14} />

@@ -27,11 +27,13 @@ const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
       <td className="cell-check">
         <input type="checkbox" aria-label={`Select event ${event.trackingNumber}`} checked={selected} onChange={() => onToggle(event.id)} />
       </td>
-      <td className="cell-id">
-        <Link to={`/events/${event.trackingNumber}`} className="mono id-link" title={event.trackingNumber}>
-          {event.trackingNumber.slice(0, 13)}…
-        </Link>
-        <CopyButton value={event.trackingNumber} label="Copy tracking number" compact />
+      <td>
+        <div className="cell-id">
+          <Link to={`/events/${event.trackingNumber}`} className="mono id-link" title={event.trackingNumber}>
+            {event.trackingNumber.slice(0, 13)}…
+          </Link>
+          <CopyButton value={event.trackingNumber} label="Copy tracking number" compact />
+        </div>
       </td>
       <td className="cell-time">
         <RelativeTime iso={event.receivedAt} />
@@ -53,11 +55,13 @@ const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
       <td className="cell-status">
         <StatusBadge status={event.status} />
       </td>
-      <td className="cell-num" data-attempts={event.attemptCount}>
-        {event.attemptCount}
-      </td>
-      <td className="cell-time">
-        <RelativeTime iso={event.lastAttemptAt} fallback="not yet" />
+      <td className="cell-num cell-attempts">
+        <span className="attempt-count" data-attempts={event.attemptCount}>
+          {event.attemptCount}
+        </span>
+        <span className="last-attempt">
+          <RelativeTime iso={event.lastAttemptAt} fallback="none yet" />
+        </span>
       </td>
       <td className="cell-num">
         <span className={codeClass(code)}>{code ?? '—'}</span>
@@ -79,7 +83,7 @@ export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: E
         event.preventDefault();
         const next = Math.max(0, Math.min(rows.length - 1, to));
         setActive(next);
-        body.current?.rows[next]?.scrollIntoView({ block: 'nearest' });
+        body.current?.children[next]?.scrollIntoView?.({ block: 'nearest' });
       };
       if (event.key === 'j' || event.key === 'ArrowDown') move(active + 1);
       else if (event.key === 'k' || event.key === 'ArrowUp') move(active - 1);
@@ -103,8 +107,9 @@ export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: E
             <th>Event type</th>
             <th>Mailbox and endpoint</th>
             <th>Status</th>
-            <th className="cell-num">Attempts</th>
-            <th>Last attempt</th>
+            <th className="cell-num" title="Attempts made, and when the latest started">
+              Attempts
+            </th>
             <th className="cell-num" title="The HTTP status of the latest attempt">HTTP</th>
           </tr>
         </thead>
