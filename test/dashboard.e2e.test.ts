@@ -208,8 +208,9 @@ describe('the dashboard in a browser', () => {
     await page.locator('[data-attempt="4"]').waitFor({ timeout: 10_000 });
     await expect(page.locator('[data-attempt="4"] .trigger').textContent()).resolves.toBe('manual');
     await page.locator('.page-actions [data-status="delivered"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-delivery] [data-status="delivered"]').waitFor();
     expect(await retry.isDisabled()).toBe(true);
-    await expect(retry.locator('..').getAttribute('title')).resolves.toContain('nothing to retry');
+    await expect.poll(() => retry.locator('..').getAttribute('title')).toContain('nothing to retry');
     await screenshot(page, 'event-detail-light');
   });
 

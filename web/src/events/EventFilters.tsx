@@ -46,6 +46,7 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
           <span className="visually-hidden">Tracking number</span>
           <input
             data-search
+            aria-label="Tracking number"
             type="search"
             placeholder="Tracking number…"
             value={q}
