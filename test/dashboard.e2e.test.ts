@@ -274,6 +274,36 @@ describe('the dashboard in a browser', () => {
     }
   });
 
+  test('a burst of events is coalesced: the table renders a few times a second, not once per change', async () => {
+    await page.goto(`${server.baseUrl}/events`);
+    await page.locator('[data-connection="live"]').waitFor();
+    await page.locator('tbody tr').first().waitFor();
+    // Count the table's commits (mutation batches) and long main-thread tasks while it lasts.
+    await page.evaluate(() => {
+      const stats = { commits: 0, longestTaskMs: 0 };
+      (window as unknown as { burst: typeof stats }).burst = stats;
+      new MutationObserver(() => (stats.commits += 1)).observe(document.querySelector('tbody')!, { childList: true, subtree: true, characterData: true, attributes: true });
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) stats.longestTaskMs = Math.max(stats.longestTaskMs, entry.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const count = 300;
+    const sent: string[] = [];
+    const queue = Array.from({ length: count }, (_, i) => i);
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) sent.push((await sendEvent({ event: 'burst.tick', data: { i } })).trackingNumber);
+      }),
+    );
+    // Every event of the burst is listed, and delivered, without a reload.
+    await expect.poll(() => page.locator('tr[data-status="delivered"]').evaluateAll((rows, ids) => ids.filter((id) => rows.some((row) => row.getAttribute('data-tracking-number') === id)).length, sent), { timeout: 60_000 }).toBe(count);
+    const burst = await page.evaluate(() => (window as unknown as { burst: { commits: number; longestTaskMs: number } }).burst);
+    console.info(`A burst of ${count} events (${count * 3} pushed changes) took ${burst.commits} table updates; the longest main-thread task was ${Math.round(burst.longestTaskMs)} ms.`);
+    // Each event is pushed once as new and at least twice as changed (delivering, delivered).
+    expect(burst.commits).toBeLessThan(count);
+    expect(burst.longestTaskMs).toBeLessThan(1_000);
+  });
+
   test('the connection indicator shows a lost server, reconnects by itself, and the list catches up', { timeout: 120_000 }, async () => {
     await page.goto(`${server.baseUrl}/events`);
     await page.locator('[data-connection="live"]').waitFor();

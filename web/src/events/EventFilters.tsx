@@ -1,6 +1,6 @@
 /** The filter bar of the events list. Every change is written to the URL, which is the filter's only state. */
 import { Search, X } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { FilterChoicesQuery } from './eventDocuments.ts';
@@ -31,7 +31,16 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
   const endpoints = mailboxes
     .filter((mailbox) => !state.mailboxId || mailbox.id === state.mailboxId)
     .flatMap((mailbox) => mailbox.endpoints.edges.map((edge) => ({ ...edge.node, mailboxName: mailbox.name })));
-  const set = (patch: Partial<EventFilterState>) => onChange({ ...state, ...patch });
+  // Changes build on the latest one, even before the URL has come back as `state`: two
+  // quick clicks must not undo each other.
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  }, [state]);
+  const set = (patch: Partial<EventFilterState>) => {
+    latest.current = { ...latest.current, ...patch };
+    onChange(latest.current);
+  };
 
   const [q, setQ, applyQ] = useDraft(state.q, (value) => set({ q: value.trim() }));
   const [types, setTypes, applyTypes] = useDraft(state.eventTypes.join(', '), (value) => set({ eventTypes: value.split(',').map((t) => t.trim()).filter(Boolean) }));
@@ -140,7 +149,10 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
                 type="button"
                 className={on ? 'chip chip-on' : 'chip'}
                 aria-pressed={on}
-                onClick={() => set({ status: on ? state.status.filter((s) => s !== status) : [...state.status, status] })}
+                onClick={() => {
+                  const current = latest.current.status;
+                  set({ status: current.includes(status) ? current.filter((s) => s !== status) : [...current, status] });
+                }}
               >
                 <StatusBadge status={status} />
               </button>
@@ -153,7 +165,7 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
             className="button button-ghost button-small clear-filters"
             onClick={() => {
               setShowCustom(false);
-              onChange({ status: [], mailboxId: '', endpointId: '', eventTypes: [], range: '', since: '', until: '', q: '' });
+              set({ status: [], mailboxId: '', endpointId: '', eventTypes: [], range: '', since: '', until: '', q: '' });
             }}
           >
             <X aria-hidden size={14} />

@@ -68,7 +68,7 @@ export function OverviewPage() {
 
       <div className="stats">
         <Stat icon={Activity} label="Events received" value={formatCount(received)} detail={pending > 0 ? `${formatCount(pending)} deliveries in progress` : 'last hour'} tone="accent" />
-        <Stat icon={CircleCheck} label="Delivered" value={formatCount(delivered)} detail={successRate === null ? 'no attempts yet' : `${successRate.toFixed(1)}% of attempts succeeded`} tone="ok" />
+        <Stat icon={CircleCheck} label="Delivered" value={formatCount(delivered)} detail={successRate === null ? 'deliveries · no attempts yet' : `deliveries · ${successRate.toFixed(1)}% of attempts succeeded`} tone="ok" />
         <Stat icon={CircleX} label="Failed deliveries" value={formatCount(failed)} detail={`${formatCount(stats.attempts.failed)} failed attempts`} tone={failed > 0 ? 'bad' : undefined} />
         <Stat icon={Gauge} label="Delivery latency" value={stats.latency.p50Ms === null ? '—' : formatDuration(stats.latency.p50Ms)} detail={stats.latency.p95Ms === null ? 'p50 · nothing delivered yet' : `p50 · p95 ${formatDuration(stats.latency.p95Ms)}`} tone="warn" />
       </div>

@@ -18,7 +18,7 @@ const HEIGHT = 200;
 export function ReceivedChart({ data }: { data: { minute: string; received: number }[] }) {
   return (
     <ResponsiveContainer width="100%" height={HEIGHT}>
-      <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <defs>
           <linearGradient id="received-fill" x1="0" y1="0" x2="0" y2="1">
             <stop offset="0%" stopColor="var(--accent)" stopOpacity={0.35} />
@@ -27,7 +27,7 @@ export function ReceivedChart({ data }: { data: { minute: string; received: numb
         </defs>
         <CartesianGrid vertical={false} stroke="var(--grid)" />
         <XAxis dataKey="minute" tickFormatter={minuteLabel} minTickGap={48} {...axis} />
-        <YAxis allowDecimals={false} width={48} {...axis} />
+        <YAxis allowDecimals={false} width={40} {...axis} />
         <Tooltip {...tooltipStyle} cursor={{ stroke: 'var(--border-strong)' }} />
         <Area type="monotone" dataKey="received" name="Events received" stroke="var(--accent)" strokeWidth={2} fill="url(#received-fill)" isAnimationActive={false} />
       </AreaChart>
@@ -38,10 +38,10 @@ export function ReceivedChart({ data }: { data: { minute: string; received: numb
 export function AttemptsChart({ data }: { data: { minute: string; succeeded: number; failed: number }[] }) {
   return (
     <ResponsiveContainer width="100%" height={HEIGHT}>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }} barCategoryGap={1}>
+      <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} barCategoryGap={1}>
         <CartesianGrid vertical={false} stroke="var(--grid)" />
         <XAxis dataKey="minute" tickFormatter={minuteLabel} minTickGap={48} {...axis} />
-        <YAxis allowDecimals={false} width={48} {...axis} />
+        <YAxis allowDecimals={false} width={40} {...axis} />
         <Tooltip {...tooltipStyle} />
         <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, color: 'var(--text-muted)' }} />
         <Bar dataKey="succeeded" name="Succeeded" stackId="a" fill="var(--ok)" isAnimationActive={false} />
@@ -54,10 +54,10 @@ export function AttemptsChart({ data }: { data: { minute: string; succeeded: num
 export function LatencyChart({ data }: { data: { minute: string; p50Ms?: number | null; p95Ms?: number | null }[] }) {
   return (
     <ResponsiveContainer width="100%" height={HEIGHT}>
-      <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid vertical={false} stroke="var(--grid)" />
         <XAxis dataKey="minute" tickFormatter={minuteLabel} minTickGap={48} {...axis} />
-        <YAxis width={56} tickFormatter={(ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)}s` : `${ms}ms`)} {...axis} />
+        <YAxis width={52} tickFormatter={(ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)}s` : `${ms}ms`)} {...axis} />
         <Tooltip {...tooltipStyle} cursor={{ stroke: 'var(--border-strong)' }} formatter={(value) => formatDuration(Number(value))} />
         <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, color: 'var(--text-muted)' }} />
         <Line type="monotone" dataKey="p50Ms" name="p50" stroke="var(--accent)" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />

@@ -7,7 +7,7 @@ export function SecretOnce({ label, value, note }: { label: string; value: strin
     <div className="secret-once">
       <div className="secret-head">
         <span className="field-label">{label}</span>
-        <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} />
+        <CopyButton value={value} label={`Copy ${/^[A-Z]{2}/.test(label) ? label : label.toLowerCase()}`} />
       </div>
       <code className="secret-value" data-secret={label}>
         {value}
