@@ -140,7 +140,8 @@ function commitOf(): string {
     const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: repoRoot, encoding: 'utf8' }).trim();
     return dirty ? `${sha} (with uncommitted changes)` : sha;
   } catch {
-    return 'unknown';
+    // A copy without .git (an exported snapshot) can say which commit it is.
+    return process.env.BENCH_COMMIT ?? 'unknown';
   }
 }
 

@@ -106,7 +106,7 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
 
   const waits = report.scenarios.flatMap((s) => s.waits);
   if (waits.length > 0) {
-    out.push(h(2, 'What PostgreSQL backends waited on (pg_stat_activity, sampled every 50 ms)'));
+    out.push(h(2, 'What PostgreSQL backends waited on (pg_stat_activity, sampled every 100 ms)'));
     out.push(
       table(
         ['window', 'top waits: share of active samples (average backends)'],

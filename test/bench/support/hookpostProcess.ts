@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { onCleanup } from './cleanup.ts';
@@ -50,8 +51,16 @@ export interface HookpostProcess {
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
+/** The start-up line of server/hookpost.ts that names the address (logged at info). */
+const LISTENING = /"url":"(http:\/\/[^"]+)".*is listening on/;
+
 export async function startHookpostProcess(settings: HookpostSettings, role: Role, label: string): Promise<HookpostProcess> {
-  const port = role === 'worker' ? 0 : await freePort();
+  // Port 0 and the address read back from the log: a port picked here and handed over could
+  // be taken by another program first (the machine is shared), and /readyz would then be
+  // answered by someone else's server. Without info-level logs, fall back to picking one.
+  const readsLog = ['trace', 'debug', 'info'].includes(settings.logLevel);
+  const port = role === 'worker' || readsLog ? 0 : await freePort();
+  const logFile = path.join(settings.resultsDir, 'logs', `${label}.log`);
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKPOST_') && !['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(name)),
   );
@@ -73,7 +82,7 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
   // One folder per process: Node writes a profile per thread (tsx's loader hooks run in a
   // worker thread), named with the thread id; the main thread's has id 0.
   const nodeArgs = settings.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles', label)] : [];
-  const log = openSync(path.join(settings.resultsDir, 'logs', `${label}.log`), 'a');
+  const log = openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts', '--role', role], {
     cwd: repoRoot,
     env,
@@ -112,14 +121,22 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
     return Math.max(memory.peakRssMb, sampledPeak);
   };
 
-  const url = role === 'worker' ? null : `http://127.0.0.1:${port}`;
+  let url: string | null = role === 'worker' ? null : `http://127.0.0.1:${port}`;
   const failedToStart = () => (exitCode !== null ? `Hookpost ${label} exited with code ${exitCode} while starting; see logs/${label}.log.` : null);
   try {
+    if (role !== 'worker' && readsLog) {
+      url = await waitFor(`Hookpost ${label} to say where it listens`, async () => {
+        const problem = failedToStart();
+        if (problem) throw new Error(problem);
+        return LISTENING.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1] ?? null;
+      }, { timeoutMs: 60_000, intervalMs: 100 });
+    }
     if (url) {
+      const base = url;
       await waitFor(`Hookpost ${label} to answer /readyz`, async () => {
         const problem = failedToStart();
         if (problem) throw new Error(problem);
-        return fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+        return fetch(`${base}/readyz`).then((r) => r.ok, () => false);
       }, { timeoutMs: 60_000, intervalMs: 100 });
     }
     if (role !== 'api') {

@@ -22,6 +22,8 @@ export async function topStatements(pool: pg.Pool, enabled: boolean, limit = 12)
             total_exec_time / nullif(sum(total_exec_time) over (), 0) as share
        from pg_stat_statements
       where dbid = (select oid from pg_database where datname = current_database())
+        -- The bench's own wait-event sampling (waitEvents.ts) is not Hookpost's work.
+        and query not like '%from pg_stat_activity%'
       order by total_exec_time desc
       limit $1`,
     [limit],

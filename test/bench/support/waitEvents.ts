@@ -1,6 +1,6 @@
 /**
  * What PostgreSQL's backends were doing during a measured window: pg_stat_activity is
- * sampled every 50 ms, and each sample of an active backend counts for its wait event
+ * sampled every 100 ms (each sample costs the server a few ms of CPU), and each sample of an active backend counts for its wait event
  * (or "running" when it waits for nothing). A lock that serialises commits shows up
  * here as many backends waiting on the same event, however fast each statement is.
  */
@@ -15,7 +15,7 @@ export interface WaitShare {
   backends: number;
 }
 
-export function sampleWaitEvents(pool: pg.Pool, intervalMs = 50) {
+export function sampleWaitEvents(pool: pg.Pool, intervalMs = 100) {
   const counts = new Map<string, number>();
   let samples = 0;
   let stopped = false;
