@@ -108,8 +108,8 @@ afterAll(async () => {
 describe('the dashboard in a browser', () => {
   test('a wrong token is refused; the admin token signs in and the live connection comes up', async () => {
     await page.goto(`${server.baseUrl}/events?status=failed`);
-    await expect(page.getByRole('heading', { name: 'Sign in to the dashboard' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByText('.hookpost/admin-token').first().isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Sign in to the dashboard' }).waitFor();
+    await page.getByText('.hookpost/admin-token').first().waitFor();
     await screenshot(page, 'sign-in-light', { live: false });
     await page.getByLabel('Access token').fill('hpt_not_a_real_token_000000000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -136,7 +136,7 @@ describe('the dashboard in a browser', () => {
     await key.waitFor();
     const apiKey = (await key.textContent())!.trim();
     expect(apiKey).toMatch(/^hpk_/);
-    await expect(page.getByText('shown only this once').first().isVisible()).resolves.toBe(true);
+    await page.getByText('shown only this once').first().waitFor();
     await expect(page.locator('.snippet pre').first().textContent()).resolves.toContain(`x-api-key: ${apiKey}`);
     await screenshot(page, 'mailbox-created-light');
     await page.getByRole('link', { name: 'Open the mailbox' }).click();
@@ -264,7 +264,7 @@ describe('the dashboard in a browser', () => {
 
       failing.reply({ status: 204 });
       await page.getByLabel('Select all shown events').check();
-      await expect(page.getByText('2 selected').isVisible()).resolves.toBe(true);
+      await page.getByText('2 selected').waitFor();
       await screenshot(page, 'events-bulk-select-light');
       await page.getByRole('button', { name: 'Retry selected' }).click();
       await page.getByText('Retry queued for 2 events.').waitFor();
@@ -345,6 +345,50 @@ describe('the dashboard in a browser', () => {
     await expect(card.locator('.test-panel').textContent()).resolves.toContain('HTTP 200');
   });
 
+  test('an endpoint is added with a filter, retry policy and custom header, edited, disabled and deleted', async () => {
+    const extra = await startReceiver({ status: 200 });
+    try {
+      await page.goto(`${server.baseUrl}/mailboxes/${mailbox.id}`);
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('URL').fill(`${extra.url}/audit`);
+      await dialog.getByLabel('Event types').fill('audit.*');
+      await dialog.getByLabel('Or an explicit schedule (seconds)').fill('1, 5');
+      await dialog.getByRole('button', { name: 'Add header' }).click();
+      await dialog.getByLabel('Header 1 name').fill('X-Team');
+      await dialog.getByLabel('Header 1 value').fill('payments');
+      await screenshot(page, 'endpoint-form-light');
+      await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+      await expect(dialog.locator('[data-secret="Signing secret"]').textContent()).resolves.toMatch(/^whsec_/);
+      await dialog.getByRole('button', { name: 'Done' }).click();
+
+      const card = page.locator(`[data-endpoint="${extra.url}/audit"]`);
+      await card.waitFor();
+      await expect(card.textContent()).resolves.toContain('3 attempts: now, +1 s, +5 s');
+      await expect(card.textContent()).resolves.toContain('X-Team');
+
+      // Its filter routes audit events to it, with the custom header.
+      await sendEvent({ event: 'audit.login', data: { user: 'ada' } });
+      const [request] = await extra.waitForRequests(1);
+      expect(request!.headers['x-team']).toBe('payments');
+
+      await card.getByRole('button', { name: 'Edit' }).click();
+      await dialog.getByLabel('Timeout (seconds)').fill('5');
+      await dialog.getByRole('button', { name: 'Save changes' }).click();
+      await expect.poll(() => card.textContent()).toContain('5.0 s');
+
+      await card.getByRole('button', { name: 'Disable' }).click();
+      await card.getByText('Disabled', { exact: true }).waitFor();
+      expect(await card.getByRole('button', { name: 'Send test event' }).isDisabled()).toBe(true);
+
+      await card.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete endpoint' }).click();
+      await card.waitFor({ state: 'detached' });
+    } finally {
+      await extra.close();
+    }
+  });
+
   test('screenshots of every main view, light and dark, and at tablet and phone widths', { timeout: 240_000 }, async () => {
     // Some history for the overview: a few delivered events.
     for (let i = 0; i < 5; i++) await sendEvent({ event: i % 2 ? 'order.created' : 'customer.updated', data: { i } });
@@ -389,8 +433,8 @@ describe('the dashboard in a browser', () => {
       await page.locator('tbody tr').first().waitFor();
       // Nothing wider than the screen: the page does not scroll sideways.
       expect(await widerThanScreen(page)).toEqual([]);
-      await expect(nav(page, 'Mailboxes').isVisible()).resolves.toBe(true);
-      await expect(page.locator('tbody tr').first().locator('[data-status]').first().isVisible()).resolves.toBe(true);
+      await nav(page, 'Mailboxes').waitFor();
+      await page.locator('tbody tr').first().locator('[data-status]').first().waitFor();
       await screenshot(page, `events-${name}-light`);
       await page.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
       await page.locator('[data-attempt="4"]').waitFor();
