@@ -69,20 +69,24 @@ export function EventsPage() {
     window.addEventListener('scroll', onScroll, { passive: true });
     return () => window.removeEventListener('scroll', onScroll);
   }, []);
-  useEffect(() => feed.setPaused(scrolled), [scrolled, feed]);
+  const latestFeed = useRef(feed);
+  latestFeed.current = feed;
+  const waitingCount = feed.state.waiting.length;
   useEffect(() => {
-    if (!scrolled && feed.state.waiting.length > 0) feed.showWaiting();
-  }, [scrolled, feed]);
+    latestFeed.current.setPaused(scrolled);
+    if (!scrolled && waitingCount > 0) latestFeed.current.showWaiting();
+  }, [scrolled, waitingCount]);
 
   // Infinite scroll: the sentinel below the table loads the next page when it comes into view.
   const sentinel = useRef<HTMLDivElement>(null);
+  const hasRows = rows.length > 0;
   useEffect(() => {
     const node = sentinel.current;
     if (!node || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && feed.loadMore(), { rootMargin: '400px' });
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && latestFeed.current.loadMore(), { rootMargin: '400px' });
     observer.observe(node);
     return () => observer.disconnect();
-  }, [feed]);
+  }, [hasRows]);
 
   const client = useClient();
   const toast = useToast();
