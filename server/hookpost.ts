@@ -21,6 +21,7 @@ import { createTargetPolicy } from './delivery/targetGuard.ts';
 import { coerceError } from './errors.ts';
 import { graphqlPlugin } from './graphql/graphqlPlugin.ts';
 import { createHttpApp } from './http/app.ts';
+import { createEventWriter } from './ingest/eventWriter.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import type { Runtime } from './runtime.ts';
@@ -79,6 +80,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       targetPolicy: createTargetPolicy(config.allowedTargets),
       metrics: createMetrics(),
       changes,
+      eventWriter: createEventWriter(pool),
     };
 
     let app: FastifyInstance | null = null;

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { ChangeBus } from './db/changeBus.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { TargetPolicy } from './delivery/targetGuard.ts';
+import type { EventWriter } from './ingest/eventWriter.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -22,4 +23,6 @@ export interface Runtime {
   metrics: Metrics;
   /** Live changes to and from every process (GraphQL subscriptions). */
   changes: ChangeBus;
+  /** Writes accepted events in shared transactions (group commit). */
+  eventWriter: EventWriter;
 }

@@ -6,11 +6,10 @@
  */
 import { z } from 'zod';
 import { authorize, type Actor } from '../auth/roles.ts';
-import { deliverPayload } from '../delivery/deliverJob.ts';
 import { EVENT_TYPE } from '../endpoints/eventFilter.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
-import { insertEvent } from '../ingest/sql/insertEvent.ts';
+import { insertEvents } from '../ingest/sql/insertEvents.ts';
 import type { Runtime } from '../runtime.ts';
 
 export const DEFAULT_TEST_EVENT_TYPE = 'hookpost.test';
@@ -60,15 +59,17 @@ export async function sendTestEvent(
   );
   if (body.length > rt.config.maxBodyBytes) throw new AppError('payload_too_large', `The body is larger than ${rt.config.maxBodyBytes} bytes.`);
 
-  await insertEvent(rt.pool, {
-    id: eventId,
-    mailboxId: endpoint.mailboxId,
-    eventType: data.eventType,
-    contentType: 'application/json',
-    body,
-    deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
-    jobPayload: deliverPayload({ trigger: 'test', deliveries: [{ id: deliveryId, attempt: 1 }] }),
-  });
+  await insertEvents(rt.pool, [
+    {
+      id: eventId,
+      mailboxId: endpoint.mailboxId,
+      eventType: data.eventType,
+      contentType: 'application/json',
+      body,
+      deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
+      trigger: 'test',
+    },
+  ]);
   rt.changes.publish({ kind: 'event', eventId, mailboxId: endpoint.mailboxId });
   return { eventId, deliveryId };
 }

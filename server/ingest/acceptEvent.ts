@@ -1,21 +1,20 @@
 /**
  * Accepting an event, the ingest path from top to bottom: check the key, check the body,
  * pick the endpoints whose filter accepts the event type, and store event, deliveries
- * and job in one statement. Every refusal happens before anything is written.
+ * and jobs in one transaction (shared with events accepted at the same moment, see
+ * eventWriter.ts). Every refusal happens before anything is written.
  *
  * An unknown mailbox and a wrong key get the same 401, so the API does not reveal which
  * mailboxes exist.
  */
 import { newId } from '../ids.ts';
 import { hashToken } from '../auth/tokens.ts';
-import { deliverPayload } from '../delivery/deliverJob.ts';
 import { acceptsEventType } from '../endpoints/eventFilter.ts';
 import { AppError } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { acceptedContentTypes, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
 import { findRoute } from './sql/findRoute.ts';
-import { insertEvent } from './sql/insertEvent.ts';
 
 export interface IncomingEvent {
   mailboxId: string;
@@ -31,7 +30,7 @@ export interface AcceptedEvent {
   deliveryCount: number;
 }
 
-export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config' | 'changes'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
+export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config' | 'changes' | 'eventWriter'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
   const format = bodyFormat(incoming.contentType);
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
@@ -58,16 +57,14 @@ export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config' | 'changes
   const deliveries = route.endpoints
     .filter((endpoint) => acceptsEventType(endpoint.eventTypes, eventType))
     .map((endpoint) => ({ id: newId(), endpointId: endpoint.id }));
-  await insertEvent(rt.pool, {
+  await rt.eventWriter.write({
     id: trackingNumber,
     mailboxId: route.mailboxId,
     eventType,
     contentType: incoming.contentType!,
     body: incoming.body,
     deliveries,
-    jobPayload: deliveries.length
-      ? deliverPayload({ trigger: 'scheduled', deliveries: deliveries.map((d) => ({ id: d.id, attempt: 1 })) })
-      : null,
+    trigger: 'scheduled',
   });
   rt.changes.publish({ kind: 'event', eventId: trackingNumber, mailboxId: route.mailboxId });
   return { trackingNumber, eventType, deliveryCount: deliveries.length };

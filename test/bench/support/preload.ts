@@ -3,14 +3,13 @@
  *
  * `api` (default) goes through the real ingest path: autocannon POSTs to the api
  * process, and every tracking number comes back. `sql` calls Hookpost's own ingest
- * statement (server/ingest/sql/insertEvent.ts) from 16 connections: the same event,
+ * statement (server/ingest/sql/insertEvents.ts, one event per call) from 16 connections: the same event,
  * delivery and job rows, minus HTTP, the key lookup and JSON parsing. Faster on slow
  * machines; the rows cannot differ because the statement is the same.
  */
 import pg from 'pg';
-import { deliverPayload } from '../../../server/delivery/deliverJob.ts';
 import { newId } from '../../../server/ids.ts';
-import { insertEvent } from '../../../server/ingest/sql/insertEvent.ts';
+import { insertEvents } from '../../../server/ingest/sql/insertEvents.ts';
 import type { BenchMailbox } from './hookpostApi.ts';
 import { eventBody, ingestHeaders } from './hookpostApi.ts';
 import { runLoad } from './loadGenerator.ts';
@@ -46,15 +45,7 @@ export async function preloadBacklog(
           next += 1;
           const id = newId();
           const deliveries = mailbox.endpointIds.map((endpointId) => ({ id: newId(), endpointId }));
-          await insertEvent(pool, {
-            id,
-            mailboxId: mailbox.id,
-            eventType: 'order.created',
-            contentType: 'application/json',
-            body: Buffer.from(body),
-            deliveries,
-            jobPayload: deliverPayload({ trigger: 'scheduled', deliveries: deliveries.map((d) => ({ id: d.id, attempt: 1 })) }),
-          });
+          await insertEvents(pool, [{ id, mailboxId: mailbox.id, eventType: 'order.created', contentType: 'application/json', body: Buffer.from(body), deliveries, trigger: 'scheduled' }]);
           trackingNumbers.push(id);
         }
       }),
