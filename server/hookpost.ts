@@ -16,6 +16,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embeddedPostg
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
+import { createAttemptWriter } from './delivery/attemptWriter.ts';
 import { createOutboundAgent } from './delivery/sendAttempt.ts';
 import { createTargetPolicy } from './delivery/targetGuard.ts';
 import { coerceError } from './errors.ts';
@@ -94,12 +95,16 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
 
     let worker: WorkerHandle | null = null;
     if (config.role !== 'api') {
-      // graphile-worker asks for concurrency + 2; connections are opened only when used.
-      const queuePool: pg.Pool = createPool({ connectionString: databaseUrl, max: config.workerConcurrency + 2, applicationName: 'hookpost-queue', logger });
+      // graphile-worker's bookkeeping (fetching, locking, completing jobs) and delivery
+      // claims: a crash may undo them, and the fencing in delivery/deliverJob.ts makes
+      // redoing them safe, so their commits need not wait for the WAL flush. Sized as
+      // graphile-worker asks (concurrency + 2); connections open only when used.
+      const queuePool: pg.Pool = createPool({ connectionString: databaseUrl, max: config.workerConcurrency + 2, applicationName: 'hookpost-queue', logger, synchronousCommit: false });
       steps.push({ name: 'close the queue pool', run: () => queuePool.end() });
       const agent: Agent = createOutboundAgent(runtime.targetPolicy);
       steps.push({ name: 'close outbound connections', run: () => agent.close() });
-      worker = await startWorker({ config, logger, queuePool, deliver: { ...runtime, agent } });
+      const deliver = { ...runtime, agent, claimPool: queuePool, attempts: createAttemptWriter(pool) };
+      worker = await startWorker({ config, logger, queuePool, deliver });
       const started = worker;
       steps.push({ name: 'stop the delivery worker', run: () => started.stop() });
     }

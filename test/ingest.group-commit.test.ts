@@ -49,7 +49,7 @@ describe('group commit of accepted events', () => {
     const writer = createEventWriter(pool);
     const events = Array.from({ length: 200 }, () => event());
     const before = await commits();
-    await Promise.all(events.map((e) => writer.write(e)));
+    await Promise.all(events.map((e) => writer.submit(e)));
     // pg_stat counters are flushed by backends with a delay; wait for the numbers to settle.
     await pool.end();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -64,9 +64,9 @@ describe('group commit of accepted events', () => {
 
   test('an event that fails does not take its batch down with it', async () => {
     const pool = createPool({ connectionString: db.url, max: 4, applicationName: 'group-commit-test', logger });
-    const writer = createEventWriter(pool, { maxConcurrentBatches: 1 });
+    const writer = createEventWriter(pool, { maxConcurrent: 1 });
     const duplicate = newId();
-    const results = await Promise.allSettled([writer.write(event()), writer.write(event(duplicate)), writer.write(event(duplicate)), writer.write(event())]);
+    const results = await Promise.allSettled([writer.submit(event()), writer.submit(event(duplicate)), writer.submit(event(duplicate)), writer.submit(event())]);
     await pool.end();
     expect([results[0]!.status, results[3]!.status]).toEqual(['fulfilled', 'fulfilled']);
     const twins = [results[1]!, results[2]!];

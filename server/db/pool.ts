@@ -14,11 +14,17 @@ export function createPool(options: {
   max: number;
   applicationName: string;
   logger: Logger;
+  /**
+   * false: commits return before their WAL is flushed. Only for writes a database crash
+   * may lose harmlessly (job bookkeeping that fencing makes safe to redo). Default true.
+   */
+  synchronousCommit?: boolean;
 }): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max,
     application_name: options.applicationName,
+    ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
   });

@@ -21,15 +21,24 @@ import { redactSensitive } from './responseCapture.ts';
 import { nextRetryDelay } from './retrySchedule.ts';
 import { sendAttempt, type AttemptOutcome } from './sendAttempt.ts';
 import { signatureHeaders } from './signature.ts';
+import type { AttemptWriter } from './attemptWriter.ts';
 import { cancelDelivery } from './sql/cancelDelivery.ts';
 import { claimDeliveries, type ClaimedDelivery } from './sql/claimDeliveries.ts';
-import { recordAttempt, type AttemptRecord } from './sql/recordAttempt.ts';
+import type { AttemptRecord } from './sql/recordAttempts.ts';
 import type { TargetPolicy } from './targetGuard.ts';
 
 export const USER_AGENT = 'Hookpost/0.1 (+https://github.com/hookpost/hookpost)';
 
 export interface DeliverTaskDeps {
+  /** Durable writes: cancellations. */
   pool: pg.Pool;
+  /**
+   * Claims: a pool whose commits do not wait for the WAL flush. Losing a claim in a
+   * database crash only sends the delivery back to `queued`; its job is still there.
+   */
+  claimPool: pg.Pool;
+  /** Durable, grouped writes of attempt records. */
+  attempts: AttemptWriter;
   logger: Logger;
   secretBox: SecretBox;
   agent: Agent;
@@ -41,7 +50,7 @@ export interface DeliverTaskDeps {
 export function makeDeliverTask(deps: DeliverTaskDeps): Task {
   return async (rawPayload, helpers) => {
     const job = deliverPayloadSchema.parse(rawPayload);
-    const claimed = await claimDeliveries(deps.pool, job.deliveries);
+    const claimed = await claimDeliveries(deps.claimPool, job.deliveries);
     for (const delivery of claimed) publish(deps, delivery, 'delivering', null);
     const results = await Promise.allSettled(
       claimed.map((delivery) => deliverOne(deps, delivery, job.trigger, helpers.abortSignal)),
@@ -80,7 +89,7 @@ async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trig
 
   const outcome = await sendAttempt(deps.agent, deps.targetPolicy, { url: delivery.url, headers, body: delivery.body, timeoutMs: delivery.timeoutMs }, stopping);
   const record = decide(delivery, number, trigger, outcome);
-  await recordAttempt(deps.pool, {
+  const recorded = await deps.attempts.submit({
     ...record,
     attemptId: newId(),
     deliveryId: delivery.id,
@@ -90,6 +99,10 @@ async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trig
     requestHeaders: redactSensitive(headers, Object.keys(customHeaders)),
     outcome,
   });
+  if (!recorded) {
+    log.warn(`Delivery ${delivery.id} attempt ${number} was not recorded: the delivery had moved on (its job ran twice).`);
+    return;
+  }
 
   publish(deps, delivery, record.status, number);
   deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });

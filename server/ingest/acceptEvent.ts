@@ -57,7 +57,7 @@ export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config' | 'changes
   const deliveries = route.endpoints
     .filter((endpoint) => acceptsEventType(endpoint.eventTypes, eventType))
     .map((endpoint) => ({ id: newId(), endpointId: endpoint.id }));
-  await rt.eventWriter.write({
+  await rt.eventWriter.submit({
     id: trackingNumber,
     mailboxId: route.mailboxId,
     eventType,

@@ -5,6 +5,10 @@
  * and, on the same timer, looks for jobs locked by pools whose heartbeat stopped: those
  * are unlocked with graphile-worker's `forceUnlockWorkers`, so any live worker runs them
  * again. The delivery task's fencing makes that safe (see delivery/deliverJob.ts).
+ *
+ * A pool that died before its first heartbeat leaves jobs locked by an id no heartbeat
+ * ever named. Finding those scans the job table, so that slower sweep runs every
+ * `orphanSweepIntervalMs` (and at start), not at every beat.
  */
 import os from 'node:os';
 import type { WorkerUtils } from 'graphile-worker';
@@ -18,6 +22,8 @@ export interface RecoveryOptions {
   workerId: string;
   intervalMs: number;
   staleAfterMs: number;
+  /** How often to look for jobs locked by pools that never beat. Default 60 s. */
+  orphanSweepIntervalMs?: number;
   logger: Logger;
 }
 
@@ -38,23 +44,29 @@ export function startRecovery(options: RecoveryOptions): Recovery {
       [workerId, os.hostname(), process.pid],
     );
 
+  const orphanSweepIntervalMs = options.orphanSweepIntervalMs ?? 60_000;
+  let lastOrphanSweep = 0;
+
   const sweep = async () => {
     const { rows: gone } = await pool.query<{ worker_id: string }>(
       `delete from worker_heartbeat where beat_at < now() - make_interval(secs => $1) returning worker_id`,
       [staleSeconds],
     );
-    // Pools that locked jobs and then vanished, including ones that died before their first beat.
-    const { rows: orphans } = await pool.query<{ locked_by: string }>(
-      `select distinct locked_by from graphile_worker.jobs
-        where locked_by is not null
-          and locked_at < now() - make_interval(secs => $1)
-          and locked_by not in (select worker_id from worker_heartbeat)`,
-      [staleSeconds],
-    );
-    const dead = [...new Set([...gone.map((r) => r.worker_id), ...orphans.map((r) => r.locked_by)])];
-    if (dead.length > 0) {
-      await options.workerUtils.forceUnlockWorkers(dead);
-      logger.warn({ deadWorkers: dead }, `Released the jobs of ${dead.length} worker(s) that stopped beating; live workers will run them again.`);
+    const dead = new Set(gone.map((r) => r.worker_id));
+    if (Date.now() - lastOrphanSweep >= orphanSweepIntervalMs) {
+      lastOrphanSweep = Date.now();
+      const { rows: orphans } = await pool.query<{ locked_by: string }>(
+        `select distinct locked_by from graphile_worker.jobs
+          where locked_by is not null
+            and locked_at < now() - make_interval(secs => $1)
+            and locked_by not in (select worker_id from worker_heartbeat)`,
+        [staleSeconds],
+      );
+      for (const row of orphans) dead.add(row.locked_by);
+    }
+    if (dead.size > 0) {
+      await options.workerUtils.forceUnlockWorkers([...dead]);
+      logger.warn({ deadWorkers: [...dead] }, `Released the jobs of ${dead.size} worker(s) that stopped beating; live workers will run them again.`);
     }
   };
 

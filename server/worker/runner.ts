@@ -42,6 +42,16 @@ export async function startWorker(options: {
     gracefulShutdownAbortTimeout: config.shutdownTimeoutMs,
     taskList: { [DELIVER_TASK]: makeDeliverTask(options.deliver) },
     parsedCronItems: [],
+    preset: {
+      worker: {
+        // Fetch (and lock) jobs a batch at a time and complete them in batches: the queue's
+        // own round trips per job were most of its cost. A crash leaves the locked batch to
+        // recovery.ts, which releases it within seconds.
+        localQueue: { size: config.workerConcurrency },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
   });
   if (!workerId) throw new Error('graphile-worker started without announcing its pool id.');
 

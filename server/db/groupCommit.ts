@@ -1,0 +1,82 @@
+/**
+ * Group commit: items submitted at about the same moment are written by one statement,
+ * in one transaction. Every caller still waits for the commit that holds its own item.
+ * Commits, not statements, are what a busy PostgreSQL runs out of (each waits for its
+ * WAL flush, and ones that enqueue jobs also serialise on the notification queue).
+ *
+ * No timer adds latency: an item is written at once when a slot is free; while
+ * `maxConcurrent` transactions are in flight, new items wait and go together in the next
+ * one (at most `maxBatch`). If a shared transaction fails, its items are retried one by
+ * one, so one bad item cannot fail its neighbours.
+ */
+
+export interface GroupCommit<T, R> {
+  /** Resolves with the item's result once the transaction holding it has committed. */
+  submit(item: T): Promise<R>;
+  /** Resolves when everything submitted so far is committed (or failed). */
+  drain(): Promise<void>;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+export function createGroupCommit<T, R>(
+  commit: (items: T[]) => Promise<R[]>,
+  options: { maxBatch?: number; maxConcurrent?: number } = {},
+): GroupCommit<T, R> {
+  const maxBatch = options.maxBatch ?? 100;
+  const maxConcurrent = options.maxConcurrent ?? 2;
+  const pending: Pending<T, R>[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+  const idle = new Set<() => void>();
+
+  const run = async (batch: Pending<T, R>[]): Promise<void> => {
+    try {
+      const results = await commit(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (error) {
+      if (batch.length === 1) batch[0]!.reject(error);
+      else await Promise.all(batch.map((p) => run([p])));
+    }
+  };
+
+  const pump = () => {
+    scheduled = false;
+    while (inFlight < maxConcurrent && pending.length > 0) {
+      const batch = pending.splice(0, maxBatch);
+      inFlight++;
+      void run(batch).finally(() => {
+        inFlight--;
+        if (pending.length > 0) pump();
+        else if (inFlight === 0) for (const wake of [...idle]) wake();
+      });
+    }
+  };
+
+  return {
+    submit(item) {
+      return new Promise<R>((resolve, reject) => {
+        pending.push({ item, resolve, reject });
+        // Items that arrive in the same turn of the event loop go together.
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(pump);
+        }
+      });
+    },
+    drain() {
+      if (inFlight === 0 && pending.length === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const wake = () => {
+          idle.delete(wake);
+          resolve();
+        };
+        idle.add(wake);
+      });
+    },
+  };
+}
