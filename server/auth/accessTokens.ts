@@ -18,15 +18,19 @@ import { generateToken, hashToken, tokenPrefix } from './tokens.ts';
 
 export async function authenticate(rt: Pick<Runtime, 'pool'>, token: string | undefined): Promise<Actor | null> {
   if (!token) return null;
-  const { rows } = await rt.pool.query<{ id: string; name: string; role: OperatorRole }>({
+  const { rows } = await rt.pool.query<{ id: string; name: string; role: OperatorRole; stale: boolean }>({
     name: 'authenticate_access_token',
-    text: `update access_token set last_used_at = now()
-            where hash = $1 and revoked_at is null
-        returning id, name, role`,
+    text: `select id, name, role, (last_used_at is null or last_used_at < now() - interval '1 minute') as stale
+             from access_token where hash = $1 and revoked_at is null`,
     values: [hashToken(token)],
   });
   const row = rows[0];
-  return row ? { tokenId: row.id, name: row.name, role: row.role } : null;
+  if (!row) return null;
+  // Reads stay reads: last use is recorded at most once a minute, and not waited for.
+  if (row.stale) {
+    void rt.pool.query('update access_token set last_used_at = now() where id = $1', [row.id]).catch(() => undefined);
+  }
+  return { tokenId: row.id, name: row.name, role: row.role };
 }
 
 const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(operatorRoles) });

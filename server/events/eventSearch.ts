@@ -79,7 +79,6 @@ async function selectEventIds(db: Queryable, filter: z.output<typeof eventSearch
   const where: string[] = [];
   if (filter.mailboxId) where.push(`e.mailbox_id = ${param(filter.mailboxId)}`);
   if (filter.endpointId) where.push(`exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = ${param(filter.endpointId)})`);
-  if (filter.status?.length) where.push(`e.status = any(${param(filter.status)}::event_status[])`);
   if (filter.eventTypes?.length) where.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
   if (filter.receivedSince) where.push(`e.id >= ${param(firstIdAt(filter.receivedSince))}::uuid`);
   if (filter.receivedUntil) where.push(`e.id < ${param(firstIdAt(filter.receivedUntil))}::uuid`);
@@ -89,12 +88,13 @@ async function selectEventIds(db: Queryable, filter: z.output<typeof eventSearch
   }
   if (page.after) where.push(`e.id < ${param(page.after)}::uuid`);
   if (page.before) where.push(`e.id > ${param(page.before)}::uuid`);
-  const { rows } = await db.query<{ id: string }>(
-    `select e.id from event e
-      ${where.length ? `where ${where.join('\n        and ')}` : ''}
-      order by e.id ${page.inverted ? 'asc' : 'desc'}
-      limit ${param(page.limit)}`,
-    values,
-  );
+  const order = `order by id ${page.inverted ? 'asc' : 'desc'} limit ${param(page.limit)}`;
+  const select = (conditions: string[]) => `select e.id from event e ${conditions.length ? `where ${conditions.join(' and ')}` : ''} ${order.replace('id', 'e.id')}`;
+  // One ordered index scan per status, merged: `status = any(...)` instead walks the
+  // whole primary key past every non-matching event (350 ms at 1M events for `failed`).
+  const text = filter.status?.length
+    ? `select id from (${filter.status.map((status) => `(${select([...where, `e.status = ${param(status)}::event_status`])})`).join(' union all ')}) page ${order}`
+    : select(where);
+  const { rows } = await db.query<{ id: string }>(text, values);
   return rows.map((row) => row.id);
 }
