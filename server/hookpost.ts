@@ -22,6 +22,7 @@ import { createPrisma } from './db/prisma.ts';
 import { createTargetPolicy } from './delivery/targetGuard.ts';
 import { coerceError } from './errors.ts';
 import { createEventWriter } from './ingest/eventWriter.ts';
+import { createRouteCache } from './ingest/routeCache.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import type { Runtime } from './runtime.ts';
@@ -81,6 +82,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       metrics: createMetrics(),
       changes,
       eventWriter: createEventWriter(pool),
+      routes: createRouteCache({ db: pool, changes }),
     };
 
     let app: FastifyInstance | null = null;

@@ -9,6 +9,7 @@ import type { ChangeBus } from './db/changeBus.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { TargetPolicy } from './delivery/targetGuard.ts';
 import type { EventWriter } from './ingest/eventWriter.ts';
+import type { RouteCache } from './ingest/routeCache.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -25,4 +26,6 @@ export interface Runtime {
   changes: ChangeBus;
   /** Writes accepted events in shared transactions (group commit). */
   eventWriter: EventWriter;
+  /** Which mailbox an API key opens and its endpoints, cached briefly. */
+  routes: RouteCache;
 }

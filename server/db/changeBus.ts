@@ -36,19 +36,31 @@ export interface DeliveryChanged {
   attempt: number | null;
 }
 
-export type Change = EventReceived | DeliveryChanged;
+/** A mailbox's keys or endpoints changed: processes drop what they cached about its routing. */
+export interface RoutingChanged {
+  kind: 'routing';
+  mailboxId: string;
+}
+
+export type Change = EventReceived | DeliveryChanged | RoutingChanged;
 
 /** Wire format: tuples keep a notification small (about 45 delivery changes fit in one). */
-type Wire = ['e', string, string] | ['d', string, string, string, string, string, number | null];
+type Wire = ['e', string, string] | ['d', string, string, string, string, string, number | null] | ['r', string];
 
 function toWire(change: Change): Wire {
-  return change.kind === 'event'
-    ? ['e', change.eventId, change.mailboxId]
-    : ['d', change.deliveryId, change.eventId, change.mailboxId, change.endpointId, change.status, change.attempt];
+  switch (change.kind) {
+    case 'event':
+      return ['e', change.eventId, change.mailboxId];
+    case 'delivery':
+      return ['d', change.deliveryId, change.eventId, change.mailboxId, change.endpointId, change.status, change.attempt];
+    case 'routing':
+      return ['r', change.mailboxId];
+  }
 }
 
 function fromWire(wire: Wire): Change {
   if (wire[0] === 'e') return { kind: 'event', eventId: wire[1], mailboxId: wire[2] };
+  if (wire[0] === 'r') return { kind: 'routing', mailboxId: wire[1] };
   const [, deliveryId, eventId, mailboxId, endpointId, status, attempt] = wire;
   return { kind: 'delivery', deliveryId, eventId, mailboxId, endpointId, status, attempt };
 }

@@ -16,7 +16,7 @@ import type { Runtime } from '../runtime.ts';
 import { endpointPatchSchema, newEndpointSchema, type EndpointPatchInput, type NewEndpointInput } from './endpointInput.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
-type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'secretBox' | 'targetPolicy' | 'config'>;
+type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'routes' | 'secretBox' | 'targetPolicy' | 'config'>;
 
 export interface EndpointWithSecret {
   endpoint: Endpoint;
@@ -60,7 +60,9 @@ export async function createEndpoint(rt: Deps, actor: Actor | null, mailboxId: s
   if (!isUuid(mailboxId)) throw notFound('The mailbox');
   const mailbox = await rt.prisma.mailbox.findFirst({ where: { id: mailboxId, deletedAt: null }, select: { id: true } });
   if (!mailbox) throw notFound('The mailbox');
-  return insertEndpoint(rt, rt.prisma, mailboxId, input);
+  const created = await insertEndpoint(rt, rt.prisma, mailboxId, input);
+  rt.routes.changed(mailboxId);
+  return created;
 }
 
 async function findLiveEndpoint(rt: Deps, id: string): Promise<Endpoint> {
@@ -73,9 +75,9 @@ async function findLiveEndpoint(rt: Deps, id: string): Promise<Endpoint> {
 export async function updateEndpoint(rt: Deps, actor: Actor | null, id: string, patch: EndpointPatchInput): Promise<Endpoint> {
   authorize(actor, 'operator');
   const data = parseInput(endpointPatchSchema, patch);
-  await findLiveEndpoint(rt, id);
+  const current = await findLiveEndpoint(rt, id);
   if (data.url !== undefined) assertTargetAllowed(rt, data.url);
-  return rt.prisma.endpoint.update({
+  const updated = await rt.prisma.endpoint.update({
     where: { id },
     data: {
       url: data.url,
@@ -86,6 +88,8 @@ export async function updateEndpoint(rt: Deps, actor: Actor | null, id: string, 
       retryPolicy: data.retryPolicy,
     },
   });
+  rt.routes.changed(current.mailboxId);
+  return updated;
 }
 
 /**
@@ -96,6 +100,7 @@ export async function setEndpointEnabled(rt: Deps, actor: Actor | null, id: stri
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { enabled } });
+  rt.routes.changed(endpoint.mailboxId);
   if (!enabled) await cancelWaitingAndPublish(rt, [id]);
   return endpoint;
 }
@@ -136,6 +141,7 @@ export async function deleteEndpoint(rt: Deps, actor: Actor | null, id: string):
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { deletedAt: new Date(), enabled: false } });
+  rt.routes.changed(endpoint.mailboxId);
   await cancelWaitingAndPublish(rt, [id]);
   return endpoint;
 }

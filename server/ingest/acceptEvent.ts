@@ -14,7 +14,6 @@ import { AppError } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { acceptedContentTypes, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
-import { findRoute } from './sql/findRoute.ts';
 
 export interface IncomingEvent {
   mailboxId: string;
@@ -30,7 +29,7 @@ export interface AcceptedEvent {
   deliveryCount: number;
 }
 
-export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config' | 'changes' | 'eventWriter'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
+export async function acceptEvent(rt: Pick<Runtime, 'config' | 'changes' | 'eventWriter' | 'routes'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
   const format = bodyFormat(incoming.contentType);
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
@@ -38,7 +37,7 @@ export async function acceptEvent(rt: Pick<Runtime, 'pool' | 'config' | 'changes
     throw new AppError('payload_too_large', `The body is larger than ${rt.config.maxBodyBytes} bytes.`);
   }
 
-  const route = await findRoute(rt.pool, hashToken(incoming.apiKey));
+  const route = await rt.routes.find(hashToken(incoming.apiKey));
   if (!route || route.mailboxId !== incoming.mailboxId) {
     throw new AppError('invalid_api_key', 'The API key is not valid for this mailbox.');
   }

@@ -15,7 +15,7 @@ import type { NewEndpointInput } from '../endpoints/endpointInput.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 
-type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'secretBox' | 'targetPolicy' | 'config'>;
+type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'routes' | 'secretBox' | 'targetPolicy' | 'config'>;
 
 const mailboxName = z.string().trim().min(1, 'must not be empty').max(200);
 const keyName = z.string().trim().max(100).default('');
@@ -81,6 +81,7 @@ export async function deleteMailbox(rt: Deps, actor: Actor | null, id: string): 
     rt.prisma.apiKey.updateMany({ where: { mailboxId: id, OR: [{ revokedAt: null }, { revokedAt: { gt: now } }] }, data: { revokedAt: now } }),
     rt.prisma.endpoint.updateMany({ where: { mailboxId: id, deletedAt: null }, data: { deletedAt: now, enabled: false } }),
   ]);
+  rt.routes.changed(id);
   const endpoints = await rt.prisma.endpoint.findMany({ where: { mailboxId: id }, select: { id: true } });
   await cancelWaitingAndPublish(rt, endpoints.map((e) => e.id));
   return mailbox;
@@ -102,5 +103,7 @@ export async function revokeApiKey(rt: Deps, actor: Actor | null, id: string, in
   const key = isUuid(id) ? await rt.prisma.apiKey.findUnique({ where: { id } }) : null;
   if (!key) throw notFound('The API key');
   if (key.revokedAt && key.revokedAt <= new Date()) throw new AppError('conflict', 'The API key is already revoked.');
-  return rt.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(Date.now() + grace * 1000) } });
+  const revoked = await rt.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(Date.now() + grace * 1000) } });
+  rt.routes.changed(revoked.mailboxId);
+  return revoked;
 }

@@ -6,14 +6,16 @@ import type { Queryable } from '../../db/queryable.ts';
 
 export interface Route {
   mailboxId: string;
+  /** When the key stops working, if it is being rotated out. */
+  keyRevokedAt: Date | null;
   endpoints: { id: string; eventTypes: string[] }[];
 }
 
 export async function findRoute(db: Queryable, apiKeyHash: Buffer): Promise<Route | null> {
-  const { rows } = await db.query<{ mailboxId: string; endpointId: string | null; eventTypes: string[] | null }>({
+  const { rows } = await db.query<{ mailboxId: string; keyRevokedAt: Date | null; endpointId: string | null; eventTypes: string[] | null }>({
     name: 'find_route',
     text: `
-      select k.mailbox_id as "mailboxId", e.id as "endpointId", e.event_types as "eventTypes"
+      select k.mailbox_id as "mailboxId", k.revoked_at as "keyRevokedAt", e.id as "endpointId", e.event_types as "eventTypes"
         from api_key k
         join mailbox m on m.id = k.mailbox_id and m.deleted_at is null
         left join endpoint e on e.mailbox_id = k.mailbox_id and e.enabled and e.deleted_at is null
@@ -23,6 +25,7 @@ export async function findRoute(db: Queryable, apiKeyHash: Buffer): Promise<Rout
   if (rows.length === 0) return null;
   return {
     mailboxId: rows[0]!.mailboxId,
+    keyRevokedAt: rows[0]!.keyRevokedAt,
     endpoints: rows.filter((row) => row.endpointId !== null).map((row) => ({ id: row.endpointId!, eventTypes: row.eventTypes ?? [] })),
   };
 }
