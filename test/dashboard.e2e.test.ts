@@ -76,7 +76,7 @@ async function signIn(target: Page, token = TEST_ADMIN_TOKEN) {
 }
 
 async function screenshot(target: Page, name: string, { live = true } = {}) {
-  if (live) await target.locator('[data-connection="live"]').waitFor();
+  if (live) await target.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
   await target.evaluate(() => document.fonts.ready);
   await target.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }

@@ -2,8 +2,8 @@
  * The urql client of a signed-in session. Queries and mutations go over HTTP POST (the
  * session cookie rides along); subscriptions share one graphql-ws WebSocket on the same
  * /graphql path, which retries forever with backoff and re-subscribes by itself. A ping
- * every 10 s that gets no pong within 5 s closes the socket, so a silently dead network
- * shows as "reconnecting" instead of a frozen page.
+ * every 10 s that gets no pong within 10 s closes the socket, so a silently dead network
+ * shows as "reconnecting" instead of a frozen page (a busy server gets that long to answer).
  */
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
@@ -15,7 +15,7 @@ export interface DashboardClient {
 }
 
 const PING_EVERY_MS = 10_000;
-const PONG_WITHIN_MS = 5_000;
+const PONG_WITHIN_MS = 10_000;
 
 /** 0.5 s, 1 s, 2 s … up to 10 s, with jitter so many tabs do not reconnect in step. */
 export function reconnectDelayMs(retries: number, random = Math.random): number {
