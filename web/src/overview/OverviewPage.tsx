@@ -12,7 +12,7 @@ import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { SendEventSnippet } from '../ui/SendEventSnippet.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
 import { OverviewDeliveriesPulse, OverviewEventsPulse, OverviewQuery } from './overviewDocuments.ts';
-import { useRefetchOnPush } from './useThrottledRefetch.ts';
+import { useRefetchOnPush } from './useRefetchOnPush.ts';
 
 // Recharts is the largest dependency: it loads with the overview, not with the first page.
 const Charts = lazy(() => import('./charts.tsx').then((module) => ({ default: module.OverviewCharts })));
