@@ -3,12 +3,11 @@
 # runtime stage keeps production dependencies only.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY prisma ./prisma
-# postinstall generates the Prisma client (server/db/generated).
-RUN npm ci
 COPY . .
-RUN if npm run | grep -q " build"; then npm run build; fi \
+# postinstall generates the Prisma client and the dashboard's typed GraphQL documents;
+# build compiles the server to dist/ and the dashboard to web/dist/.
+RUN npm ci \
+ && npm run build \
  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -23,4 +22,4 @@ USER node
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "server/main.ts"]
+CMD ["node", "dist/server/main.js"]

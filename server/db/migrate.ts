@@ -7,12 +7,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { runMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import { toGraphileLogger, type Logger } from '../logger.ts';
+import { fromRoot } from '../projectRoot.ts';
 
-export const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+export const migrationsDir = fromRoot('prisma', 'migrations');
 
 /** Serialises concurrent start-ups of several Hookpost processes on one database. */
 const MIGRATION_LOCK_KEY = 7_240_311_001;

@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { fromRoot } from '../projectRoot.ts';
 
-export const dashboardDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const dashboardDir = fromRoot('web', 'dist');
 
 /** Serves the dashboard; returns how to read its index.html, or null when it is not built. */
 export async function registerDashboard(app: FastifyInstance, dir = dashboardDir): Promise<(() => Promise<Buffer | null>) | null> {

@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
     database: { kind: db.kind, version: db.version, settings: db.settings },
     hookpost: {
-      command: `node --import tsx server/main.ts --role <api|worker|all> (as npm start), topology ${options.topology}`,
+      command: `node dist/server/main.js --role <api|worker|all> (as npm start, compiled when stale), topology ${options.topology}`,
       settings:
         `worker concurrency ${options.workerConcurrency ?? `${PRODUCT_WORKER_CONCURRENCY} (default)`}, DB pool ${options.dbPoolSize ?? '20 (default)'}, ` +
         `LOG_LEVEL=${options.logLevel}, payload ${options.payloadBytes} B${options.nodeOptions ? `, NODE_OPTIONS=${options.nodeOptions}` : ''}`,

@@ -14,6 +14,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../server/db/em
 import { migrate } from '../../server/db/migrate.ts';
 import { createPool } from '../../server/db/pool.ts';
 import { createLogger } from '../../server/logger.ts';
+import { ensureServerBuilt } from '../../server/tools/ensureBuilt.ts';
+import { ensureDashboardBuilt } from '../../web/scripts/ensureBuilt.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,6 +42,10 @@ export function databaseUrl(adminUrl: string, database: string): string {
 }
 
 export default async function setup(project: TestProject) {
+  // Tests that start real processes run what `npm start` runs: the compiled server and
+  // the built dashboard. Built once here, not by test files racing each other.
+  ensureServerBuilt(() => {});
+  ensureDashboardBuilt(() => {});
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'warn', pretty: false });
   let embedded: EmbeddedPostgres | undefined;
   let dataDir: string | undefined;

@@ -1,7 +1,8 @@
 /**
- * Hookpost as a real separate process (`node --import tsx server/main.ts`), for tests
- * that need a second worker, a SIGKILL, or a real SIGTERM. Its JSON log lines are kept
- * for assertions.
+ * Hookpost as a real separate process, started as `npm start` starts it (the compiled
+ * server, `node dist/server/main.js`, built by the global setup), for tests that need a
+ * second worker, a SIGKILL, or a real SIGTERM. Its JSON log lines are kept for
+ * assertions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -20,7 +21,7 @@ export interface HookpostProcess {
 
 export async function spawnHookpost(options: { databaseUrl: string; role: 'all' | 'api' | 'worker'; env?: Record<string, string> }): Promise<HookpostProcess> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-proc-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--role', options.role], {
+  const child = spawn(process.execPath, ['dist/server/main.js', '--role', options.role], {
     cwd: path.resolve(import.meta.dirname, '../..'),
     env: {
       PATH: process.env.PATH,

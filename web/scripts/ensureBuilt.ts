@@ -43,7 +43,7 @@ export function ensureDashboardBuilt(log: (line: string) => void = console.log):
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   // A production build even when called from a test runner, whose NODE_ENV=test would
   // make Vite bundle React's development build.
-  const result = spawnSync(npm, ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  const result = spawnSync(npm, ['run', '--silent', 'build:web'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (result.status !== 0) throw new Error(`Building the dashboard failed (exit ${result.status}).`);
   return true;
 }

@@ -1,8 +1,8 @@
 /**
- * Hookpost as the user runs it: a real child process of `server/main.ts`, configured
- * only through its environment. It is started as `node --import tsx server/main.ts`,
- * which is what `tsx server/main.ts` runs minus tsx's own wrapper process, so the pid,
- * the memory and the CPU profile we read are Hookpost's alone.
+ * Hookpost as the user runs it: a real child process, configured only through its
+ * environment, started as `npm start` starts it — `node dist/server/main.js`, the
+ * compiled server (built here first when stale, as `prestart` does) — minus npm's own
+ * wrapper process, so the pid, the memory and the CPU profile we read are Hookpost's.
  *
  * Logs go to a file in the results folder at the product's log level (info), so the
  * per-delivery log lines cost what they cost in production.
@@ -12,6 +12,7 @@ import { openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { ensureServerBuilt } from '../../../server/tools/ensureBuilt.ts';
 import { onCleanup } from './cleanup.ts';
 import { freePort } from './ports.ts';
 import { processCpuMs, processMemory } from './procStats.ts';
@@ -79,11 +80,12 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
     ...(settings.dbPoolSize ? { HOOKPOST_DB_POOL_SIZE: String(settings.dbPoolSize) } : {}),
     ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}),
   };
-  // One folder per process: Node writes a profile per thread (tsx's loader hooks run in a
-  // worker thread), named with the thread id; the main thread's has id 0.
+  // One folder per process: Node writes a profile per thread, named with the thread id;
+  // the main thread's has id 0.
   const nodeArgs = settings.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles', label)] : [];
   const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts', '--role', role], {
+  ensureServerBuilt(() => {});
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js', '--role', role], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', log, log],

@@ -1,9 +1,12 @@
 /**
  * The load generator: autocannon, a well-kept HTTP benchmarking tool, run in the bench
- * process. For ingest it also keeps every tracking number Hookpost answered with, so
- * the checks can look each one up in the database afterwards.
+ * process, as fast as answers come; at a set rate, undici's pool paced open-loop
+ * (pacedLoad.ts), because autocannon's rate limit sends each second's requests in one
+ * burst. For ingest it also keeps every tracking number Hookpost answered with, so the
+ * checks can look each one up in the database afterwards.
  */
 import autocannon from 'autocannon';
+import { runPacedLoad } from './pacedLoad.ts';
 
 export interface LoadOptions {
   url: string;
@@ -35,6 +38,7 @@ export interface LoadResult {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  if (options.overallRate) return runPacedLoad({ ...options, overallRate: options.overallRate });
   const trackingNumbers: string[] = [];
   const request: autocannon.Request = {
     method: options.method ?? 'GET',

@@ -1,0 +1,49 @@
+/**
+ * `npm start`'s first step (`prestart`): compiles the server to dist/ and builds the
+ * dashboard when either is missing or older than its sources, so a fresh clone runs
+ * with `npm install && npm start`. When both are up to date this only compares file
+ * times: a few milliseconds.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDashboardBuilt } from '../../web/scripts/ensureBuilt.ts';
+import { fromRoot } from '../projectRoot.ts';
+
+const compiledMain = fromRoot('dist', 'server', 'main.js');
+const sources = ['server', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+
+function newestChange(entry: string): number {
+  if (!existsSync(entry)) return 0;
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const child of readdirSync(entry)) newest = Math.max(newest, newestChange(path.join(entry, child)));
+  return newest;
+}
+
+export function serverIsStale(): boolean {
+  if (!existsSync(compiledMain)) return true;
+  const built = statSync(compiledMain).mtimeMs;
+  return sources.some((source) => newestChange(fromRoot(source)) > built);
+}
+
+export function ensureServerBuilt(log: (line: string) => void = console.log): void {
+  if (!serverIsStale()) return;
+  const tsc = fromRoot('node_modules', 'typescript', 'bin', 'tsc');
+  if (!existsSync(tsc)) {
+    if (existsSync(compiledMain)) return log('The compiled server may be out of date (TypeScript is not installed to rebuild it).');
+    throw new Error('The server is not compiled (dist/) and TypeScript is not installed: run `npm install`, or `npm run build` where dev dependencies are.');
+  }
+  log('Compiling the server (dist/)…');
+  rmSync(fromRoot('dist', 'server'), { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [tsc, '-p', fromRoot('tsconfig.build.json')], { cwd: fromRoot(), stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`Compiling the server failed (exit ${result.status}).`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  ensureServerBuilt();
+  // Worker-only processes serve no pages.
+  if (process.env.HOOKPOST_ROLE !== 'worker' && !process.argv.includes('--role=worker')) ensureDashboardBuilt();
+}
