@@ -16,7 +16,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Two cores: a few files at a time keeps timing-sensitive tests (retry schedules) honest.
-    maxWorkers: 3,
+    // Two cores, and many files start real processes (workers, a browser): two files at a
+    // time keeps timing-sensitive tests (retry schedules, live updates) honest.
+    maxWorkers: 2,
   },
 });

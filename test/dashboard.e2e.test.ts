@@ -274,7 +274,7 @@ describe('the dashboard in a browser', () => {
     }
   });
 
-  test('a burst of events is coalesced: the table renders a few times a second, not once per change', async () => {
+  test('a burst of events is coalesced: the table renders a few times a second, not once per change', { timeout: 120_000 }, async () => {
     await page.goto(`${server.baseUrl}/events`);
     await page.locator('[data-connection="live"]').waitFor();
     await page.locator('tbody tr').first().waitFor();
