@@ -3,14 +3,17 @@
  * the two subscriptions push (new events, delivery changes that change an event's row),
  * coalesced by a LiveBuffer into one render per window. When the server says it
  * skipped changes (a burst bigger than a payload) or may have missed some (resync), or
- * the connection came back, the first page is fetched again; those refetches are
- * throttled so a sustained burst costs one query every few seconds.
+ * the connection came back, the rows the reader has loaded are fetched again from the
+ * top (page by page, up to REPAIR_MAX_ROWS), so a skipped event inside the loaded range
+ * shows up rather than leaving a hole; those repairs are throttled so a sustained burst
+ * costs a few queries every few seconds.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import type { EventFilter, EventRowFieldsFragment } from '../generated/graphql.ts';
 import { useConnection } from '../graphql/LiveProvider.tsx';
 import { emptyFeed, feedReducer, type FeedAction, type FeedState } from '../live/eventFeed.ts';
+import { fetchFromTop } from '../live/fetchFromTop.ts';
 import { makeLiveBuffer } from '../live/liveBuffer.ts';
 import { subscribeForever } from '../graphql/subscribeForever.ts';
 import { EventRowsUpdatedSubscription, EventsPageQuery, EventsReceivedSubscription } from './eventDocuments.ts';
@@ -30,6 +33,10 @@ export function newerEventRow(a: EventRow, b: EventRow): EventRow {
 }
 
 const PAGE_SIZE = 50;
+/** The server's largest page. */
+const MAX_PAGE_SIZE = 100;
+/** A repair re-reads at most this many rows from the top; rows below keep their last push. */
+const REPAIR_MAX_ROWS = 500;
 const REFETCH_AT_MOST_EVERY_MS = 3_000;
 
 const facts = (row: EventRow) => ({
@@ -70,18 +77,45 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
     if (head.data && !head.stale) dispatch({ type: 'head', page: head.data.events });
   }, [head.data, head.stale]);
 
-  // Fetch the first page again, at most every few seconds.
+  const latestState = useRef(state);
+  latestState.current = state;
+  const filterKeyRef = useRef(filterKey);
+  filterKeyRef.current = filterKey;
+
+  /** Fetches the loaded range again from the top, page by page, as one head page. */
+  const repair = useCallback(async () => {
+    const key = filterKeyRef.current;
+    const wanted = Math.min(Math.max(latestState.current.rows.length, PAGE_SIZE), REPAIR_MAX_ROWS);
+    const page = await fetchFromTop<EventRow>(async (first, after) => {
+      const result = await client.query(EventsPageQuery, { filter: filterRef.current, first, after }, { requestPolicy: 'network-only' }).toPromise();
+      return result.data && filterKeyRef.current === key ? result.data.events : undefined;
+    }, wanted, MAX_PAGE_SIZE);
+    // A failed repair is retried by the next skip, resync or reconnect.
+    if (page && filterKeyRef.current === key) dispatch({ type: 'head', page });
+  }, [client]);
+
+  // Repair the loaded rows, at most every few seconds; a call during a repair queues one more.
   const lastRefetch = useRef(0);
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const repairing = useRef(false);
+  const repairAgain = useRef(false);
   const refetch = useCallback(() => {
-    if (refetchTimer.current) return;
+    if (repairing.current) repairAgain.current = true;
+    if (refetchTimer.current || repairing.current) return;
     const wait = Math.max(0, lastRefetch.current + REFETCH_AT_MOST_EVERY_MS - Date.now());
     refetchTimer.current = setTimeout(() => {
       refetchTimer.current = undefined;
       lastRefetch.current = Date.now();
-      reexecute({ requestPolicy: 'network-only' });
+      repairing.current = true;
+      void repair().finally(() => {
+        repairing.current = false;
+        if (repairAgain.current) {
+          repairAgain.current = false;
+          refetch();
+        }
+      });
     }, wait);
-  }, [reexecute]);
+  }, [repair]);
   useEffect(() => () => clearTimeout(refetchTimer.current), []);
 
   const { resyncs } = useConnection();
