@@ -12,11 +12,14 @@ import { isUuid, newId } from '../ids.ts';
 import { z } from 'zod';
 import type { AccessToken } from '../db/generated/prisma/client.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
-import type { Runtime } from '../runtime.ts';
+import type pg from 'pg';
+import type { Config } from '../config.ts';
+import type { PrismaClient } from '../db/prisma.ts';
+import type { Logger } from '../logger.ts';
 import { authorize, operatorRoles, type Actor, type OperatorRole } from './roles.ts';
 import { generateToken, hashToken, tokenPrefix } from './tokens.ts';
 
-export async function authenticate(rt: Pick<Runtime, 'pool'>, token: string | undefined): Promise<Actor | null> {
+export async function authenticate(rt: { pool: pg.Pool }, token: string | undefined): Promise<Actor | null> {
   if (!token) return null;
   const { rows } = await rt.pool.query<{ id: string; name: string; role: OperatorRole; stale: boolean }>({
     name: 'authenticate_access_token',
@@ -35,7 +38,7 @@ export async function authenticate(rt: Pick<Runtime, 'pool'>, token: string | un
 
 const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(operatorRoles) });
 
-export async function createAccessToken(rt: Pick<Runtime, 'prisma'>, actor: Actor | null, input: { name: string; role: OperatorRole }): Promise<{ token: string; record: AccessToken }> {
+export async function createAccessToken(rt: { prisma: PrismaClient }, actor: Actor | null, input: { name: string; role: OperatorRole }): Promise<{ token: string; record: AccessToken }> {
   authorize(actor, 'admin');
   const data = parseInput(newTokenSchema, input);
   const token = generateToken('hpt');
@@ -45,7 +48,7 @@ export async function createAccessToken(rt: Pick<Runtime, 'prisma'>, actor: Acto
   return { token, record };
 }
 
-export async function revokeAccessToken(rt: Pick<Runtime, 'prisma'>, actor: Actor | null, id: string): Promise<AccessToken> {
+export async function revokeAccessToken(rt: { prisma: PrismaClient }, actor: Actor | null, id: string): Promise<AccessToken> {
   authorize(actor, 'admin');
   const record = isUuid(id) ? await rt.prisma.accessToken.findUnique({ where: { id } }) : null;
   if (!record) throw notFound('The access token');
@@ -54,7 +57,7 @@ export async function revokeAccessToken(rt: Pick<Runtime, 'prisma'>, actor: Acto
   return rt.prisma.accessToken.update({ where: { id }, data: { revokedAt: new Date() } });
 }
 
-export async function bootstrapAdminToken(rt: Pick<Runtime, 'prisma' | 'config' | 'logger'>): Promise<void> {
+export async function bootstrapAdminToken(rt: { prisma: PrismaClient; config: Pick<Config, 'adminToken' | 'dataDir'>; logger: Logger }): Promise<void> {
   const { adminToken, dataDir } = rt.config;
   if (adminToken) {
     await rt.prisma.accessToken.upsert({

@@ -5,7 +5,7 @@
  * when it expires, when the person signs out, or when its token is revoked.
  */
 import { newId } from '../ids.ts';
-import type { Runtime } from '../runtime.ts';
+import type pg from 'pg';
 import { AppError } from '../errors.ts';
 import { authenticate } from './accessTokens.ts';
 import type { Actor } from './roles.ts';
@@ -14,7 +14,7 @@ import { generateToken, hashToken } from './tokens.ts';
 export const SESSION_COOKIE = 'hookpost_session';
 export const SESSION_TTL_MS = 12 * 3600_000;
 
-export async function openSession(rt: Pick<Runtime, 'pool'>, accessToken: string | undefined): Promise<{ secret: string; actor: Actor; expiresAt: Date }> {
+export async function openSession(rt: { pool: pg.Pool }, accessToken: string | undefined): Promise<{ secret: string; actor: Actor; expiresAt: Date }> {
   const actor = await authenticate(rt, accessToken);
   if (!actor) throw new AppError('unauthenticated', 'That access token is not valid (or was revoked).');
   const secret = generateToken('hps');
@@ -23,7 +23,7 @@ export async function openSession(rt: Pick<Runtime, 'pool'>, accessToken: string
   return { secret, actor, expiresAt };
 }
 
-export async function sessionActor(rt: Pick<Runtime, 'pool'>, secret: string | undefined): Promise<Actor | null> {
+export async function sessionActor(rt: { pool: pg.Pool }, secret: string | undefined): Promise<Actor | null> {
   if (!secret) return null;
   const { rows } = await rt.pool.query<{ id: string; name: string; role: Actor['role'] }>({
     name: 'session_actor',
@@ -36,6 +36,6 @@ export async function sessionActor(rt: Pick<Runtime, 'pool'>, secret: string | u
   return row ? { tokenId: row.id, name: row.name, role: row.role } : null;
 }
 
-export async function closeSession(rt: Pick<Runtime, 'pool'>, secret: string | undefined): Promise<void> {
+export async function closeSession(rt: { pool: pg.Pool }, secret: string | undefined): Promise<void> {
   if (secret) await rt.pool.query('delete from operator_session where hash = $1', [hashToken(secret)]);
 }

@@ -12,11 +12,25 @@ import { generateSigningSecret } from '../delivery/signature.ts';
 import { cancelWaitingAndPublish } from '../delivery/publishCancelled.ts';
 import { checkTargetUrl } from '../delivery/targetGuard.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
-import type { Runtime } from '../runtime.ts';
+import type pg from 'pg';
+import type { SecretBox } from '../auth/secretBox.ts';
+import type { Config } from '../config.ts';
+import type { ChangeBus } from '../db/changeBus.ts';
+import type { TargetPolicy } from '../delivery/targetGuard.ts';
 import { endpointPatchSchema, newEndpointSchema, type EndpointPatchInput, type NewEndpointInput } from './endpointInput.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
-type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'routes' | 'secretBox' | 'targetPolicy' | 'config'>;
+/** What managing endpoints needs from the process (a Runtime has all of it). */
+interface Deps {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  changes: ChangeBus;
+  /** Told when a mailbox's endpoints change, so ingest stops routing by the old ones (ingest's route cache). */
+  routes: { changed(mailboxId: string): void };
+  secretBox: SecretBox;
+  targetPolicy: TargetPolicy;
+  config: Pick<Config, 'secretRotationGraceMs'>;
+}
 
 export interface EndpointWithSecret {
   endpoint: Endpoint;
@@ -132,7 +146,7 @@ export async function revealSigningSecret(rt: Deps, actor: Actor | null, id: str
 }
 
 /** The endpoint's custom headers, unsealed. */
-export function endpointHeaders(rt: Pick<Runtime, 'secretBox'>, endpoint: Pick<Endpoint, 'sealedHeaders'>): Record<string, string> {
+export function endpointHeaders(rt: { secretBox: SecretBox }, endpoint: Pick<Endpoint, 'sealedHeaders'>): Record<string, string> {
   return endpoint.sealedHeaders ? (JSON.parse(rt.secretBox.open(Buffer.from(endpoint.sealedHeaders))) as Record<string, string>) : {};
 }
 

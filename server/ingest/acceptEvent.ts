@@ -11,7 +11,10 @@ import { newId } from '../ids.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { acceptsEventType } from '../endpoints/eventFilter.ts';
 import { AppError } from '../errors.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Config } from '../config.ts';
+import type { ChangeBus } from '../db/changeBus.ts';
+import type { EventWriter } from './eventWriter.ts';
+import type { RouteCache } from './routeCache.ts';
 import { acceptedContentTypes, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
 
@@ -29,7 +32,7 @@ export interface AcceptedEvent {
   deliveryCount: number;
 }
 
-export async function acceptEvent(rt: Pick<Runtime, 'config' | 'changes' | 'eventWriter' | 'routes'>, incoming: IncomingEvent): Promise<AcceptedEvent> {
+export async function acceptEvent(rt: { config: Pick<Config, 'maxBodyBytes'>; changes: ChangeBus; eventWriter: EventWriter; routes: RouteCache }, incoming: IncomingEvent): Promise<AcceptedEvent> {
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
   const format = bodyFormat(incoming.contentType);
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
