@@ -5,9 +5,7 @@
  */
 import { useEffect } from 'react';
 import { useNavigate } from 'react-router';
-
-export const isTyping = (target: EventTarget | null) =>
-  target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+import { isTyping } from '../ui/isTyping.ts';
 
 export function useGlobalShortcuts(onHelp: () => void) {
   const navigate = useNavigate();

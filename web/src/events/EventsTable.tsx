@@ -7,7 +7,7 @@ import { Link, useNavigate } from 'react-router';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
-import { isTyping } from '../app/useGlobalShortcuts.ts';
+import { isTyping } from '../ui/isTyping.ts';
 import { codeClass, lastResponseCode } from './lastResponse.ts';
 import type { EventRow } from './useEventFeed.ts';
 
