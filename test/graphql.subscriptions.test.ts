@@ -121,6 +121,29 @@ describe('who may subscribe', () => {
     }
   });
 
+  test('revoking the access token ends its subscriptions over SSE and WebSocket at once, and a new one is refused', async () => {
+    const { createAccessToken } = await gqlData(hookpost, `mutation { createAccessToken(name: "pager", role: viewer) { token accessToken { id } } }`);
+    const token: string = createAccessToken.token;
+    const sse = track(subscribeSse<EventsPayload>(hookpost, EVENTS, {}, { token }));
+    const ws = track(subscribeWs<EventsPayload>(hookpost, EVENTS, {}, { token }));
+    await settle();
+    const before = await send(shop, { event: 'order.created' });
+    await Promise.all([sse.until((p) => receivedNumbers(p).includes(before)), ws.until((p) => receivedNumbers(p).includes(before))]);
+
+    const revokedAt = Date.now();
+    await gqlData(hookpost, `mutation($id: ID!) { revokeAccessToken(id: $id) { revokedAt } }`, { id: createAccessToken.accessToken.id });
+    await Promise.all([sse.completed, ws.completed]);
+    expect(Date.now() - revokedAt).toBeLessThan(2_000);
+    expect((ws.failure as { code?: number }).code).toBe(4403);
+    expect(sse.failure).toBeNull();
+    const after = await send(shop, { event: 'order.created' });
+    expect(receivedNumbers([...sse.payloads, ...ws.payloads])).not.toContain(after);
+
+    const again = track(subscribeSse(hookpost, EVENTS, {}, { token }));
+    const [payload] = await again.until((p) => p.length > 0).catch((error) => [{ errors: [{ message: String(error), extensions: { code: (error as { extensions?: { code?: string } }[])?.[0]?.extensions?.code } }] } as GraphQLResponse]);
+    expect(errorCodes(payload!)).toEqual(['unauthenticated']);
+  });
+
   test('a bad argument is refused with validation_failed', async () => {
     const subscription = track(subscribeSse(hookpost, EVENTS, { m: 'not-a-mailbox' }));
     const [payload] = await subscription.until((p) => p.length > 0);

@@ -14,6 +14,7 @@ import type { AccessToken } from '../db/generated/prisma/client.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
+import type { ChangeBus } from '../db/changeBus.ts';
 import type { PrismaClient } from '../db/prisma.ts';
 import type { Logger } from '../logger.ts';
 import { authorize, operatorRoles, type Actor, type OperatorRole } from './roles.ts';
@@ -48,13 +49,16 @@ export async function createAccessToken(rt: { prisma: PrismaClient }, actor: Act
   return { token, record };
 }
 
-export async function revokeAccessToken(rt: { prisma: PrismaClient }, actor: Actor | null, id: string): Promise<AccessToken> {
+/** Revokes a token at once: its requests are refused, and its open live connections end in every process. */
+export async function revokeAccessToken(rt: { prisma: PrismaClient; changes: ChangeBus }, actor: Actor | null, id: string): Promise<AccessToken> {
   authorize(actor, 'admin');
   const record = isUuid(id) ? await rt.prisma.accessToken.findUnique({ where: { id } }) : null;
   if (!record) throw notFound('The access token');
   if (record.revokedAt) throw new AppError('conflict', 'The access token is already revoked.');
   if (record.id === actor.tokenId) throw new AppError('conflict', 'You cannot revoke the token you are signed in with.');
-  return rt.prisma.accessToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  const revoked = await rt.prisma.accessToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  rt.changes.publish({ kind: 'access', tokenId: id });
+  return revoked;
 }
 
 export async function bootstrapAdminToken(rt: { prisma: PrismaClient; config: Pick<Config, 'adminToken' | 'dataDir'>; logger: Logger }): Promise<void> {

@@ -42,10 +42,16 @@ export interface RoutingChanged {
   mailboxId: string;
 }
 
-export type Change = EventReceived | DeliveryChanged | RoutingChanged;
+/** An operator access token was revoked: live connections opened with it end, in every process. */
+export interface AccessRevoked {
+  kind: 'access';
+  tokenId: string;
+}
+
+export type Change = EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked;
 
 /** Wire format: tuples keep a notification small (about 45 delivery changes fit in one). */
-type Wire = ['e', string, string] | ['d', string, string, string, string, string, number | null] | ['r', string];
+type Wire = ['e', string, string] | ['d', string, string, string, string, string, number | null] | ['r', string] | ['a', string];
 
 function toWire(change: Change): Wire {
   switch (change.kind) {
@@ -55,12 +61,15 @@ function toWire(change: Change): Wire {
       return ['d', change.deliveryId, change.eventId, change.mailboxId, change.endpointId, change.status, change.attempt];
     case 'routing':
       return ['r', change.mailboxId];
+    case 'access':
+      return ['a', change.tokenId];
   }
 }
 
 function fromWire(wire: Wire): Change {
   if (wire[0] === 'e') return { kind: 'event', eventId: wire[1], mailboxId: wire[2] };
   if (wire[0] === 'r') return { kind: 'routing', mailboxId: wire[1] };
+  if (wire[0] === 'a') return { kind: 'access', tokenId: wire[1] };
   const [, deliveryId, eventId, mailboxId, endpointId, status, attempt] = wire;
   return { kind: 'delivery', deliveryId, eventId, mailboxId, endpointId, status, attempt };
 }

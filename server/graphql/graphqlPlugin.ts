@@ -6,8 +6,10 @@
  * The caller is resolved by the same authenticate hook as the REST API (bearer token or
  * dashboard session cookie), for HTTP requests and for the WebSocket upgrade alike; a
  * WebSocket client that cannot send headers may instead put `authorization: "Bearer …"`
- * in its connection_init payload, which goes through the same resolveActor. When the server closes, live
- * subscriptions end, so they do not hold it open.
+ * in its connection_init payload, which goes through the same resolveActor. A socket's
+ * caller is resolved once, when it connects, so revoking its access token closes the
+ * socket (4403): a client that reconnects is asked who it is again. When the server
+ * closes, live subscriptions end, so they do not hold it open.
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -47,7 +49,15 @@ function graphqlOverWebSocket(rt: Runtime, yoga: HookpostYoga, shutdown: AbortSi
   return makeHandler<Record<string, unknown> | undefined, { actor: Actor | null }>({
     onConnect: async (ctx) => {
       const given = ctx.connectionParams?.['authorization'] ?? ctx.connectionParams?.['Authorization'];
-      ctx.extra.actor = typeof given === 'string' ? await resolveActor(rt, { headers: { authorization: given }, cookies: {} }) : ctx.extra.request.actor;
+      const actor = typeof given === 'string' ? await resolveActor(rt, { headers: { authorization: given }, cookies: {} }) : ctx.extra.request.actor;
+      ctx.extra.actor = actor;
+      if (actor) {
+        const { socket } = ctx.extra;
+        const off = rt.changes.subscribe((changes) => {
+          if (changes.some((change) => change.kind === 'access' && change.tokenId === actor.tokenId)) socket.close(4403, 'Forbidden: the access token was revoked');
+        });
+        socket.once('close', off);
+      }
       // Unauthenticated connections are accepted; their operations fail with `unauthenticated`.
       return true;
     },

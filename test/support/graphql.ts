@@ -37,8 +37,10 @@ export interface Subscription<T = any> {
   payloads: GraphQLResponse<T>[];
   /** Resolves with the payloads once `predicate` holds for what arrived so far. */
   until(predicate: (payloads: GraphQLResponse<T>[]) => boolean, timeoutMs?: number): Promise<GraphQLResponse<T>[]>;
-  /** Resolves when the server completes the subscription. */
+  /** Resolves when the server completes the subscription, or it fails. */
   completed: Promise<void>;
+  /** Why it failed (a GraphQL error list, or a WebSocket CloseEvent), once it has. */
+  readonly failure: unknown;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,9 @@ function collector<T>(start: (sink: { next(value: GraphQLResponse<T>): void; err
   return {
     payloads,
     completed,
+    get failure() {
+      return failure;
+    },
     until(predicate, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

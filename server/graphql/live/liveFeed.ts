@@ -3,7 +3,8 @@
  * changes wait in a bounded buffer (coalescer.ts) and go out as one batch per window,
  * and never faster than the subscriber takes them: while a batch is unread, new changes
  * keep merging into the buffer instead of queueing up behind it. A LISTEN reconnect
- * (`onResync`) goes out as a batch with `resync: true`.
+ * (`onResync`) goes out as a batch with `resync: true`. The feed ends when the access
+ * token it was opened with is revoked, whichever process revoked it.
  */
 import { Repeater } from 'graphql-yoga';
 import type { Change, ChangeBus } from '../../db/changeBus.ts';
@@ -20,6 +21,8 @@ export interface LiveFeedOptions<V> {
   merge?: (waiting: V, next: V) => V;
   /** Ends the feed (server shutdown). */
   signal?: AbortSignal;
+  /** The access token of the subscriber: its revocation ends the feed. */
+  tokenId?: string;
   windowMs?: number;
   maxItems?: number;
 }
@@ -47,6 +50,7 @@ export function liveFeed<V>(changes: ChangeBus, options: LiveFeedOptions<V>): As
 
     const offChanges = changes.subscribe((batch) => {
       for (const change of batch) {
+        if (change.kind === 'access' && change.tokenId === options.tokenId) return void stop();
         const picked = options.pick(change);
         if (picked) buffer.add(picked[0], picked[1]);
       }

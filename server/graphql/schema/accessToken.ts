@@ -60,7 +60,7 @@ builder.mutationFields((t) => ({
   }),
   revokeAccessToken: t.field({
     type: AccessToken,
-    description: 'Revokes an access token at once (not the one you are using). Needs the admin role.',
+    description: 'Revokes an access token at once (not the one you are using): its requests are refused and its open subscriptions end, in every process. Needs the admin role.',
     authScopes: { role: 'admin' },
     args: { id: t.arg.id({ required: true, description: 'The token id.' }) },
     resolve: (_root, args, ctx) => revokeAccessToken(ctx.rt, ctx.actor, args.id),

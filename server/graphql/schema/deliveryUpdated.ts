@@ -90,6 +90,7 @@ builder.subscriptionField('deliveryUpdated', (t) =>
             : null,
         merge: mergeChanges,
         signal: ctx.shutdown,
+        tokenId: ctx.actor?.tokenId,
       }),
     resolve: (batch) => batch,
   }),

@@ -32,6 +32,7 @@ builder.subscriptionField('eventReceived', (t) =>
       liveFeed<EventReceived>(ctx.rt.changes, {
         pick: (change) => (change.kind === 'event' && (!args.mailboxId || change.mailboxId === args.mailboxId) ? [change.eventId, change] : null),
         signal: ctx.shutdown,
+        tokenId: ctx.actor?.tokenId,
       }),
     resolve: (batch) => batch,
   }),
