@@ -114,7 +114,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       steps.push({ name: 'close the queue pool', run: () => queuePool.end() });
       const agent: Agent = createOutboundAgent(runtime.targetPolicy);
       steps.push({ name: 'close outbound connections', run: () => agent.close() });
-      const deliver = { ...runtime, agent, claimPool: queuePool, attempts: createAttemptWriter(pool) };
+      const deliver = { ...runtime, agent, claimPool: queuePool, attempts: createAttemptWriter(pool), maxInFlight: config.workerConcurrency };
       worker = await startWorker({ config, logger, queuePool, deliver });
       const started = worker;
       steps.push({ name: 'stop the delivery worker', run: () => started.stop() });

@@ -5,9 +5,15 @@
  * error), after which the fencing in claimDeliveries keeps attempts from doubling.
  *
  * Follow one delivery: claim → sign → sendAttempt → decide → recordAttempt.
+ *
+ * A job carries up to 50 deliveries and graphile-worker runs `concurrency` jobs at once,
+ * so requests in flight are bounded separately, across all jobs of the process, by the
+ * same number: HOOKPOST_WORKER_CONCURRENCY is the number of requests a worker process
+ * has out at once, and memory stays bounded whatever the backlog.
  */
 import { newId } from '../ids.ts';
 import type { Task } from 'graphile-worker';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Agent } from 'undici';
 import type pg from 'pg';
 import type { SecretBox } from '../auth/secretBox.ts';
@@ -45,15 +51,18 @@ export interface DeliverTaskDeps {
   targetPolicy: TargetPolicy;
   metrics: Metrics;
   changes: ChangeBus;
+  /** Requests one worker process has in flight at most (HOOKPOST_WORKER_CONCURRENCY). */
+  maxInFlight: number;
 }
 
 export function makeDeliverTask(deps: DeliverTaskDeps): Task {
+  const sending = pLimit(deps.maxInFlight);
   return async (rawPayload, helpers) => {
     const job = deliverPayloadSchema.parse(rawPayload);
     const claimed = await claimDeliveries(deps.claimPool, job.deliveries);
     for (const delivery of claimed) publish(deps, delivery, 'delivering', null);
     const results = await Promise.allSettled(
-      claimed.map((delivery) => deliverOne(deps, delivery, job.trigger, helpers.abortSignal)),
+      claimed.map((delivery) => deliverOne(deps, sending, delivery, job.trigger, helpers.abortSignal)),
     );
     const failure = results.find((result) => result.status === 'rejected');
     // Rethrow only after every delivery finished, so none is abandoned mid-request.
@@ -61,7 +70,7 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
   };
 }
 
-async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trigger: AttemptTrigger, stopping?: AbortSignal) {
+async function deliverOne(deps: DeliverTaskDeps, sending: LimitFunction, delivery: ClaimedDelivery, trigger: AttemptTrigger, stopping?: AbortSignal) {
   const number = delivery.attemptCount + 1;
   const log = deps.logger.child({ deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, attempt: number });
 
@@ -72,22 +81,12 @@ async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trig
     return;
   }
 
-  const customHeaders = delivery.sealedHeaders
-    ? (JSON.parse(deps.secretBox.open(delivery.sealedHeaders)) as Record<string, string>)
-    : {};
-  const headers: Record<string, string> = {
-    ...lowerCaseKeys(customHeaders),
-    'content-type': delivery.contentType,
-    'user-agent': USER_AGENT,
-    ...signatureHeaders({
-      messageId: delivery.id,
-      timestampSeconds: Math.floor(Date.now() / 1000),
-      body: delivery.body,
-      secrets: delivery.sealedSecrets.map((sealed) => deps.secretBox.open(sealed)),
-    }),
-  };
-
-  const outcome = await sendAttempt(deps.agent, deps.targetPolicy, { url: delivery.url, headers, body: delivery.body, timeoutMs: delivery.timeoutMs }, stopping);
+  const { headers, customHeaderNames, outcome } = await sending(async () => {
+    // Signed when a request slot is free, so the signature's timestamp is fresh when it leaves.
+    const signed = signedHeaders(deps, delivery);
+    const sent = await sendAttempt(deps.agent, deps.targetPolicy, { url: delivery.url, headers: signed.headers, body: delivery.body, timeoutMs: delivery.timeoutMs }, stopping);
+    return { ...signed, outcome: sent };
+  });
   const record = decide(delivery, number, trigger, outcome);
   const recorded = await deps.attempts.submit({
     ...record,
@@ -96,7 +95,7 @@ async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trig
     number,
     trigger,
     url: delivery.url,
-    requestHeaders: redactSensitive(headers, Object.keys(customHeaders)),
+    requestHeaders: redactSensitive(headers, customHeaderNames),
     outcome,
   });
   if (!recorded) {
@@ -110,6 +109,23 @@ async function deliverOne(deps: DeliverTaskDeps, delivery: ClaimedDelivery, trig
   const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
   const next = record.retry ? `; next attempt in ${record.retry.delayMs} ms` : record.status === 'failed' ? '; giving up' : '';
   log.info({ statusCode: outcome.statusCode, durationMs: outcome.durationMs, errorKind: outcome.errorKind }, `Delivery ${delivery.id} attempt ${number} ${what} in ${outcome.durationMs} ms${next}.`);
+}
+
+/** The request's headers: the endpoint's custom ones, then content type, user agent and the Standard Webhooks signature. */
+function signedHeaders(deps: DeliverTaskDeps, delivery: ClaimedDelivery): { headers: Record<string, string>; customHeaderNames: string[] } {
+  const customHeaders = delivery.sealedHeaders ? (JSON.parse(deps.secretBox.open(delivery.sealedHeaders)) as Record<string, string>) : {};
+  const headers: Record<string, string> = {
+    ...lowerCaseKeys(customHeaders),
+    'content-type': delivery.contentType,
+    'user-agent': USER_AGENT,
+    ...signatureHeaders({
+      messageId: delivery.id,
+      timestampSeconds: Math.floor(Date.now() / 1000),
+      body: delivery.body,
+      secrets: delivery.sealedSecrets.map((sealed) => deps.secretBox.open(sealed)),
+    }),
+  };
+  return { headers, customHeaderNames: Object.keys(customHeaders) };
 }
 
 /** What follows an attempt: delivered, a scheduled retry, or failed for good. */
