@@ -50,6 +50,9 @@ export interface AccessRevoked {
 
 export type Change = EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked;
 
+/** Whether a change revokes the given access token (live connections opened with it must end). */
+export const revokes = (change: Change, tokenId: string | undefined): boolean => change.kind === 'access' && change.tokenId === tokenId;
+
 /** Wire format: tuples keep a notification small (about 45 delivery changes fit in one). */
 type Wire = ['e', string, string] | ['d', string, string, string, string, string, number | null] | ['r', string] | ['a', string];
 

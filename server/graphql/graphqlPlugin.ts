@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionArgs } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { Actor } from '../auth/roles.ts';
+import { revokes } from '../db/changeBus.ts';
 import { makeAuthenticateHook, resolveActor } from '../http/authenticate.ts';
 import type { Runtime } from '../runtime.ts';
 import { createHookpostYoga, GRAPHQL_PATH, type HookpostYoga } from './yoga.ts';
@@ -54,7 +55,7 @@ function graphqlOverWebSocket(rt: Runtime, yoga: HookpostYoga, shutdown: AbortSi
       if (actor) {
         const { socket } = ctx.extra;
         const off = rt.changes.subscribe((changes) => {
-          if (changes.some((change) => change.kind === 'access' && change.tokenId === actor.tokenId)) socket.close(4403, 'Forbidden: the access token was revoked');
+          if (changes.some((change) => revokes(change, actor.tokenId))) socket.close(4403, 'Forbidden: the access token was revoked');
         });
         socket.once('close', off);
       }

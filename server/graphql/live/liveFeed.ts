@@ -7,7 +7,7 @@
  * token it was opened with is revoked, whichever process revoked it.
  */
 import { Repeater } from 'graphql-yoga';
-import type { Change, ChangeBus } from '../../db/changeBus.ts';
+import { revokes, type Change, type ChangeBus } from '../../db/changeBus.ts';
 import { Coalescer, type LiveBatch } from './coalescer.ts';
 
 /** How long changes gather before a payload is sent, in ms. */
@@ -50,7 +50,7 @@ export function liveFeed<V>(changes: ChangeBus, options: LiveFeedOptions<V>): As
 
     const offChanges = changes.subscribe((batch) => {
       for (const change of batch) {
-        if (change.kind === 'access' && change.tokenId === options.tokenId) return void stop();
+        if (options.tokenId && revokes(change, options.tokenId)) return void stop();
         const picked = options.pick(change);
         if (picked) buffer.add(picked[0], picked[1]);
       }
