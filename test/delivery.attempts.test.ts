@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { freePort } from './support/globalSetup.ts';
+import { freePort } from './support/ports.ts';
 import { createMailbox, sendEvent, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 

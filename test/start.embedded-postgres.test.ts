@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { startEmbeddedPostgres } from '../server/db/embeddedPostgres.ts';
 import { createLogger } from '../server/logger.ts';
-import { freePort } from './support/globalSetup.ts';
+import { freePort } from './support/ports.ts';
 
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', pretty: false });
 const cleanup: string[] = [];

@@ -4,7 +4,7 @@
  * connection then drops and comes back).
  */
 import { ensureDashboardBuilt } from '../../web/scripts/ensureBuilt.ts';
-import { freePort } from './globalSetup.ts';
+import { freePort } from './ports.ts';
 import { spawnHookpost, type HookpostProcess } from './process.ts';
 
 export interface DashboardServer {

@@ -5,7 +5,6 @@
  * milliseconds.
  */
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,23 +15,13 @@ import { createPool } from '../../server/db/pool.ts';
 import { createLogger } from '../../server/logger.ts';
 import { ensureServerBuilt } from '../../server/tools/ensureBuilt.ts';
 import { ensureDashboardBuilt } from '../../web/scripts/ensureBuilt.ts';
+import { freePort } from './ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     adminUrl: string;
     templateDatabase: string;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function databaseUrl(adminUrl: string, database: string): string {

@@ -19,7 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../server/db
 import { migrate } from '../../../server/db/migrate.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { onCleanup } from './cleanup.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../support/ports.ts';
 
 export interface BenchDatabase {
   kind: 'embedded' | 'external';

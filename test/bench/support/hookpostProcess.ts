@@ -14,7 +14,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { ensureServerBuilt } from '../../../server/tools/ensureBuilt.ts';
 import { onCleanup } from './cleanup.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../support/ports.ts';
 import { processCpuMs, processMemory } from './procStats.ts';
 import { waitFor } from './waitFor.ts';
 

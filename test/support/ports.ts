@@ -1,4 +1,4 @@
-/** Free TCP ports picked by the kernel, so the bench never collides with Hookpost's defaults or another run. */
+/** Free TCP ports picked by the kernel, so tests and the bench never collide with Hookpost's defaults or each other. */
 import net from 'node:net';
 
 export function freePort(): Promise<number> {
