@@ -3,13 +3,10 @@
  * worker from another origin (installations may have no internet access), and a real
  * headless Chromium renders it with every outside request blocked.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser } from './support/browser.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 let db: TestDatabase;
 let hookpost: TestHookpost;
@@ -36,14 +33,10 @@ describe('GraphiQL', () => {
     expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/);
   });
 
-  test.skipIf(!existsSync(CHROMIUM))('renders and runs a query in Chromium with outside requests blocked', async () => {
-    let browser: Browser | undefined;
+  test('renders and runs a query in Chromium with outside requests blocked', async () => {
+    const browser = await launchBrowser();
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-      });
-      const page = await browser.newPage();
+      const page = await browser.context.newPage();
       const outside: string[] = [];
       const origin = new URL(hookpost.baseUrl).origin;
       await page.route('**/*', (route) => {
@@ -62,7 +55,7 @@ describe('GraphiQL', () => {
       expect(result).toEqual({ data: { me: { role: 'admin' } } });
       expect(outside).toEqual([]);
     } finally {
-      await browser?.close();
+      await browser.close();
     }
   });
 });

@@ -16,6 +16,9 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+  await fs.access(CHROMIUM_PATH).catch(() => {
+    throw new Error(`The browser tests need Chromium at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`);
+  });
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
