@@ -3,10 +3,10 @@
  * the two subscriptions push (new events, delivery changes that change an event's row),
  * coalesced by a LiveBuffer into one render per window. When the server says it
  * skipped changes (a burst bigger than a payload) or may have missed some (resync), or
- * the connection came back, the rows the reader has loaded are fetched again from the
- * top (page by page, up to REPAIR_MAX_ROWS), so a skipped event inside the loaded range
- * shows up rather than leaving a hole; those repairs are throttled so a sustained burst
- * costs a few queries every few seconds.
+ * the connection came back, the range the reader has loaded is fetched again from the
+ * top down to its oldest row (page by page, up to REPAIR_MAX_ROWS), so a skipped event
+ * inside it shows up rather than leaving a hole; those repairs are throttled so a
+ * sustained burst costs a few queries every few seconds.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
@@ -35,7 +35,7 @@ export function newerEventRow(a: EventRow, b: EventRow): EventRow {
 const PAGE_SIZE = 50;
 /** The server's largest page. */
 const MAX_PAGE_SIZE = 100;
-/** A repair re-reads at most this many rows from the top; rows below keep their last push. */
+/** A repair re-reads at most this many rows from the top (down to the oldest loaded row); rows below keep their last push. */
 const REPAIR_MAX_ROWS = 500;
 const REFETCH_AT_MOST_EVERY_MS = 3_000;
 
@@ -85,11 +85,14 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
   /** Fetches the loaded range again from the top, page by page, as one head page. */
   const repair = useCallback(async () => {
     const key = filterKeyRef.current;
-    const wanted = Math.min(Math.max(latestState.current.rows.length, PAGE_SIZE), REPAIR_MAX_ROWS);
-    const page = await fetchFromTop<EventRow>(async (first, after) => {
-      const result = await client.query(EventsPageQuery, { filter: filterRef.current, first, after }, { requestPolicy: 'network-only' }).toPromise();
-      return result.data && filterKeyRef.current === key ? result.data.events : undefined;
-    }, wanted, MAX_PAGE_SIZE);
+    const oldest = latestState.current.rows.at(-1)?.id;
+    const page = await fetchFromTop<EventRow>(
+      async (first, after) => {
+        const result = await client.query(EventsPageQuery, { filter: filterRef.current, first, after }, { requestPolicy: 'network-only' }).toPromise();
+        return result.data && filterKeyRef.current === key ? result.data.events : undefined;
+      },
+      { pageSize: MAX_PAGE_SIZE, maxRows: REPAIR_MAX_ROWS, reached: (row) => oldest === undefined || row.id <= oldest },
+    );
     // A failed repair is retried by the next skip, resync or reconnect.
     if (page && filterKeyRef.current === key) dispatch({ type: 'head', page });
   }, [client]);
