@@ -74,7 +74,7 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
 
   useEffect(() => dispatch({ type: 'reset' }), [filterKey]);
   useEffect(() => {
-    if (head.data && !head.stale) dispatch({ type: 'head', page: head.data.events });
+    if (head.data && !head.stale) dispatch({ type: 'head', page: head.data.events, newer: newerEventRow });
   }, [head.data, head.stale]);
 
   const latestState = useRef(state);
@@ -94,7 +94,7 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
       { pageSize: MAX_PAGE_SIZE, maxRows: REPAIR_MAX_ROWS, reached: (row) => oldest === undefined || row.id <= oldest },
     );
     // A failed repair is retried by the next skip, resync or reconnect.
-    if (page && filterKeyRef.current === key) dispatch({ type: 'head', page });
+    if (page && filterKeyRef.current === key) dispatch({ type: 'head', page, newer: newerEventRow });
   }, [client]);
 
   // Repair the loaded rows, at most every few seconds; a call during a repair queues one more.
@@ -167,7 +167,7 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
       .query(EventsPageQuery, { filter: filterRef.current, first: PAGE_SIZE, after: state.endCursor }, { requestPolicy: 'network-only' })
       .toPromise()
       .then((result) => {
-        if (result.data) dispatch({ type: 'more', page: result.data.events });
+        if (result.data) dispatch({ type: 'more', page: result.data.events, newer: newerEventRow });
         if (result.error) setMoreError(result.error);
         setLoadingMore(false);
       });

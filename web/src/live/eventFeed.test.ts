@@ -53,6 +53,15 @@ describe('the events feed', () => {
     expect(state.endCursor).toBe('c-02');
   });
 
+  test('a refetched page that read the database before a push does not undo it', () => {
+    let state = feedReducer(emptyFeed<Row>(), { type: 'head', page: page([row('05'), row('04')]), newer });
+    // The refetch starts; meanwhile 05 is delivered and pushed.
+    state = live(state, [], [row('05', 'delivered', 1)]);
+    // The refetch answers with what it read before that: 05 still queued, 04 now delivered.
+    state = feedReducer(state, { type: 'head', page: page([row('05', 'queued', 0), row('04', 'delivered', 1)]), newer });
+    expect(state.rows).toEqual([row('05', 'delivered', 1), row('04', 'delivered', 1)]);
+  });
+
   test('an update for an event below the loaded pages does not jump into the list', () => {
     let state = feedReducer(emptyFeed<Row>(), { type: 'head', page: page([row('05'), row('04')], true) });
     state = live(state, [], [row('01', 'failed', 3)]);

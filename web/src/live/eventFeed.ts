@@ -5,7 +5,8 @@
  *
  * - A head page (the first page, fetched again after a reconnect or a burst) is the
  *   truth for its id range; rows loaded above it (pushed since) and below it (older
- *   pages) stay.
+ *   pages) stay. A fetched row never replaces a newer version of itself that was pushed
+ *   while the query ran (the query may have read the database before that change).
  * - Pushed new events go on top, unless the reader has scrolled down: then they wait,
  *   counted, until "show new events", so rows never jump under the pointer.
  * - Pushed updates replace the rows they name, wherever they are, when they are newer
@@ -44,8 +45,8 @@ export interface FeedState<R extends FeedRow> {
 
 export type FeedAction<R extends FeedRow> =
   | { type: 'reset' }
-  | { type: 'head'; page: FeedPage<R> }
-  | { type: 'more'; page: FeedPage<R> }
+  | { type: 'head'; page: FeedPage<R>; newer?: (a: R, b: R) => R }
+  | { type: 'more'; page: FeedPage<R>; newer?: (a: R, b: R) => R }
   | { type: 'live'; received: R[]; updated: R[]; paused: boolean; matches(row: R): boolean; newer(a: R, b: R): R }
   | { type: 'showWaiting' };
 
@@ -57,6 +58,14 @@ export function emptyFeed<R extends FeedRow>(): FeedState<R> {
 }
 
 const newestFirst = (a: FeedRow, b: FeedRow) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** The page's rows, each replaced by the version already held when that one is newer (`newer(held, fetched)`). */
+function freshest<R extends FeedRow>(state: FeedState<R>, page: FeedPage<R>, newer?: (a: R, b: R) => R): R[] {
+  const rows = page.edges.map((edge) => edge.node);
+  if (!newer) return rows;
+  const held = new Map(state.rows.map((row) => [row.id, row]));
+  return rows.map((row) => (held.has(row.id) ? newer(held.get(row.id)!, row) : row));
+}
 
 function withCursors<R extends FeedRow>(cursors: Record<string, string>, page: FeedPage<R>): Record<string, string> {
   const next = { ...cursors };
@@ -81,7 +90,7 @@ export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: Feed
     case 'reset':
       return emptyFeed();
     case 'head': {
-      const head = action.page.edges.map((edge) => edge.node);
+      const head = freshest(state, action.page, action.newer);
       if (head.length === 0) return { ...emptyFeed<R>(), loaded: true };
       const newest = head[0]!.id;
       const oldest = head[head.length - 1]!.id;
@@ -105,7 +114,7 @@ export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: Feed
       const known = new Set(state.rows.map((row) => row.id));
       return {
         ...state,
-        rows: [...state.rows, ...action.page.edges.map((edge) => edge.node).filter((row) => !known.has(row.id))],
+        rows: [...state.rows, ...freshest(state, action.page, action.newer).filter((row) => !known.has(row.id))],
         cursors: withCursors(state.cursors, action.page),
         endCursor: action.page.pageInfo.endCursor ?? state.endCursor,
         hasNextPage: action.page.pageInfo.hasNextPage,
