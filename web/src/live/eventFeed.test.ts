@@ -62,6 +62,20 @@ describe('the events feed', () => {
     expect(state.rows).toEqual([row('05', 'delivered', 1), row('04', 'delivered', 1)]);
   });
 
+  test('a pushed event a refetched page missed (it committed just after the page was read) stays', () => {
+    let state = feedReducer(emptyFeed<Row>(), { type: 'head', page: page([row('05'), row('03')]), newer });
+    state = live(state, [row('07'), row('06')]);
+    // 06 was accepted before 07 but committed after the refetch read the database.
+    state = feedReducer(state, { type: 'head', page: page([row('07'), row('05'), row('03')]), newer });
+    expect(ids(state)).toEqual(['07', '06', '05', '03']);
+  });
+
+  test('a fetched event a refetched page no longer lists (it stopped matching) goes', () => {
+    let state = feedReducer(emptyFeed<Row>(), { type: 'head', page: page([row('05'), row('04'), row('03')]), newer });
+    state = feedReducer(state, { type: 'head', page: page([row('05'), row('03')]), newer });
+    expect(ids(state)).toEqual(['05', '03']);
+  });
+
   test('an update for an event below the loaded pages does not jump into the list', () => {
     let state = feedReducer(emptyFeed<Row>(), { type: 'head', page: page([row('05'), row('04')], true) });
     state = live(state, [], [row('01', 'failed', 3)]);

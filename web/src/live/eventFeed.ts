@@ -6,7 +6,9 @@
  * - A head page (the first page, fetched again after a reconnect or a burst) is the
  *   truth for its id range; rows loaded above it (pushed since) and below it (older
  *   pages) stay. A fetched row never replaces a newer version of itself that was pushed
- *   while the query ran (the query may have read the database before that change).
+ *   while the query ran (the query may have read the database before that change), and
+ *   a pushed row the page lacks stays too: ids are made when an event is accepted, commits
+ *   land in another order, so a page can miss an event that committed just after it read.
  * - Pushed new events go on top, unless the reader has scrolled down: then they wait,
  *   counted, until "show new events", so rows never jump under the pointer.
  * - Pushed updates replace the rows they name, wherever they are, when they are newer
@@ -95,13 +97,16 @@ export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: Feed
       const newest = head[0]!.id;
       const oldest = head[head.length - 1]!.id;
       const above = state.rows.filter((row) => row.id > newest);
+      // Pushed rows (no cursor yet) inside the page's range that the page did not see.
+      const inHead = new Set(head.map((row) => row.id));
+      const unseen = state.rows.filter((row) => row.id <= newest && row.id >= oldest && !inHead.has(row.id) && !state.cursors[row.id]);
       // Older pages stay only when the head page says there is more below it.
       const below = action.page.pageInfo.hasNextPage ? state.rows.filter((row) => row.id < oldest) : [];
       const keepsOlder = below.length > 0;
       return capped(
         {
           ...state,
-          rows: [...above, ...head, ...below],
+          rows: [...above, ...(unseen.length ? [...head, ...unseen].sort(newestFirst) : head), ...below],
           cursors: withCursors(state.cursors, action.page),
           endCursor: keepsOlder ? state.endCursor : (action.page.pageInfo.endCursor ?? null),
           hasNextPage: keepsOlder ? state.hasNextPage : action.page.pageInfo.hasNextPage,
