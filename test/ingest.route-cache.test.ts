@@ -1,9 +1,17 @@
 /**
  * API processes cache which mailbox a key opens and its endpoints. A change made through
  * one process reaches the others' caches within moments (through the change bus), and
- * at once in the process that made it.
+ * at once in the process that made it. A busy key never waits for a lookup once cached,
+ * and a key looked up by many requests at once is looked up once.
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import type pg from 'pg';
+import { hashToken } from '../server/auth/tokens.ts';
+import { startChangeBus, type ChangeBus } from '../server/db/changeBus.ts';
+import { createPool } from '../server/db/pool.ts';
+import type { Queryable } from '../server/db/queryable.ts';
+import { createRouteCache } from '../server/ingest/routeCache.ts';
+import { createLogger } from '../server/logger.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { createMailbox, sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
 
@@ -44,5 +52,76 @@ describe('the route cache across API processes', () => {
       const next = await (await sendEvent(b, mailbox, { event: 'x' })).json();
       expect(await db.count('delivery', `event_id = '${next.tracking_number}'`)).toBe(2);
     }, { timeout: 1_000, interval: 20 });
+  });
+});
+
+describe('the route cache under load', () => {
+  const logger = createLogger({ level: 'silent', pretty: false });
+  let pool: pg.Pool;
+  let changes: ChangeBus;
+  let apiKey: string;
+  let mailboxId: string;
+  /** The real pool, counting lookups and making each take `delayMs` longer, as under load. */
+  const slowDb = (delayMs: number) => {
+    const counter = { lookups: 0 };
+    const db: Queryable = {
+      query: (async (config: pg.QueryConfig) => {
+        counter.lookups++;
+        const result = await pool.query(config);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return result;
+      }) as Queryable['query'],
+    };
+    return { db, counter };
+  };
+
+  beforeAll(async () => {
+    pool = createPool({ connectionString: db.url, max: 4, applicationName: 'route-cache-test', logger });
+    changes = await startChangeBus({ pool, logger });
+    const mailbox = await createMailbox(a, { name: 'Busy', target_url: 'https://example.com/busy' });
+    apiKey = mailbox.api_key;
+    mailboxId = mailbox.id;
+  });
+
+  afterAll(async () => {
+    await changes?.close();
+    await pool?.end();
+  });
+
+  test('a key asked for by 50 requests at once is looked up once', async () => {
+    const { db: slow, counter } = slowDb(50);
+    const routes = createRouteCache({ db: slow, changes });
+    const found = await Promise.all(Array.from({ length: 50 }, () => routes.find(hashToken(apiKey))));
+    expect(counter.lookups).toBe(1);
+    expect(new Set(found.map((route) => route?.mailboxId))).toEqual(new Set([mailboxId]));
+  });
+
+  test('a key in use is refreshed before it expires, so no request waits for a lookup after the first', async () => {
+    const { db: slow, counter } = slowDb(60);
+    const routes = createRouteCache({ db: slow, changes, ttlMs: 500 });
+    await routes.find(hashToken(apiKey));
+    const waits: number[] = [];
+    const until = Date.now() + 2_000;
+    while (Date.now() < until) {
+      const started = performance.now();
+      expect((await routes.find(hashToken(apiKey)))?.mailboxId).toBe(mailboxId);
+      waits.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Four TTLs went by: the entry was refreshed in the background each time.
+    expect(counter.lookups).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...waits)).toBeLessThan(30);
+  });
+
+  test('a lookup that began before a routing change is not remembered', async () => {
+    const { db: slow, counter } = slowDb(100);
+    const routes = createRouteCache({ db: slow, changes });
+    const during = routes.find(hashToken(apiKey));
+    routes.changed(mailboxId);
+    expect((await during)?.mailboxId).toBe(mailboxId);
+    await routes.find(hashToken(apiKey));
+    expect(counter.lookups).toBe(2);
+    await routes.find(hashToken(apiKey));
+    expect(counter.lookups).toBe(2);
   });
 });

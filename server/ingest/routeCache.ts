@@ -5,6 +5,12 @@
  * the change bus, within moments in every other one; `ttlMs` bounds how stale an entry
  * can get if a notification is lost, and a key being rotated out is never cached past
  * its revocation time. Unknown keys are not cached, so random keys cannot fill it.
+ *
+ * A busy key must never miss: when its entry expired, every request arriving during
+ * the lookup used to run a lookup of its own, and at 2,000 events/s those queued behind
+ * the ingest transactions for a pool connection, stalling ingest for ~250 ms every
+ * `ttlMs`. So a key has at most one lookup in flight, which every caller shares, and an
+ * entry in use is refreshed in the background shortly before it expires.
  */
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { Queryable } from '../db/queryable.ts';
@@ -16,37 +22,80 @@ export interface RouteCache {
   changed(mailboxId: string): void;
 }
 
+interface Entry {
+  route: Route;
+  /** Past this, the entry is not used. */
+  expiresAt: number;
+  /** Past this, a use starts a background refresh. */
+  refreshAt: number;
+}
+
 export function createRouteCache(options: { db: Queryable; changes: ChangeBus; ttlMs?: number; maxEntries?: number }): RouteCache {
   const ttlMs = options.ttlMs ?? 5_000;
+  const refreshAheadMs = Math.min(1_000, ttlMs / 5);
   const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, { route: Route; expiresAt: number }>();
+  const entries = new Map<string, Entry>();
+  const lookups = new Map<string, Promise<Route | null>>();
+  // A lookup that began before a change may have read the routing from before it; it
+  // still answers its callers (they arrived before the change) but is not remembered.
+  let generation = 0;
 
   const forget = (mailboxId: string) => {
+    generation++;
     for (const [key, entry] of entries) if (entry.route.mailboxId === mailboxId) entries.delete(key);
   };
   options.changes.subscribe((changes) => {
     for (const change of changes) if (change.kind === 'routing') forget(change.mailboxId);
   });
-  options.changes.onResync(() => entries.clear());
+  options.changes.onResync(() => {
+    generation++;
+    entries.clear();
+  });
+
+  const remember = (key: string, route: Route | null, startedAt: number) => {
+    if (!route) {
+      entries.delete(key);
+      return;
+    }
+    const revokes = route.keyRevokedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    const expiresAt = Math.min(startedAt + ttlMs, revokes);
+    entries.delete(key);
+    entries.set(key, { route, expiresAt, refreshAt: expiresAt - refreshAheadMs });
+    // Map keeps insertion order: the first keys are the least recently looked up.
+    for (const oldest of entries.keys()) {
+      if (entries.size <= maxEntries) break;
+      entries.delete(oldest);
+    }
+  };
+
+  const lookup = (key: string, apiKeyHash: Buffer): Promise<Route | null> => {
+    const running = lookups.get(key);
+    if (running) return running;
+    const startedAt = Date.now();
+    const startedIn = generation;
+    const promise = findRoute(options.db, apiKeyHash)
+      .then((route) => {
+        if (generation === startedIn) remember(key, route, startedAt);
+        return route;
+      })
+      .finally(() => lookups.delete(key));
+    lookups.set(key, promise);
+    return promise;
+  };
 
   return {
     async find(apiKeyHash) {
       const key = apiKeyHash.toString('base64');
       const now = Date.now();
       const hit = entries.get(key);
-      if (hit && hit.expiresAt > now) return hit.route;
-      if (hit) entries.delete(key);
-      const route = await findRoute(options.db, apiKeyHash);
-      if (route) {
-        const revokes = route.keyRevokedAt?.getTime() ?? Number.POSITIVE_INFINITY;
-        entries.set(key, { route, expiresAt: Math.min(now + ttlMs, revokes) });
-        // Map keeps insertion order: the first keys are the oldest.
-        for (const oldest of entries.keys()) {
-          if (entries.size <= maxEntries) break;
-          entries.delete(oldest);
-        }
+      if (hit && hit.expiresAt > now) {
+        // A failed refresh is not this request's problem: the entry is still good, and
+        // if lookups keep failing the first request after expiry reports it.
+        if (hit.refreshAt <= now) lookup(key, apiKeyHash).catch(() => undefined);
+        return hit.route;
       }
-      return route;
+      if (hit) entries.delete(key);
+      return lookup(key, apiKeyHash);
     },
     changed(mailboxId) {
       forget(mailboxId);
