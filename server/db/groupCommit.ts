@@ -4,10 +4,13 @@
  * Commits, not statements, are what a busy PostgreSQL runs out of (each waits for its
  * WAL flush, and ones that enqueue jobs also serialise on the notification queue).
  *
- * No timer adds latency: an item is written at once when a slot is free; while
- * `maxConcurrent` transactions are in flight, new items wait and go together in the next
- * one (at most `maxBatch`). If a shared transaction fails, its items are retried one by
- * one, so one bad item cannot fail its neighbours.
+ * No timer adds latency: an item is written at once when no transaction is in flight;
+ * while one is, new items wait and go together in the next (at most `maxBatch`). A
+ * further transaction, up to `maxConcurrent`, starts only while at least `concurrentAt`
+ * items wait: concurrent transactions pay off when one cannot keep up, but below that
+ * they only split the waiting items into more, smaller commits, and every commit has a
+ * fixed cost. If a shared transaction fails, its items are retried one by one, so one
+ * bad item cannot fail its neighbours.
  */
 
 export interface GroupCommit<T, R> {
@@ -15,6 +18,15 @@ export interface GroupCommit<T, R> {
   submit(item: T): Promise<R>;
   /** Resolves when everything submitted so far is committed (or failed). */
   drain(): Promise<void>;
+}
+
+export interface GroupCommitOptions {
+  /** Items per transaction, at most. Default 100. */
+  maxBatch?: number;
+  /** Transactions in flight, at most. Default 2. */
+  maxConcurrent?: number;
+  /** Waiting items needed to start a transaction beside one in flight. Default 1. */
+  concurrentAt?: number;
 }
 
 interface Pending<T, R> {
@@ -25,10 +37,11 @@ interface Pending<T, R> {
 
 export function createGroupCommit<T, R>(
   commit: (items: T[]) => Promise<R[]>,
-  options: { maxBatch?: number; maxConcurrent?: number } = {},
+  options: GroupCommitOptions = {},
 ): GroupCommit<T, R> {
   const maxBatch = options.maxBatch ?? 100;
   const maxConcurrent = options.maxConcurrent ?? 2;
+  const concurrentAt = options.concurrentAt ?? 1;
   const pending: Pending<T, R>[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -46,7 +59,7 @@ export function createGroupCommit<T, R>(
 
   const pump = () => {
     scheduled = false;
-    while (inFlight < maxConcurrent && pending.length > 0) {
+    while (pending.length > 0 && (inFlight === 0 || (inFlight < maxConcurrent && pending.length >= concurrentAt))) {
       const batch = pending.splice(0, maxBatch);
       inFlight++;
       void run(batch).finally(() => {
