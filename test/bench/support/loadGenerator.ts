@@ -20,6 +20,11 @@ export interface LoadOptions {
   amount?: number;
   /** Requests per second across all connections; unset = as fast as answers come. */
   overallRate?: number;
+  /**
+   * With `overallRate`: seconds at the rate before the measured window, on the same
+   * connections, whose latencies are not counted (their answers are still checked).
+   */
+  warmupS?: number;
   /** Keep `tracking_number` from each 2xx JSON answer. */
   collectTrackingNumbers?: boolean;
 }
