@@ -51,7 +51,7 @@ export interface BenchOptions {
   workerConcurrency: number | undefined;
   dbPoolSize: number | undefined;
   /** Where the insert ceiling comes from: pgbench when on PATH, else a small pg driver. */
-  insertDriver: 'auto' | 'pgbench' | 'pg';
+  insertDriver: 'pgbench' | 'pg';
   eventsApi: 'auto' | 'rest' | 'graphql';
   logLevel: string;
   /** NODE_OPTIONS for the Hookpost processes (e.g. --max-old-space-size=128), to try runtime settings. */
@@ -89,7 +89,7 @@ const usage = `Usage: npm run bench -- [options]        (npm run bench:ci = --sh
   --topology split|all       api and worker as separate processes (default) or one all-in-one process
   --worker-concurrency N     HOOKPOST_WORKER_CONCURRENCY (default: the product's, ${PRODUCT_WORKER_CONCURRENCY})
   --db-pool-size N           HOOKPOST_DB_POOL_SIZE (default: the product's)
-  --insert-driver auto|pgbench|pg
+  --insert-driver pg|pgbench  the insert ceiling's client: pg (default, as Hookpost) or pgbench (a pgbench row is added beside pg's when on PATH)
   --events-api auto|rest|graphql
   --log-level LEVEL          Hookpost's LOG_LEVEL (info, the product's default)
   --node-options "FLAGS"     NODE_OPTIONS for the Hookpost processes (e.g. --max-old-space-size=128)
@@ -176,7 +176,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     topology: oneOf('topology', v.topology, ['split', 'all'] as const, 'split'),
     workerConcurrency,
     dbPoolSize: v['db-pool-size'] ? positiveInt('db-pool-size', v['db-pool-size'], 0) : undefined,
-    insertDriver: oneOf('insert-driver', v['insert-driver'], ['auto', 'pgbench', 'pg'] as const, 'auto'),
+    insertDriver: oneOf('insert-driver', v['insert-driver'], ['pg', 'pgbench'] as const, 'pg'),
     eventsApi: oneOf('events-api', v['events-api'], ['auto', 'rest', 'graphql'] as const, 'auto'),
     logLevel: v['log-level'] ?? 'info',
     nodeOptions: v['node-options'],

@@ -36,6 +36,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     const connections = row.key!.split(':')[1];
     add(`ingest / insert ceiling at ${connections} connections`, row, byKey(`insert:${connections}`));
   }
+  add('ingest at 64 connections / INSERT ceiling with pgbench (reference)', byKey('ingest:64'), byKey('insert-pgbench:64'));
   add('INSERT + pg_notify / INSERT alone at 64 clients', byKey('insert-notify:64'), byKey('insert:64'));
   add('ingest at 64 connections / INSERT + pg_notify ceiling', byKey('ingest:64'), byKey('insert-notify:64'));
   add('delivery (fan-out 1) / queue ceiling', byKey('delivery:f1'), byKey('queue'));
