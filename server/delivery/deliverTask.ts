@@ -18,6 +18,7 @@ import type { Agent } from 'undici';
 import type pg from 'pg';
 import type { SecretBox } from '../auth/secretBox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
+import { openCustomHeaders } from './customHeaders.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { retryPolicySchema } from './retryPolicy.ts';
@@ -113,7 +114,7 @@ async function deliverOne(deps: DeliverTaskDeps, sending: LimitFunction, deliver
 
 /** The request's headers: the endpoint's custom ones, then content type, user agent and the Standard Webhooks signature. */
 function signedHeaders(deps: DeliverTaskDeps, delivery: ClaimedDelivery): { headers: Record<string, string>; customHeaderNames: string[] } {
-  const customHeaders = delivery.sealedHeaders ? (JSON.parse(deps.secretBox.open(delivery.sealedHeaders)) as Record<string, string>) : {};
+  const customHeaders = openCustomHeaders(deps.secretBox, delivery.sealedHeaders);
   const headers: Record<string, string> = {
     ...lowerCaseKeys(customHeaders),
     'content-type': delivery.contentType,

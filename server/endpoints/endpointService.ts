@@ -4,6 +4,7 @@
  * they are stored; a new secret is returned once, and can be revealed later by an
  * operator.
  */
+import { openCustomHeaders, sealCustomHeaders } from '../delivery/customHeaders.ts';
 import { isUuid, newId } from '../ids.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import type { Prisma, PrismaClient } from '../db/prisma.ts';
@@ -43,10 +44,6 @@ function assertTargetAllowed(rt: Deps, url: string) {
   if (!check.ok) throw new AppError('target_not_allowed', `The endpoint URL ${check.reason}.`);
 }
 
-function sealHeaders(rt: Deps, headers: Record<string, string>): Uint8Array<ArrayBuffer> | null {
-  return Object.keys(headers).length ? new Uint8Array(rt.secretBox.seal(JSON.stringify(headers))) : null;
-}
-
 /** Creates an endpoint inside a caller's transaction (mailbox creation uses this too). */
 export async function insertEndpoint(rt: Deps, db: Db, mailboxId: string, input: NewEndpointInput): Promise<EndpointWithSecret> {
   const data = parseInput(newEndpointSchema, input);
@@ -59,7 +56,7 @@ export async function insertEndpoint(rt: Deps, db: Db, mailboxId: string, input:
       url: data.url,
       description: data.description,
       eventTypes: data.eventTypes,
-      sealedHeaders: sealHeaders(rt, data.headers),
+      sealedHeaders: sealCustomHeaders(rt.secretBox, data.headers),
       timeoutMs: data.timeoutMs,
       retryPolicy: data.retryPolicy,
       enabled: data.enabled,
@@ -97,7 +94,7 @@ export async function updateEndpoint(rt: Deps, actor: Actor | null, id: string, 
       url: data.url,
       description: data.description,
       eventTypes: data.eventTypes,
-      sealedHeaders: data.headers === undefined ? undefined : sealHeaders(rt, data.headers),
+      sealedHeaders: data.headers === undefined ? undefined : sealCustomHeaders(rt.secretBox, data.headers),
       timeoutMs: data.timeoutMs,
       retryPolicy: data.retryPolicy,
     },
@@ -147,7 +144,7 @@ export async function revealSigningSecret(rt: Deps, actor: Actor | null, id: str
 
 /** The endpoint's custom headers, unsealed. */
 export function endpointHeaders(rt: { secretBox: SecretBox }, endpoint: Pick<Endpoint, 'sealedHeaders'>): Record<string, string> {
-  return endpoint.sealedHeaders ? (JSON.parse(rt.secretBox.open(Buffer.from(endpoint.sealedHeaders))) as Record<string, string>) : {};
+  return openCustomHeaders(rt.secretBox, endpoint.sealedHeaders);
 }
 
 /** Deleting keeps the endpoint's history readable; its waiting deliveries are cancelled. */
