@@ -9,6 +9,7 @@ import { authorize, type Actor } from '../auth/roles.ts';
 import { EVENT_TYPE } from '../endpoints/eventFilter.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
+import { assertBodySize } from '../ingest/contentType.ts';
 import { insertEvents } from '../ingest/sql/insertEvents.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -57,7 +58,7 @@ export async function sendTestEvent(
         data: { message: 'A test event from Hookpost.', endpoint_id: endpoint.id, sent_at: new Date().toISOString() },
       }),
   );
-  if (body.length > rt.config.maxBodyBytes) throw new AppError('payload_too_large', `The body is larger than ${rt.config.maxBodyBytes} bytes.`);
+  assertBodySize(body, rt.config.maxBodyBytes);
 
   await insertEvents(rt.pool, [
     {

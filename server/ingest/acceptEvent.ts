@@ -15,7 +15,7 @@ import type { Config } from '../config.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { EventWriter } from './eventWriter.ts';
 import type { RouteCache } from './routeCache.ts';
-import { acceptedContentTypes, bodyFormat } from './contentType.ts';
+import { acceptedContentTypes, assertBodySize, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
 
 export interface IncomingEvent {
@@ -36,9 +36,7 @@ export async function acceptEvent(rt: { config: Pick<Config, 'maxBodyBytes'>; ch
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
   const format = bodyFormat(incoming.contentType);
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
-  if (incoming.body.length > rt.config.maxBodyBytes) {
-    throw new AppError('payload_too_large', `The body is larger than ${rt.config.maxBodyBytes} bytes.`);
-  }
+  assertBodySize(incoming.body, rt.config.maxBodyBytes);
 
   const route = await rt.routes.find(hashToken(incoming.apiKey));
   if (!route || route.mailboxId !== incoming.mailboxId) {

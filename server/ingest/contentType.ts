@@ -1,9 +1,11 @@
 /**
  * Which request bodies an event may have. JSON (application/json and the +json types)
  * is parsed to check it and to read the event type; a few text formats are accepted as
- * they are. Anything else is refused with 415. Bodies are stored and delivered byte for
- * byte, with the content type they came with.
+ * they are. Anything else is refused with 415, and a body over the configured size with
+ * 413. Bodies are stored and delivered byte for byte, with the content type they came
+ * with.
  */
+import { AppError } from '../errors.ts';
 
 export type BodyFormat = 'json' | 'text';
 
@@ -19,3 +21,8 @@ export function bodyFormat(contentType: string | undefined): BodyFormat | null {
 }
 
 export const acceptedContentTypes = 'application/json, application/*+json, text/plain, application/x-www-form-urlencoded, application/xml, text/xml, application/*+xml';
+
+/** Refuses a body over `maxBytes` (413), for ingested and test events alike. */
+export function assertBodySize(body: Buffer, maxBytes: number): void {
+  if (body.length > maxBytes) throw new AppError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { bodyFormat } from './contentType.ts';
+import { assertBodySize, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
 
 describe('accepted bodies', () => {
@@ -40,5 +40,12 @@ describe('event types', () => {
 
   test('a malformed header is a validation error', () => {
     expect(() => eventTypeOf('has spaces', null)).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+  });
+});
+
+describe('body size', () => {
+  test('a body of exactly the limit passes; one byte more is refused with payload_too_large', () => {
+    expect(() => assertBodySize(Buffer.alloc(10), 10)).not.toThrow();
+    expect(() => assertBodySize(Buffer.alloc(11), 10)).toThrow(expect.objectContaining({ code: 'payload_too_large' }));
   });
 });
