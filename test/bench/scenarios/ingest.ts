@@ -56,9 +56,6 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
     }
 
     const rate = options.ingestRate;
-    // The runs above wrote ~1 GB of WAL; as before each insert-ceiling case, their
-    // checkpoint is taken now rather than inside the measured window.
-    await db.pool.query('checkpoint').catch(() => undefined);
     // The warm-up's events are not in the latency figures, but they are checked like the rest.
     const warmupS = options.mode === 'short' ? 0.5 : 2;
     ctx.log(`ingest: steady ${rate} events/s over 64 connections, ${warmupS} s warm-up then ${options.durationS} s measured`);
