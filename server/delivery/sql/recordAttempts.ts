@@ -9,6 +9,7 @@
  * (`attempt_count = number - 1`, not ended). An attempt made by a job that ran again
  * after its delivery moved on is not recorded; the returned ids say which were.
  */
+import { packBytes } from '../../db/packedBytes.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import type { AttemptOutcome } from '../sendAttempt.ts';
 import { DELIVER_JOB_MAX_ATTEMPTS, DELIVER_TASK, type AttemptTrigger } from '../deliverJob.ts';
@@ -27,13 +28,16 @@ export interface AttemptRecord {
   retry: { delayMs: number; payload: string } | null;
 }
 
+// Response bodies arrive as one binary parameter ($11) cut by start and length ($18, $19;
+// db/packedBytes.ts).
 const recordStatement = `
   with input as (
-    select * from unnest($1::uuid[], $2::uuid[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
-                         $8::jsonb[], $9::int[], $10::jsonb[], $11::bytea[], $12::boolean[], $13::text[], $14::text[],
-                         $15::delivery_status[], $16::int[], $17::text[])
-      as i(attempt_id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, status_code,
-           response_headers, response_body, truncated, error_kind, error_message, status, retry_delay_ms, retry_payload)
+    select i.*, substring($11::bytea from i.body_start for i.body_length) as response_body
+      from unnest($1::uuid[], $2::uuid[], $3::int[], $4::attempt_trigger[], $5::text[], $6::timestamptz[], $7::int[],
+                  $8::jsonb[], $9::int[], $10::jsonb[], $18::int[], $19::int[], $12::boolean[], $13::text[], $14::text[],
+                  $15::delivery_status[], $16::int[], $17::text[])
+        as i(attempt_id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, status_code,
+             response_headers, body_start, body_length, truncated, error_kind, error_message, status, retry_delay_ms, retry_payload)
   ), recorded as (
     update delivery d
        set status = i.status, attempt_count = i.number, last_attempt_at = i.started_at, last_status_code = i.status_code,
@@ -62,8 +66,8 @@ const recordStatement = `
 /** Only batches with a retry add jobs: add_jobs always notifies, and notifications serialise commits. */
 const retryJobs = `, retry_jobs as (
     select j.id from graphile_worker.add_jobs(array(
-      select row($18::text, i.retry_payload::json, null::text, now() + make_interval(secs => i.retry_delay_ms / 1000.0),
-                 $19::smallint, null::text, null::smallint, null::text[])::graphile_worker.job_spec
+      select row($20::text, i.retry_payload::json, null::text, now() + make_interval(secs => i.retry_delay_ms / 1000.0),
+                 $21::smallint, null::text, null::smallint, null::text[])::graphile_worker.job_spec
         from input i join recorded r on r.id = i.delivery_id
        where i.retry_delay_ms is not null)) as j
   )
@@ -71,6 +75,7 @@ const retryJobs = `, retry_jobs as (
 
 /** Returns the ids of the deliveries whose attempt was recorded. */
 export async function recordAttempts(db: Queryable, records: AttemptRecord[]): Promise<Set<string>> {
+  const bodies = packBytes(records.map((r) => r.outcome.responseBody));
   const values: unknown[] = [
     records.map((r) => r.attemptId),
     records.map((r) => r.deliveryId),
@@ -82,13 +87,15 @@ export async function recordAttempts(db: Queryable, records: AttemptRecord[]): P
     records.map((r) => JSON.stringify(r.requestHeaders)),
     records.map((r) => r.outcome.statusCode),
     records.map((r) => (r.outcome.responseHeaders ? JSON.stringify(r.outcome.responseHeaders) : null)),
-    records.map((r) => r.outcome.responseBody),
+    bodies.bytes,
     records.map((r) => r.outcome.responseBodyTruncated),
     records.map((r) => r.outcome.errorKind),
     records.map((r) => r.outcome.errorMessage),
     records.map((r) => r.status),
     records.map((r) => r.retry?.delayMs ?? null),
     records.map((r) => r.retry?.payload ?? null),
+    bodies.starts,
+    bodies.lengths,
   ];
   const withRetries = records.some((r) => r.retry);
   const { rows } = await db.query<{ id: string }>(

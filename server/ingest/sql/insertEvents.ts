@@ -7,6 +7,7 @@
  * A job carries up to DELIVERIES_PER_JOB deliveries of one endpoint, so a burst to one
  * endpoint costs the queue a fraction of a job per event.
  */
+import { packBytes } from '../../db/packedBytes.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { DELIVER_JOB_MAX_ATTEMPTS, DELIVER_TASK, deliverPayload, type AttemptTrigger } from '../../delivery/deliverJob.ts';
 
@@ -43,25 +44,30 @@ export function jobPayloads(events: NewEvent[]): string[] {
   return payloads;
 }
 
+// Bodies arrive as one binary parameter ($5) cut by start and length (db/packedBytes.ts).
 const insertEventsAndDeliveries = `
   with new_events as (
     insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count)
-    select e.id, e.mailbox_id, e.event_type, e.content_type, e.body, e.n, e.n
-      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[], $6::int[]) as e(id, mailbox_id, event_type, content_type, body, n)
+    select e.id, e.mailbox_id, e.event_type, e.content_type, substring($5::bytea from e.body_start for e.body_length), e.n, e.n
+      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $6::int[], $7::int[], $8::int[])
+        as e(id, mailbox_id, event_type, content_type, body_start, body_length, n)
   ), new_deliveries as (
     insert into delivery (id, event_id, endpoint_id)
-    select * from unnest($7::uuid[], $8::uuid[], $9::uuid[])
+    select * from unnest($9::uuid[], $10::uuid[], $11::uuid[])
   )`;
 
 export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<void> {
   const deliveries = events.flatMap((event) => event.deliveries.map((delivery) => ({ ...delivery, eventId: event.id })));
   const payloads = jobPayloads(events);
+  const bodies = packBytes(events.map((e) => e.body));
   const values: unknown[] = [
     events.map((e) => e.id),
     events.map((e) => e.mailboxId),
     events.map((e) => e.eventType),
     events.map((e) => e.contentType),
-    events.map((e) => e.body),
+    bodies.bytes,
+    bodies.starts,
+    bodies.lengths,
     events.map((e) => e.deliveries.length),
     deliveries.map((d) => d.id),
     deliveries.map((d) => d.eventId),
@@ -76,8 +82,8 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<v
     name: 'insert_events',
     text: `${insertEventsAndDeliveries}, new_jobs as (
         select j.id from graphile_worker.add_jobs(array(
-          select row($10::text, p::json, null::text, null::timestamptz, $11::smallint, null::text, null::smallint, null::text[])::graphile_worker.job_spec
-            from unnest($12::text[]) as p)) as j
+          select row($12::text, p::json, null::text, null::timestamptz, $13::smallint, null::text, null::smallint, null::text[])::graphile_worker.job_spec
+            from unnest($14::text[]) as p)) as j
       )
       select count(*) from new_jobs`,
     values: [...values, DELIVER_TASK, DELIVER_JOB_MAX_ATTEMPTS, payloads],
