@@ -14,7 +14,8 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \
-    HOOKPOST_DATA_DIR=/var/lib/hookpost
+    HOOKPOST_DATA_DIR=/var/lib/hookpost \
+    NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 RUN mkdir -p /var/lib/hookpost && chown node:node /var/lib/hookpost

@@ -1,6 +1,6 @@
 /**
  * Hookpost as the user runs it: a real child process, configured only through its
- * environment, started as `npm start` starts it — `node dist/server/main.js`, the
+ * environment, started as `npm start` starts it — `node <its flags> dist/server/main.js`, the
  * compiled server (built here first when stale, as `prestart` does) — minus npm's own
  * wrapper process, so the pid, the memory and the CPU profile we read are Hookpost's.
  *
@@ -8,7 +8,7 @@
  * per-delivery log lines cost what they cost in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
@@ -52,6 +52,11 @@ export interface HookpostProcess {
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
+/** Node's flags in `npm start` (package.json), read from there so the two cannot drift. */
+const START_FLAGS = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
+
 /** The start-up line of server/hookpost.ts that names the address (logged at info). */
 const LISTENING = /"url":"(http:\/\/[^"]+)".*is listening on/;
 
@@ -85,7 +90,7 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
   const nodeArgs = settings.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles', label)] : [];
   const log = openSync(logFile, 'a');
   ensureServerBuilt(() => {});
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js', '--role', role], {
+  const child: ChildProcess = spawn(process.execPath, [...START_FLAGS, ...nodeArgs, 'dist/server/main.js', '--role', role], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', log, log],
