@@ -26,5 +26,5 @@ export function createEventWriter(db: Queryable, options: GroupCommitOptions = {
   return createGroupCommit<NewEvent, void>(async (events) => {
     await insertEvents(db, events);
     return events.map(() => undefined);
-  }, { maxBatch: 100, maxConcurrent: 2, concurrentAt: CONCURRENT_AT, ...options });
+  }, { concurrentAt: CONCURRENT_AT, ...options });
 }
