@@ -31,7 +31,7 @@ import { summarize } from '../support/stats.ts';
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '3' }, closed: { type: 'boolean', default: false }, 'alternate-wal-init-zero': { type: 'boolean', default: false }, connections: { type: 'string', default: '64' }, variants: { type: 'string', default: 'A=' },
+    rounds: { type: 'string', default: '3' }, closed: { type: 'boolean', default: false }, 'alternate-wal-init-zero': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, connections: { type: 'string', default: '64' }, variants: { type: 'string', default: 'A=' },
   },
 });
 const rate = Number(values.rate);
@@ -42,8 +42,10 @@ const db = await startBenchDatabase({ databaseUrl: process.env.DATABASE_URL, pgS
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-tail-'));
 onCleanup('rm', () => fs.rm(dataDir, { recursive: true, force: true }));
 const resultsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-tail-results-'));
+// The logs are worth a look after a surprising round: kept with --keep.
+if (!values.keep) onCleanup('remove the results folder', () => fs.rm(resultsDir, { recursive: true, force: true }));
 await fs.mkdir(path.join(resultsDir, 'logs'));
-console.log('Hookpost logs in', resultsDir);
+console.log(`Hookpost logs in ${resultsDir}${values.keep ? '' : ' (removed at the end; --keep keeps them)'}`);
 const receiver = await startReceiver();
 const settings = {
   databaseUrl: db.url, dataDir, adminToken: `hpt_bench_admin_${randomBytes(16).toString('hex')}`, encryptionKey: randomBytes(32).toString('base64'),
