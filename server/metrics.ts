@@ -10,6 +10,7 @@ export interface Metrics {
   eventsRejected: Counter<'code'>;
   attempts: Counter<'outcome'>;
   attemptDuration: Histogram;
+  ingestDuration: Histogram<'status'>;
 }
 
 export function createMetrics(): Metrics {
@@ -39,6 +40,15 @@ export function createMetrics(): Metrics {
       name: 'hookpost_delivery_attempt_duration_seconds',
       help: 'How long attempts took, from request to the end of the (capped) response.',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers: [registry],
+    }),
+    // Fine buckets up to 100 ms: a producer's 202 waits for a commit, and this is where a
+    // slower disk or a busier database shows first.
+    ingestDuration: new Histogram({
+      name: 'hookpost_ingest_duration_seconds',
+      help: 'Event submissions, from the request reaching Hookpost to the end of its answer (a 202 includes the commit), by HTTP status.',
+      labelNames: ['status'],
+      buckets: [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
   };

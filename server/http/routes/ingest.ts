@@ -13,6 +13,10 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
   // Only this route takes raw bodies; the management API keeps Fastify's JSON parser.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: rt.config.maxBodyBytes }, (_request, body, done) => done(null, body));
+  // Refusals too (a 401 storm is worth seeing); Fastify's clock starts when the request arrives.
+  app.addHook('onResponse', async (_request, reply) => {
+    rt.metrics.ingestDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
 
   app.withTypeProvider<ZodTypeProvider>().post('/webhooks/:mailboxId', {
     // The schema documents the route (OpenAPI); acceptEvent checks everything itself, so

@@ -1,0 +1,58 @@
+/**
+ * /metrics: what Prometheus scrapes. Counts events accepted and refused, and times every
+ * submission from arrival to answer, by status; never shows a secret.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { createMailbox, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+
+let db: TestDatabase;
+let hookpost: TestHookpost;
+let mailbox: CreatedMailbox;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  hookpost = await startTestHookpost(db.url);
+  mailbox = await createMailbox(hookpost, { name: 'Metered', target_url: 'http://127.0.0.1:9/hook' });
+});
+
+afterAll(async () => {
+  await hookpost?.stop();
+  await db?.drop();
+});
+
+const send = (apiKey: string) =>
+  fetch(`${hookpost.baseUrl}/webhooks/${mailbox.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ event: 'order.created' }),
+  });
+
+/** The value of one sample line, e.g. `name{label="x"} 3`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+test('accepted and refused submissions are counted and timed, by status', async () => {
+  for (let i = 0; i < 3; i++) expect((await send(mailbox.api_key)).status).toBe(202);
+  expect((await send('hpk_wrong')).status).toBe(401);
+
+  const response = await fetch(`${hookpost.baseUrl}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  const text = await response.text();
+
+  expect(sample(text, 'hookpost_events_accepted_total{mailbox_routed="yes"}')).toBe(3);
+  expect(sample(text, 'hookpost_events_rejected_total{code="invalid_api_key"}')).toBe(1);
+  expect(sample(text, 'hookpost_ingest_duration_seconds_count{status="202"}')).toBe(3);
+  expect(sample(text, 'hookpost_ingest_duration_seconds_count{status="401"}')).toBe(1);
+  // Each 202 waited for a commit: some time was spent, and under a generous bound.
+  const seconds = sample(text, 'hookpost_ingest_duration_seconds_sum{status="202"}')!;
+  expect(seconds).toBeGreaterThan(0);
+  expect(seconds).toBeLessThan(30);
+  expect(sample(text, 'hookpost_ingest_duration_seconds_bucket{le="+Inf",status="202"}')).toBe(3);
+
+  expect(text).not.toContain(mailbox.api_key);
+  expect(text).not.toContain('hpk_wrong');
+});
