@@ -35,6 +35,9 @@ export interface Row {
   p99?: number;
   max?: number;
   errors?: number;
+  /** Ingest: the same requests as Hookpost timed them (its /metrics histogram, interpolated). */
+  serverP50?: number;
+  serverP99?: number;
   note?: string;
 }
 

@@ -25,6 +25,8 @@ export interface LoadOptions {
    * connections, whose latencies are not counted (their answers are still checked).
    */
   warmupS?: number;
+  /** With `overallRate`: called as the measured window begins (after the warm-up). */
+  onWindowStart?: () => void;
   /** Keep `tracking_number` from each 2xx JSON answer. */
   collectTrackingNumbers?: boolean;
 }

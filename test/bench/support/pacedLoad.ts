@@ -55,6 +55,7 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
     const tick = () => {
       const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
       while (sent < due) {
+        if (sent === warmup) options.onWindowStart?.();
         send(sent, start + sent * intervalMs);
         sent++;
       }
