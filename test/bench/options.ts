@@ -60,6 +60,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Enable pg_stat_statements and report each scenario's top statements. */
   pgStats: boolean;
+  /** WAL the embedded PostgreSQL gets ready to reuse before the run (bytes; 0 = a new cluster's). */
+  recycledWalBytes: number;
   databaseUrl: string | undefined;
   outDir: string;
   /** Keep the temporary data folders (and an external bench database) for inspection. */
@@ -95,6 +97,8 @@ const usage = `Usage: npm run bench -- [options]        (npm run bench:ci = --sh
   --node-options "FLAGS"     NODE_OPTIONS for the Hookpost processes (e.g. --max-old-space-size=128)
   --profile                  write node --cpu-prof profiles of the Hookpost processes
   --no-pg-stats              do not enable pg_stat_statements
+  --fresh-wal                leave the embedded PostgreSQL's WAL as a new cluster's (default in full mode:
+                             2 GB of WAL files ready for reuse, as on a server that has been running)
   --database-url URL         use this PostgreSQL (default: DATABASE_URL, else an embedded one)
   --out DIR                  results folder (bench-results)
   --keep                     keep temporary folders and the bench database`;
@@ -142,6 +146,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       profile: { type: 'boolean' },
       'node-options': { type: 'string' },
       'no-pg-stats': { type: 'boolean' },
+      'fresh-wal': { type: 'boolean' },
       'database-url': { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean' },
@@ -182,6 +187,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     nodeOptions: v['node-options'],
     profile: Boolean(v.profile),
     pgStats: !v['no-pg-stats'],
+    // Short mode checks correctness only: no need to spend its seconds on this.
+    recycledWalBytes: short || v['fresh-wal'] ? 0 : 2 * 1024 ** 3,
     databaseUrl: v['database-url'] ?? env.DATABASE_URL,
     outDir: v.out ?? 'bench-results',
     keep: Boolean(v.keep),

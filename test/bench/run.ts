@@ -71,7 +71,7 @@ async function main(): Promise<number> {
   const errors: string[] = [];
   const results: ScenarioResult[] = [];
   log(options.databaseUrl ? 'creating a bench database on DATABASE_URL' : 'starting an embedded PostgreSQL');
-  const db = await startBenchDatabase({ databaseUrl: options.databaseUrl, pgStats: options.pgStats, keep: options.keep });
+  const db = await startBenchDatabase({ databaseUrl: options.databaseUrl, pgStats: options.pgStats, keep: options.keep, recycledWalBytes: options.recycledWalBytes });
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-bench-data-'));
   if (!options.keep) onCleanup('remove the Hookpost data folder', () => fs.rm(dataDir, { recursive: true, force: true }));
   const receiver = await startReceiver();

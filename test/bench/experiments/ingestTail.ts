@@ -5,11 +5,14 @@
  * prints p50/p99/max, how busy the machine was and how much of it the hypervisor took
  * (steal), the load generator's CPU per request, and PostgreSQL's checkpoints and WAL.
  *
+ * "Inside Hookpost" is the same requests as the api timed them (its /metrics histogram).
+ *
  * Variants differ only in their environment (`name=KEY:value,KEY:value`; Hookpost's own
  * HOOKPOST_* settings are set by the bench, so this is for NODE_OPTIONS or a knob of a
  * local build) and are taken in turns, A, B, A, B…, so the machine's noise falls on
  * all of them alike. `--alternate-wal-init-zero` switches PostgreSQL's wal_init_zero
- * on and off from round to round.
+ * on and off from round to round. As the bench, it first makes 2 GB of WAL ready for
+ * reuse (test/bench/support/recycledWal.ts) unless `--fresh-wal`.
  *
  *   node --import tsx test/bench/experiments/ingestTail.ts --rounds 4
  *   node --import tsx test/bench/experiments/ingestTail.ts --closed --variants "a=;b=NODE_OPTIONS:--max-semi-space-size=32"
@@ -26,19 +29,20 @@ import { startBenchDatabase } from '../support/database.ts';
 import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpostApi.ts';
 import { startHookpostProcess } from '../support/hookpostProcess.ts';
 import { runLoad } from '../support/loadGenerator.ts';
-import { summarize } from '../support/stats.ts';
+import { quantileBetween, readIngestBuckets } from '../support/serverLatency.ts';
 
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '3' }, closed: { type: 'boolean', default: false }, 'alternate-wal-init-zero': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, connections: { type: 'string', default: '64' }, variants: { type: 'string', default: 'A=' },
+    rounds: { type: 'string', default: '3' }, closed: { type: 'boolean', default: false }, 'alternate-wal-init-zero': { type: 'boolean', default: false }, 'fresh-wal': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, connections: { type: 'string', default: '64' }, variants: { type: 'string', default: 'A=' },
   },
 });
 const rate = Number(values.rate);
 const connections = Number(values.connections);
 
 cleanupOnSignals();
-const db = await startBenchDatabase({ databaseUrl: process.env.DATABASE_URL, pgStats: false, keep: false });
+const db = await startBenchDatabase({ databaseUrl: process.env.DATABASE_URL, pgStats: false, keep: false, recycledWalBytes: values['fresh-wal'] ? 0 : 2 * 1024 ** 3 });
+for (const note of db.notes) console.log(note);
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-tail-'));
 onCleanup('rm', () => fs.rm(dataDir, { recursive: true, force: true }));
 const resultsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-tail-results-'));
@@ -88,10 +92,14 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     const headers = ingestHeaders(variant.mailbox);
     const before = cpuTimes();
     const generatorBefore = process.cpuUsage();
+    let serverBefore = readIngestBuckets(variant.api.url!);
     const run = await runLoad({
       url: variant.mailbox.ingestUrl, method: 'POST', headers, body, connections, durationS: Number(values.seconds),
-      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup) }),
+      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => void (serverBefore = readIngestBuckets(variant.api.url!)) }),
     });
+    const serverAfter = await readIngestBuckets(variant.api.url!);
+    const serverStart = await serverBefore;
+    const inside = (q: number) => quantileBetween(serverStart, serverAfter, q)?.toFixed(1) ?? '-';
     const generator = process.cpuUsage(generatorBefore);
     const s = { ...run.latency, rate: run.rate };
     const after = cpuTimes();
@@ -101,8 +109,8 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     variant.p99s.push(s.p99);
     variant.p50s.push(s.p50);
     variant.rates.push(s.rate);
-    const { rows: [ck] } = await db.pool.query(`select num_timed + num_requested as checkpoints, num_done, write_time, sync_time, (select pg_size_pretty(pg_current_wal_lsn() - '0/0')) as wal, (select count(*) from graphile_worker._private_jobs) as jobs from pg_stat_checkpointer`);
-    console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms  ${cpu}  ${JSON.stringify(ck)}`);
+    const { rows: [ck] } = await db.pool.query(`select num_timed + num_requested as checkpoints, num_done, write_time, sync_time, (select pg_size_pretty(pg_current_wal_lsn() - '0/0')) as wal, (select count(*) from graphile_worker._private_jobs) as jobs, (select count(*) from pg_ls_waldir()) as wal_files from pg_stat_checkpointer`);
+    console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)})  ${cpu}  ${JSON.stringify(ck)}`);
   }
 }
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;

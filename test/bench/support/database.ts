@@ -19,6 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../server/db
 import { migrate } from '../../../server/db/migrate.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { onCleanup } from './cleanup.ts';
+import { recycleWal } from './recycledWal.ts';
 import { freePort } from '../../support/ports.ts';
 
 export interface BenchDatabase {
@@ -35,7 +36,13 @@ export interface BenchDatabase {
   notes: string[];
 }
 
-export async function startBenchDatabase(options: { databaseUrl: string | undefined; pgStats: boolean; keep: boolean }): Promise<BenchDatabase> {
+export async function startBenchDatabase(options: {
+  databaseUrl: string | undefined;
+  pgStats: boolean;
+  keep: boolean;
+  /** Embedded only: WAL to make ready for reuse, as a running server has it (recycledWal.ts). */
+  recycledWalBytes?: number;
+}): Promise<BenchDatabase> {
   const notes: string[] = [];
   let url: string;
   let kind: BenchDatabase['kind'];
@@ -51,6 +58,10 @@ export async function startBenchDatabase(options: { databaseUrl: string | undefi
   pool.on('error', () => undefined);
   onCleanup('close the bench pool', () => pool.end());
   await migrate(pool, createLogger({ level: 'warn', pretty: false }));
+  if (kind === 'embedded' && options.recycledWalBytes) {
+    const { files, ms } = await recycleWal(pool, options.recycledWalBytes);
+    notes.push(`WAL: ${files} files of 16 MB ready for reuse before the run, as on a server that has been running (${(ms / 1000).toFixed(1)} s; --fresh-wal leaves a new cluster's).`);
+  }
 
   let pgStats = false;
   if (options.pgStats) {
