@@ -95,7 +95,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     let serverBefore = readIngestBuckets(variant.api.url!);
     const run = await runLoad({
       url: variant.mailbox.ingestUrl, method: 'POST', headers, body, connections, durationS: Number(values.seconds),
-      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => void (serverBefore = readIngestBuckets(variant.api.url!)) }),
+      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => (serverBefore = readIngestBuckets(variant.api.url!)).catch(() => undefined) }),
     });
     const serverAfter = await readIngestBuckets(variant.api.url!);
     const serverStart = await serverBefore;
