@@ -29,7 +29,7 @@ import { startBenchDatabase } from '../support/database.ts';
 import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpostApi.ts';
 import { startHookpostProcess } from '../support/hookpostProcess.ts';
 import { runLoad } from '../support/loadGenerator.ts';
-import { quantileBetween, readIngestBuckets } from '../support/serverLatency.ts';
+import { quantileBetween, readApiMetrics } from '../support/serverLatency.ts';
 
 const { values } = parseArgs({
   options: {
@@ -92,14 +92,14 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     const headers = ingestHeaders(variant.mailbox);
     const before = cpuTimes();
     const generatorBefore = process.cpuUsage();
-    let serverBefore = readIngestBuckets(variant.api.url!);
+    let serverBefore = readApiMetrics(variant.api.url!);
     const run = await runLoad({
       url: variant.mailbox.ingestUrl, method: 'POST', headers, body, connections, durationS: Number(values.seconds),
-      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => (serverBefore = readIngestBuckets(variant.api.url!)).catch(() => undefined) }),
+      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined) }),
     });
-    const serverAfter = await readIngestBuckets(variant.api.url!);
+    const serverAfter = await readApiMetrics(variant.api.url!);
     const serverStart = await serverBefore;
-    const inside = (q: number) => quantileBetween(serverStart, serverAfter, q)?.toFixed(1) ?? '-';
+    const inside = (q: number) => quantileBetween(serverStart.ingest, serverAfter.ingest, q)?.toFixed(1) ?? '-';
     const generator = process.cpuUsage(generatorBefore);
     const s = { ...run.latency, rate: run.rate };
     const after = cpuTimes();
@@ -110,7 +110,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     variant.p50s.push(s.p50);
     variant.rates.push(s.rate);
     const { rows: [ck] } = await db.pool.query(`select num_timed + num_requested as checkpoints, num_done, write_time, sync_time, (select pg_size_pretty(pg_current_wal_lsn() - '0/0')) as wal, (select count(*) from graphile_worker._private_jobs) as jobs, (select count(*) from pg_ls_waldir()) as wal_files from pg_stat_checkpointer`);
-    console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)})  ${cpu}  ${JSON.stringify(ck)}`);
+    console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)}; api event loop ≤ ${serverAfter.eventLoopMaxMs?.toFixed(0)} ms; generator ≤ ${run.generator?.sendLagMaxMs.toFixed(0) ?? '-'} ms late)  ${cpu}  ${JSON.stringify(ck)}`);
   }
 }
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;

@@ -12,7 +12,7 @@ import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpos
 import { runLoad, type LoadOptions, type LoadResult } from '../support/loadGenerator.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
 import { arrivals } from '../support/throughput.ts';
-import { quantileBetween, readIngestBuckets, type Buckets } from '../support/serverLatency.ts';
+import { quantileBetween, readApiMetrics, type ApiReading } from '../support/serverLatency.ts';
 import { sampleWaitEvents } from '../support/waitEvents.ts';
 
 export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
@@ -31,11 +31,16 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
       return runLoad({ url: mailbox.ingestUrl, method: 'POST', headers: ingestHeaders(mailbox), body: eventBody(options.payloadBytes), connections, collectTrackingNumbers: true, ...extra });
     };
     const sources = cpuSources({ postmasterPid: db.postmasterPid, processes: [api] });
-    const record = (caseName: string, key: string, run: LoadResult, server: { before: Buckets; after: Buckets }, note?: string) => {
+    // Which side a tail comes from: Hookpost's own timing, its event loop, the generator's.
+    const record = (caseName: string, key: string, run: LoadResult, api: { before: ApiReading; after: ApiReading }, note?: string) => {
       tracking.push(...run.trackingNumbers);
-      const serverP50 = quantileBetween(server.before, server.after, 0.5) ?? undefined;
-      const serverP99 = quantileBetween(server.before, server.after, 0.99) ?? undefined;
-      const inside = serverP99 === undefined ? undefined : `inside Hookpost p50 ${serverP50!.toFixed(1)}, p99 ${serverP99.toFixed(1)} ms`;
+      const serverP50 = quantileBetween(api.before.ingest, api.after.ingest, 0.5) ?? undefined;
+      const serverP99 = quantileBetween(api.before.ingest, api.after.ingest, 0.99) ?? undefined;
+      const inside = [
+        serverP99 === undefined ? '' : `inside Hookpost p50 ${serverP50!.toFixed(1)}, p99 ${serverP99.toFixed(1)} ms`,
+        api.after.eventLoopMaxMs === null ? '' : `api event loop stalled ≤ ${api.after.eventLoopMaxMs.toFixed(0)} ms`,
+        run.generator ? `generator sent ≤ ${run.generator.sendLagMaxMs.toFixed(0)} ms late, its event loop stalled ≤ ${run.generator.eventLoopMaxMs.toFixed(0)} ms` : '',
+      ].filter(Boolean).join(', ');
       result.rows.push({
         scenario: 'ingest', case: caseName, key, rate: run.rate, unit: 'events/s', count: run.ok, durationS: run.durationS,
         p50: run.latency.p50, p99: run.latency.p99, max: run.latency.max, errors: run.non2xx + run.errors, serverP50, serverP99,
@@ -54,9 +59,9 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
       ctx.log(`ingest: ${connections} connections for ${options.durationS} s`);
       const cpu = startCpuWindow(sources);
       const waits = sampleWaitEvents(db.pool);
-      const before = await readIngestBuckets(api.url!);
+      const before = await readApiMetrics(api.url!);
       const run = await load(connections, { durationS: options.durationS });
-      const after = await readIngestBuckets(api.url!);
+      const after = await readApiMetrics(api.url!);
       result.cpu.push(cpu.end('ingest', `${connections} connections`, 'event', run.ok));
       result.waits.push({ case: `ingest, ${connections} connections`, list: await waits.stop() });
       record(`${connections} connections`, `ingest:${connections}`, run, { before, after });
@@ -64,17 +69,18 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
 
     const rate = options.ingestRate;
     // Read as the measured window begins, without holding up the requests being paced.
-    let beforeSteady: Promise<Buckets> = Promise.resolve(new Map());
+    let beforeSteady: Promise<ApiReading> | undefined;
     // The warm-up's events are not in the latency figures, but they are checked like the rest.
     const warmupS = options.mode === 'short' ? 0.5 : 2;
     ctx.log(`ingest: steady ${rate} events/s over 64 connections, ${warmupS} s warm-up then ${options.durationS} s measured`);
     const cpu = startCpuWindow(sources);
-    const steady = await load(64, { durationS: options.durationS, overallRate: rate, warmupS, onWindowStart: () => (beforeSteady = readIngestBuckets(api.url!)).catch(() => undefined) });
-    const afterSteady = await readIngestBuckets(api.url!);
+    const steady = await load(64, { durationS: options.durationS, overallRate: rate, warmupS, onWindowStart: () => (beforeSteady = readApiMetrics(api.url!)).catch(() => undefined) });
+    const afterSteady = await readApiMetrics(api.url!);
     // CPU is read over the warm-up too, so per event it counts every event accepted.
     result.cpu.push(cpu.end('ingest', `64 connections at ${rate}/s`, 'event', steady.trackingNumbers.length));
     const kept = steady.rate / rate;
-    record(`64 connections at ${rate}/s`, 'ingest:steady', steady, { before: await beforeSteady, after: afterSteady }, kept < 0.95 ? `only ${Math.round(steady.rate)}/s achieved: over capacity` : undefined);
+    // beforeSteady is set: the window always begins (it lasts at least a second).
+    record(`64 connections at ${rate}/s`, 'ingest:steady', steady, { before: await beforeSteady!, after: afterSteady }, kept < 0.95 ? `only ${Math.round(steady.rate)}/s achieved: over capacity` : undefined);
 
     result.statements.push({ case: 'all ingest runs', list: await topStatements(db.pool, db.pgStats) });
     result.checks.push(await checkEventsStored(db.pool, [mailbox.id], tracking, inFlight));

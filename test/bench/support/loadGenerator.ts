@@ -42,6 +42,12 @@ export interface LoadResult {
   rate: number;
   latency: { p50: number; p99: number; max: number; mean: number };
   trackingNumbers: string[];
+  /**
+   * At a steady rate, over the measured window: how late the generator itself sent a
+   * request at worst, and its longest event-loop stall. A latency the generator caused
+   * shows here, not in Hookpost's own figures.
+   */
+  generator?: { sendLagMaxMs: number; eventLoopMaxMs: number };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

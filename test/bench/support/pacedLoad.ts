@@ -13,6 +13,7 @@
  * time, Hookpost going from bursts to a trickle), which is the change of load, not the
  * rate. The warm-up's answers still count as errors and their tracking numbers are kept.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import type { LoadOptions, LoadResult } from './loadGenerator.ts';
 import { summarize } from './stats.ts';
@@ -30,6 +31,8 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
   let errors = 0;
   let sent = 0;
   const pending = new Set<Promise<void>>();
+  let sendLagMaxMs = 0;
+  const eventLoop = monitorEventLoopDelay({ resolution: 5 });
   const start = performance.now();
 
   const send = (index: number, intendedAt: number) => {
@@ -55,8 +58,13 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
     const tick = () => {
       const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
       while (sent < due) {
-        if (sent === warmup) options.onWindowStart?.();
-        send(sent, start + sent * intervalMs);
+        if (sent === warmup) {
+          options.onWindowStart?.();
+          eventLoop.enable();
+        }
+        const intendedAt = start + sent * intervalMs;
+        if (sent >= warmup) sendLagMaxMs = Math.max(sendLagMaxMs, performance.now() - intendedAt);
+        send(sent, intendedAt);
         sent++;
       }
       if (sent < total) setTimeout(tick, 1);
@@ -65,6 +73,7 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
     tick();
   });
   await Promise.all(pending);
+  eventLoop.disable();
   const durationS = (performance.now() - start) / 1000 - warmup / options.overallRate;
   await pool.close();
   const summary = summarize(latencies);
@@ -76,5 +85,6 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
     rate: ok / durationS,
     latency: { p50: summary.p50, p99: summary.p99, max: summary.max, mean: summary.mean },
     trackingNumbers,
+    generator: { sendLagMaxMs, eventLoopMaxMs: eventLoop.max / 1e6 },
   };
 }

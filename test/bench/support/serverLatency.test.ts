@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseIngestBuckets, quantileBetween } from './serverLatency.ts';
+import { parseEventLoopMaxMs, parseIngestBuckets, quantileBetween } from './serverLatency.ts';
 
 const metrics = (counts: [string, number][], status = '202') =>
   counts.map(([le, n]) => `hookpost_ingest_duration_seconds_bucket{le="${le}",status="${status}"} ${n}`).join('\n');
@@ -29,5 +29,10 @@ describe('the ingest histogram', () => {
     expect(quantileBetween(same, same, 0.99)).toBeNull();
     const slow = parseIngestBuckets(metrics([['0.01', 5], ['+Inf', 105]]));
     expect(quantileBetween(same, slow, 0.99)).toBe(10);
+  });
+
+  test("the api's longest event-loop stall", () => {
+    expect(parseEventLoopMaxMs('# HELP …\nhookpost_process_nodejs_eventloop_lag_max_seconds 0.0421\n')).toBeCloseTo(42.1, 6);
+    expect(parseEventLoopMaxMs('hookpost_process_nodejs_eventloop_lag_p99_seconds 0.01\n')).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Hookpost's own view of ingest latency: `hookpost_ingest_duration_seconds` (from the
  * request reaching Hookpost to the end of its answer) read from /metrics before and
- * after a run. The load generator's figure adds what happens outside Hookpost: above
+ * after a run, with the api's longest event-loop stall in between. The load generator's figure adds what happens outside Hookpost: above
  * all, at a steady rate a request waits for one of the producer's connections whenever
  * all of them still wait for answers, so a short stall inside Hookpost grows into a
  * longer one outside. Reporting both says which side a tail comes from.
@@ -49,8 +49,25 @@ export function quantileBetween(before: Buckets, after: Buckets, q: number): num
   return null;
 }
 
-export async function readIngestBuckets(apiUrl: string): Promise<Buckets> {
+/**
+ * The api's longest event-loop stall since the previous read of /metrics, in ms (Node's
+ * own monitor, which prom-client resets at every read), or null when not exposed. A
+ * request that arrives during a stall waits before Hookpost's clock starts, so a stall
+ * shows here and not in the histogram.
+ */
+export function parseEventLoopMaxMs(text: string): number | null {
+  const line = text.split('\n').find((l) => l.startsWith('hookpost_process_nodejs_eventloop_lag_max_seconds '));
+  return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000;
+}
+
+export interface ApiReading {
+  ingest: Buckets;
+  eventLoopMaxMs: number | null;
+}
+
+export async function readApiMetrics(apiUrl: string): Promise<ApiReading> {
   const response = await fetch(`${apiUrl}/metrics`);
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
-  return parseIngestBuckets(await response.text());
+  const text = await response.text();
+  return { ingest: parseIngestBuckets(text), eventLoopMaxMs: parseEventLoopMaxMs(text) };
 }
