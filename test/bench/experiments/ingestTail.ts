@@ -92,7 +92,9 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     const headers = ingestHeaders(variant.mailbox);
     const before = cpuTimes();
     const generatorBefore = process.cpuUsage();
+    // Closed loop: read now; at a rate: read again as the measured window begins.
     let serverBefore = readApiMetrics(variant.api.url!);
+    serverBefore.catch(() => undefined);
     const run = await runLoad({
       url: variant.mailbox.ingestUrl, method: 'POST', headers, body, connections, durationS: Number(values.seconds),
       ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined) }),
