@@ -39,7 +39,10 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
       const inside = [
         serverP99 === undefined ? '' : `inside Hookpost p50 ${serverP50!.toFixed(1)}, p99 ${serverP99.toFixed(1)} ms`,
         api.after.eventLoopMaxMs === null ? '' : `api event loop stalled ≤ ${api.after.eventLoopMaxMs.toFixed(0)} ms`,
-        run.generator ? `generator sent ≤ ${run.generator.sendLagMaxMs.toFixed(0)} ms late, its event loop stalled ≤ ${run.generator.eventLoopMaxMs.toFixed(0)} ms` : '',
+        run.generator
+          ? `generator sent ≤ ${run.generator.sendLagMaxMs.toFixed(0)} ms late, its event loop stalled ≤ ${run.generator.eventLoopMaxMs.toFixed(0)} ms, ` +
+            `≤ ${run.generator.waitingForConnectionMax} requests waited for a free connection`
+          : '',
       ].filter(Boolean).join(', ');
       result.rows.push({
         scenario: 'ingest', case: caseName, key, rate: run.rate, unit: 'events/s', count: run.ok, durationS: run.durationS,

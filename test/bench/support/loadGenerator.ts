@@ -44,10 +44,11 @@ export interface LoadResult {
   trackingNumbers: string[];
   /**
    * At a steady rate, over the measured window: how late the generator itself sent a
-   * request at worst, and its longest event-loop stall. A latency the generator caused
-   * shows here, not in Hookpost's own figures.
+   * request at worst, its longest event-loop stall, and the most requests that waited
+   * for a free connection (every connection still waiting for an answer). A latency the
+   * generator or its connections caused shows here, not in Hookpost's own figures.
    */
-  generator?: { sendLagMaxMs: number; eventLoopMaxMs: number };
+  generator?: { sendLagMaxMs: number; eventLoopMaxMs: number; waitingForConnectionMax: number };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

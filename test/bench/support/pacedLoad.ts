@@ -32,6 +32,8 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
   let sent = 0;
   const pending = new Set<Promise<void>>();
   let sendLagMaxMs = 0;
+  // More requests in flight than connections means the rest wait in undici's queue.
+  let inFlightMax = 0;
   const eventLoop = monitorEventLoopDelay({ resolution: 5 });
   const start = performance.now();
 
@@ -51,6 +53,7 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
         errors++;
       });
     pending.add(request);
+    if (counted) inFlightMax = Math.max(inFlightMax, pending.size);
     void request.finally(() => pending.delete(request));
   };
 
@@ -85,6 +88,6 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
     rate: ok / durationS,
     latency: { p50: summary.p50, p99: summary.p99, max: summary.max, mean: summary.mean },
     trackingNumbers,
-    generator: { sendLagMaxMs, eventLoopMaxMs: eventLoop.max / 1e6 },
+    generator: { sendLagMaxMs, eventLoopMaxMs: eventLoop.max / 1e6, waitingForConnectionMax: Math.max(0, inFlightMax - options.connections) },
   };
 }
