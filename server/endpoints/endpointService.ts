@@ -4,7 +4,7 @@
  * they are stored; a new secret is returned once, and can be revealed later by an
  * operator.
  */
-import { openCustomHeaders, sealCustomHeaders } from '../delivery/customHeaders.ts';
+import { sealCustomHeaders } from '../delivery/customHeaders.ts';
 import { isUuid, newId } from '../ids.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import type { Prisma, PrismaClient } from '../db/prisma.ts';
@@ -140,11 +140,6 @@ export async function revealSigningSecret(rt: Deps, actor: Actor | null, id: str
   const secret = await rt.prisma.endpointSecret.findFirst({ where: { endpointId: id, expiresAt: null }, orderBy: { createdAt: 'desc' } });
   if (!secret) throw notFound('The signing secret');
   return rt.secretBox.open(Buffer.from(secret.ciphertext));
-}
-
-/** The endpoint's custom headers, unsealed. */
-export function endpointHeaders(rt: { secretBox: SecretBox }, endpoint: Pick<Endpoint, 'sealedHeaders'>): Record<string, string> {
-  return openCustomHeaders(rt.secretBox, endpoint.sealedHeaders);
 }
 
 /** Deleting keeps the endpoint's history readable; its waiting deliveries are cancelled. */

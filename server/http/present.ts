@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Actor } from '../auth/roles.ts';
 import { hasRole } from '../auth/roles.ts';
 import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox } from '../db/generated/prisma/client.ts';
-import { endpointHeaders } from '../endpoints/endpointService.ts';
+import { openCustomHeaders } from '../delivery/customHeaders.ts';
 import { retryPolicySchema } from '../delivery/retryPolicy.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -39,7 +39,7 @@ export function presentRetryPolicy(raw: unknown) {
 
 /** Viewers see which custom headers are sent, operators also their values. */
 export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoint, actor: Actor | null) {
-  const headers = endpointHeaders(rt, endpoint);
+  const headers = openCustomHeaders(rt.secretBox, endpoint.sealedHeaders);
   const showValues = hasRole(actor, 'operator');
   return {
     id: endpoint.id,

@@ -1,9 +1,9 @@
 /** Endpoint: a destination of a mailbox's events, with its queries and mutations. */
 import { hasRole } from '../../auth/roles.ts';
+import { openCustomHeaders } from '../../delivery/customHeaders.ts';
 import {
   createEndpoint,
   deleteEndpoint,
-  endpointHeaders,
   revealSigningSecret,
   rotateEndpointSecret,
   setEndpointEnabled,
@@ -30,7 +30,7 @@ export const Endpoint = builder.prismaObject('Endpoint', {
       description: 'Custom request headers sent with every delivery. Viewers see the names; values show as `[hidden]` below the operator role.',
       resolve: (endpoint, _args, ctx) => {
         const showValues = hasRole(ctx.actor, 'operator');
-        return headerList(endpointHeaders(ctx.rt, endpoint)).map((header) => (showValues ? header : { ...header, value: '[hidden]' }));
+        return headerList(openCustomHeaders(ctx.rt.secretBox, endpoint.sealedHeaders)).map((header) => (showValues ? header : { ...header, value: '[hidden]' }));
       },
     }),
     timeoutMs: t.exposeInt('timeoutMs', { description: 'Whole-request timeout in milliseconds.' }),
