@@ -92,15 +92,15 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     const headers = ingestHeaders(variant.mailbox);
     const before = cpuTimes();
     const generatorBefore = process.cpuUsage();
-    // Closed loop: read now; at a rate: read again as the measured window begins.
-    let serverBefore = readApiMetrics(variant.api.url!);
-    serverBefore.catch(() => undefined);
+    // Closed loop: read now; at a rate: as the measured window begins.
+    let serverBefore = values.closed ? readApiMetrics(variant.api.url!) : undefined;
+    serverBefore?.catch(() => undefined);
     const run = await runLoad({
       url: variant.mailbox.ingestUrl, method: 'POST', headers, body, connections, durationS: Number(values.seconds),
       ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined) }),
     });
     const serverAfter = await readApiMetrics(variant.api.url!);
-    const serverStart = await serverBefore;
+    const serverStart = (await serverBefore)!;
     const inside = (q: number) => quantileBetween(serverStart.ingest, serverAfter.ingest, q)?.toFixed(1) ?? '-';
     const generator = process.cpuUsage(generatorBefore);
     const s = { ...run.latency, rate: run.rate };
