@@ -6,9 +6,12 @@
  * Publishing is coalesced: changes are buffered for `flushIntervalMs` and sent as one
  * NOTIFY of compact id tuples, never over PostgreSQL's 8000-byte payload cap. NOTIFY
  * serialises committing transactions, so one per batch instead of one per event keeps
- * it off the ingest and delivery hot paths. Notifications are a live view, not a
- * record: a change published just before a crash can be lost, and subscribers are told
- * to resynchronise (`resync`) whenever the LISTEN connection had to be re-established.
+ * it off the delivery hot path. New events do not come through `publish` at all: the
+ * ingest transaction sends their notifications itself (`changePayloads`), so they cost
+ * no commit of their own and arrive exactly when the events are committed.
+ * Notifications are a live view, not a record: a change published just before a crash
+ * can be lost, and subscribers are told to resynchronise (`resync`) whenever the LISTEN
+ * connection had to be re-established.
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
@@ -69,6 +72,33 @@ function toWire(change: Change): Wire {
   }
 }
 
+/**
+ * The NOTIFY payloads that carry these changes on CHANGE_CHANNEL: JSON arrays of wire
+ * tuples, as few as fit under PostgreSQL's payload cap.
+ */
+export function changePayloads(changes: Change[]): string[] {
+  const payloads: string[] = [];
+  let items: string[] = [];
+  let bytes = 2;
+  for (const change of changes) {
+    const item = JSON.stringify(toWire(change));
+    if (items.length > 0 && bytes + item.length + 1 > MAX_PAYLOAD_BYTES) {
+      payloads.push(`[${items.join(',')}]`);
+      items = [];
+      bytes = 2;
+    }
+    items.push(item);
+    bytes += item.length + 1;
+  }
+  if (items.length > 0) payloads.push(`[${items.join(',')}]`);
+  return payloads;
+}
+
+/** The changes one NOTIFY payload carries; throws when it is not one of ours. */
+export function readChangePayload(payload: string): Change[] {
+  return (JSON.parse(payload) as Wire[]).map(fromWire);
+}
+
 function fromWire(wire: Wire): Change {
   if (wire[0] === 'e') return { kind: 'event', eventId: wire[1], mailboxId: wire[2] };
   if (wire[0] === 'r') return { kind: 'routing', mailboxId: wire[1] };
@@ -102,16 +132,16 @@ export async function startChangeBus(options: ChangeBusOptions): Promise<ChangeB
   const flushIntervalMs = options.flushIntervalMs ?? 25;
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
-  let buffer: string[] = [];
-  let bufferBytes = 0;
+  let buffer: Change[] = [];
   let timer: NodeJS.Timeout | null = null;
   let sending: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const send = (items: string[]) => {
-    const payload = `[${items.join(',')}]`;
+  const send = (changes: Change[]) => {
+    // One transaction (one commit, one flush) for however many payloads the changes fill.
+    const payloads = changePayloads(changes);
     sending = sending
-      .then(() => pool.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload]))
+      .then(() => pool.query('select pg_notify($1, p) from unnest($2::text[]) as p', [CHANGE_CHANNEL, payloads]))
       .then(() => undefined)
       .catch((error) => logger.warn({ err: coerceError(error) }, 'Could not publish live changes; subscribers will miss them.'));
   };
@@ -120,10 +150,9 @@ export async function startChangeBus(options: ChangeBusOptions): Promise<ChangeB
     if (timer) clearTimeout(timer);
     timer = null;
     if (buffer.length === 0) return;
-    const items = buffer;
+    const changes = buffer;
     buffer = [];
-    bufferBytes = 0;
-    send(items);
+    send(changes);
   };
 
   // The LISTEN side: one dedicated connection, re-established with backoff when lost.
@@ -135,7 +164,7 @@ export async function startChangeBus(options: ChangeBusOptions): Promise<ChangeB
     client.on('notification', (message) => {
       if (message.channel !== CHANGE_CHANNEL || !message.payload) return;
       try {
-        emitter.emit('changes', (JSON.parse(message.payload) as Wire[]).map(fromWire));
+        emitter.emit('changes', readChangePayload(message.payload));
       } catch (error) {
         logger.warn({ err: coerceError(error) }, 'Ignored an unreadable live-change notification.');
       }
@@ -171,10 +200,7 @@ export async function startChangeBus(options: ChangeBusOptions): Promise<ChangeB
   return {
     publish(change) {
       if (closed) return;
-      const item = JSON.stringify(toWire(change));
-      if (bufferBytes + item.length + 2 > MAX_PAYLOAD_BYTES) flushBuffer();
-      buffer.push(item);
-      bufferBytes += item.length + 1;
+      buffer.push(change);
       timer ??= setTimeout(flushBuffer, flushIntervalMs);
     },
     subscribe(fn) {

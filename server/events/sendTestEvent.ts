@@ -37,7 +37,7 @@ export interface SentTestEvent {
 }
 
 export async function sendTestEvent(
-  rt: Pick<Runtime, 'pool' | 'prisma' | 'changes' | 'config'>,
+  rt: Pick<Runtime, 'pool' | 'prisma' | 'config'>,
   actor: Actor | null,
   endpointId: string,
   input: { eventType?: string; body?: string } = {},
@@ -71,6 +71,5 @@ export async function sendTestEvent(
       trigger: 'test',
     },
   ]);
-  rt.changes.publish({ kind: 'event', eventId, mailboxId: endpoint.mailboxId });
   return { eventId, deliveryId };
 }

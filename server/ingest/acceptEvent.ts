@@ -1,7 +1,7 @@
 /**
  * Accepting an event, the ingest path from top to bottom: check the key, check the body,
  * pick the endpoints whose filter accepts the event type, and store event, deliveries
- * and jobs in one transaction (shared with events accepted at the same moment, see
+ * and jobs (and tell the live views) in one transaction (shared with events accepted at the same moment, see
  * eventWriter.ts). Every refusal happens before anything is written.
  *
  * An unknown mailbox and a wrong key get the same 401, so the API does not reveal which
@@ -12,7 +12,6 @@ import { hashToken } from '../auth/tokens.ts';
 import { acceptsEventType } from '../endpoints/eventFilter.ts';
 import { AppError } from '../errors.ts';
 import type { Config } from '../config.ts';
-import type { ChangeBus } from '../db/changeBus.ts';
 import type { EventWriter } from './eventWriter.ts';
 import type { RouteCache } from './routeCache.ts';
 import { acceptedContentTypes, assertBodySize, bodyFormat } from './contentType.ts';
@@ -32,7 +31,7 @@ export interface AcceptedEvent {
   deliveryCount: number;
 }
 
-export async function acceptEvent(rt: { config: Pick<Config, 'maxBodyBytes'>; changes: ChangeBus; eventWriter: EventWriter; routes: RouteCache }, incoming: IncomingEvent): Promise<AcceptedEvent> {
+export async function acceptEvent(rt: { config: Pick<Config, 'maxBodyBytes'>; eventWriter: EventWriter; routes: RouteCache }, incoming: IncomingEvent): Promise<AcceptedEvent> {
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
   const format = bodyFormat(incoming.contentType);
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
@@ -66,6 +65,5 @@ export async function acceptEvent(rt: { config: Pick<Config, 'maxBodyBytes'>; ch
     deliveries,
     trigger: 'scheduled',
   });
-  rt.changes.publish({ kind: 'event', eventId: trackingNumber, mailboxId: route.mailboxId });
   return { trackingNumber, eventType, deliveryCount: deliveries.length };
 }

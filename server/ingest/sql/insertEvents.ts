@@ -4,9 +4,16 @@
  * one `jobs:insert` notification). When this returns, every event of the batch is
  * durable and will be delivered; only then do their producers get their 202.
  *
+ * The same statement tells every process's live views that the events arrived (the
+ * change bus's channel, db/changeBus.ts). A transaction that notifies holds a
+ * database-wide lock until its commit is flushed, and this one already notifies for
+ * its jobs; sent apart, the events' notifications were a further commit and flush for
+ * every few dozen events, queued on that same lock in front of the next batch.
+ *
  * A job carries up to DELIVERIES_PER_JOB deliveries of one endpoint, so a burst to one
  * endpoint costs the queue a fraction of a job per event.
  */
+import { CHANGE_CHANNEL, changePayloads } from '../../db/changeBus.ts';
 import { packBytes } from '../../db/packedBytes.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { DELIVER_JOB_MAX_ATTEMPTS, DELIVER_TASK, deliverPayload, type AttemptTrigger } from '../../delivery/deliverJob.ts';
@@ -54,6 +61,8 @@ const insertEventsAndDeliveries = `
   ), new_deliveries as (
     insert into delivery (id, event_id, endpoint_id)
     select * from unnest($9::uuid[], $10::uuid[], $11::uuid[])
+  ), notified as (
+    select pg_notify($12, p) from unnest($13::text[]) as p
   )`;
 
 export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<void> {
@@ -72,20 +81,23 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<v
     deliveries.map((d) => d.id),
     deliveries.map((d) => d.eventId),
     deliveries.map((d) => d.endpointId),
+    CHANGE_CHANNEL,
+    changePayloads(events.map((e) => ({ kind: 'event', eventId: e.id, mailboxId: e.mailboxId }))),
   ];
+  // A CTE that only reads runs when the statement refers to it: hence the counts.
   if (payloads.length === 0) {
-    // Nothing to deliver (every event unrouted): no job, so no notification either.
-    await db.query({ name: 'insert_events_unrouted', text: `${insertEventsAndDeliveries} select 1`, values });
+    // Nothing to deliver (every event unrouted): no job.
+    await db.query({ name: 'insert_events_unrouted', text: `${insertEventsAndDeliveries} select count(*) from notified`, values });
     return;
   }
   await db.query({
     name: 'insert_events',
     text: `${insertEventsAndDeliveries}, new_jobs as (
         select j.id from graphile_worker.add_jobs(array(
-          select row($12::text, p::json, null::text, null::timestamptz, $13::smallint, null::text, null::smallint, null::text[])::graphile_worker.job_spec
-            from unnest($14::text[]) as p)) as j
+          select row($14::text, p::json, null::text, null::timestamptz, $15::smallint, null::text, null::smallint, null::text[])::graphile_worker.job_spec
+            from unnest($16::text[]) as p)) as j
       )
-      select count(*) from new_jobs`,
+      select (select count(*) from new_jobs), (select count(*) from notified)`,
     values: [...values, DELIVER_TASK, DELIVER_JOB_MAX_ATTEMPTS, payloads],
   });
 }
