@@ -35,6 +35,8 @@ export interface BenchOptions {
   preload: 'api' | 'sql';
   /** The steady rate (events/s) at which producer latency is measured against the p99 target. */
   ingestRate: number;
+  /** Adjacent (insert ceiling, ingest) pairs at 64 connections, for the ratio target (0: none). */
+  ratioPairs: number;
   /** The steady rate (events/s) of the end-to-end latency run, and its length in s. */
   e2eRate: number;
   e2eDurationS: number;
@@ -82,6 +84,7 @@ const usage = `Usage: npm run bench -- [options]        (npm run bench:ci = --sh
   --backlog N                events pre-loaded for the delivery run (full 100000, short 2000)
   --preload api|sql          pre-load through the ingest API (default) or its SQL statement directly
   --ingest-rate N            steady events/s for the producer-latency target (2000)
+  --ratio-pairs N            adjacent insert-ceiling/ingest pairs at 64 connections for the ratio target (full 3, short 1)
   --e2e-rate N               steady events/s of the end-to-end run (500)
   --e2e-duration S           length of the end-to-end run (full 30, short 3)
   --storm S                  seconds the receiver fails in the retry storm (full 30, short 3)
@@ -131,6 +134,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       backlog: { type: 'string' },
       preload: { type: 'string' },
       'ingest-rate': { type: 'string' },
+      'ratio-pairs': { type: 'string' },
       'e2e-rate': { type: 'string' },
       'e2e-duration': { type: 'string' },
       storm: { type: 'string' },
@@ -172,6 +176,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     backlog: positiveInt('backlog', v.backlog, pick(100_000, 2_000)),
     preload: oneOf('preload', v.preload, ['api', 'sql'] as const, 'api'),
     ingestRate: positiveInt('ingest-rate', v['ingest-rate'], pick(2_000, 500)),
+    ratioPairs: v['ratio-pairs'] === '0' ? 0 : positiveInt('ratio-pairs', v['ratio-pairs'], pick(3, 1)),
     e2eRate: positiveInt('e2e-rate', v['e2e-rate'], 500),
     e2eDurationS: positiveInt('e2e-duration', v['e2e-duration'], pick(30, 3)),
     stormS: positiveInt('storm', v.storm, pick(30, 3)),

@@ -26,7 +26,7 @@ import { eventBody } from '../support/hookpostApi.ts';
 import { repoRoot } from '../support/hookpostProcess.ts';
 import { summarize } from '../support/stats.ts';
 
-interface Measured {
+export interface Measured {
   transactions: number;
   durationS: number;
   p50: number;
@@ -42,14 +42,17 @@ function pgbenchVersion(): string | null {
   return run.status === 0 ? run.stdout.trim() : null;
 }
 
-export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResult> {
-  const { options, db } = ctx;
-  const version = pgbenchVersion();
-  if (options.insertDriver === 'pgbench' && !version) throw new Error('--insert-driver pgbench, but pgbench is not on PATH.');
-  const pgbench = `pgbench (${version}), custom script, -M prepared`;
-  const driver = options.insertDriver === 'pgbench' ? pgbench : 'node-postgres clients in a process of their own (test/bench/baselines/insertDriver.ts)';
-  const result = emptyResult('insert-ceiling', `one INSERT (1 KB row, uuid key) per transaction via ${driver}${options.insertDriver === 'pg' && version ? `; the "pgbench" row via ${pgbench}` : ''}`);
+/** The ceiling's table on the bench database, and one measured run at a given concurrency. */
+export interface InsertCeiling {
+  /** False when the server has no uuidv7() and the table's keys are random UUIDs. */
+  timeOrderedKeys: boolean;
+  /** An empty table, a checkpoint, then `durationS` of back-to-back INSERTs (or INSERT + pg_notify) at `connections`. */
+  measure(connections: number, how?: { notify?: boolean; pgbench?: boolean }): Promise<Measured>;
+  close(): Promise<void>;
+}
 
+export async function openInsertCeiling(ctx: BenchContext): Promise<InsertCeiling> {
+  const { db } = ctx;
   const { rows: [probe] } = await db.pool.query<{ v7: boolean }>(`select to_regprocedure('uuidv7()') is not null as v7`);
   const v7 = probe!.v7;
   await db.pool.query(`drop table if exists bench_insert_ceiling`);
@@ -59,12 +62,39 @@ export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResul
       received_at timestamptz(3) not null default now(),
       body bytea not null
     )`);
-  if (!v7) result.notes.push('No uuidv7() on this PostgreSQL: the ceiling table uses random UUID keys (slightly slower inserts than time-ordered ones).');
+  const body = eventBody(ctx.options.payloadBytes);
+  return {
+    timeOrderedKeys: v7,
+    async measure(connections, how = {}) {
+      await db.pool.query('truncate bench_insert_ceiling');
+      await db.pool.query('checkpoint').catch(() => undefined);
+      const statement = how.notify ? INSERT_AND_NOTIFY : INSERT;
+      return how.pgbench ? viaPgbench(ctx, connections, body, statement) : viaDriver(ctx, connections, body, statement);
+    },
+    async close() {
+      await db.pool.query('drop table if exists bench_insert_ceiling');
+    },
+  };
+}
 
+/** Clients the ceiling can open at most, leaving room for Hookpost's own connections. */
+export async function ceilingConnections(db: BenchContext['db'], wanted: number): Promise<number> {
   const { rows: [limits] } = await db.pool.query<{ max: number; used: number }>(
     `select current_setting('max_connections')::int as max, (select count(*)::int from pg_stat_activity) as used`,
   );
-  const body = eventBody(options.payloadBytes);
+  return Math.min(wanted, limits!.max - limits!.used - 10);
+}
+
+export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResult> {
+  const { options, db } = ctx;
+  const version = pgbenchVersion();
+  if (options.insertDriver === 'pgbench' && !version) throw new Error('--insert-driver pgbench, but pgbench is not on PATH.');
+  const pgbench = `pgbench (${version}), custom script, -M prepared`;
+  const driver = options.insertDriver === 'pgbench' ? pgbench : 'node-postgres clients in a process of their own (test/bench/baselines/insertDriver.ts)';
+  const result = emptyResult('insert-ceiling', `one INSERT (1 KB row, uuid key) per transaction via ${driver}${options.insertDriver === 'pg' && version ? `; the "pgbench" row via ${pgbench}` : ''}`);
+
+  const ceiling = await openInsertCeiling(ctx);
+  if (!ceiling.timeOrderedKeys) result.notes.push('No uuidv7() on this PostgreSQL: the ceiling table uses random UUID keys (slightly slower inserts than time-ordered ones).');
   const sources = cpuSources({ postmasterPid: db.postmasterPid, processes: [] });
   try {
     const viaPgbenchAlways = options.insertDriver === 'pgbench';
@@ -74,15 +104,12 @@ export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResul
       if (!viaPgbenchAlways && version) runs.push({ wanted: 64, notify: false, pgbench: true });
     }
     for (const { wanted, notify, pgbench: withPgbench } of runs) {
-      const connections = Math.min(wanted, limits!.max - limits!.used - 10);
+      const connections = await ceilingConnections(db, wanted);
       const reference = withPgbench && !viaPgbenchAlways;
       const caseName = `${connections} clients${notify ? ', with pg_notify' : ''}${reference ? ', pgbench' : ''}`;
-      await db.pool.query('truncate bench_insert_ceiling');
-      await db.pool.query('checkpoint').catch(() => undefined);
       ctx.log(`insert-ceiling: ${caseName} for ${options.durationS} s`);
-      const statement = notify ? INSERT_AND_NOTIFY : INSERT;
       const cpu = startCpuWindow(sources);
-      const measured = withPgbench ? await viaPgbench(ctx, connections, body, statement) : await viaDriver(ctx, connections, body, statement);
+      const measured = await ceiling.measure(connections, { notify, pgbench: withPgbench });
       result.cpu.push(cpu.end('insert-ceiling', caseName, 'transaction', measured.transactions));
       result.rows.push({
         scenario: 'insert-ceiling', case: caseName, key: reference ? `insert-pgbench:${wanted}` : notify ? `insert-notify:${wanted}` : `insert:${wanted}`, rate: measured.transactions / measured.durationS, unit: 'tx/s',
@@ -91,7 +118,7 @@ export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResul
       });
     }
   } finally {
-    await db.pool.query('drop table if exists bench_insert_ceiling');
+    await ceiling.close();
   }
   return result;
 }

@@ -23,6 +23,26 @@ export interface Target {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** Ingest / insert ceiling of each adjacent pair at 64 connections (rows `pair:N:ingest`, `pair:N:insert`), in pair order. */
+export function pairedRatios(rows: Row[]): { pair: number; ingest: number; ceiling: number; value: number }[] {
+  const out = [];
+  for (let pair = 1; ; pair++) {
+    const ingest = rows.find((r) => r.key === `pair:${pair}:ingest`);
+    const ceiling = rows.find((r) => r.key === `pair:${pair}:insert`);
+    if (!ingest || !ceiling) return out;
+    if (ingest.rate && ceiling.rate) out.push({ pair, ingest: ingest.rate, ceiling: ceiling.rate, value: ingest.rate / ceiling.rate });
+  }
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const pct = (value: number) => `${Math.round(value * 100)} %`;
+
 export function ratios(results: ScenarioResult[]): Ratio[] {
   const rows = results.flatMap((r) => r.rows);
   const byKey = (key: string) => rows.find((row) => row.key === key);
@@ -35,6 +55,9 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   for (const row of rows.filter((r) => r.key?.startsWith('ingest:') && r.key !== 'ingest:steady')) {
     const connections = row.key!.split(':')[1];
     add(`ingest / insert ceiling at ${connections} connections`, row, byKey(`insert:${connections}`));
+  }
+  for (const p of pairedRatios(rows)) {
+    out.push({ name: `ingest / insert ceiling at 64 connections, adjacent pair ${p.pair}`, numerator: `${fmt(p.ingest)} events/s`, denominator: `${fmt(p.ceiling)} tx/s`, value: p.value });
   }
   add('ingest at 64 connections / INSERT ceiling with pgbench (reference)', byKey('ingest:64'), byKey('insert-pgbench:64'));
   add('INSERT + pg_notify / INSERT alone at 64 clients', byKey('insert-notify:64'), byKey('insert:64'));
@@ -53,13 +76,27 @@ export function targets(results: ScenarioResult[], options: BenchOptions): Targe
   const out: Target[] = [];
   const full = options.mode === 'full';
 
+  // Judged on the adjacent pairs when there are any; the sweep's figure (its ceiling
+  // measured minutes earlier) is shown beside them.
   const ingest = byKey('ingest:64');
   const insert = byKey('insert:64');
-  out.push(
-    ingest?.rate && insert?.rate
-      ? { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: `${Math.round((ingest.rate / insert.rate) * 100)} % (${fmt(ingest.rate)} / ${fmt(insert.rate)})`, met: full ? ingest.rate / insert.rate >= 0.7 : null }
-      : { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: 'not measured', met: null },
-  );
+  const sweep = ingest?.rate && insert?.rate ? `${pct(ingest.rate / insert.rate)} (${fmt(ingest.rate)} / ${fmt(insert.rate)})` : undefined;
+  const pairs = pairedRatios(rows);
+  if (pairs.length > 0) {
+    const value = median(pairs.map((p) => p.value));
+    out.push({
+      name: 'ingest at 64 connections',
+      goal: '≥ 70 % of the insert ceiling',
+      measured: `${pct(value)}: ${pairs.length === 1 ? 'one adjacent pair' : `median of ${pairs.length} adjacent pairs (${pairs.map((p) => pct(p.value)).join(', ')})`}${sweep ? `; ceiling minutes apart: ${sweep}` : ''}`,
+      met: full ? value >= 0.7 : null,
+    });
+  } else {
+    out.push(
+      sweep
+        ? { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: sweep, met: full ? ingest!.rate! / insert!.rate! >= 0.7 : null }
+        : { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: 'not measured', met: null },
+    );
+  }
 
   const steady = byKey('ingest:steady');
   const at2000 = options.ingestRate === 2000;

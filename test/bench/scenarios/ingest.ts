@@ -4,7 +4,14 @@
  * row, a delivery row and a job), then at a steady rate for the p99 target. Only the
  * api process runs while measuring; afterwards a worker delivers everything that was
  * accepted, which proves nothing acknowledged was lost.
+ *
+ * Last, the ratio target in adjacent pairs: the insert ceiling at 64 clients and ingest
+ * at 64 connections, back to back, `ratioPairs` times (which goes first alternates).
+ * The ceiling run minutes earlier moved by a fifth from one run to the next on a shared
+ * machine; a ratio of two windows seconds apart, taken as the median of a few, does not
+ * depend on what the machine did in between.
  */
+import { ceilingConnections, openInsertCeiling } from '../baselines/insertCeiling.ts';
 import { emptyResult, memoryOf, type BenchContext, type ScenarioResult } from '../scenario.ts';
 import { checkDeliveriesReceived, checkEventsStored, checkNoErrors, waitForDeliveries } from '../support/checks.ts';
 import { cpuSources, startCpuWindow } from '../support/cpuWindow.ts';
@@ -86,6 +93,33 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
     record(`64 connections at ${rate}/s`, 'ingest:steady', steady, { before: await beforeSteady!, after: afterSteady }, kept < 0.95 ? `only ${Math.round(steady.rate)}/s achieved: over capacity` : undefined);
 
     result.statements.push({ case: 'all ingest runs', list: await topStatements(db.pool, db.pgStats) });
+
+    if (options.ratioPairs > 0) {
+      const ceiling = await openInsertCeiling(ctx);
+      try {
+        for (let pair = 1; pair <= options.ratioPairs; pair++) {
+          // Alternating the order cancels a drift of the machine that runs through the pairs.
+          for (const side of pair % 2 === 1 ? (['ceiling', 'ingest'] as const) : (['ingest', 'ceiling'] as const)) {
+            if (side === 'ceiling') {
+              const clients = await ceilingConnections(db, 64);
+              ctx.log(`ingest: pair ${pair}, insert ceiling at ${clients} clients for ${options.durationS} s`);
+              const measured = await ceiling.measure(clients, { pgbench: options.insertDriver === 'pgbench' });
+              result.rows.push({
+                scenario: 'ingest', case: `pair ${pair}: insert ceiling, ${clients} clients`, key: `pair:${pair}:insert`, rate: measured.transactions / measured.durationS, unit: 'tx/s',
+                count: measured.transactions, durationS: measured.durationS, p50: measured.p50, p99: measured.p99, max: measured.max, errors: 0,
+              });
+            } else {
+              ctx.log(`ingest: pair ${pair}, 64 connections for ${options.durationS} s`);
+              const before = await readApiMetrics(api.url!);
+              const run = await load(64, { durationS: options.durationS });
+              record(`pair ${pair}: 64 connections`, `pair:${pair}:ingest`, run, { before, after: await readApiMetrics(api.url!) });
+            }
+          }
+        }
+      } finally {
+        await ceiling.close();
+      }
+    }
     result.checks.push(await checkEventsStored(db.pool, [mailbox.id], tracking, inFlight));
     result.memory.push(...memoryOf('ingest', [api]));
   } finally {
