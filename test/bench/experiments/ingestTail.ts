@@ -29,7 +29,7 @@ import { startBenchDatabase } from '../support/database.ts';
 import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpostApi.ts';
 import { startHookpostProcess } from '../support/hookpostProcess.ts';
 import { runLoad } from '../support/loadGenerator.ts';
-import { quantileBetween, readApiMetrics } from '../support/serverLatency.ts';
+import { countAbove, quantileBetween, readApiMetrics } from '../support/serverLatency.ts';
 
 const { values } = parseArgs({
   options: {
@@ -99,7 +99,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     serverBefore?.catch(() => undefined);
     const run = await runLoad({
       url: variant.mailbox.ingestUrl, method: 'POST', headers, body, connections, durationS: Number(values.seconds),
-      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined) }),
+      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), countOverMs: 25, onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined) }),
     });
     const serverAfter = await readApiMetrics(variant.api.url!);
     const serverStart = (await serverBefore)!;
@@ -114,7 +114,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     variant.p50s.push(s.p50);
     variant.rates.push(s.rate);
     const { rows: [ck] } = await db.pool.query(`select num_timed + num_requested as checkpoints, num_done, write_time, sync_time, (select pg_size_pretty(pg_current_wal_lsn() - '0/0')) as wal, (select count(*) from graphile_worker._private_jobs) as jobs, (select count(*) from pg_ls_waldir()) as wal_files from pg_stat_checkpointer`);
-    console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)}; api event loop ≤ ${serverAfter.eventLoopMaxMs?.toFixed(0)} ms; generator ≤ ${run.generator?.sendLagMaxMs.toFixed(0) ?? '-'} ms late, ≤ ${run.generator?.waitingForConnectionMax ?? '-'} waiting for a connection)  ${cpu}  ${JSON.stringify(ck)}`);
+    console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)}; api event loop ≤ ${serverAfter.eventLoopMaxMs?.toFixed(0)} ms; generator ≤ ${run.generator?.sendLagMaxMs.toFixed(0) ?? '-'} ms late, ≤ ${run.generator?.waitingForConnectionMax ?? '-'} waiting for a connection; over 25 ms: ${run.generator?.slowerThanCount ?? '-'} generator, ${countAbove(serverStart.ingest, serverAfter.ingest, 0.025) ?? '-'} inside)  ${cpu}  ${JSON.stringify(ck)}`);
   }
 }
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;

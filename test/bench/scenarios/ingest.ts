@@ -19,8 +19,11 @@ import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpos
 import { runLoad, type LoadOptions, type LoadResult } from '../support/loadGenerator.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
 import { arrivals } from '../support/throughput.ts';
-import { quantileBetween, readApiMetrics, type ApiReading } from '../support/serverLatency.ts';
+import { countAbove, quantileBetween, readApiMetrics, type ApiReading } from '../support/serverLatency.ts';
 import { sampleWaitEvents } from '../support/waitEvents.ts';
+
+/** The p99 target's bound: at a steady rate, how many requests took longer, on each side. */
+const TAIL_MS = 25;
 
 export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db, receiver } = ctx;
@@ -33,7 +36,7 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
   try {
     const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, { tag: 'ingest', fanout: 1 });
     mailboxId = mailbox.id;
-    const load = (connections: number, extra: Pick<LoadOptions, 'durationS' | 'overallRate' | 'warmupS' | 'onWindowStart'>) => {
+    const load = (connections: number, extra: Pick<LoadOptions, 'durationS' | 'overallRate' | 'warmupS' | 'onWindowStart' | 'countOverMs'>) => {
       inFlight += connections;
       return runLoad({ url: mailbox.ingestUrl, method: 'POST', headers: ingestHeaders(mailbox), body: eventBody(options.payloadBytes), connections, collectTrackingNumbers: true, ...extra });
     };
@@ -50,6 +53,9 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
           ? `generator sent ≤ ${run.generator.sendLagMaxMs.toFixed(0)} ms late, its event loop stalled ≤ ${run.generator.eventLoopMaxMs.toFixed(0)} ms, ` +
             `≤ ${run.generator.waitingForConnectionMax} requests waited for a free connection`
           : '',
+        run.generator?.slowerThanCount === undefined
+          ? ''
+          : `over ${TAIL_MS} ms: ${run.generator.slowerThanCount} requests as the generator saw them, ${countAbove(api.before.ingest, api.after.ingest, TAIL_MS / 1000) ?? '?'} inside Hookpost`,
       ].filter(Boolean).join(', ');
       result.rows.push({
         scenario: 'ingest', case: caseName, key, rate: run.rate, unit: 'events/s', count: run.ok, durationS: run.durationS,
@@ -84,7 +90,7 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
     const warmupS = options.mode === 'short' ? 0.5 : 2;
     ctx.log(`ingest: steady ${rate} events/s over 64 connections, ${warmupS} s warm-up then ${options.durationS} s measured`);
     const cpu = startCpuWindow(sources);
-    const steady = await load(64, { durationS: options.durationS, overallRate: rate, warmupS, onWindowStart: () => (beforeSteady = readApiMetrics(api.url!)).catch(() => undefined) });
+    const steady = await load(64, { durationS: options.durationS, overallRate: rate, warmupS, countOverMs: TAIL_MS, onWindowStart: () => (beforeSteady = readApiMetrics(api.url!)).catch(() => undefined) });
     const afterSteady = await readApiMetrics(api.url!);
     // CPU is read over the warm-up too, so per event it counts every event accepted.
     result.cpu.push(cpu.end('ingest', `64 connections at ${rate}/s`, 'event', steady.trackingNumbers.length));

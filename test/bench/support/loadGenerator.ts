@@ -29,6 +29,8 @@ export interface LoadOptions {
   onWindowStart?: () => void;
   /** Keep `tracking_number` from each 2xx JSON answer. */
   collectTrackingNumbers?: boolean;
+  /** With `overallRate`: also count the measured requests slower than this (ms). */
+  countOverMs?: number;
 }
 
 export interface LoadResult {
@@ -48,7 +50,7 @@ export interface LoadResult {
    * for a free connection (every connection still waiting for an answer). A latency the
    * generator or its connections caused shows here, not in Hookpost's own figures.
    */
-  generator?: { sendLagMaxMs: number; eventLoopMaxMs: number; waitingForConnectionMax: number };
+  generator?: { sendLagMaxMs: number; eventLoopMaxMs: number; waitingForConnectionMax: number; slowerThanCount?: number };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

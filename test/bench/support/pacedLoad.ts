@@ -88,6 +88,11 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
     rate: ok / durationS,
     latency: { p50: summary.p50, p99: summary.p99, max: summary.max, mean: summary.mean },
     trackingNumbers,
-    generator: { sendLagMaxMs, eventLoopMaxMs: eventLoop.max / 1e6, waitingForConnectionMax: Math.max(0, inFlightMax - options.connections) },
+    generator: {
+      sendLagMaxMs,
+      eventLoopMaxMs: eventLoop.max / 1e6,
+      waitingForConnectionMax: Math.max(0, inFlightMax - options.connections),
+      slowerThanCount: options.countOverMs === undefined ? undefined : latencies.filter((ms) => ms > options.countOverMs!).length,
+    },
   };
 }

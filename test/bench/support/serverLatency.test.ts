@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseEventLoopMaxMs, parseIngestBuckets, quantileBetween } from './serverLatency.ts';
+import { countAbove, parseEventLoopMaxMs, parseIngestBuckets, quantileBetween } from './serverLatency.ts';
 
 const metrics = (counts: [string, number][], status = '202') =>
   counts.map(([le, n]) => `hookpost_ingest_duration_seconds_bucket{le="${le}",status="${status}"} ${n}`).join('\n');
@@ -29,6 +29,15 @@ describe('the ingest histogram', () => {
     expect(quantileBetween(same, same, 0.99)).toBeNull();
     const slow = parseIngestBuckets(metrics([['0.01', 5], ['+Inf', 105]]));
     expect(quantileBetween(same, slow, 0.99)).toBe(10);
+  });
+
+  test('how many took longer than a bound, between two readings', () => {
+    const before = parseIngestBuckets(metrics([['0.01', 10], ['0.025', 12], ['0.05', 13], ['+Inf', 13]]));
+    const after = parseIngestBuckets(metrics([['0.01', 100], ['0.025', 150], ['0.05', 160], ['+Inf', 171]]));
+    // 158 observed since: 138 within 25 ms, 9 between 25 and 50 ms, 11 over 50 ms.
+    expect(countAbove(before, after, 0.025)).toBe(20);
+    expect(countAbove(before, after, 0.05)).toBe(11);
+    expect(countAbove(before, after, 0.03)).toBeNull();
   });
 
   test("the api's longest event-loop stall", () => {

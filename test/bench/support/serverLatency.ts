@@ -50,6 +50,18 @@ export function quantileBetween(before: Buckets, after: Buckets, q: number): num
 }
 
 /**
+ * How many observations between two readings took longer than `seconds`, which must be
+ * one of the histogram's bounds (null otherwise, or when nothing was read). Beside the
+ * generator's own count it says whether a cluster of slow requests was inside Hookpost:
+ * a p99 cannot, when the cluster is under 1 % of the requests.
+ */
+export function countAbove(before: Buckets, after: Buckets, seconds: number): number | null {
+  if (!after.has(seconds) || !after.has(Number.POSITIVE_INFINITY)) return null;
+  const total = after.get(Number.POSITIVE_INFINITY)! - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  return total - (after.get(seconds)! - (before.get(seconds) ?? 0));
+}
+
+/**
  * The api's longest event-loop stall since the previous read of /metrics, in ms (Node's
  * own monitor, which prom-client resets at every read), or null when not exposed. A
  * request that arrives during a stall waits before Hookpost's clock starts, so a stall
