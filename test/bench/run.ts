@@ -31,7 +31,7 @@ import { runRetryStorm } from './scenarios/retryStorm.ts';
 import { cleanupAll, cleanupOnSignals, onCleanup } from './support/cleanup.ts';
 import { startBenchDatabase } from './support/database.ts';
 import { repoRoot, startHookpostProcess } from './support/hookpostProcess.ts';
-import { describeMachine } from './support/machine.ts';
+import { describeMachine, writebackNote } from './support/machine.ts';
 
 /** In this order: the ceilings first, on a quiet database; the 1M-event history last. */
 const scenarios: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = {
@@ -121,7 +121,8 @@ async function main(): Promise<number> {
     },
     tools: { autocannon: (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
     scenarios: results,
-    notes: db.notes,
+    // The kernel's writeback only matters to a PostgreSQL on this machine.
+    notes: [...db.notes, ...(['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(db.url).hostname) ? [writebackNote(machine.writeback)] : []).filter((n): n is string => n !== null)],
     errors,
   });
   console.log(render(report, 'text'));

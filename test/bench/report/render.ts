@@ -15,7 +15,8 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
   out.push(h(1, `Hookpost benchmark — ${report.mode} mode, ${report.startedAt}`));
   out.push(
     [
-      `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}; load average (1/5/15 min) at start ${m.loadAverage.join(' / ')}, at the end ${report.loadAverageAtEnd.join(' / ')}`,
+      `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}; load average (1/5/15 min) at start ${m.loadAverage.join(' / ')}, at the end ${report.loadAverageAtEnd.join(' / ')}` +
+        (m.writeback ? `; background writeback from ${Math.round(m.writeback.thresholdMb).toLocaleString('en-US')} MB dirty (${m.writeback.setBy}) or ${m.writeback.expireS} s` : ''),
       `PostgreSQL: ${report.database.kind === 'embedded' ? 'embedded' : 'DATABASE_URL'} — ${report.database.version.split(',')[0]}; ` +
         Object.entries(report.database.settings).filter(([k]) => k !== 'server_version').map(([k, v]) => `${k}=${v}`).join(', '),
       `Hookpost: ${report.hookpost.command}; ${report.hookpost.settings}`,
