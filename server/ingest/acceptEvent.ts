@@ -1,8 +1,8 @@
 /**
  * Accepting an event, the ingest path from top to bottom: check the key, check the body,
  * pick the endpoints whose filter accepts the event type, and store event, deliveries
- * and jobs (and tell the live views) in one transaction (shared with events accepted at the same moment, see
- * eventWriter.ts). Every refusal happens before anything is written.
+ * and jobs, and tell the live views, in one transaction (shared with events accepted at
+ * the same moment, see eventWriter.ts). Every refusal happens before anything is written.
  *
  * An unknown mailbox and a wrong key get the same 401, so the API does not reveal which
  * mailboxes exist.

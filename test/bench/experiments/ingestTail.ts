@@ -30,6 +30,7 @@ import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpos
 import { startHookpostProcess } from '../support/hookpostProcess.ts';
 import { runLoad } from '../support/loadGenerator.ts';
 import { countAbove, quantileBetween, readApiMetrics } from '../support/serverLatency.ts';
+import { median } from '../support/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -117,7 +118,6 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)}; api event loop ≤ ${serverAfter.eventLoopMaxMs?.toFixed(0)} ms; generator ≤ ${run.generator?.sendLagMaxMs.toFixed(0) ?? '-'} ms late, ≤ ${run.generator?.waitingForConnectionMax ?? '-'} waiting for a connection; over 25 ms: ${run.generator?.slowerThanCount ?? '-'} generator, ${countAbove(serverStart.ingest, serverAfter.ingest, 0.025) ?? '-'} inside)  ${cpu}  ${JSON.stringify(ck)}`);
   }
 }
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 for (const variant of variants) console.log(`${variant.name} (${variant.env || 'defaults'}): median p50 ${median(variant.p50s).toFixed(1)}, median p99 ${median(variant.p99s).toFixed(1)}, median rate ${Math.round(median(variant.rates))}/s, p99s ${variant.p99s.map((p) => p.toFixed(0)).join(' ')}`);
 for (const variant of variants) await variant.api.stop();
 await cleanupAll();

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { BenchOptions } from '../options.ts';
 import type { Row, ScenarioResult } from '../scenario.ts';
-import { median, pairedRatios, targets } from './targets.ts';
+import { median } from '../support/stats.ts';
+import { pairedRatios, targets } from './targets.ts';
 
 const row = (key: string, rate: number): Row => ({ scenario: 'ingest', case: key, key, rate });
 const result = (rows: Row[]): ScenarioResult[] => [{ name: 'ingest', setup: '', rows, checks: [], memory: [], cpu: [], statements: [], waits: [], notes: [] }];

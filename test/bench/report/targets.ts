@@ -4,6 +4,7 @@
  */
 import type { BenchOptions } from '../options.ts';
 import type { Row, ScenarioResult } from '../scenario.ts';
+import { median } from '../support/stats.ts';
 
 export interface Ratio {
   name: string;
@@ -32,13 +33,6 @@ export function pairedRatios(rows: Row[]): { pair: number; ingest: number; ceili
     if (!ingest || !ceiling) return out;
     if (ingest.rate && ceiling.rate) out.push({ pair, ingest: ingest.rate, ceiling: ceiling.rate, value: ingest.rate / ceiling.rate });
   }
-}
-
-/** The middle value (the mean of the two middle ones for an even count). */
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const pct = (value: number) => `${Math.round(value * 100)} %`;

@@ -16,3 +16,10 @@ export function summarize(samples: number[]): LatencySummary {
   for (const value of sorted) sum += value;
   return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]!, mean: sum / sorted.length };
 }
+
+/** The middle value (the mean of the two middle ones for an even count): of a few repeated figures. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
