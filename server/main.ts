@@ -39,8 +39,10 @@ async function main() {
   }
 
   const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
-  const hookpost = await startHookpost(config, logger).catch((error) => {
+  const drainLogs = () => new Promise<void>((resolve) => logger.flush(() => resolve()));
+  const hookpost = await startHookpost(config, logger).catch(async (error) => {
     logger.fatal({ err: error }, `Hookpost could not start: ${error.message}`);
+    await drainLogs();
     process.exit(1);
   });
 
@@ -54,7 +56,10 @@ async function main() {
     logger.info(`${signal} received: shutting down.`);
     await hookpost.stop();
     logger.info('Hookpost stopped.');
-    logger.flush();
+    // The log stream writes asynchronously: exiting while a write is in flight let the
+    // lines behind it go out first (exit flushes them synchronously) and that one last,
+    // or not at all. So every exit waits for the stream to drain.
+    await drainLogs();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
