@@ -10,7 +10,11 @@
  * Variants differ only in their environment (`name=KEY:value,KEY:value`; Hookpost's own
  * HOOKPOST_* settings are set by the bench, so this is for NODE_OPTIONS or a knob of a
  * local build) and are taken in turns, A, B, then B, A…, so the machine's noise and
- * a run's position in its round fall on all of them alike. `--alternate-wal-init-zero` switches PostgreSQL's wal_init_zero
+ * a run's position in its round fall on all of them alike. Each variant is its own api
+ * process with its own mailbox, and those are not interchangeable: two identical
+ * variants (`--variants "A=;B="`, flat out) differed by 10-40 %, the one defined later
+ * faster in every round whichever ran first (2026-11-29; cause not found). Compare two
+ * settings by running twice, the second time with the variants defined the other way round. `--alternate-wal-init-zero` switches PostgreSQL's wal_init_zero
  * on and off from round to round. As the bench, it first makes 2 GB of WAL ready for
  * reuse (test/bench/support/recycledWal.ts) unless `--fresh-wal`.
  *
@@ -89,8 +93,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     await db.pool.query('select pg_reload_conf()');
     console.log('wal_init_zero', round % 2 ? 'on' : 'off');
   }
-  // Every other round in reverse: the second run of a round was 15-25 % faster flat out
-  // whichever variant it was (2026-11-29), so a fixed order favoured the last variant.
+  // Every other round in reverse, so no variant always runs first in its round.
   for (const variant of round % 2 === 1 ? variants : [...variants].reverse()) {
     const headers = ingestHeaders(variant.mailbox);
     const before = cpuTimes();
