@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { emptyResult, type BenchContext, type ScenarioResult } from '../scenario.ts';
+import { emptyResult, type BenchContext, type Row, type ScenarioResult } from '../scenario.ts';
 import { onCleanup } from '../support/cleanup.ts';
 import { cpuSources, startCpuWindow } from '../support/cpuWindow.ts';
 import { eventBody } from '../support/hookpostApi.ts';
@@ -77,6 +77,14 @@ export async function openInsertCeiling(ctx: BenchContext): Promise<InsertCeilin
   };
 }
 
+/** A measured ceiling run as a row of the results table. */
+export function ceilingRow(measured: Measured, row: Pick<Row, 'scenario' | 'case' | 'key' | 'note'>): Row {
+  return {
+    ...row, rate: measured.transactions / measured.durationS, unit: 'tx/s', count: measured.transactions, durationS: measured.durationS,
+    p50: measured.p50, p99: measured.p99, max: measured.max, errors: 0,
+  };
+}
+
 /** Clients the ceiling can open at most, leaving room for Hookpost's own connections. */
 export async function ceilingConnections(db: BenchContext['db'], wanted: number): Promise<number> {
   const { rows: [limits] } = await db.pool.query<{ max: number; used: number }>(
@@ -111,11 +119,10 @@ export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResul
       const cpu = startCpuWindow(sources);
       const measured = await ceiling.measure(connections, { notify, pgbench: withPgbench });
       result.cpu.push(cpu.end('insert-ceiling', caseName, 'transaction', measured.transactions));
-      result.rows.push({
-        scenario: 'insert-ceiling', case: caseName, key: reference ? `insert-pgbench:${wanted}` : notify ? `insert-notify:${wanted}` : `insert:${wanted}`, rate: measured.transactions / measured.durationS, unit: 'tx/s',
-        count: measured.transactions, durationS: measured.durationS, p50: measured.p50, p99: measured.p99, max: measured.max, errors: 0,
+      result.rows.push(ceilingRow(measured, {
+        scenario: 'insert-ceiling', case: caseName, key: reference ? `insert-pgbench:${wanted}` : notify ? `insert-notify:${wanted}` : `insert:${wanted}`,
         note: connections < wanted ? `capped by max_connections (${wanted} asked)` : undefined,
-      });
+      }));
     }
   } finally {
     await ceiling.close();

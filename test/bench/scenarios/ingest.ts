@@ -11,7 +11,7 @@
  * machine; a ratio of two windows seconds apart, taken as the median of a few, does not
  * depend on what the machine did in between.
  */
-import { ceilingConnections, openInsertCeiling } from '../baselines/insertCeiling.ts';
+import { ceilingConnections, ceilingRow, openInsertCeiling } from '../baselines/insertCeiling.ts';
 import { emptyResult, memoryOf, type BenchContext, type ScenarioResult } from '../scenario.ts';
 import { checkDeliveriesReceived, checkEventsStored, checkNoErrors, waitForDeliveries } from '../support/checks.ts';
 import { cpuSources, startCpuWindow } from '../support/cpuWindow.ts';
@@ -110,10 +110,7 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
               const clients = await ceilingConnections(db, 64);
               ctx.log(`ingest: pair ${pair}, insert ceiling at ${clients} clients for ${options.durationS} s`);
               const measured = await ceiling.measure(clients, { pgbench: options.insertDriver === 'pgbench' });
-              result.rows.push({
-                scenario: 'ingest', case: `pair ${pair}: insert ceiling, ${clients} clients`, key: `pair:${pair}:insert`, rate: measured.transactions / measured.durationS, unit: 'tx/s',
-                count: measured.transactions, durationS: measured.durationS, p50: measured.p50, p99: measured.p99, max: measured.max, errors: 0,
-              });
+              result.rows.push(ceilingRow(measured, { scenario: 'ingest', case: `pair ${pair}: insert ceiling, ${clients} clients`, key: `pair:${pair}:insert` }));
             } else {
               ctx.log(`ingest: pair ${pair}, 64 connections for ${options.durationS} s`);
               const before = await readApiMetrics(api.url!);
