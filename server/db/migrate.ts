@@ -3,7 +3,8 @@
  * own. Applied migrations are recorded in `_prisma_migrations` exactly as
  * `prisma migrate deploy` records them (same table, same SHA-256 checksums), so either
  * tool can take over from the other. Prisma's CLI needs a native schema engine that
- * cannot be downloaded everywhere; this needs nothing but the database.
+ * cannot be downloaded everywhere; this needs nothing but the database. Last, the
+ * planner settings of graphile-worker's `add_jobs` (addJobsPlans.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { runMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import { toGraphileLogger, type Logger } from '../logger.ts';
 import { fromRoot } from '../projectRoot.ts';
+import { settleAddJobsPlans } from './addJobsPlans.ts';
 
 export const migrationsDir = fromRoot('prisma', 'migrations');
 
@@ -81,6 +83,7 @@ export async function migrate(pool: pg.Pool, logger: Logger): Promise<void> {
       logger.info({ migration: migration.name }, `Applied migration ${migration.name}.`);
     }
     await runMigrations({ pgPool: pool, logger: toGraphileLogger(logger) });
+    await settleAddJobsPlans(client, logger);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     client.release();
