@@ -5,7 +5,7 @@
  * so a fast hash is enough (no password stretching needed) and lookups stay one
  * indexed equality.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export type TokenKind = 'hpk' | 'hpt' | 'hps';
 
@@ -14,7 +14,8 @@ export function generateToken(kind: TokenKind): string {
 }
 
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  // One-shot hash: half the cost of a Hash object, and every ingest request pays it.
+  return hash('sha256', token, 'buffer');
 }
 
 /** What people see to recognise a token: its kind and first characters. */
