@@ -54,9 +54,11 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
   const spaIndex = await registerDashboard(app);
   installNotFoundHandler(app, { spaIndex });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback hooks, not async ones: every request runs them, and a promise each is not free.
+  app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: request.url, statusCode: reply.statusCode }, 'Request failed.');
     else request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'Request served.');
+    done();
   });
   return app;
 }

@@ -14,8 +14,9 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: rt.config.maxBodyBytes }, (_request, body, done) => done(null, body));
   // Refusals too (a 401 storm is worth seeing); Fastify's clock starts when the request arrives.
-  app.addHook('onResponse', async (_request, reply) => {
+  app.addHook('onResponse', (_request, reply, done) => {
     rt.metrics.ingestDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.withTypeProvider<ZodTypeProvider>().post('/webhooks/:mailboxId', {
