@@ -7,11 +7,10 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADD_JOBS_SETTINGS, settleAddJobsPlans } from '../server/db/addJobsPlans.ts';
+import { ADD_JOBS, ADD_JOBS_SETTINGS, settleAddJobsPlans } from '../server/db/addJobsPlans.ts';
 import { createLogger } from '../server/logger.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
-const ADD_JOBS = 'graphile_worker.add_jobs(graphile_worker.job_spec[], boolean)';
 const oneJob = `select count(*) from graphile_worker.add_jobs(array[row('plans-test', '{}'::json, null, null, 1, null, null, null)::graphile_worker.job_spec])`;
 
 let db: TestDatabase;

@@ -24,7 +24,7 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 
-const ADD_JOBS = 'graphile_worker.add_jobs(graphile_worker.job_spec[], boolean)';
+export const ADD_JOBS = 'graphile_worker.add_jobs(graphile_worker.job_spec[], boolean)';
 
 /** `name=value`, as PostgreSQL keeps a function's settings in `pg_proc.proconfig`. */
 export const ADD_JOBS_SETTINGS = ['plan_cache_mode=force_generic_plan', 'enable_hashjoin=off', 'enable_mergejoin=off'];
