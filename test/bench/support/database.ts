@@ -17,6 +17,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../server/db/embeddedPostgres.ts';
 import { migrate } from '../../../server/db/migrate.ts';
+import { createPool } from '../../../server/db/pool.ts';
 import { createLogger } from '../../../server/logger.ts';
 import { onCleanup } from './cleanup.ts';
 import { recycleWal } from './recycledWal.ts';
@@ -54,10 +55,10 @@ export async function startBenchDatabase(options: {
     url = await startEmbedded(options.pgStats, options.keep);
   }
 
-  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: 'hookpost-bench' });
-  pool.on('error', () => undefined);
+  const logger = createLogger({ level: 'warn', pretty: false });
+  const pool = createPool({ connectionString: url, max: 4, applicationName: 'hookpost-bench', logger });
   onCleanup('close the bench pool', () => pool.end());
-  await migrate(pool, createLogger({ level: 'warn', pretty: false }));
+  await migrate(pool, logger);
   if (kind === 'embedded' && options.recycledWalBytes) {
     const { files, ms } = await recycleWal(pool, options.recycledWalBytes);
     notes.push(`WAL: ${files} files of 16 MB ready for reuse before the run, as on a server that has been running (${(ms / 1000).toFixed(1)} s; --fresh-wal leaves a new cluster's).`);
