@@ -299,9 +299,9 @@ describe('the dashboard in a browser', () => {
     await expect.poll(() => page.locator('tr[data-status="delivered"]').evaluateAll((rows, ids) => ids.filter((id) => rows.some((row) => row.getAttribute('data-tracking-number') === id)).length, sent), { timeout: 60_000 }).toBe(count);
     const burst = await page.evaluate(() => (window as unknown as { burst: { commits: number; longestTaskMs: number } }).burst);
     console.info(`A burst of ${count} events (${count * 3} pushed changes) took ${burst.commits} table updates; the longest main-thread task was ${Math.round(burst.longestTaskMs)} ms.`);
-    // Each event is pushed once as new and at least twice as changed (delivering, delivered).
     // The longest task is printed, not asserted: it is wall-clock time on a shared runner,
     // where the browser waits for the cores the server, PostgreSQL and other test files hold.
+    // Each event is pushed once as new and at least twice as changed (delivering, delivered).
     expect(burst.commits).toBeLessThan(count);
   });
 
