@@ -2,7 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { createPool } from '../../server/db/pool.ts';
+import { createLogger } from '../../server/logger.ts';
 import { databaseUrl } from './globalSetup.ts';
+
+const silentLogger = createLogger({ level: 'silent', pretty: false });
 
 export interface TestDatabase {
   url: string;
@@ -24,11 +28,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
 
   const url = databaseUrl(adminUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  // pool.end() resolves before its backends have read their Terminate message, so the
-  // `drop … with (force)` in drop() can still reach one, and its "terminating connection"
-  // error arrives on an idle client: an unhandled pool error would fail the whole run.
-  pool.on('error', () => undefined);
+  // The product's pool, with its error handlers: pool.end() resolves before its backends
+  // have read their Terminate message, so the `drop … with (force)` in drop() can still
+  // reach one, and its "terminating connection" error arrives on an idle client, where an
+  // unhandled pool error would fail the whole run.
+  const pool = createPool({ connectionString: url, max: 4, applicationName: 'hookpost-test', logger: silentLogger });
   return {
     url,
     pool,
