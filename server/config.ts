@@ -13,9 +13,12 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
-const listFromEnv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const listFromEnv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -89,15 +92,10 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment (and a `--role` given on the command line) into a Config. */
-export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  overrides: Partial<Config> = {},
-): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
   const config: Config = {
@@ -123,9 +121,7 @@ export function loadConfig(
     ...overrides,
   };
   if (config.workerStaleAfterMs <= config.heartbeatIntervalMs * 2) {
-    throw new ConfigError([
-      'HOOKPOST_WORKER_STALE_AFTER_MS must be more than twice HOOKPOST_HEARTBEAT_INTERVAL_MS',
-    ]);
+    throw new ConfigError(['HOOKPOST_WORKER_STALE_AFTER_MS must be more than twice HOOKPOST_HEARTBEAT_INTERVAL_MS']);
   }
   return config;
 }

@@ -74,9 +74,19 @@ export function describeProblems(problems: Problem[], rename: (field: string) =>
 }
 
 /** Parses input with a zod schema; every problem is reported in one `validation_failed`. */
-export function parseInput<T>(schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, input: unknown): T {
+export function parseInput<T>(
+  schema: {
+    safeParse(
+      input: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  input: unknown,
+): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
+  const problems: Problem[] = result.error.issues.map((issue) => ({
+    path: issue.path.map(String),
+    message: issue.message,
+  }));
   throw new AppError('validation_failed', describeProblems(problems), { problems });
 }

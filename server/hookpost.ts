@@ -53,13 +53,25 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, logger });
+      const embedded: EmbeddedPostgres = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPostgresPort,
+        logger,
+      });
       steps.push({ name: 'stop the embedded database', run: () => embedded.stop() });
       databaseUrl = embedded.url;
-      logger.info({ port: new URL(databaseUrl).port }, 'Using the embedded PostgreSQL (set DATABASE_URL to use your own).');
+      logger.info(
+        { port: new URL(databaseUrl).port },
+        'Using the embedded PostgreSQL (set DATABASE_URL to use your own).',
+      );
     }
 
-    const pool = createPool({ connectionString: databaseUrl, max: config.dbPoolSize, applicationName: `hookpost-${config.role}`, logger });
+    const pool = createPool({
+      connectionString: databaseUrl,
+      max: config.dbPoolSize,
+      applicationName: `hookpost-${config.role}`,
+      logger,
+    });
     steps.push({ name: 'close the database pool', run: () => pool.end() });
     await migrate(pool, logger);
 
@@ -69,7 +81,11 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
     steps.push({ name: 'disconnect Prisma', run: () => prisma.$disconnect() });
 
     // Only processes that serve subscribers listen; workers only publish.
-    const changes = await startChangeBus({ pool, listenUrl: config.role === 'worker' ? undefined : databaseUrl, logger });
+    const changes = await startChangeBus({
+      pool,
+      listenUrl: config.role === 'worker' ? undefined : databaseUrl,
+      logger,
+    });
     steps.push({ name: 'close the change bus', run: () => changes.close() });
 
     const runtime: Runtime = {
@@ -110,11 +126,23 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       // claims: a crash may undo them, and the fencing in delivery/deliverJob.ts makes
       // redoing them safe, so their commits need not wait for the WAL flush. Sized as
       // graphile-worker asks (concurrency + 2); connections open only when used.
-      const queuePool: pg.Pool = createPool({ connectionString: databaseUrl, max: config.workerConcurrency + 2, applicationName: 'hookpost-queue', logger, synchronousCommit: false });
+      const queuePool: pg.Pool = createPool({
+        connectionString: databaseUrl,
+        max: config.workerConcurrency + 2,
+        applicationName: 'hookpost-queue',
+        logger,
+        synchronousCommit: false,
+      });
       steps.push({ name: 'close the queue pool', run: () => queuePool.end() });
       const agent: Agent = createOutboundAgent(runtime.targetPolicy);
       steps.push({ name: 'close outbound connections', run: () => agent.close() });
-      const deliver = { ...runtime, agent, claimPool: queuePool, attempts: createAttemptWriter(pool), maxInFlight: config.workerConcurrency };
+      const deliver = {
+        ...runtime,
+        agent,
+        claimPool: queuePool,
+        attempts: createAttemptWriter(pool),
+        maxInFlight: config.workerConcurrency,
+      };
       worker = await startWorker({ config, logger, queuePool, deliver });
       const started = worker;
       steps.push({ name: 'stop the delivery worker', run: () => started.stop() });
@@ -122,7 +150,10 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
 
     if (app) {
       url = await app.listen({ host: config.host, port: config.port });
-      logger.info({ url, role: config.role }, `Hookpost is listening on ${url} (dashboard /, REST /api, GraphQL /graphql, docs /docs).`);
+      logger.info(
+        { url, role: config.role },
+        `Hookpost is listening on ${url} (dashboard /, REST /api, GraphQL /graphql, docs /docs).`,
+      );
     }
     return { runtime, url, app, worker, stop };
   } catch (error) {

@@ -22,7 +22,12 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
       censor: '[redacted]',
     },
     ...(options.pretty
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' },
+          },
+        }
       : {}),
   });
 }
@@ -34,7 +39,8 @@ export function toGraphileLogger(logger: Logger): GraphileLogger {
     // Per-job lines ("Completed task…") repeat what the delivery task logs in our words.
     const jobInfo = scope.label === 'worker' || scope.label === 'job';
     return (level, message, meta) => {
-      const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'info' && !jobInfo ? 'info' : 'debug';
+      const method =
+        level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'info' && !jobInfo ? 'info' : 'debug';
       child[method](meta ?? {}, message);
     };
   });

@@ -48,7 +48,9 @@ export function createMetrics(): Metrics {
       name: 'hookpost_ingest_duration_seconds',
       help: 'Event submissions, from the request reaching Hookpost to the end of its answer (a 202 includes the commit), by HTTP status.',
       labelNames: ['status'],
-      buckets: [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [
+        0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5,
+      ],
       registers: [registry],
     }),
   };

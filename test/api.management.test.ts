@@ -35,7 +35,11 @@ describe('authentication and roles', () => {
     ['POST', '/api/mailboxes'],
     ['GET', '/api/webhooks'],
   ])('%s %s without a token is 401', async (method, path) => {
-    const response = await hookpost.api(path, { method, token: null, json: method === 'POST' ? { name: 'x' } : undefined });
+    const response = await hookpost.api(path, {
+      method,
+      token: null,
+      json: method === 'POST' ? { name: 'x' } : undefined,
+    });
     expect(response.status).toBe(401);
     expect((await response.json()).error.code).toBe('unauthenticated');
   });
@@ -48,21 +52,34 @@ describe('authentication and roles', () => {
     expect((await hookpost.api('/api/mailboxes', { token: viewer })).status).toBe(200);
     const response = await hookpost.api('/api/mailboxes', { method: 'POST', token: viewer, json: { name: 'nope' } });
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ error: { code: 'forbidden', message: expect.stringContaining('operator') } });
+    expect(await response.json()).toEqual({
+      error: { code: 'forbidden', message: expect.stringContaining('operator') },
+    });
     expect(await db.count('mailbox')).toBe(0);
   });
 
   test('an operator manages mailboxes', async () => {
-    const response = await hookpost.api('/api/mailboxes', { method: 'POST', token: operator, json: { name: 'By operator' } });
+    const response = await hookpost.api('/api/mailboxes', {
+      method: 'POST',
+      token: operator,
+      json: { name: 'By operator' },
+    });
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ name: 'By operator', target_url: null, endpoint_id: null, signing_secret: null });
+    expect(await response.json()).toMatchObject({
+      name: 'By operator',
+      target_url: null,
+      endpoint_id: null,
+      signing_secret: null,
+    });
   });
 
   test('tokens are stored hashed and never logged back', async () => {
     const { rows } = await db.pool.query('select hash, prefix from access_token');
     for (const row of rows) {
       expect(row.hash).toHaveLength(32);
-      expect(operator.startsWith(row.prefix) || viewer.startsWith(row.prefix) || row.prefix.startsWith('hpt_test')).toBe(true);
+      expect(
+        operator.startsWith(row.prefix) || viewer.startsWith(row.prefix) || row.prefix.startsWith('hpt_test'),
+      ).toBe(true);
     }
   });
 });
@@ -73,7 +90,9 @@ describe('mailboxes', () => {
     expect((await (await hookpost.api(`/api/mailboxes/${mailbox.id}`)).json()).name).toBe('Lifecycle');
     const renamed = await hookpost.api(`/api/mailboxes/${mailbox.id}`, { method: 'PATCH', json: { name: 'Renamed' } });
     expect((await renamed.json()).name).toBe('Renamed');
-    expect((await hookpost.api(`/api/mailboxes/${mailbox.id}`, { method: 'PATCH', json: { name: '  ' } })).status).toBe(422);
+    expect((await hookpost.api(`/api/mailboxes/${mailbox.id}`, { method: 'PATCH', json: { name: '  ' } })).status).toBe(
+      422,
+    );
 
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'before.delete' })).json();
     expect((await hookpost.api(`/api/mailboxes/${mailbox.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -86,7 +105,9 @@ describe('mailboxes', () => {
 
   test('API keys: several live keys, listed by prefix only, revoked with a grace period', async () => {
     const mailbox = await createMailbox(hookpost, { name: 'Keys', target_url: `${receiver.url}/keys` });
-    const added = await (await hookpost.api(`/api/mailboxes/${mailbox.id}/api-keys`, { method: 'POST', json: { name: 'ci' } })).json();
+    const added = await (
+      await hookpost.api(`/api/mailboxes/${mailbox.id}/api-keys`, { method: 'POST', json: { name: 'ci' } })
+    ).json();
     expect(added.api_key).toMatch(/^hpk_/);
     const keys = await (await hookpost.api(`/api/mailboxes/${mailbox.id}/api-keys`)).json();
     expect(keys).toHaveLength(2);
@@ -94,7 +115,9 @@ describe('mailboxes', () => {
     expect((await sendEvent(hookpost, { id: mailbox.id, api_key: added.api_key }, { a: 1 })).status).toBe(202);
     expect((await sendEvent(hookpost, mailbox, { a: 1 })).status).toBe(202);
 
-    const revoked = await (await hookpost.api(`/api/api-keys/${keys[0].id}/revoke`, { method: 'POST', json: { grace_seconds: 60 } })).json();
+    const revoked = await (
+      await hookpost.api(`/api/api-keys/${keys[0].id}/revoke`, { method: 'POST', json: { grace_seconds: 60 } })
+    ).json();
     expect(Date.parse(revoked.revoked_at)).toBeGreaterThan(Date.now() + 50_000);
     expect((await sendEvent(hookpost, mailbox, { still: 'works during the grace period' })).status).toBe(202);
     expect((await hookpost.api(`/api/api-keys/${added.id}/revoke`, { method: 'POST' })).status).toBe(200);
@@ -124,32 +147,64 @@ describe('endpoints', () => {
   test('change, disable (cancelling what waits), enable, delete', async () => {
     receiver.reply({ status: 500 });
     const mailbox = await createMailbox(hookpost, { name: 'Endpoint life' });
-    const created = await (await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
-      method: 'POST',
-      json: { url: `${receiver.url}/life`, retry_policy: { schedule: [60_000] }, headers: { 'X-Token': 'secret-value' } },
-    })).json();
-    expect(created.retry_policy).toEqual({ max_attempts: 2, base_delay_ms: 2000, factor: 2, max_delay_ms: 3600000, jitter: 0, schedule: [60_000] });
+    const created = await (
+      await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
+        method: 'POST',
+        json: {
+          url: `${receiver.url}/life`,
+          retry_policy: { schedule: [60_000] },
+          headers: { 'X-Token': 'secret-value' },
+        },
+      })
+    ).json();
+    expect(created.retry_policy).toEqual({
+      max_attempts: 2,
+      base_delay_ms: 2000,
+      factor: 2,
+      max_delay_ms: 3600000,
+      jitter: 0,
+      schedule: [60_000],
+    });
     expect(created.headers).toEqual({ 'X-Token': 'secret-value' });
-    expect((await (await hookpost.api(`/api/endpoints/${created.id}`, { token: viewer })).json()).headers).toEqual({ 'X-Token': '[hidden]' });
+    expect((await (await hookpost.api(`/api/endpoints/${created.id}`, { token: viewer })).json()).headers).toEqual({
+      'X-Token': '[hidden]',
+    });
 
-    const patched = await (await hookpost.api(`/api/endpoints/${created.id}`, { method: 'PATCH', json: { description: 'primary', event_types: ['order.*'] } })).json();
+    const patched = await (
+      await hookpost.api(`/api/endpoints/${created.id}`, {
+        method: 'PATCH',
+        json: { description: 'primary', event_types: ['order.*'] },
+      })
+    ).json();
     expect(patched).toMatchObject({ description: 'primary', event_types: ['order.*'], url: `${receiver.url}/life` });
 
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'order.created' })).json();
-    await vi.waitFor(async () => {
-      const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
-      expect(event.deliveries[0]).toMatchObject({ status: 'queued', attempt_count: 1 });
-    }, { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
+        expect(event.deliveries[0]).toMatchObject({ status: 'queued', attempt_count: 1 });
+      },
+      { timeout: 5_000, interval: 50 },
+    );
 
     const disabled = await (await hookpost.api(`/api/endpoints/${created.id}/disable`, { method: 'POST' })).json();
     expect(disabled.enabled).toBe(false);
     const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
-    expect(event).toMatchObject({ status: 'cancelled', deliveries: [expect.objectContaining({ status: 'cancelled', next_attempt_at: null })] });
+    expect(event).toMatchObject({
+      status: 'cancelled',
+      deliveries: [expect.objectContaining({ status: 'cancelled', next_attempt_at: null })],
+    });
 
-    expect((await (await hookpost.api(`/api/endpoints/${created.id}/enable`, { method: 'POST' })).json()).enabled).toBe(true);
+    expect((await (await hookpost.api(`/api/endpoints/${created.id}/enable`, { method: 'POST' })).json()).enabled).toBe(
+      true,
+    );
     receiver.reply({ status: 200 });
     expect((await hookpost.api(`/api/webhooks/${tracking_number}/retry`, { method: 'POST' })).status).toBe(202);
-    await vi.waitFor(async () => expect((await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json()).status).toBe('delivered'), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () =>
+        expect((await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json()).status).toBe('delivered'),
+      { timeout: 5_000, interval: 50 },
+    );
 
     expect((await hookpost.api(`/api/endpoints/${created.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await hookpost.api(`/api/endpoints/${created.id}`)).status).toBe(404);

@@ -27,7 +27,11 @@ async function signIn(token: string) {
   return { response, cookie: cookie?.split(';')[0] ?? null, setCookie: cookie };
 }
 
-const withCookie = (cookie: string, init: RequestInit & { json?: unknown } = {}) => ({ ...init, token: null, headers: { cookie } });
+const withCookie = (cookie: string, init: RequestInit & { json?: unknown } = {}) => ({
+  ...init,
+  token: null,
+  headers: { cookie },
+});
 
 describe('dashboard sessions', () => {
   test('a wrong token is refused and sets no cookie', async () => {
@@ -54,7 +58,12 @@ describe('dashboard sessions', () => {
   test('the session carries the role of its token', async () => {
     const { token } = await createAccessToken(hookpost.runtime, admin, { name: 'Reader', role: 'viewer' });
     const { cookie } = await signIn(token);
-    const created = await hookpost.api('/api/mailboxes', { method: 'POST', token: null, headers: { cookie: cookie!, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x' }) });
+    const created = await hookpost.api('/api/mailboxes', {
+      method: 'POST',
+      token: null,
+      headers: { cookie: cookie!, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    });
     expect(created.status).toBe(403);
   });
 

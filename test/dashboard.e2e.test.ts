@@ -42,7 +42,9 @@ async function recordArrivals(target: Page, selector: string, attribute: string)
       const seen: Record<string, number> = {};
       (window as unknown as { arrivals: Record<string, number> }).arrivals = seen;
       // What is already there did not arrive while we watched.
-      const before = new Set([...document.querySelectorAll(selector!)].map((element) => element.getAttribute(attribute!)));
+      const before = new Set(
+        [...document.querySelectorAll(selector!)].map((element) => element.getAttribute(attribute!)),
+      );
       new MutationObserver(() => {
         for (const element of document.querySelectorAll(selector!)) {
           const key = element.getAttribute(attribute!)!;
@@ -53,19 +55,24 @@ async function recordArrivals(target: Page, selector: string, attribute: string)
     [selector, attribute],
   );
 }
-const arrivals = (target: Page) => target.evaluate(() => (window as unknown as { arrivals: Record<string, number> }).arrivals);
+const arrivals = (target: Page) =>
+  target.evaluate(() => (window as unknown as { arrivals: Record<string, number> }).arrivals);
 
 /** The elements that stick out past the right edge of the screen (none, on a page that fits). */
 const widerThanScreen = (target: Page) =>
   target.evaluate(() => {
     if (document.documentElement.scrollWidth <= window.innerWidth) return [];
     return [...document.querySelectorAll('body *')]
-      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1 && !element.closest('.table-wrap, .sidebar'))
+      .filter(
+        (element) =>
+          element.getBoundingClientRect().right > window.innerWidth + 1 && !element.closest('.table-wrap, .sidebar'),
+      )
       .slice(0, 5)
       .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
   });
 
-const nav = (target: Page, name: string) => target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+const nav = (target: Page, name: string) =>
+  target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 const row = (trackingNumber: string) => page.locator(`tr[data-tracking-number="${trackingNumber}"]`);
 
 async function signIn(target: Page, token = TEST_ADMIN_TOKEN) {
@@ -94,7 +101,12 @@ beforeAll(async () => {
 // A failing step leaves a picture of what the page showed.
 beforeEach((context) => {
   onTestFailed(async () => {
-    await page?.screenshot({ path: path.join(ARTIFACTS, `failed-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
+    await page
+      ?.screenshot({
+        path: path.join(ARTIFACTS, `failed-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`),
+        fullPage: true,
+      })
+      .catch(() => {});
   });
 });
 
@@ -151,7 +163,10 @@ describe('the dashboard in a browser', () => {
     const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
     await recordArrivals(page, 'tr[data-tracking-number]', 'data-tracking-number');
 
-    const { trackingNumber } = await sendEvent({ event: 'order.created', data: { order_id: 'ORD-001', amount: 299.99 } });
+    const { trackingNumber } = await sendEvent({
+      event: 'order.created',
+      data: { order_id: 'ORD-001', amount: 299.99 },
+    });
     await row(trackingNumber).waitFor();
     // From the moment Hookpost stored the event to the row on screen: the server gathers
     // pushes for 200 ms and the page for 100 ms. The bound leaves room for a CI machine
@@ -181,7 +196,9 @@ describe('the dashboard in a browser', () => {
     await page.locator('[data-attempt="1"]').waitFor();
 
     await page.locator('[data-attempt="3"]').waitFor({ timeout: 20_000 });
-    const startedAt = await page.locator('[data-attempt]').evaluateAll((items) => items.map((item) => Date.parse(item.getAttribute('data-started-at')!)));
+    const startedAt = await page
+      .locator('[data-attempt]')
+      .evaluateAll((items) => items.map((item) => Date.parse(item.getAttribute('data-started-at')!)));
     expect(startedAt).toHaveLength(3);
     // The default retry policy: at once, after 2 s, after 4 s.
     const gaps = [startedAt[1]! - startedAt[0]!, startedAt[2]! - startedAt[1]!];
@@ -192,7 +209,8 @@ describe('the dashboard in a browser', () => {
     // Each attempt made while the page was open showed up on it right away, without a reload.
     const shown = await arrivals(page);
     expect(shown['3']).toBeDefined();
-    for (const [number, at] of Object.entries(shown)) expect(at - startedAt[Number(number) - 1]!).toBeLessThan(LIVE_BOUND_MS + 1_000);
+    for (const [number, at] of Object.entries(shown))
+      expect(at - startedAt[Number(number) - 1]!).toBeLessThan(LIVE_BOUND_MS + 1_000);
     await page.locator('.page-actions [data-status="failed"]').waitFor();
     await expect(page.getByTestId('event-attempts').textContent()).resolves.toBe('3');
     await expect(page.locator('[data-attempt="3"]').textContent()).resolves.toContain('HTTP 500');
@@ -222,7 +240,12 @@ describe('the dashboard in a browser', () => {
 
     await page.getByLabel('Event type', { exact: true }).fill('invoice.*');
     await page.getByLabel('Event type', { exact: true }).press('Enter');
-    await expect.poll(() => { const url = new URL(page.url()); return url.searchParams.get('type') === 'invoice.*'; }).toBe(true);
+    await expect
+      .poll(() => {
+        const url = new URL(page.url());
+        return url.searchParams.get('type') === 'invoice.*';
+      })
+      .toBe(true);
     await row(failedTrackingNumber).waitFor({ state: 'detached' });
     await row(other.trackingNumber).waitFor();
 
@@ -231,11 +254,25 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Delivered' }).click();
     await page.getByLabel('Mailbox', { exact: true }).selectOption(mailbox.id);
     await page.getByRole('button', { name: 'Last 1h' }).click();
-    await expect.poll(() => { const url = new URL(page.url()); return url.searchParams.get('status') === 'delivered' && url.searchParams.get('mailbox') === mailbox.id && url.searchParams.get('range') === '1h'; }).toBe(true);
+    await expect
+      .poll(() => {
+        const url = new URL(page.url());
+        return (
+          url.searchParams.get('status') === 'delivered' &&
+          url.searchParams.get('mailbox') === mailbox.id &&
+          url.searchParams.get('range') === '1h'
+        );
+      })
+      .toBe(true);
 
     const prefix = failedTrackingNumber.slice(0, 18);
     await page.getByLabel('Tracking number', { exact: true }).fill(prefix);
-    await expect.poll(() => { const url = new URL(page.url()); return url.searchParams.get('q') === prefix; }).toBe(true);
+    await expect
+      .poll(() => {
+        const url = new URL(page.url());
+        return url.searchParams.get('q') === prefix;
+      })
+      .toBe(true);
     await row(other.trackingNumber).waitFor({ state: 'detached' });
     await page.reload();
     await row(failedTrackingNumber).waitFor();
@@ -244,7 +281,12 @@ describe('the dashboard in a browser', () => {
     expect(await page.getByRole('button', { name: 'Delivered' }).getAttribute('aria-pressed')).toBe('true');
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await expect.poll(() => { const url = new URL(page.url()); return url.search === ''; }).toBe(true);
+    await expect
+      .poll(() => {
+        const url = new URL(page.url());
+        return url.search === '';
+      })
+      .toBe(true);
     await row(other.trackingNumber).waitFor();
   });
 
@@ -260,7 +302,8 @@ describe('the dashboard in a browser', () => {
       await page.goto(`${server.baseUrl}/events?type=batch.*`);
       await page.getByText('No events match these filters').waitFor();
       const sent = [await sendEvent({ event: 'batch.one' }), await sendEvent({ event: 'batch.two' })];
-      for (const { trackingNumber } of sent) await row(trackingNumber).locator('[data-status="failed"]').first().waitFor({ timeout: 10_000 });
+      for (const { trackingNumber } of sent)
+        await row(trackingNumber).locator('[data-status="failed"]').first().waitFor({ timeout: 10_000 });
 
       failing.reply({ status: 204 });
       await page.getByLabel('Select all shown events').check();
@@ -268,61 +311,95 @@ describe('the dashboard in a browser', () => {
       await screenshot(page, 'events-bulk-select-light');
       await page.getByRole('button', { name: 'Retry selected' }).click();
       await page.getByText('Retry queued for 2 events.').waitFor();
-      for (const { trackingNumber } of sent) await row(trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
+      for (const { trackingNumber } of sent)
+        await row(trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
     } finally {
       await failing.close();
     }
   });
 
-  test('a burst of events is coalesced: the table renders a few times a second, not once per change', { timeout: 120_000 }, async () => {
-    await page.goto(`${server.baseUrl}/events`);
-    await page.locator('[data-connection="live"]').waitFor();
-    await page.locator('tbody tr').first().waitFor();
-    // Count the table's commits (mutation batches) and long main-thread tasks while it lasts.
-    await page.evaluate(() => {
-      const stats = { commits: 0, longestTaskMs: 0 };
-      (window as unknown as { burst: typeof stats }).burst = stats;
-      new MutationObserver(() => (stats.commits += 1)).observe(document.querySelector('tbody')!, { childList: true, subtree: true, characterData: true, attributes: true });
-      new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) stats.longestTaskMs = Math.max(stats.longestTaskMs, entry.duration);
-      }).observe({ type: 'longtask' });
-    });
-    const count = 300;
-    const sent: string[] = [];
-    const queue = Array.from({ length: count }, (_, i) => i);
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        for (let i = queue.shift(); i !== undefined; i = queue.shift()) sent.push((await sendEvent({ event: 'burst.tick', data: { i } })).trackingNumber);
-      }),
-    );
-    // Every event of the burst is listed, and delivered, without a reload.
-    await expect.poll(() => page.locator('tr[data-status="delivered"]').evaluateAll((rows, ids) => ids.filter((id) => rows.some((row) => row.getAttribute('data-tracking-number') === id)).length, sent), { timeout: 60_000 }).toBe(count);
-    const burst = await page.evaluate(() => (window as unknown as { burst: { commits: number; longestTaskMs: number } }).burst);
-    console.info(`A burst of ${count} events (${count * 3} pushed changes) took ${burst.commits} table updates; the longest main-thread task was ${Math.round(burst.longestTaskMs)} ms.`);
-    // The longest task is printed, not asserted: it is wall-clock time on a shared runner,
-    // where the browser waits for the cores the server, PostgreSQL and other test files hold.
-    // Each event is pushed once as new and at least twice as changed (delivering, delivered).
-    expect(burst.commits).toBeLessThan(count);
-  });
+  test(
+    'a burst of events is coalesced: the table renders a few times a second, not once per change',
+    { timeout: 120_000 },
+    async () => {
+      await page.goto(`${server.baseUrl}/events`);
+      await page.locator('[data-connection="live"]').waitFor();
+      await page.locator('tbody tr').first().waitFor();
+      // Count the table's commits (mutation batches) and long main-thread tasks while it lasts.
+      await page.evaluate(() => {
+        const stats = { commits: 0, longestTaskMs: 0 };
+        (window as unknown as { burst: typeof stats }).burst = stats;
+        new MutationObserver(() => (stats.commits += 1)).observe(document.querySelector('tbody')!, {
+          childList: true,
+          subtree: true,
+          characterData: true,
+          attributes: true,
+        });
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) stats.longestTaskMs = Math.max(stats.longestTaskMs, entry.duration);
+        }).observe({ type: 'longtask' });
+      });
+      const count = 300;
+      const sent: string[] = [];
+      const queue = Array.from({ length: count }, (_, i) => i);
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (let i = queue.shift(); i !== undefined; i = queue.shift())
+            sent.push((await sendEvent({ event: 'burst.tick', data: { i } })).trackingNumber);
+        }),
+      );
+      // Every event of the burst is listed, and delivered, without a reload.
+      await expect
+        .poll(
+          () =>
+            page
+              .locator('tr[data-status="delivered"]')
+              .evaluateAll(
+                (rows, ids) =>
+                  ids.filter((id) => rows.some((row) => row.getAttribute('data-tracking-number') === id)).length,
+                sent,
+              ),
+          { timeout: 60_000 },
+        )
+        .toBe(count);
+      const burst = await page.evaluate(
+        () => (window as unknown as { burst: { commits: number; longestTaskMs: number } }).burst,
+      );
+      console.info(
+        `A burst of ${count} events (${count * 3} pushed changes) took ${burst.commits} table updates; the longest main-thread task was ${Math.round(burst.longestTaskMs)} ms.`,
+      );
+      // The longest task is printed, not asserted: it is wall-clock time on a shared runner,
+      // where the browser waits for the cores the server, PostgreSQL and other test files hold.
+      // Each event is pushed once as new and at least twice as changed (delivering, delivered).
+      expect(burst.commits).toBeLessThan(count);
+    },
+  );
 
-  test('the connection indicator shows a lost server, reconnects by itself, and the list catches up', { timeout: 120_000 }, async () => {
-    await page.goto(`${server.baseUrl}/events`);
-    await page.locator('[data-connection="live"]').waitFor();
-    await server.stop();
-    try {
-      await page.locator('[data-connection="reconnecting"]').waitFor({ timeout: 10_000 });
-      await screenshot(page, 'events-reconnecting-light', { live: false });
-    } finally {
-      await server.restart();
-    }
-    // Reconnect attempts back off up to 10 s apart.
-    await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
-    const after = await sendEvent({ event: 'order.created', data: { after: 'restart' } });
-    await row(after.trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
-  });
+  test(
+    'the connection indicator shows a lost server, reconnects by itself, and the list catches up',
+    { timeout: 120_000 },
+    async () => {
+      await page.goto(`${server.baseUrl}/events`);
+      await page.locator('[data-connection="live"]').waitFor();
+      await server.stop();
+      try {
+        await page.locator('[data-connection="reconnecting"]').waitFor({ timeout: 10_000 });
+        await screenshot(page, 'events-reconnecting-light', { live: false });
+      } finally {
+        await server.restart();
+      }
+      // Reconnect attempts back off up to 10 s apart.
+      await page.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
+      const after = await sendEvent({ event: 'order.created', data: { after: 'restart' } });
+      await row(after.trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
+    },
+  );
 
   test('a viewer sees retry buttons disabled with the reason', async () => {
-    const { createAccessToken } = await gqlData({ baseUrl: server.baseUrl }, `mutation { createAccessToken(name: "night shift", role: viewer) { token } }`);
+    const { createAccessToken } = await gqlData(
+      { baseUrl: server.baseUrl },
+      `mutation { createAccessToken(name: "night shift", role: viewer) { token } }`,
+    );
     const viewer = await launchBrowser();
     const viewerPage = await viewer.context.newPage();
     viewerPage.setDefaultTimeout(20_000);
@@ -390,60 +467,64 @@ describe('the dashboard in a browser', () => {
     }
   });
 
-  test('screenshots of every main view, light and dark, and at tablet and phone widths', { timeout: 240_000 }, async () => {
-    // Some history for the overview: a few delivered events.
-    for (let i = 0; i < 5; i++) await sendEvent({ event: i % 2 ? 'order.created' : 'customer.updated', data: { i } });
-    const views = async (target: Page, scheme: string) => {
-      await target.goto(`${server.baseUrl}/`);
-      await target.locator('.recharts-surface').first().waitFor();
-      await target.getByRole('heading', { name: 'Endpoints by failures' }).waitFor();
-      await screenshot(target, `overview-${scheme}`);
-      await target.goto(`${server.baseUrl}/events`);
-      await target.locator('tbody tr').first().waitFor();
-      await screenshot(target, `events-${scheme}`);
-      await target.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
-      await target.locator('[data-attempt="4"]').waitFor();
-      await screenshot(target, `event-detail-${scheme}`);
-      await target.goto(`${server.baseUrl}/mailboxes`);
-      await target.locator('[data-mailbox="Order service"]').waitFor();
-      await screenshot(target, `mailboxes-${scheme}`);
-      await target.goto(`${server.baseUrl}/mailboxes/${mailbox.id}`);
-      await target.locator('.endpoint').first().waitFor();
-      await screenshot(target, `mailbox-${scheme}`);
-    };
-    await views(page, 'light');
+  test(
+    'screenshots of every main view, light and dark, and at tablet and phone widths',
+    { timeout: 240_000 },
+    async () => {
+      // Some history for the overview: a few delivered events.
+      for (let i = 0; i < 5; i++) await sendEvent({ event: i % 2 ? 'order.created' : 'customer.updated', data: { i } });
+      const views = async (target: Page, scheme: string) => {
+        await target.goto(`${server.baseUrl}/`);
+        await target.locator('.recharts-surface').first().waitFor();
+        await target.getByRole('heading', { name: 'Endpoints by failures' }).waitFor();
+        await screenshot(target, `overview-${scheme}`);
+        await target.goto(`${server.baseUrl}/events`);
+        await target.locator('tbody tr').first().waitFor();
+        await screenshot(target, `events-${scheme}`);
+        await target.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
+        await target.locator('[data-attempt="4"]').waitFor();
+        await screenshot(target, `event-detail-${scheme}`);
+        await target.goto(`${server.baseUrl}/mailboxes`);
+        await target.locator('[data-mailbox="Order service"]').waitFor();
+        await screenshot(target, `mailboxes-${scheme}`);
+        await target.goto(`${server.baseUrl}/mailboxes/${mailbox.id}`);
+        await target.locator('.endpoint').first().waitFor();
+        await screenshot(target, `mailbox-${scheme}`);
+      };
+      await views(page, 'light');
 
-    const dark = await launchBrowser({ colorScheme: 'dark' });
-    try {
-      const darkPage = await dark.context.newPage();
-      darkPage.setDefaultTimeout(20_000);
-      await darkPage.goto(`${server.baseUrl}/`);
-      await screenshot(darkPage, 'sign-in-dark', { live: false });
-      await signIn(darkPage);
-      await views(darkPage, 'dark');
-    } finally {
-      await dark.close();
-    }
+      const dark = await launchBrowser({ colorScheme: 'dark' });
+      try {
+        const darkPage = await dark.context.newPage();
+        darkPage.setDefaultTimeout(20_000);
+        await darkPage.goto(`${server.baseUrl}/`);
+        await screenshot(darkPage, 'sign-in-dark', { live: false });
+        await signIn(darkPage);
+        await views(darkPage, 'dark');
+      } finally {
+        await dark.close();
+      }
 
-    for (const [name, viewport] of [
-      ['tablet', { width: 820, height: 1180 }],
-      ['phone', { width: 390, height: 844 }],
-    ] as const) {
-      await page.setViewportSize(viewport);
-      await page.goto(`${server.baseUrl}/events`);
-      await page.locator('tbody tr').first().waitFor();
-      // Nothing wider than the screen: the page does not scroll sideways.
-      expect(await widerThanScreen(page)).toEqual([]);
-      await nav(page, 'Mailboxes').waitFor();
-      await page.locator('tbody tr').first().locator('[data-status]').first().waitFor();
-      await screenshot(page, `events-${name}-light`);
-      await page.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
-      await page.locator('[data-attempt="4"]').waitFor();
-      expect(await widerThanScreen(page)).toEqual([]);
-      await screenshot(page, `event-detail-${name}-light`);
-      await page.goto(`${server.baseUrl}/`);
-      await page.locator('.recharts-surface').first().waitFor();
-      await screenshot(page, `overview-${name}-light`);
-    }
-  });
+      for (const [name, viewport] of [
+        ['tablet', { width: 820, height: 1180 }],
+        ['phone', { width: 390, height: 844 }],
+      ] as const) {
+        await page.setViewportSize(viewport);
+        await page.goto(`${server.baseUrl}/events`);
+        await page.locator('tbody tr').first().waitFor();
+        // Nothing wider than the screen: the page does not scroll sideways.
+        expect(await widerThanScreen(page)).toEqual([]);
+        await nav(page, 'Mailboxes').waitFor();
+        await page.locator('tbody tr').first().locator('[data-status]').first().waitFor();
+        await screenshot(page, `events-${name}-light`);
+        await page.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);
+        await page.locator('[data-attempt="4"]').waitFor();
+        expect(await widerThanScreen(page)).toEqual([]);
+        await screenshot(page, `event-detail-${name}-light`);
+        await page.goto(`${server.baseUrl}/`);
+        await page.locator('.recharts-surface').first().waitFor();
+        await screenshot(page, `overview-${name}-light`);
+      }
+    },
+  );
 });

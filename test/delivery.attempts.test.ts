@@ -6,7 +6,13 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { freePort } from './support/ports.ts';
-import { createMailbox, sendEvent, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+import {
+  createMailbox,
+  sendEvent,
+  startTestHookpost,
+  type CreatedMailbox,
+  type TestHookpost,
+} from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 
 let db: TestDatabase;
@@ -50,19 +56,34 @@ async function attemptAgainst(url: string, endpoint: Record<string, unknown> = {
   expect(created.status).toBe(201);
   const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: eventType })).json();
   let attempt: AttemptView | undefined;
-  await vi.waitFor(async () => {
-    const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
-    expect(['delivered', 'failed']).toContain(event.status);
-    attempt = event.deliveries[0].attempts[0];
-  }, { timeout: 10_000, interval: 50 });
+  await vi.waitFor(
+    async () => {
+      const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
+      expect(['delivered', 'failed']).toContain(event.status);
+      attempt = event.deliveries[0].attempts[0];
+    },
+    { timeout: 10_000, interval: 50 },
+  );
   return attempt!;
 }
 
 describe('what an attempt records', () => {
   test('a 2xx: status, response headers and body, duration', async () => {
-    receiver.reply({ status: 201, body: '{"received":true}', headers: { 'x-receiver': 'yes', 'content-type': 'application/json' } });
+    receiver.reply({
+      status: 201,
+      body: '{"received":true}',
+      headers: { 'x-receiver': 'yes', 'content-type': 'application/json' },
+    });
     const attempt = await attemptAgainst(`${receiver.url}/ok`);
-    expect(attempt).toMatchObject({ number: 1, trigger: 'scheduled', status_code: 201, response_body: '{"received":true}', error_kind: null, error_message: null, response_body_truncated: false });
+    expect(attempt).toMatchObject({
+      number: 1,
+      trigger: 'scheduled',
+      status_code: 201,
+      response_body: '{"received":true}',
+      error_kind: null,
+      error_message: null,
+      response_body_truncated: false,
+    });
     expect(attempt.response_headers).toMatchObject({ 'x-receiver': 'yes' });
     expect(attempt.duration_ms).toBeGreaterThanOrEqual(0);
   });
@@ -86,7 +107,9 @@ describe('what an attempt records', () => {
   });
 
   test('a redirect is a failure and is not followed', async () => {
-    receiver.reply((request) => (request.path === '/moved' ? { status: 301, headers: { location: `${receiver.url}/elsewhere` } } : { status: 200 }));
+    receiver.reply((request) =>
+      request.path === '/moved' ? { status: 301, headers: { location: `${receiver.url}/elsewhere` } } : { status: 200 },
+    );
     const before = receiver.requests.length;
     const attempt = await attemptAgainst(`${receiver.url}/moved`);
     expect(attempt).toMatchObject({ status_code: 301, error_kind: 'redirect' });

@@ -4,7 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, sendEvent, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+import {
+  createMailbox,
+  sendEvent,
+  startTestHookpost,
+  type CreatedMailbox,
+  type TestHookpost,
+} from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 
 let db: TestDatabase;
@@ -17,8 +23,16 @@ beforeAll(async () => {
   hookpost = await startTestHookpost(db.url);
   receiver = await startReceiver();
   mailbox = await createMailbox(hookpost, { name: 'Fan-out' });
-  for (const [path, eventTypes] of [['all', []], ['orders', ['order.*']], ['invoices', ['invoice.paid', 'invoice.voided']], ['failures', ['*.failed']]] as const) {
-    const response = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, { method: 'POST', json: { url: `${receiver.url}/${path}`, event_types: eventTypes } });
+  for (const [path, eventTypes] of [
+    ['all', []],
+    ['orders', ['order.*']],
+    ['invoices', ['invoice.paid', 'invoice.voided']],
+    ['failures', ['*.failed']],
+  ] as const) {
+    const response = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
+      method: 'POST',
+      json: { url: `${receiver.url}/${path}`, event_types: eventTypes },
+    });
     expect(response.status).toBe(201);
   }
 });
@@ -30,13 +44,22 @@ afterAll(async () => {
 });
 
 async function pathsReached(trackingNumber: string, expected: number) {
-  await vi.waitFor(async () => {
-    const { rows } = await db.pool.query(`select count(*)::int as n from delivery where event_id = $1 and status = 'delivered'`, [trackingNumber]);
-    expect(rows[0].n).toBe(expected);
-  }, { timeout: 5_000, interval: 50 });
+  await vi.waitFor(
+    async () => {
+      const { rows } = await db.pool.query(
+        `select count(*)::int as n from delivery where event_id = $1 and status = 'delivered'`,
+        [trackingNumber],
+      );
+      expect(rows[0].n).toBe(expected);
+    },
+    { timeout: 5_000, interval: 50 },
+  );
   const { rows } = await db.pool.query('select id from delivery where event_id = $1', [trackingNumber]);
   const ids = new Set(rows.map((row) => row.id));
-  return receiver.requests.filter((r) => ids.has(r.headers['webhook-id'] as string)).map((r) => r.path).sort();
+  return receiver.requests
+    .filter((r) => ids.has(r.headers['webhook-id'] as string))
+    .map((r) => r.path)
+    .sort();
 }
 
 describe('fan-out with event-type filters', () => {
@@ -53,7 +76,9 @@ describe('fan-out with event-type filters', () => {
   });
 
   test('the x-event-type header decides over the body', async () => {
-    const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'user.signed_up' }, { 'x-event-type': 'invoice.voided' })).json();
+    const { tracking_number } = await (
+      await sendEvent(hookpost, mailbox, { event: 'user.signed_up' }, { 'x-event-type': 'invoice.voided' })
+    ).json();
     expect(await pathsReached(tracking_number, 2)).toEqual(['/all', '/invoices']);
   });
 
@@ -63,7 +88,11 @@ describe('fan-out with event-type filters', () => {
   });
 
   test('an event no endpoint accepts is stored as unrouted and answered as such', async () => {
-    const narrow = await createMailbox(hookpost, { name: 'Narrow', target_url: `${receiver.url}/narrow`, event_types: ['only.this'] });
+    const narrow = await createMailbox(hookpost, {
+      name: 'Narrow',
+      target_url: `${receiver.url}/narrow`,
+      event_types: ['only.this'],
+    });
     const response = await sendEvent(hookpost, narrow, { event: 'something.else' });
     expect(response.status).toBe(202);
     const ack = await response.json();

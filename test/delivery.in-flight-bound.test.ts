@@ -42,13 +42,18 @@ afterAll(async () => {
 
 test('a burst of 30 events to a slow receiver is sent at most 3 at a time, and all are delivered', async () => {
   const mailbox = await createMailbox(hookpost, { name: 'Slow receiver', target_url: receiverUrl });
-  const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => sendEvent(hookpost, mailbox, { event: 'order.created', data: { i } })));
+  const responses = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => sendEvent(hookpost, mailbox, { event: 'order.created', data: { i } })),
+  );
   expect(responses.map((response) => response.status)).toEqual(Array(30).fill(202));
 
-  await vi.waitFor(async () => {
-    const { rows } = await db.pool.query(`select count(*)::int as n from delivery where status = 'delivered'`);
-    expect(rows[0].n).toBe(30);
-  }, { timeout: 20_000, interval: 100 });
+  await vi.waitFor(
+    async () => {
+      const { rows } = await db.pool.query(`select count(*)::int as n from delivery where status = 'delivered'`);
+      expect(rows[0].n).toBe(30);
+    },
+    { timeout: 20_000, interval: 100 },
+  );
   expect(load.served).toBe(30);
   expect(load.most).toBe(CONCURRENCY);
 });

@@ -6,7 +6,13 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, sendEvent, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+import {
+  createMailbox,
+  sendEvent,
+  startTestHookpost,
+  type CreatedMailbox,
+  type TestHookpost,
+} from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 
 let db: TestDatabase;
@@ -29,7 +35,8 @@ afterAll(async () => {
 
 describe('the request a receiver gets', () => {
   test('the body arrives byte for byte (whitespace, key order, unicode, escapes) and is signed', async () => {
-    const raw = '{ "event":"order.created",\n  "z": 1, "a": [1.50, 2e3],\t"name": "Zoë \\u00e9 🚀", "nested": {"b":null} }  ';
+    const raw =
+      '{ "event":"order.created",\n  "z": 1, "a": [1.50, 2e3],\t"name": "Zoë \\u00e9 🚀", "nested": {"b":null} }  ';
     const before = receiver.requests.length;
     await sendEvent(hookpost, mailbox, raw, { 'content-type': 'application/json; charset=utf-8' });
     const [request] = (await receiver.waitForRequests(before + 1)).slice(before);
@@ -47,7 +54,10 @@ describe('the request a receiver gets', () => {
 
   test('non-JSON bodies keep their content type', async () => {
     const before = receiver.requests.length;
-    await sendEvent(hookpost, mailbox, 'a=1&b=%C3%A9', { 'content-type': 'application/x-www-form-urlencoded', 'x-event-type': 'form.posted' });
+    await sendEvent(hookpost, mailbox, 'a=1&b=%C3%A9', {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-event-type': 'form.posted',
+    });
     const [request] = (await receiver.waitForRequests(before + 1)).slice(before);
     expect(request!.body.toString()).toBe('a=1&b=%C3%A9');
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -65,7 +75,9 @@ describe('the request a receiver gets', () => {
     expect([...ids]).toEqual([rows[0].id]);
     // Each attempt is signed afresh (new timestamp) and still verifies.
     for (const attempt of attempts) {
-      expect(() => new Webhook(mailbox.signing_secret!).verify(attempt.body.toString(), attempt.headers as Record<string, string>)).not.toThrow();
+      expect(() =>
+        new Webhook(mailbox.signing_secret!).verify(attempt.body.toString(), attempt.headers as Record<string, string>),
+      ).not.toThrow();
     }
     receiver.reply({ status: 200 });
   });
@@ -73,7 +85,11 @@ describe('the request a receiver gets', () => {
   test('custom headers are sent, stored encrypted, and credential values are redacted in the audit trail', async () => {
     const response = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
       method: 'POST',
-      json: { url: `${receiver.url}/custom`, headers: { Authorization: 'Bearer receiver-s3cret', 'X-Tenant': 'acme' }, event_types: ['custom.*'] },
+      json: {
+        url: `${receiver.url}/custom`,
+        headers: { Authorization: 'Bearer receiver-s3cret', 'X-Tenant': 'acme' },
+        event_types: ['custom.*'],
+      },
     });
     expect(response.status).toBe(201);
     const { id } = await response.json();
@@ -86,27 +102,40 @@ describe('the request a receiver gets', () => {
     expect(received.headers.authorization).toBe('Bearer receiver-s3cret');
     expect(received.headers['x-tenant']).toBe('acme');
 
-    await vi.waitFor(async () => {
-      const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
-      const custom = event.deliveries.find((d: { target_url: string }) => d.target_url.endsWith('/custom'));
-      expect(custom.attempts[0].request_headers).toMatchObject({ authorization: '[redacted]', 'x-tenant': 'acme', 'webhook-id': custom.id });
-    }, { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
+        const custom = event.deliveries.find((d: { target_url: string }) => d.target_url.endsWith('/custom'));
+        expect(custom.attempts[0].request_headers).toMatchObject({
+          authorization: '[redacted]',
+          'x-tenant': 'acme',
+          'webhook-id': custom.id,
+        });
+      },
+      { timeout: 5_000, interval: 50 },
+    );
     const attempts = await db.pool.query(`select request_headers::text as h from attempt`);
     expect(attempts.rows.map((r) => r.h).join()).not.toContain('receiver-s3cret');
   });
 
   test('the endpoint secret is stored sealed and a rotation signs with both secrets', async () => {
-    const sealed = await db.pool.query('select ciphertext from endpoint_secret where endpoint_id = $1', [mailbox.endpoint_id]);
+    const sealed = await db.pool.query('select ciphertext from endpoint_secret where endpoint_id = $1', [
+      mailbox.endpoint_id,
+    ]);
     expect(sealed.rows[0].ciphertext.toString('latin1')).not.toContain(mailbox.signing_secret!.slice(6, 20));
 
-    const rotated = await (await hookpost.api(`/api/endpoints/${mailbox.endpoint_id}/rotate-secret`, { method: 'POST' })).json();
+    const rotated = await (
+      await hookpost.api(`/api/endpoints/${mailbox.endpoint_id}/rotate-secret`, { method: 'POST' })
+    ).json();
     expect(rotated.signing_secret).toMatch(/^whsec_/);
     const before = receiver.requests.length;
     await sendEvent(hookpost, mailbox, { event: 'after.rotation' });
     const [request] = (await receiver.waitForRequests(before + 1)).slice(before);
     expect((request!.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
     for (const secret of [mailbox.signing_secret!, rotated.signing_secret]) {
-      expect(() => new Webhook(secret).verify(request!.body.toString(), request!.headers as Record<string, string>)).not.toThrow();
+      expect(() =>
+        new Webhook(secret).verify(request!.body.toString(), request!.headers as Record<string, string>),
+      ).not.toThrow();
     }
     const revealed = await (await hookpost.api(`/api/endpoints/${mailbox.endpoint_id}/secret`)).json();
     expect(revealed.signing_secret).toBe(rotated.signing_secret);

@@ -28,7 +28,11 @@ async function eventStatus(trackingNumber: string) {
   return (await (await hookpost.api(`/api/webhooks/${trackingNumber}`)).json()) as {
     status: string;
     attempt_count: number;
-    deliveries: { status: string; next_attempt_at: string | null; attempts: { number: number; status_code: number; error_kind: string }[] }[];
+    deliveries: {
+      status: string;
+      next_attempt_at: string | null;
+      attempts: { number: number; status_code: number; error_kind: string }[];
+    }[];
   };
 }
 
@@ -45,7 +49,10 @@ describe('the default retry schedule', () => {
     expect(third!.at - second!.at).toBeGreaterThanOrEqual(3_900);
     expect(third!.at - second!.at).toBeLessThan(5_000);
 
-    await vi.waitFor(async () => expect((await eventStatus(tracking_number)).status).toBe('failed'), { timeout: 5_000, interval: 100 });
+    await vi.waitFor(async () => expect((await eventStatus(tracking_number)).status).toBe('failed'), {
+      timeout: 5_000,
+      interval: 100,
+    });
     const event = await eventStatus(tracking_number);
     expect(event.attempt_count).toBe(3);
     expect(event.deliveries[0]).toMatchObject({ status: 'failed', next_attempt_at: null });
@@ -64,12 +71,15 @@ describe('the default retry schedule', () => {
     receiver.reply({ status: 503 });
     const mailbox = await createMailbox(hookpost, { name: 'Waiting', target_url: `${receiver.url}/waiting` });
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'x' })).json();
-    await vi.waitFor(async () => {
-      const event = await eventStatus(tracking_number);
-      expect(event.status).toBe('delivering');
-      expect(event.deliveries[0]!.status).toBe('queued');
-      expect(Date.parse(event.deliveries[0]!.next_attempt_at!)).toBeGreaterThan(Date.now());
-    }, { timeout: 2_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const event = await eventStatus(tracking_number);
+        expect(event.status).toBe('delivering');
+        expect(event.deliveries[0]!.status).toBe('queued');
+        expect(Date.parse(event.deliveries[0]!.next_attempt_at!)).toBeGreaterThan(Date.now());
+      },
+      { timeout: 2_000, interval: 50 },
+    );
   });
 
   test('a receiver that recovers gets the retry and the event turns delivered', async () => {
@@ -77,7 +87,10 @@ describe('the default retry schedule', () => {
     receiver.reply(() => (++calls === 1 ? { status: 502 } : { status: 204 }));
     const mailbox = await createMailbox(hookpost, { name: 'Recovers', target_url: `${receiver.url}/recovers` });
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'x' })).json();
-    await vi.waitFor(async () => expect((await eventStatus(tracking_number)).status).toBe('delivered'), { timeout: 6_000, interval: 100 });
+    await vi.waitFor(async () => expect((await eventStatus(tracking_number)).status).toBe('delivered'), {
+      timeout: 6_000,
+      interval: 100,
+    });
     expect((await eventStatus(tracking_number)).attempt_count).toBe(2);
   });
 
@@ -91,7 +104,10 @@ describe('the default retry schedule', () => {
     expect(created.status).toBe(201);
     const before = receiver.requests.length;
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'x' })).json();
-    await vi.waitFor(async () => expect((await eventStatus(tracking_number)).status).toBe('failed'), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(async () => expect((await eventStatus(tracking_number)).status).toBe('failed'), {
+      timeout: 5_000,
+      interval: 50,
+    });
     const requests = receiver.requests.slice(before).filter((r) => r.path === '/custom');
     expect(requests).toHaveLength(3);
     expect(requests[2]!.at - requests[0]!.at).toBeLessThan(2_000);

@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, sendEvent, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+import {
+  createMailbox,
+  sendEvent,
+  startTestHookpost,
+  type CreatedMailbox,
+  type TestHookpost,
+} from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 
 let db: TestDatabase;
@@ -40,26 +46,38 @@ describe('the SSRF guard, on by default', () => {
   ])('creating an endpoint for %s is refused', async (url) => {
     const response = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, { method: 'POST', json: { url } });
     expect(response.status).toBe(422);
-    expect(await response.json()).toEqual({ error: { code: 'target_not_allowed', message: expect.stringContaining('HOOKPOST_ALLOWED_TARGETS') } });
+    expect(await response.json()).toEqual({
+      error: { code: 'target_not_allowed', message: expect.stringContaining('HOOKPOST_ALLOWED_TARGETS') },
+    });
   });
 
-  test.each(['ftp://example.com/x', 'https://user:pass@example.com/x', 'not a url'])('%s is refused as an endpoint URL', async (url) => {
-    const response = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, { method: 'POST', json: { url } });
-    expect(response.status).toBe(422);
-  });
+  test.each(['ftp://example.com/x', 'https://user:pass@example.com/x', 'not a url'])(
+    '%s is refused as an endpoint URL',
+    async (url) => {
+      const response = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, { method: 'POST', json: { url } });
+      expect(response.status).toBe(422);
+    },
+  );
 
   test.each([
     ['a host name that resolves to loopback', () => `http://localhost:${new URL(receiver.url).port}/hook`],
     ['a literal loopback address', () => `${receiver.url}/hook`],
   ])('a stored URL with %s is blocked when the attempt is made', async (_what, url) => {
     // As if DNS changed after the endpoint was created: write the URL past the creation check.
-    await db.pool.query('update endpoint set url = $1, retry_policy = $2 where id = $3', [url(), { maxAttempts: 1 }, mailbox.endpoint_id]);
+    await db.pool.query('update endpoint set url = $1, retry_policy = $2 where id = $3', [
+      url(),
+      { maxAttempts: 1 },
+      mailbox.endpoint_id,
+    ]);
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'probe' })).json();
-    await vi.waitFor(async () => {
-      const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
-      expect(event.status).toBe('failed');
-      expect(event.deliveries[0].attempts[0]).toMatchObject({ status_code: null, error_kind: 'blocked_target' });
-    }, { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const event = await (await hookpost.api(`/api/webhooks/${tracking_number}`)).json();
+        expect(event.status).toBe('failed');
+        expect(event.deliveries[0].attempts[0]).toMatchObject({ status_code: null, error_kind: 'blocked_target' });
+      },
+      { timeout: 5_000, interval: 50 },
+    );
     expect(receiver.requests).toHaveLength(0);
   });
 });

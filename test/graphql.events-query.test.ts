@@ -25,9 +25,15 @@ const EVENTS = `query Events($filter: EventFilter, $first: Int, $after: String, 
 
 async function page(variables: Record<string, unknown>) {
   const data = await gqlData(hookpost, EVENTS, variables);
-  return { numbers: data.events.edges.map((edge: { node: { trackingNumber: string } }) => edge.node.trackingNumber) as string[], pageInfo: data.events.pageInfo };
+  return {
+    numbers: data.events.edges.map(
+      (edge: { node: { trackingNumber: string } }) => edge.node.trackingNumber,
+    ) as string[],
+    pageInfo: data.events.pageInfo,
+  };
 }
-const names = (numbers: string[]) => numbers.map((number) => Object.keys(ids).find((name) => ids[name] === number) ?? number);
+const names = (numbers: string[]) =>
+  numbers.map((number) => Object.keys(ids).find((name) => ids[name] === number) ?? number);
 const filtered = async (filter: Record<string, unknown>) => names((await page({ filter, first: 100 })).numbers);
 
 async function send(name: string, mailbox: { id: string; apiKey: string }, body: unknown) {
@@ -42,14 +48,34 @@ beforeAll(async () => {
   receiver = await startReceiver();
   receiver.reply((request) => (request.path === '/fail' ? { status: 500, body: 'down' } : { status: 200, body: 'ok' }));
 
-  const created = await gqlData(hookpost, `mutation($url: String!) { createMailbox(input: {name: "Shop", targetUrl: $url}) { apiKey mailbox { id } endpoint { id } } }`, { url: `${receiver.url}/all` });
+  const created = await gqlData(
+    hookpost,
+    `mutation($url: String!) { createMailbox(input: {name: "Shop", targetUrl: $url}) { apiKey mailbox { id } endpoint { id } } }`,
+    { url: `${receiver.url}/all` },
+  );
   const payments = await gqlData(
     hookpost,
     `mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { endpoint { id } } }`,
-    { input: { mailboxId: created.createMailbox.mailbox.id, url: `${receiver.url}/fail`, eventTypes: ['payment.*'], retryPolicy: { maxAttempts: 1 } } },
+    {
+      input: {
+        mailboxId: created.createMailbox.mailbox.id,
+        url: `${receiver.url}/fail`,
+        eventTypes: ['payment.*'],
+        retryPolicy: { maxAttempts: 1 },
+      },
+    },
   );
-  shop = { id: created.createMailbox.mailbox.id, apiKey: created.createMailbox.apiKey, all: created.createMailbox.endpoint.id, payments: payments.createEndpoint.endpoint.id };
-  const second = await gqlData(hookpost, `mutation($url: String!) { createMailbox(input: {name: "Other", targetUrl: $url, eventTypes: ["nothing.*"]}) { apiKey mailbox { id } } }`, { url: `${receiver.url}/other` });
+  shop = {
+    id: created.createMailbox.mailbox.id,
+    apiKey: created.createMailbox.apiKey,
+    all: created.createMailbox.endpoint.id,
+    payments: payments.createEndpoint.endpoint.id,
+  };
+  const second = await gqlData(
+    hookpost,
+    `mutation($url: String!) { createMailbox(input: {name: "Other", targetUrl: $url, eventTypes: ["nothing.*"]}) { apiKey mailbox { id } } }`,
+    { url: `${receiver.url}/other` },
+  );
   other = { id: second.createMailbox.mailbox.id, apiKey: second.createMailbox.apiKey };
 
   await send('order1', shop, { event: 'order.created', n: 1 });
@@ -64,10 +90,15 @@ beforeAll(async () => {
   await send('otherOrder', other, { event: 'order.created' });
 
   // Wait for the worker: everything ends delivered, failed or unrouted.
-  await vi.waitFor(async () => {
-    const statuses = (await gqlData(hookpost, EVENTS, { first: 100 })).events.edges.map((edge: { node: { status: string } }) => edge.node.status);
-    expect(statuses.filter((status: string) => status === 'queued' || status === 'delivering')).toEqual([]);
-  }, { timeout: 15_000, interval: 100 });
+  await vi.waitFor(
+    async () => {
+      const statuses = (await gqlData(hookpost, EVENTS, { first: 100 })).events.edges.map(
+        (edge: { node: { status: string } }) => edge.node.status,
+      );
+      expect(statuses.filter((status: string) => status === 'queued' || status === 'delivering')).toEqual([]);
+    },
+    { timeout: 15_000, interval: 100 },
+  );
 });
 
 afterAll(async () => {
@@ -83,7 +114,14 @@ describe('Query.events filters', () => {
 
   test('by mailbox', async () => {
     expect(await filtered({ mailboxId: other.id })).toEqual(['otherOrder']);
-    expect(await filtered({ mailboxId: shop.id })).toEqual(['untyped', 'lookalike', 'signup', 'payment', 'item', 'order1']);
+    expect(await filtered({ mailboxId: shop.id })).toEqual([
+      'untyped',
+      'lookalike',
+      'signup',
+      'payment',
+      'item',
+      'order1',
+    ]);
   });
 
   test('by endpoint: only events with a delivery to it', async () => {
@@ -106,7 +144,13 @@ describe('Query.events filters', () => {
   test('by time range (inclusive since, exclusive until)', async () => {
     expect(await filtered({ receivedSince: between })).toEqual(['otherOrder', 'untyped', 'lookalike', 'signup']);
     expect(await filtered({ receivedUntil: between })).toEqual(['payment', 'item', 'order1']);
-    expect(await filtered({ receivedSince: new Date(Date.parse(between) - 3_600_000).toISOString(), receivedUntil: between, mailboxId: other.id })).toEqual([]);
+    expect(
+      await filtered({
+        receivedSince: new Date(Date.parse(between) - 3_600_000).toISOString(),
+        receivedUntil: between,
+        mailboxId: other.id,
+      }),
+    ).toEqual([]);
   });
 
   test('by tracking-number prefix, hyphens and case ignored', async () => {
@@ -120,7 +164,10 @@ describe('Query.events filters', () => {
   });
 
   test('several filters together must all match', async () => {
-    expect(await filtered({ mailboxId: shop.id, status: ['delivered'], eventTypes: ['order.*'] })).toEqual(['item', 'order1']);
+    expect(await filtered({ mailboxId: shop.id, status: ['delivered'], eventTypes: ['order.*'] })).toEqual([
+      'item',
+      'order1',
+    ]);
   });
 
   test('bad filters are refused with validation_failed and say which field', async () => {

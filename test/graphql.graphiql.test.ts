@@ -49,7 +49,11 @@ describe('GraphiQL', () => {
       await page.waitForSelector('.graphiql-container', { timeout: 50_000 });
       // Run a query through GraphiQL's own fetcher, with the token in its headers.
       const result = await page.evaluate(async (token) => {
-        const response = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { role } }' }) });
+        const response = await fetch('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ me { role } }' }),
+        });
         return response.json();
       }, TEST_ADMIN_TOKEN);
       expect(result).toEqual({ data: { me: { role: 'admin' } } });

@@ -23,23 +23,47 @@ beforeAll(async () => {
   hookpost = await startTestHookpost(db.url);
   receiver = await startReceiver({ status: 201, body: 'created', headers: { 'x-receiver': 'yes' } });
 
-  viewerToken = (await gqlData(hookpost, `mutation { createAccessToken(name: "dashboard", role: viewer) { token } }`)).createAccessToken.token;
-  const created = await gqlData(hookpost, `mutation($url: String!) { createMailbox(input: {name: "Orders", targetUrl: $url}) { apiKey mailbox { id } endpoint { id } } }`, { url: `${receiver.url}/orders` });
+  viewerToken = (await gqlData(hookpost, `mutation { createAccessToken(name: "dashboard", role: viewer) { token } }`))
+    .createAccessToken.token;
+  const created = await gqlData(
+    hookpost,
+    `mutation($url: String!) { createMailbox(input: {name: "Orders", targetUrl: $url}) { apiKey mailbox { id } endpoint { id } } }`,
+    { url: `${receiver.url}/orders` },
+  );
   mailboxId = created.createMailbox.mailbox.id;
   endpointId = created.createMailbox.endpoint.id;
-  await gqlData(hookpost, `mutation($id: ID!) { updateEndpoint(id: $id, input: {headers: [{name: "Authorization", value: "Bearer s3cret"}, {name: "X-Team", value: "blue"}]}) { id } }`, { id: endpointId });
+  await gqlData(
+    hookpost,
+    `mutation($id: ID!) { updateEndpoint(id: $id, input: {headers: [{name: "Authorization", value: "Bearer s3cret"}, {name: "X-Team", value: "blue"}]}) { id } }`,
+    { id: endpointId },
+  );
   // Nothing listens on port 1: every attempt there is refused.
-  deadEndpointId = (await gqlData(hookpost, `mutation($id: ID!) { createEndpoint(input: {mailboxId: $id, url: "http://127.0.0.1:1/dead", retryPolicy: {maxAttempts: 1}}) { endpoint { id } } }`, { id: mailboxId })).createEndpoint.endpoint.id;
+  deadEndpointId = (
+    await gqlData(
+      hookpost,
+      `mutation($id: ID!) { createEndpoint(input: {mailboxId: $id, url: "http://127.0.0.1:1/dead", retryPolicy: {maxAttempts: 1}}) { endpoint { id } } }`,
+      { id: mailboxId },
+    )
+  ).createEndpoint.endpoint.id;
   await gqlData(hookpost, `mutation { createMailbox(input: {name: "Retired"}) { mailbox { id } } }`).then((data) =>
     gqlData(hookpost, `mutation($id: ID!) { deleteMailbox(id: $id) { id } }`, { id: data.createMailbox.mailbox.id }),
   );
 
-  const response = await sendEvent(hookpost, { id: mailboxId, api_key: created.createMailbox.apiKey }, { event: 'order.created', total: 12 });
+  const response = await sendEvent(
+    hookpost,
+    { id: mailboxId, api_key: created.createMailbox.apiKey },
+    { event: 'order.created', total: 12 },
+  );
   trackingNumber = (await response.json()).tracking_number;
-  await vi.waitFor(async () => {
-    const data = await gqlData(hookpost, `query($n: ID!) { event(trackingNumber: $n) { status } }`, { n: trackingNumber });
-    expect(data.event.status).toBe('failed');
-  }, { timeout: 15_000, interval: 100 });
+  await vi.waitFor(
+    async () => {
+      const data = await gqlData(hookpost, `query($n: ID!) { event(trackingNumber: $n) { status } }`, {
+        n: trackingNumber,
+      });
+      expect(data.event.status).toBe('failed');
+    },
+    { timeout: 15_000, interval: 100 },
+  );
 });
 
 afterAll(async () => {
@@ -53,7 +77,12 @@ describe('mailboxes and endpoints', () => {
     const live = await gqlData(hookpost, `{ mailboxes { edges { node { name deletedAt } } } }`);
     expect(live.mailboxes.edges.map((edge: { node: { name: string } }) => edge.node.name)).toEqual(['Orders']);
     const all = await gqlData(hookpost, `{ mailboxes(includeDeleted: true) { edges { node { name deletedAt } } } }`);
-    expect(all.mailboxes.edges.map((edge: { node: { name: string; deletedAt: string | null } }) => [edge.node.name, edge.node.deletedAt !== null])).toEqual([
+    expect(
+      all.mailboxes.edges.map((edge: { node: { name: string; deletedAt: string | null } }) => [
+        edge.node.name,
+        edge.node.deletedAt !== null,
+      ]),
+    ).toEqual([
       ['Retired', true],
       ['Orders', false],
     ]);
@@ -65,29 +94,49 @@ describe('mailboxes and endpoints', () => {
       `query($id: ID!) { mailbox(id: $id) { name apiKeys { totalCount edges { node { prefix active name } } } endpoints { totalCount edges { node { url } } } events { edges { node { trackingNumber } } } } }`,
       { id: mailboxId },
     );
-    expect(data.mailbox.apiKeys).toEqual({ totalCount: 1, edges: [{ node: { prefix: expect.stringMatching(/^hpk_/), active: true, name: 'default' } }] });
+    expect(data.mailbox.apiKeys).toEqual({
+      totalCount: 1,
+      edges: [{ node: { prefix: expect.stringMatching(/^hpk_/), active: true, name: 'default' } }],
+    });
     expect(data.mailbox.endpoints.totalCount).toBe(2);
     expect(data.mailbox.events.edges).toEqual([{ node: { trackingNumber } }]);
-    expect((await gqlData(hookpost, `{ mailbox(id: "0193a1b2-0000-7000-8000-000000000000") { id } }`)).mailbox).toBeNull();
+    expect(
+      (await gqlData(hookpost, `{ mailbox(id: "0193a1b2-0000-7000-8000-000000000000") { id } }`)).mailbox,
+    ).toBeNull();
     expect((await gqlData(hookpost, `{ mailbox(id: "nope") { id } }`)).mailbox).toBeNull();
   });
 
   test('endpoints filter by mailbox and enabled; an endpoint shows its policy and headers', async () => {
     await gqlData(hookpost, `mutation($id: ID!) { disableEndpoint(id: $id) { enabled } }`, { id: deadEndpointId });
-    const enabled = await gqlData(hookpost, `query($m: ID!) { endpoints(mailboxId: $m, enabled: true) { edges { node { id } } } }`, { m: mailboxId });
+    const enabled = await gqlData(
+      hookpost,
+      `query($m: ID!) { endpoints(mailboxId: $m, enabled: true) { edges { node { id } } } }`,
+      { m: mailboxId },
+    );
     expect(enabled.endpoints.edges).toEqual([{ node: { id: endpointId } }]);
-    const disabled = await gqlData(hookpost, `query($m: ID!) { endpoints(mailboxId: $m, enabled: false) { edges { node { id } } } }`, { m: mailboxId });
+    const disabled = await gqlData(
+      hookpost,
+      `query($m: ID!) { endpoints(mailboxId: $m, enabled: false) { edges { node { id } } } }`,
+      { m: mailboxId },
+    );
     expect(disabled.endpoints.edges).toEqual([{ node: { id: deadEndpointId } }]);
     await gqlData(hookpost, `mutation($id: ID!) { enableEndpoint(id: $id) { enabled } }`, { id: deadEndpointId });
 
-    const one = await gqlData(hookpost, `query($id: ID!) { endpoint(id: $id) { url eventTypes timeoutMs enabled retryPolicy { maxAttempts baseDelayMs factor maxDelayMs jitter schedule } headers { name value } mailbox { name } } }`, { id: endpointId });
+    const one = await gqlData(
+      hookpost,
+      `query($id: ID!) { endpoint(id: $id) { url eventTypes timeoutMs enabled retryPolicy { maxAttempts baseDelayMs factor maxDelayMs jitter schedule } headers { name value } mailbox { name } } }`,
+      { id: endpointId },
+    );
     expect(one.endpoint).toEqual({
       url: `${receiver.url}/orders`,
       eventTypes: [],
       timeoutMs: 15000,
       enabled: true,
       retryPolicy: { maxAttempts: 3, baseDelayMs: 2000, factor: 2, maxDelayMs: 3600000, jitter: 0, schedule: [] },
-      headers: [{ name: 'Authorization', value: 'Bearer s3cret' }, { name: 'X-Team', value: 'blue' }],
+      headers: [
+        { name: 'Authorization', value: 'Bearer s3cret' },
+        { name: 'X-Team', value: 'blue' },
+      ],
       mailbox: { name: 'Orders' },
     });
   });
@@ -121,32 +170,73 @@ describe('an event with its deliveries and attempts', () => {
     const deliveries = event.deliveries.edges.map((edge: { node: unknown }) => edge.node);
     const delivered = deliveries.find((d: { endpoint: { id: string } }) => d.endpoint.id === endpointId);
     const failed = deliveries.find((d: { endpoint: { id: string } }) => d.endpoint.id === deadEndpointId);
-    expect(delivered).toMatchObject({ status: 'delivered', attemptCount: 1, lastStatusCode: 201, lastAttempt: { number: 1 } });
+    expect(delivered).toMatchObject({
+      status: 'delivered',
+      attemptCount: 1,
+      lastStatusCode: 201,
+      lastAttempt: { number: 1 },
+    });
     const attempt = delivered.attempts.edges[0].node;
-    expect(attempt).toMatchObject({ number: 1, trigger: 'scheduled', statusCode: 201, succeeded: true, errorKind: null, responseBody: 'created', responseBodyBase64: null, responseBodyTruncated: false });
+    expect(attempt).toMatchObject({
+      number: 1,
+      trigger: 'scheduled',
+      statusCode: 201,
+      succeeded: true,
+      errorKind: null,
+      responseBody: 'created',
+      responseBodyBase64: null,
+      responseBodyTruncated: false,
+    });
     expect(attempt.durationMs).toBeGreaterThanOrEqual(0);
     expect(attempt.responseHeaders).toContainEqual({ name: 'x-receiver', value: 'yes' });
-    const sent = Object.fromEntries(attempt.requestHeaders.map((h: { name: string; value: string }) => [h.name, h.value]));
+    const sent = Object.fromEntries(
+      attempt.requestHeaders.map((h: { name: string; value: string }) => [h.name, h.value]),
+    );
     expect(sent['webhook-id']).toBe(delivered.id);
     expect(sent['webhook-signature']).toMatch(/^v1,/);
     expect(sent['authorization']).toBe('[redacted]');
     expect(sent['x-team']).toBe('blue');
     expect(failed).toMatchObject({ status: 'failed', attemptCount: 1, lastStatusCode: null });
-    expect(failed.attempts.edges[0].node).toMatchObject({ statusCode: null, succeeded: false, errorKind: 'connection_refused', responseHeaders: null, responseBody: null });
+    expect(failed.attempts.edges[0].node).toMatchObject({
+      statusCode: null,
+      succeeded: false,
+      errorKind: 'connection_refused',
+      responseHeaders: null,
+      responseBody: null,
+    });
     expect(failed.attempts.edges[0].node.errorMessage).toEqual(expect.any(String));
   });
 
   test('delivery(id) and an unknown tracking number', async () => {
-    const event = await gqlData(hookpost, `query($n: ID!) { event(trackingNumber: $n) { deliveries(status: [failed]) { edges { node { id } } } } }`, { n: trackingNumber });
+    const event = await gqlData(
+      hookpost,
+      `query($n: ID!) { event(trackingNumber: $n) { deliveries(status: [failed]) { edges { node { id } } } } }`,
+      { n: trackingNumber },
+    );
     const id = event.event.deliveries.edges[0].node.id;
-    const data = await gqlData(hookpost, `query($id: ID!) { delivery(id: $id) { status event { trackingNumber } endpoint { id } nextAttemptAt } }`, { id });
-    expect(data.delivery).toEqual({ status: 'failed', event: { trackingNumber }, endpoint: { id: deadEndpointId }, nextAttemptAt: null });
-    expect((await gqlData(hookpost, `{ event(trackingNumber: "0193a1b2-0000-7000-8000-000000000000") { id } }`)).event).toBeNull();
+    const data = await gqlData(
+      hookpost,
+      `query($id: ID!) { delivery(id: $id) { status event { trackingNumber } endpoint { id } nextAttemptAt } }`,
+      { id },
+    );
+    expect(data.delivery).toEqual({
+      status: 'failed',
+      event: { trackingNumber },
+      endpoint: { id: deadEndpointId },
+      nextAttemptAt: null,
+    });
+    expect(
+      (await gqlData(hookpost, `{ event(trackingNumber: "0193a1b2-0000-7000-8000-000000000000") { id } }`)).event,
+    ).toBeNull();
     expect((await gqlData(hookpost, `{ delivery(id: "x") { id } }`)).delivery).toBeNull();
   });
 
   test("an endpoint's deliveries, newest first, by status", async () => {
-    const data = await gqlData(hookpost, `query($id: ID!) { endpoint(id: $id) { deliveries(status: [delivered]) { edges { node { status event { trackingNumber } } } } } }`, { id: endpointId });
+    const data = await gqlData(
+      hookpost,
+      `query($id: ID!) { endpoint(id: $id) { deliveries(status: [delivered]) { edges { node { status event { trackingNumber } } } } } }`,
+      { id: endpointId },
+    );
     expect(data.endpoint.deliveries.edges).toEqual([{ node: { status: 'delivered', event: { trackingNumber } } }]);
   });
 });
@@ -157,7 +247,8 @@ describe('stats', () => {
       from to events { status count } deliveries { status count } attempts { attempts succeeded failed } attemptsPerMinute { minute attempts succeeded failed } } }`;
     const from = new Date(startedAt.getTime() - 60_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const counts = (list: { status: string; count: number }[]) => Object.fromEntries(list.filter((c) => c.count > 0).map((c) => [c.status, c.count]));
+    const counts = (list: { status: string; count: number }[]) =>
+      Object.fromEntries(list.filter((c) => c.count > 0).map((c) => [c.status, c.count]));
 
     const all = (await gqlData(hookpost, query, { from, to })).stats;
     expect(counts(all.events)).toEqual({ failed: 1 });
@@ -173,7 +264,8 @@ describe('stats', () => {
     expect(perEndpoint.attempts).toEqual({ attempts: 1, succeeded: 1, failed: 0 });
     expect(counts(perEndpoint.events)).toEqual({ failed: 1 });
 
-    const otherMailbox = (await gqlData(hookpost, query, { from, to, m: '0193a1b2-0000-7000-8000-000000000000' })).stats;
+    const otherMailbox = (await gqlData(hookpost, query, { from, to, m: '0193a1b2-0000-7000-8000-000000000000' }))
+      .stats;
     expect(counts(otherMailbox.events)).toEqual({});
     expect(otherMailbox.attempts.attempts).toBe(0);
 
@@ -183,39 +275,72 @@ describe('stats', () => {
   });
 
   test('a window longer than 7 days, or backwards, is refused', async () => {
-    expect(errorCodes(await gql(hookpost, `{ stats(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { from } }`))).toEqual(['validation_failed']);
-    expect(errorCodes(await gql(hookpost, `{ stats(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") { from } }`))).toEqual(['validation_failed']);
+    expect(
+      errorCodes(await gql(hookpost, `{ stats(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { from } }`)),
+    ).toEqual(['validation_failed']);
+    expect(
+      errorCodes(await gql(hookpost, `{ stats(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") { from } }`)),
+    ).toEqual(['validation_failed']);
   });
 });
 
 describe('who may read', () => {
   test('without a token every query is refused as unauthenticated', async () => {
-    for (const query of [`{ mailboxes { edges { node { id } } } }`, `{ events { edges { node { id } } } }`, `{ stats { from } }`, `{ me { role } }`]) {
+    for (const query of [
+      `{ mailboxes { edges { node { id } } } }`,
+      `{ events { edges { node { id } } } }`,
+      `{ stats { from } }`,
+      `{ me { role } }`,
+    ]) {
       expect(errorCodes(await gql(hookpost, query, {}, { token: null })), query).toEqual(['unauthenticated']);
     }
-    expect(errorCodes(await gql(hookpost, `{ me { role } }`, {}, { token: 'hpt_not_a_real_token' }))).toEqual(['unauthenticated']);
+    expect(errorCodes(await gql(hookpost, `{ me { role } }`, {}, { token: 'hpt_not_a_real_token' }))).toEqual([
+      'unauthenticated',
+    ]);
   });
 
   test('introspection needs no token, so GraphiQL and code generators can read the schema', async () => {
     const result = await gql(hookpost, `{ __schema { queryType { name } } __typename }`, {}, { token: null });
     expect(result).toEqual({ data: { __schema: { queryType: { name: 'Query' } }, __typename: 'Query' } });
-    expect(errorCodes(await gql(hookpost, `{ __typename mailboxes { totalCount: __typename } }`, {}, { token: null }))).toEqual(['unauthenticated']);
+    expect(
+      errorCodes(await gql(hookpost, `{ __typename mailboxes { totalCount: __typename } }`, {}, { token: null })),
+    ).toEqual(['unauthenticated']);
   });
 
   test('a viewer reads everything but header values and signing secrets', async () => {
-    const data = await gqlData(hookpost, `query($id: ID!) { me { role name } endpoint(id: $id) { headers { name value } } }`, { id: endpointId }, { token: viewerToken });
+    const data = await gqlData(
+      hookpost,
+      `query($id: ID!) { me { role name } endpoint(id: $id) { headers { name value } } }`,
+      { id: endpointId },
+      { token: viewerToken },
+    );
     expect(data.me).toEqual({ role: 'viewer', name: 'dashboard' });
-    expect(data.endpoint.headers).toEqual([{ name: 'Authorization', value: '[hidden]' }, { name: 'X-Team', value: '[hidden]' }]);
-    const secret = await gql(hookpost, `query($id: ID!) { signingSecret(endpointId: $id) }`, { id: endpointId }, { token: viewerToken });
+    expect(data.endpoint.headers).toEqual([
+      { name: 'Authorization', value: '[hidden]' },
+      { name: 'X-Team', value: '[hidden]' },
+    ]);
+    const secret = await gql(
+      hookpost,
+      `query($id: ID!) { signingSecret(endpointId: $id) }`,
+      { id: endpointId },
+      { token: viewerToken },
+    );
     expect(errorCodes(secret)).toEqual(['forbidden']);
     expect(secret.errors![0]!.message).toMatch(/operator role/);
-    expect(errorCodes(await gql(hookpost, `{ accessTokens { edges { node { id } } } }`, {}, { token: viewerToken }))).toEqual(['forbidden']);
+    expect(
+      errorCodes(await gql(hookpost, `{ accessTokens { edges { node { id } } } }`, {}, { token: viewerToken })),
+    ).toEqual(['forbidden']);
   });
 
   test('an operator reveals the signing secret; an admin lists access tokens', async () => {
-    expect((await gqlData(hookpost, `query($id: ID!) { signingSecret(endpointId: $id) }`, { id: endpointId })).signingSecret).toMatch(/^whsec_/);
+    expect(
+      (await gqlData(hookpost, `query($id: ID!) { signingSecret(endpointId: $id) }`, { id: endpointId })).signingSecret,
+    ).toMatch(/^whsec_/);
     const tokens = await gqlData(hookpost, `{ accessTokens { edges { node { name role prefix } } } }`);
-    expect(tokens.accessTokens.edges.map((edge: { node: { name: string } }) => edge.node.name)).toEqual(['HOOKPOST_ADMIN_TOKEN', 'dashboard']);
+    expect(tokens.accessTokens.edges.map((edge: { node: { name: string } }) => edge.node.name)).toEqual([
+      'HOOKPOST_ADMIN_TOKEN',
+      'dashboard',
+    ]);
   });
 });
 

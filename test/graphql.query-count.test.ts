@@ -24,13 +24,27 @@ beforeAll(async () => {
   db = await createTestDatabase();
   hookpost = await startTestHookpost(db.url, { workerConcurrency: 16 });
   receiver = await startReceiver();
-  const created = await gqlData(hookpost, `mutation($url: String!) { createMailbox(input: {name: "Busy", targetUrl: $url}) { apiKey mailbox { id } } }`, { url: `${receiver.url}/a` });
+  const created = await gqlData(
+    hookpost,
+    `mutation($url: String!) { createMailbox(input: {name: "Busy", targetUrl: $url}) { apiKey mailbox { id } } }`,
+    { url: `${receiver.url}/a` },
+  );
   mailboxId = created.createMailbox.mailbox.id;
-  await gqlData(hookpost, `mutation($m: ID!, $url: String!) { createEndpoint(input: {mailboxId: $m, url: $url}) { endpoint { id } } }`, { m: mailboxId, url: `${receiver.url}/b` });
+  await gqlData(
+    hookpost,
+    `mutation($m: ID!, $url: String!) { createEndpoint(input: {mailboxId: $m, url: $url}) { endpoint { id } } }`,
+    { m: mailboxId, url: `${receiver.url}/b` },
+  );
   for (let i = 0; i < 100; i++) {
-    expect((await sendEvent(hookpost, { id: mailboxId, api_key: created.createMailbox.apiKey }, { event: 'bulk.item', i })).status).toBe(202);
+    expect(
+      (await sendEvent(hookpost, { id: mailboxId, api_key: created.createMailbox.apiKey }, { event: 'bulk.item', i }))
+        .status,
+    ).toBe(202);
   }
-  await vi.waitFor(async () => expect(await db.count('delivery', `status = 'delivered'`)).toBe(200), { timeout: 30_000, interval: 200 });
+  await vi.waitFor(async () => expect(await db.count('delivery', `status = 'delivered'`)).toBe(200), {
+    timeout: 30_000,
+    interval: 200,
+  });
   // Let the worker go idle so only the request's own statements are counted.
   await new Promise((resolve) => setTimeout(resolve, 500));
 });
@@ -66,13 +80,21 @@ async function countStatements(work: () => Promise<unknown>): Promise<{ count: n
 }
 
 test('a page of 100 events with deliveries and last attempts costs as many statements as a page of 10', async () => {
-  let large: { events: { edges: { node: { deliveries: { edges: { node: { lastAttempt: { statusCode: number } } }[] } } }[] } } | undefined;
+  let large:
+    | { events: { edges: { node: { deliveries: { edges: { node: { lastAttempt: { statusCode: number } } }[] } } }[] } }
+    | undefined;
   const small = await countStatements(() => gqlData(hookpost, PAGE, { first: 10, m: mailboxId }));
   const big = await countStatements(async () => {
     large = await gqlData(hookpost, PAGE, { first: 100, m: mailboxId });
   });
   expect(large!.events.edges).toHaveLength(100);
-  expect(large!.events.edges.every((edge) => edge.node.deliveries.edges.length === 2 && edge.node.deliveries.edges.every((d) => d.node.lastAttempt.statusCode === 200))).toBe(true);
+  expect(
+    large!.events.edges.every(
+      (edge) =>
+        edge.node.deliveries.edges.length === 2 &&
+        edge.node.deliveries.edges.every((d) => d.node.lastAttempt.statusCode === 200),
+    ),
+  ).toBe(true);
   // The counter sees the request: at least the authentication, the search and the page.
   expect(small.count).toBeGreaterThanOrEqual(3);
   expect(big.count, big.texts.join('\n---\n')).toBe(small.count);

@@ -23,10 +23,12 @@ describe('the GraphQL schema contract', () => {
       if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
         for (const field of Object.values(type.getFields())) {
           if (!field.description) missing.push(`${type.name}.${field.name}`);
-          for (const arg of 'args' in field ? field.args : []) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+          for (const arg of 'args' in field ? field.args : [])
+            if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
         }
       }
-      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+      if (isEnumType(type))
+        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
     }
     expect(missing).toEqual([]);
   });
@@ -36,11 +38,25 @@ describe('the GraphQL schema contract', () => {
       const type = schema.getType(name);
       return isObjectType(type) ? Object.keys(type.getFields()).sort() : [];
     };
-    expect(fields('Query')).toEqual(expect.arrayContaining(['mailboxes', 'mailbox', 'endpoints', 'events', 'event', 'delivery', 'stats']));
+    expect(fields('Query')).toEqual(
+      expect.arrayContaining(['mailboxes', 'mailbox', 'endpoints', 'events', 'event', 'delivery', 'stats']),
+    );
     expect(fields('Mutation')).toEqual(
       expect.arrayContaining([
-        'createMailbox', 'updateMailbox', 'deleteMailbox', 'createApiKey', 'revokeApiKey', 'createEndpoint', 'updateEndpoint',
-        'enableEndpoint', 'disableEndpoint', 'rotateEndpointSecret', 'deleteEndpoint', 'retryDelivery', 'retryEvent', 'sendTestEvent',
+        'createMailbox',
+        'updateMailbox',
+        'deleteMailbox',
+        'createApiKey',
+        'revokeApiKey',
+        'createEndpoint',
+        'updateEndpoint',
+        'enableEndpoint',
+        'disableEndpoint',
+        'rotateEndpointSecret',
+        'deleteEndpoint',
+        'retryDelivery',
+        'retryEvent',
+        'sendTestEvent',
       ]),
     );
     expect(fields('Subscription')).toEqual(['deliveryUpdated', 'eventReceived']);

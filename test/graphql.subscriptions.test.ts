@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { errorCodes, gqlData, subscribeSse, subscribeWs, type GraphQLResponse, type Subscription } from './support/graphql.ts';
+import {
+  errorCodes,
+  gqlData,
+  subscribeSse,
+  subscribeWs,
+  type GraphQLResponse,
+  type Subscription,
+} from './support/graphql.ts';
 import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 
@@ -20,11 +27,25 @@ const open: Subscription[] = [];
 const EVENTS = `subscription($m: ID) { eventReceived(mailboxId: $m) { events { trackingNumber eventType mailbox { name } } skipped resync } }`;
 const DELIVERIES = `subscription($m: ID, $e: ID) { deliveryUpdated(mailboxId: $m, eventId: $e) { updates { status delivery { id status event { trackingNumber } } attempt { number statusCode trigger } } skipped resync } }`;
 
-type EventsPayload = { eventReceived: { events: { trackingNumber: string; eventType: string }[]; skipped: number; resync: boolean } };
-type DeliveriesPayload = { deliveryUpdated: { updates: { status: string; delivery: { id: string; status: string }; attempt: { number: number; statusCode: number | null } | null }[]; skipped: number; resync: boolean } };
+type EventsPayload = {
+  eventReceived: { events: { trackingNumber: string; eventType: string }[]; skipped: number; resync: boolean };
+};
+type DeliveriesPayload = {
+  deliveryUpdated: {
+    updates: {
+      status: string;
+      delivery: { id: string; status: string };
+      attempt: { number: number; statusCode: number | null } | null;
+    }[];
+    skipped: number;
+    resync: boolean;
+  };
+};
 
-const receivedNumbers = (payloads: GraphQLResponse<EventsPayload>[]) => payloads.flatMap((p) => p.data?.eventReceived.events.map((e) => e.trackingNumber) ?? []);
-const updates = (payloads: GraphQLResponse<DeliveriesPayload>[]) => payloads.flatMap((p) => p.data?.deliveryUpdated.updates ?? []);
+const receivedNumbers = (payloads: GraphQLResponse<EventsPayload>[]) =>
+  payloads.flatMap((p) => p.data?.eventReceived.events.map((e) => e.trackingNumber) ?? []);
+const updates = (payloads: GraphQLResponse<DeliveriesPayload>[]) =>
+  payloads.flatMap((p) => p.data?.deliveryUpdated.updates ?? []);
 
 function track<T>(subscription: Subscription<T>): Subscription<T> {
   open.push(subscription);
@@ -45,7 +66,11 @@ beforeAll(async () => {
   hookpost = await startTestHookpost(db.url);
   receiver = await startReceiver();
   const create = async (name: string) => {
-    const data = await gqlData(hookpost, `mutation($name: String!, $url: String!) { createMailbox(input: {name: $name, targetUrl: $url}) { apiKey mailbox { id } } }`, { name, url: `${receiver.url}/${name}` });
+    const data = await gqlData(
+      hookpost,
+      `mutation($name: String!, $url: String!) { createMailbox(input: {name: $name, targetUrl: $url}) { apiKey mailbox { id } } }`,
+      { name, url: `${receiver.url}/${name}` },
+    );
     return { id: data.createMailbox.mailbox.id, apiKey: data.createMailbox.apiKey };
   };
   shop = await create('shop');
@@ -67,7 +92,9 @@ describe('over Server-Sent Events', () => {
     const elsewhere = await send(other, { event: 'other.thing' });
     const number = await send(shop, { event: 'order.created' });
     const payloads = await mine.until((p) => receivedNumbers(p).includes(number));
-    expect(payloads.flatMap((p) => p.data!.eventReceived.events)).toEqual([{ trackingNumber: number, eventType: 'order.created', mailbox: { name: 'shop' } }]);
+    expect(payloads.flatMap((p) => p.data!.eventReceived.events)).toEqual([
+      { trackingNumber: number, eventType: 'order.created', mailbox: { name: 'shop' } },
+    ]);
     expect(receivedNumbers(payloads)).not.toContain(elsewhere);
     await all.until((p) => receivedNumbers(p).includes(number) && receivedNumbers(p).includes(elsewhere));
   });
@@ -96,7 +123,10 @@ describe('over WebSocket (graphql-ws)', () => {
     const number = await send(shop, { event: 'ws.header' });
     await events.until((p) => receivedNumbers(p).includes(number));
     const payloads = await deliveries.until((p) => updates(p).some((u) => u.status === 'delivered'));
-    expect(updates(payloads).find((u) => u.status === 'delivered')!.attempt).toMatchObject({ number: 1, statusCode: 200 });
+    expect(updates(payloads).find((u) => u.status === 'delivered')!.attempt).toMatchObject({
+      number: 1,
+      statusCode: 200,
+    });
   });
 
   test('with the token in the connection_init payload', async () => {
@@ -114,24 +144,46 @@ describe('over WebSocket (graphql-ws)', () => {
 
 describe('who may subscribe', () => {
   test('without a token, a subscription is refused as unauthenticated over SSE and WebSocket', async () => {
-    for (const subscription of [subscribeSse(hookpost, EVENTS, {}, { token: null }), subscribeWs(hookpost, EVENTS, {}, { token: null })]) {
+    for (const subscription of [
+      subscribeSse(hookpost, EVENTS, {}, { token: null }),
+      subscribeWs(hookpost, EVENTS, {}, { token: null }),
+    ]) {
       track(subscription);
-      const [payload] = await subscription.until((p) => p.length > 0).catch((error) => [{ errors: [{ message: String(error), extensions: { code: (error as { extensions?: { code?: string } }[])?.[0]?.extensions?.code } }] } as GraphQLResponse]);
+      const [payload] = await subscription
+        .until((p) => p.length > 0)
+        .catch((error) => [
+          {
+            errors: [
+              {
+                message: String(error),
+                extensions: { code: (error as { extensions?: { code?: string } }[])?.[0]?.extensions?.code },
+              },
+            ],
+          } as GraphQLResponse,
+        ]);
       expect(errorCodes(payload!)).toEqual(['unauthenticated']);
     }
   });
 
   test('revoking the access token ends its subscriptions over SSE and WebSocket at once, and a new one is refused', async () => {
-    const { createAccessToken } = await gqlData(hookpost, `mutation { createAccessToken(name: "pager", role: viewer) { token accessToken { id } } }`);
+    const { createAccessToken } = await gqlData(
+      hookpost,
+      `mutation { createAccessToken(name: "pager", role: viewer) { token accessToken { id } } }`,
+    );
     const token: string = createAccessToken.token;
     const sse = track(subscribeSse<EventsPayload>(hookpost, EVENTS, {}, { token }));
     const ws = track(subscribeWs<EventsPayload>(hookpost, EVENTS, {}, { token }));
     await settle();
     const before = await send(shop, { event: 'order.created' });
-    await Promise.all([sse.until((p) => receivedNumbers(p).includes(before)), ws.until((p) => receivedNumbers(p).includes(before))]);
+    await Promise.all([
+      sse.until((p) => receivedNumbers(p).includes(before)),
+      ws.until((p) => receivedNumbers(p).includes(before)),
+    ]);
 
     const revokedAt = Date.now();
-    await gqlData(hookpost, `mutation($id: ID!) { revokeAccessToken(id: $id) { revokedAt } }`, { id: createAccessToken.accessToken.id });
+    await gqlData(hookpost, `mutation($id: ID!) { revokeAccessToken(id: $id) { revokedAt } }`, {
+      id: createAccessToken.accessToken.id,
+    });
     await Promise.all([sse.completed, ws.completed]);
     expect(Date.now() - revokedAt).toBeLessThan(2_000);
     expect((ws.failure as { code?: number }).code).toBe(4403);
@@ -140,7 +192,18 @@ describe('who may subscribe', () => {
     expect(receivedNumbers([...sse.payloads, ...ws.payloads])).not.toContain(after);
 
     const again = track(subscribeSse(hookpost, EVENTS, {}, { token }));
-    const [payload] = await again.until((p) => p.length > 0).catch((error) => [{ errors: [{ message: String(error), extensions: { code: (error as { extensions?: { code?: string } }[])?.[0]?.extensions?.code } }] } as GraphQLResponse]);
+    const [payload] = await again
+      .until((p) => p.length > 0)
+      .catch((error) => [
+        {
+          errors: [
+            {
+              message: String(error),
+              extensions: { code: (error as { extensions?: { code?: string } }[])?.[0]?.extensions?.code },
+            },
+          ],
+        } as GraphQLResponse,
+      ]);
     expect(errorCodes(payload!)).toEqual(['unauthenticated']);
   });
 
@@ -161,10 +224,15 @@ describe('under a burst', () => {
     for (let batch = 0; batch < total / 30; batch++) {
       sent.push(...(await Promise.all(Array.from({ length: 30 }, (_, i) => send(other, { event: 'burst', i })))));
     }
-    const payloads = await watch.until((p) => p.reduce((sum, x) => sum + x.data!.eventReceived.events.length + x.data!.eventReceived.skipped, 0) >= total);
+    const payloads = await watch.until(
+      (p) =>
+        p.reduce((sum, x) => sum + x.data!.eventReceived.events.length + x.data!.eventReceived.skipped, 0) >= total,
+    );
     const elapsed = Date.now() - started;
     expect(payloads.every((p) => p.data!.eventReceived.events.length <= 100)).toBe(true);
-    expect(payloads.reduce((sum, p) => sum + p.data!.eventReceived.events.length + p.data!.eventReceived.skipped, 0)).toBe(total);
+    expect(
+      payloads.reduce((sum, p) => sum + p.data!.eventReceived.events.length + p.data!.eventReceived.skipped, 0),
+    ).toBe(total);
     expect(receivedNumbers(payloads).every((n) => sent.includes(n))).toBe(true);
     // One payload per 200 ms window at most (and a spare for the window edges).
     expect(payloads.length).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 2);
@@ -172,17 +240,34 @@ describe('under a burst', () => {
 
   test('many changes of one delivery within a window become one update with the latest status', async () => {
     const trackingNumber = await send(shop, { event: 'merge.me' });
-    const { event } = await gqlData(hookpost, `query($n: ID!) { event(trackingNumber: $n) { deliveries { edges { node { id } } } } }`, { n: trackingNumber });
+    const { event } = await gqlData(
+      hookpost,
+      `query($n: ID!) { event(trackingNumber: $n) { deliveries { edges { node { id } } } } }`,
+      { n: trackingNumber },
+    );
     const deliveryId = event.deliveries.edges[0].node.id;
     // Let the worker finish with it first, so only the burst below reaches the subscriber.
-    await vi.waitFor(async () => {
-      const { delivery } = await gqlData(hookpost, `query($id: ID!) { delivery(id: $id) { status } }`, { id: deliveryId });
-      expect(delivery.status).toBe('delivered');
-    }, { timeout: 15_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const { delivery } = await gqlData(hookpost, `query($id: ID!) { delivery(id: $id) { status } }`, {
+          id: deliveryId,
+        });
+        expect(delivery.status).toBe('delivered');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     const watch = track(subscribeSse<DeliveriesPayload>(hookpost, DELIVERIES, { e: trackingNumber }));
     await settle();
     for (let i = 0; i < 1000; i++) {
-      hookpost.runtime.changes.publish({ kind: 'delivery', deliveryId, eventId: trackingNumber, mailboxId: shop.id, endpointId: 'x', status: i === 999 ? 'delivered' : 'delivering', attempt: i === 500 ? 1 : null });
+      hookpost.runtime.changes.publish({
+        kind: 'delivery',
+        deliveryId,
+        eventId: trackingNumber,
+        mailboxId: shop.id,
+        endpointId: 'x',
+        status: i === 999 ? 'delivered' : 'delivering',
+        attempt: i === 500 ? 1 : null,
+      });
     }
     const payloads = await watch.until((p) => updates(p).some((u) => u.status === 'delivered'));
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -199,7 +284,9 @@ describe('a lost LISTEN connection', () => {
   test('is re-established and subscribers are told to resync', async () => {
     const watch = track(subscribeSse<EventsPayload>(hookpost, EVENTS));
     await settle();
-    await db.pool.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'hookpost-listen' and datname = current_database()`);
+    await db.pool.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'hookpost-listen' and datname = current_database()`,
+    );
     await watch.until((p) => p.some((x) => x.data?.eventReceived.resync === true));
     // And live changes flow again afterwards.
     const number = await send(shop, { event: 'after.reconnect' });
@@ -216,7 +303,10 @@ describe('server shutdown', () => {
     const started = Date.now();
     await second.stop();
     expect(Date.now() - started).toBeLessThan(5_000);
-    await Promise.race([Promise.allSettled([sse.completed, ws.completed]), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    await Promise.race([
+      Promise.allSettled([sse.completed, ws.completed]),
+      new Promise((resolve) => setTimeout(resolve, 5_000)),
+    ]);
     await sse.close();
     await ws.close();
   });

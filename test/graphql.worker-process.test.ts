@@ -18,13 +18,26 @@ let receiver: Receiver;
 const open: Subscription[] = [];
 
 const DELIVERIES = `subscription($e: ID) { deliveryUpdated(eventId: $e) { updates { status delivery { id attemptCount } attempt { number statusCode trigger errorKind } } skipped resync } }`;
-type Payload = { deliveryUpdated: { updates: { status: string; delivery: { id: string; attemptCount: number }; attempt: { number: number; statusCode: number | null; trigger: string } | null }[] } };
-const updates = (payloads: GraphQLResponse<Payload>[]) => payloads.flatMap((p) => p.data?.deliveryUpdated.updates ?? []);
+type Payload = {
+  deliveryUpdated: {
+    updates: {
+      status: string;
+      delivery: { id: string; attemptCount: number };
+      attempt: { number: number; statusCode: number | null; trigger: string } | null;
+    }[];
+  };
+};
+const updates = (payloads: GraphQLResponse<Payload>[]) =>
+  payloads.flatMap((p) => p.data?.deliveryUpdated.updates ?? []);
 
 beforeAll(async () => {
   db = await createTestDatabase();
   api = await startTestHookpost(db.url, { role: 'api' });
-  worker = await spawnHookpost({ databaseUrl: db.url, role: 'worker', env: { HOOKPOST_WORKER_POLL_INTERVAL_MS: '100' } });
+  worker = await spawnHookpost({
+    databaseUrl: db.url,
+    role: 'worker',
+    env: { HOOKPOST_WORKER_POLL_INTERVAL_MS: '100' },
+  });
   await worker.waitForLog(/Delivery worker .* started/);
   receiver = await startReceiver();
 });
@@ -46,15 +59,27 @@ describe('subscriptions fed by a worker in another process', () => {
     // merged into one update (updates of one delivery within a window are).
     let calls = 0;
     receiver.reply(() => (++calls === 1 ? { status: 500, body: 'try again' } : { status: 200, body: 'ok' }));
-    const created = await gqlData(api, `mutation($url: String!) { createMailbox(input: {name: "Split", targetUrl: $url}) { apiKey mailbox { id } endpoint { id } } }`, { url: `${receiver.url}/split` });
-    await gqlData(api, `mutation($id: ID!) { updateEndpoint(id: $id, input: {retryPolicy: {maxAttempts: 3, baseDelayMs: 1500}}) { id } }`, { id: created.createMailbox.endpoint.id });
+    const created = await gqlData(
+      api,
+      `mutation($url: String!) { createMailbox(input: {name: "Split", targetUrl: $url}) { apiKey mailbox { id } endpoint { id } } }`,
+      { url: `${receiver.url}/split` },
+    );
+    await gqlData(
+      api,
+      `mutation($id: ID!) { updateEndpoint(id: $id, input: {retryPolicy: {maxAttempts: 3, baseDelayMs: 1500}}) { id } }`,
+      { id: created.createMailbox.endpoint.id },
+    );
 
     const sse = subscribeSse<Payload>(api, DELIVERIES);
     const ws = subscribeWs<Payload>(api, DELIVERIES);
     open.push(sse, ws);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    const response = await sendEvent(api, { id: created.createMailbox.mailbox.id, api_key: created.createMailbox.apiKey }, { event: 'split.process' });
+    const response = await sendEvent(
+      api,
+      { id: created.createMailbox.mailbox.id, api_key: created.createMailbox.apiKey },
+      { event: 'split.process' },
+    );
     expect(response.status).toBe(202);
 
     for (const subscription of [sse, ws]) {

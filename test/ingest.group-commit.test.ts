@@ -21,7 +21,10 @@ beforeAll(async () => {
   mailboxId = newId();
   endpointId = newId();
   await db.pool.query(`insert into mailbox (id, name) values ($1, 'group commit')`, [mailboxId]);
-  await db.pool.query(`insert into endpoint (id, mailbox_id, url, retry_policy) values ($1, $2, 'https://example.com', '{}')`, [endpointId, mailboxId]);
+  await db.pool.query(
+    `insert into endpoint (id, mailbox_id, url, retry_policy) values ($1, $2, 'https://example.com', '{}')`,
+    [endpointId, mailboxId],
+  );
 });
 
 afterAll(async () => {
@@ -39,7 +42,9 @@ const event = (id = newId()): NewEvent => ({
 });
 
 async function commits(): Promise<number> {
-  const { rows } = await db.pool.query(`select xact_commit::int as n from pg_stat_database where datname = current_database()`);
+  const { rows } = await db.pool.query(
+    `select xact_commit::int as n from pg_stat_database where datname = current_database()`,
+  );
   return rows[0].n;
 }
 
@@ -55,7 +60,9 @@ describe('group commit of accepted events', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const used = (await commits()) - before;
     expect(used).toBeLessThan(20);
-    const { rows } = await db.pool.query('select count(*)::int as n from event where id = any($1)', [events.map((e) => e.id)]);
+    const { rows } = await db.pool.query('select count(*)::int as n from event where id = any($1)', [
+      events.map((e) => e.id),
+    ]);
     expect(rows[0].n).toBe(200);
     const jobs = await db.pool.query(`select payload from graphile_worker._private_jobs`);
     const queued = jobs.rows.flatMap((row) => row.payload.deliveries.map((d: { id: string }) => d.id));
@@ -66,11 +73,18 @@ describe('group commit of accepted events', () => {
     const pool = createPool({ connectionString: db.url, max: 4, applicationName: 'group-commit-test', logger });
     const writer = createEventWriter(pool, { maxConcurrent: 1 });
     const duplicate = newId();
-    const results = await Promise.allSettled([writer.submit(event()), writer.submit(event(duplicate)), writer.submit(event(duplicate)), writer.submit(event())]);
+    const results = await Promise.allSettled([
+      writer.submit(event()),
+      writer.submit(event(duplicate)),
+      writer.submit(event(duplicate)),
+      writer.submit(event()),
+    ]);
     await pool.end();
     expect([results[0]!.status, results[3]!.status]).toEqual(['fulfilled', 'fulfilled']);
     const twins = [results[1]!, results[2]!];
     expect(twins.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect((twins.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message).toMatch(/duplicate key/);
+    expect((twins.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message).toMatch(
+      /duplicate key/,
+    );
   });
 });

@@ -39,7 +39,10 @@ describe('the route cache across API processes', () => {
     expect((await a.api(`/api/api-keys/${key.id}/revoke`, { method: 'POST' })).status).toBe(200);
     expect((await sendEvent(a, mailbox, { same: 'process' })).status).toBe(401);
     const revokedAt = Date.now();
-    await vi.waitFor(async () => expect((await sendEvent(b, mailbox, { other: 'process' })).status).toBe(401), { timeout: 1_000, interval: 20 });
+    await vi.waitFor(async () => expect((await sendEvent(b, mailbox, { other: 'process' })).status).toBe(401), {
+      timeout: 1_000,
+      interval: 20,
+    });
     expect(Date.now() - revokedAt).toBeLessThan(1_000);
   });
 
@@ -47,11 +50,21 @@ describe('the route cache across API processes', () => {
     const mailbox = await createMailbox(a, { name: 'Grows', target_url: 'https://example.com/first' });
     const first = await (await sendEvent(b, mailbox, { event: 'x' })).json();
     expect(await db.count('delivery', `event_id = '${first.tracking_number}'`)).toBe(1);
-    expect((await a.api(`/api/mailboxes/${mailbox.id}/endpoints`, { method: 'POST', json: { url: 'https://example.com/second' } })).status).toBe(201);
-    await vi.waitFor(async () => {
-      const next = await (await sendEvent(b, mailbox, { event: 'x' })).json();
-      expect(await db.count('delivery', `event_id = '${next.tracking_number}'`)).toBe(2);
-    }, { timeout: 1_000, interval: 20 });
+    expect(
+      (
+        await a.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
+          method: 'POST',
+          json: { url: 'https://example.com/second' },
+        })
+      ).status,
+    ).toBe(201);
+    await vi.waitFor(
+      async () => {
+        const next = await (await sendEvent(b, mailbox, { event: 'x' })).json();
+        expect(await db.count('delivery', `event_id = '${next.tracking_number}'`)).toBe(2);
+      },
+      { timeout: 1_000, interval: 20 },
+    );
   });
 });
 

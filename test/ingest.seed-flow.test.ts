@@ -25,7 +25,10 @@ afterAll(async () => {
 
 describe('the original flow', () => {
   test('a mailbox is created with an API key shown once and its target URL as first endpoint', async () => {
-    const response = await hookpost.api('/api/mailboxes', { method: 'POST', json: { name: 'Order Service', target_url: `${receiver.url}/hook` } });
+    const response = await hookpost.api('/api/mailboxes', {
+      method: 'POST',
+      json: { name: 'Order Service', target_url: `${receiver.url}/hook` },
+    });
     expect(response.status).toBe(201);
     const mailbox = await response.json();
     expect(mailbox).toEqual({
@@ -45,41 +48,62 @@ describe('the original flow', () => {
   test('an event is acknowledged with a tracking number, delivered, and listed as delivered', async () => {
     const mailbox = await createMailbox(hookpost, { name: 'Shop', target_url: `${receiver.url}/shop` });
     const before = receiver.requests.length;
-    const response = await sendEvent(hookpost, mailbox, { event: 'order.completed', data: { order_id: 'ORD-001', amount: 299.99 } });
+    const response = await sendEvent(hookpost, mailbox, {
+      event: 'order.completed',
+      data: { order_id: 'ORD-001', amount: 299.99 },
+    });
     expect(response.status).toBe(202);
     const ack = await response.json();
-    expect(ack).toEqual({ tracking_number: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/), status: 'queued' });
+    expect(ack).toEqual({
+      tracking_number: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/),
+      status: 'queued',
+    });
     expect(response.headers.get('location')).toBe(`/api/webhooks/${ack.tracking_number}`);
 
     const [delivered] = (await receiver.waitForRequests(before + 1)).slice(before);
     expect(delivered!.path).toBe('/shop');
-    expect(JSON.parse(delivered!.body.toString())).toEqual({ event: 'order.completed', data: { order_id: 'ORD-001', amount: 299.99 } });
+    expect(JSON.parse(delivered!.body.toString())).toEqual({
+      event: 'order.completed',
+      data: { order_id: 'ORD-001', amount: 299.99 },
+    });
 
-    await vi.waitFor(async () => {
-      const list = await (await hookpost.api(`/api/webhooks?mailbox_id=${mailbox.id}`)).json();
-      expect(list).toEqual([
-        expect.objectContaining({
-          tracking_number: ack.tracking_number,
-          mailbox_name: 'Shop',
-          target_url: `${receiver.url}/shop`,
-          status: 'delivered',
-          attempt_count: 1,
-          last_attempt_at: expect.any(String),
-        }),
-      ]);
-    }, { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const list = await (await hookpost.api(`/api/webhooks?mailbox_id=${mailbox.id}`)).json();
+        expect(list).toEqual([
+          expect.objectContaining({
+            tracking_number: ack.tracking_number,
+            mailbox_name: 'Shop',
+            target_url: `${receiver.url}/shop`,
+            status: 'delivered',
+            attempt_count: 1,
+            last_attempt_at: expect.any(String),
+          }),
+        ]);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
 
     const detail = await (await hookpost.api(`/api/webhooks/${ack.tracking_number}`)).json();
-    expect(detail.body).toBe(JSON.stringify({ event: 'order.completed', data: { order_id: 'ORD-001', amount: 299.99 } }));
+    expect(detail.body).toBe(
+      JSON.stringify({ event: 'order.completed', data: { order_id: 'ORD-001', amount: 299.99 } }),
+    );
     expect(detail.deliveries[0].attempts).toEqual([
-      expect.objectContaining({ number: 1, trigger: 'scheduled', status_code: 200, response_body: 'ok', error_kind: null }),
+      expect.objectContaining({
+        number: 1,
+        trigger: 'scheduled',
+        status_code: 200,
+        response_body: 'ok',
+        error_kind: null,
+      }),
     ]);
   });
 
   test('GET /api/webhooks pages newest first with a cursor in the Link header', async () => {
     const mailbox = await createMailbox(hookpost, { name: 'Pager', target_url: `${receiver.url}/pager` });
     const sent: string[] = [];
-    for (let i = 0; i < 5; i++) sent.push((await (await sendEvent(hookpost, mailbox, { event: 'page.test', i })).json()).tracking_number);
+    for (let i = 0; i < 5; i++)
+      sent.push((await (await sendEvent(hookpost, mailbox, { event: 'page.test', i })).json()).tracking_number);
 
     const first = await hookpost.api(`/api/webhooks?mailbox_id=${mailbox.id}&limit=2`);
     const firstPage = (await first.json()).map((e: { tracking_number: string }) => e.tracking_number);
@@ -87,7 +111,9 @@ describe('the original flow', () => {
     const link = first.headers.get('link');
     expect(link).toMatch(/rel="next"/);
     const next = link!.match(/<([^>]+)>/)![1]!;
-    const secondPage = (await (await hookpost.api(next)).json()).map((e: { tracking_number: string }) => e.tracking_number);
+    const secondPage = (await (await hookpost.api(next)).json()).map(
+      (e: { tracking_number: string }) => e.tracking_number,
+    );
     expect(secondPage).toEqual([sent[2], sent[1]]);
   });
 });

@@ -51,7 +51,10 @@ async function scansAfterBacklog(): Promise<number> {
 
 describe('add_jobs plans', () => {
   test('the migrations leave add_jobs with its planner settings', async () => {
-    const { rows } = await db.pool.query<{ settings: string[] }>(`select proconfig as settings from pg_proc where oid = to_regprocedure($1)`, [ADD_JOBS]);
+    const { rows } = await db.pool.query<{ settings: string[] }>(
+      `select proconfig as settings from pg_proc where oid = to_regprocedure($1)`,
+      [ADD_JOBS],
+    );
     expect(rows[0]!.settings).toEqual(expect.arrayContaining(ADD_JOBS_SETTINGS));
   });
 

@@ -5,7 +5,13 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createAccessToken } from '../server/auth/accessTokens.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, sendEvent, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+import {
+  createMailbox,
+  sendEvent,
+  startTestHookpost,
+  type CreatedMailbox,
+  type TestHookpost,
+} from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 
 let db: TestDatabase;
@@ -38,11 +44,15 @@ async function event(trackingNumber: string) {
 async function failedEvent(): Promise<string> {
   receiver.reply({ status: 500 });
   const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'order.created' })).json();
-  await vi.waitFor(async () => expect((await event(tracking_number)).status).toBe('failed'), { timeout: 5_000, interval: 50 });
+  await vi.waitFor(async () => expect((await event(tracking_number)).status).toBe('failed'), {
+    timeout: 5_000,
+    interval: 50,
+  });
   return tracking_number;
 }
 
-const retry = (trackingNumber: string, token?: string | null) => hookpost.api(`/api/webhooks/${trackingNumber}/retry`, { method: 'POST', token });
+const retry = (trackingNumber: string, token?: string | null) =>
+  hookpost.api(`/api/webhooks/${trackingNumber}/retry`, { method: 'POST', token });
 
 describe('manual retry', () => {
   test('a failed event is retried once, manually, and turns delivered', async () => {
@@ -50,10 +60,24 @@ describe('manual retry', () => {
     receiver.reply({ status: 200 });
     const response = await retry(trackingNumber);
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ message: 'Webhook retry initiated', tracking_number: trackingNumber, new_status: 'queued', delivery_ids: [expect.any(String)] });
-    await vi.waitFor(async () => expect((await event(trackingNumber)).status).toBe('delivered'), { timeout: 5_000, interval: 50 });
+    expect(await response.json()).toEqual({
+      message: 'Webhook retry initiated',
+      tracking_number: trackingNumber,
+      new_status: 'queued',
+      delivery_ids: [expect.any(String)],
+    });
+    await vi.waitFor(async () => expect((await event(trackingNumber)).status).toBe('delivered'), {
+      timeout: 5_000,
+      interval: 50,
+    });
     const attempts = (await event(trackingNumber)).deliveries[0].attempts;
-    expect(attempts.map((a: { number: number; trigger: string; status_code: number }) => [a.number, a.trigger, a.status_code])).toEqual([
+    expect(
+      attempts.map((a: { number: number; trigger: string; status_code: number }) => [
+        a.number,
+        a.trigger,
+        a.status_code,
+      ]),
+    ).toEqual([
       [1, 'scheduled', 500],
       [2, 'scheduled', 500],
       [3, 'scheduled', 500],
@@ -64,11 +88,14 @@ describe('manual retry', () => {
   test('a manual attempt that fails leaves the delivery failed (no new schedule)', async () => {
     const trackingNumber = await failedEvent();
     expect((await retry(trackingNumber)).status).toBe(202);
-    await vi.waitFor(async () => {
-      const current = await event(trackingNumber);
-      expect(current.status).toBe('failed');
-      expect(current.attempt_count).toBe(4);
-    }, { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const current = await event(trackingNumber);
+        expect(current.status).toBe('failed');
+        expect(current.attempt_count).toBe(4);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await event(trackingNumber)).attempt_count).toBe(4);
   });
@@ -76,7 +103,10 @@ describe('manual retry', () => {
   test('retrying a delivered event is refused and queues nothing', async () => {
     receiver.reply({ status: 200 });
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'ok' })).json();
-    await vi.waitFor(async () => expect((await event(tracking_number)).status).toBe('delivered'), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(async () => expect((await event(tracking_number)).status).toBe('delivered'), {
+      timeout: 5_000,
+      interval: 50,
+    });
     const jobs = await db.count('graphile_worker._private_jobs');
     const response = await retry(tracking_number);
     expect(response.status).toBe(409);
@@ -102,7 +132,10 @@ describe('manual retry', () => {
     const statuses = await Promise.all(Array.from({ length: 6 }, () => retry(trackingNumber).then((r) => r.status)));
     expect(statuses.filter((s) => s === 202)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(5);
-    await vi.waitFor(async () => expect((await event(trackingNumber)).status).toBe('delivered'), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(async () => expect((await event(trackingNumber)).status).toBe('delivered'), {
+      timeout: 5_000,
+      interval: 50,
+    });
     expect((await event(trackingNumber)).attempt_count).toBe(4);
   });
 
@@ -112,7 +145,10 @@ describe('manual retry', () => {
     const deliveryId = (await event(trackingNumber)).deliveries[0].id;
     const response = await hookpost.api(`/api/deliveries/${deliveryId}/retry`, { method: 'POST' });
     expect(response.status).toBe(202);
-    await vi.waitFor(async () => expect((await event(trackingNumber)).status).toBe('delivered'), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(async () => expect((await event(trackingNumber)).status).toBe('delivered'), {
+      timeout: 5_000,
+      interval: 50,
+    });
   });
 
   test.each([

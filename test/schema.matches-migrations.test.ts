@@ -20,7 +20,14 @@ let prisma: PrismaClient;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createPrisma(createPool({ connectionString: db.url, max: 2, applicationName: 'schema-test', logger: createLogger({ level: 'silent', pretty: false }) }));
+  prisma = createPrisma(
+    createPool({
+      connectionString: db.url,
+      max: 2,
+      applicationName: 'schema-test',
+      logger: createLogger({ level: 'silent', pretty: false }),
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -41,12 +48,23 @@ const columnTypes: Record<string, string[]> = {
 
 describe('migrations agree with schema.prisma', () => {
   test('every model field has its column, with the same nullability and type', async () => {
-    const runtime = (prisma as unknown as { _runtimeDataModel: { models: Record<string, { dbName: string | null; fields: { name: string; dbName?: string }[] }> } })._runtimeDataModel;
+    const runtime = (
+      prisma as unknown as {
+        _runtimeDataModel: {
+          models: Record<string, { dbName: string | null; fields: { name: string; dbName?: string }[] }>;
+        };
+      }
+    )._runtimeDataModel;
     const { datamodel } = getDatamodel();
     // The generated client does not carry enums' @@map names; read them from the schema.
     const schema = await fs.readFile(new URL('../prisma/schema.prisma', import.meta.url), 'utf8');
     const enumDbNames = new Map([...schema.matchAll(/enum (\w+) \{[^}]*@@map\("(\w+)"\)/g)].map((m) => [m[1]!, m[2]!]));
-    const { rows: columns } = await db.pool.query<{ table_name: string; column_name: string; is_nullable: string; udt_name: string }>(
+    const { rows: columns } = await db.pool.query<{
+      table_name: string;
+      column_name: string;
+      is_nullable: string;
+      udt_name: string;
+    }>(
       `select table_name, column_name, is_nullable, udt_name from information_schema.columns where table_schema = 'public'`,
     );
     const problems: string[] = [];
@@ -61,11 +79,15 @@ describe('migrations agree with schema.prisma', () => {
           continue;
         }
         // Prisma creates list columns without NOT NULL; every other required field must be NOT NULL.
-        if (!field.isList && field.isRequired !== (found.is_nullable === 'NO')) problems.push(`${modelName}.${field.name}: nullability differs`);
+        if (!field.isList && field.isRequired !== (found.is_nullable === 'NO'))
+          problems.push(`${modelName}.${field.name}: nullability differs`);
         const udt = found.udt_name.replace(/^_/, '');
-        const expected = field.kind === 'enum' ? [enumDbNames.get(field.type) ?? field.type.toLowerCase()] : columnTypes[field.type]!;
-        if (!expected.includes(udt)) problems.push(`${modelName}.${field.name}: column type ${found.udt_name}, expected ${expected.join('|')}`);
-        if (field.isList !== found.udt_name.startsWith('_')) problems.push(`${modelName}.${field.name}: list-ness differs`);
+        const expected =
+          field.kind === 'enum' ? [enumDbNames.get(field.type) ?? field.type.toLowerCase()] : columnTypes[field.type]!;
+        if (!expected.includes(udt))
+          problems.push(`${modelName}.${field.name}: column type ${found.udt_name}, expected ${expected.join('|')}`);
+        if (field.isList !== found.udt_name.startsWith('_'))
+          problems.push(`${modelName}.${field.name}: list-ness differs`);
       }
     }
     const tables = new Set(Object.keys(datamodel.models).map((name) => runtime.models[name]!.dbName ?? name));
@@ -76,14 +98,32 @@ describe('migrations agree with schema.prisma', () => {
   });
 
   test('the Prisma client reads every model from the migrated database', async () => {
-    for (const model of ['mailbox', 'apiKey', 'endpoint', 'endpointSecret', 'event', 'delivery', 'attempt', 'accessToken', 'workerHeartbeat', 'setting'] as const) {
-      await expect((prisma[model] as unknown as { findMany(args: object): Promise<unknown[]> }).findMany({ take: 1 })).resolves.toEqual(expect.any(Array));
+    for (const model of [
+      'mailbox',
+      'apiKey',
+      'endpoint',
+      'endpointSecret',
+      'event',
+      'delivery',
+      'attempt',
+      'accessToken',
+      'workerHeartbeat',
+      'setting',
+    ] as const) {
+      await expect(
+        (prisma[model] as unknown as { findMany(args: object): Promise<unknown[]> }).findMany({ take: 1 }),
+      ).resolves.toEqual(expect.any(Array));
     }
   });
 
   test('every migration is recorded with the checksum prisma migrate deploy expects', async () => {
-    const folders = (await fs.readdir(migrationsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    const { rows } = await db.pool.query('select migration_name, checksum, finished_at, applied_steps_count from _prisma_migrations order by migration_name');
+    const folders = (await fs.readdir(migrationsDir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+    const { rows } = await db.pool.query(
+      'select migration_name, checksum, finished_at, applied_steps_count from _prisma_migrations order by migration_name',
+    );
     expect(rows.map((r) => r.migration_name)).toEqual(folders);
     for (const row of rows) {
       const sql = await fs.readFile(`${migrationsDir}/${row.migration_name}/migration.sql`);
@@ -96,8 +136,11 @@ describe('migrations agree with schema.prisma', () => {
   test("the event's status is derived by the database from its delivery counters", async () => {
     const mailbox = await db.pool.query(`insert into mailbox (id, name) values (gen_random_uuid(), 'm') returning id`);
     const insert = (counts: string) =>
-      db.pool.query(`insert into event (id, mailbox_id, content_type, body, delivery_count, pending_count, failed_count, cancelled_count, attempt_count)
-                     values (gen_random_uuid(), $1, 'application/json', '\\x7b7d', ${counts}) returning status`, [mailbox.rows[0].id]);
+      db.pool.query(
+        `insert into event (id, mailbox_id, content_type, body, delivery_count, pending_count, failed_count, cancelled_count, attempt_count)
+                     values (gen_random_uuid(), $1, 'application/json', '\\x7b7d', ${counts}) returning status`,
+        [mailbox.rows[0].id],
+      );
     expect((await insert('0, 0, 0, 0, 0')).rows[0].status).toBe('unrouted');
     expect((await insert('2, 2, 0, 0, 0')).rows[0].status).toBe('queued');
     expect((await insert('2, 1, 0, 0, 1')).rows[0].status).toBe('delivering');

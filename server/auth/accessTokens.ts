@@ -39,35 +39,60 @@ export async function authenticate(rt: { pool: pg.Pool }, token: string | undefi
 
 const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(operatorRoles) });
 
-export async function createAccessToken(rt: { prisma: PrismaClient }, actor: Actor | null, input: { name: string; role: OperatorRole }): Promise<{ token: string; record: AccessToken }> {
+export async function createAccessToken(
+  rt: { prisma: PrismaClient },
+  actor: Actor | null,
+  input: { name: string; role: OperatorRole },
+): Promise<{ token: string; record: AccessToken }> {
   authorize(actor, 'admin');
   const data = parseInput(newTokenSchema, input);
   const token = generateToken('hpt');
   const record = await rt.prisma.accessToken.create({
-    data: { id: newId(), name: data.name, role: data.role, prefix: tokenPrefix(token), hash: new Uint8Array(hashToken(token)) },
+    data: {
+      id: newId(),
+      name: data.name,
+      role: data.role,
+      prefix: tokenPrefix(token),
+      hash: new Uint8Array(hashToken(token)),
+    },
   });
   return { token, record };
 }
 
 /** Revokes a token at once: its requests are refused, and its open live connections end in every process. */
-export async function revokeAccessToken(rt: { prisma: PrismaClient; changes: ChangeBus }, actor: Actor | null, id: string): Promise<AccessToken> {
+export async function revokeAccessToken(
+  rt: { prisma: PrismaClient; changes: ChangeBus },
+  actor: Actor | null,
+  id: string,
+): Promise<AccessToken> {
   authorize(actor, 'admin');
   const record = isUuid(id) ? await rt.prisma.accessToken.findUnique({ where: { id } }) : null;
   if (!record) throw notFound('The access token');
   if (record.revokedAt) throw new AppError('conflict', 'The access token is already revoked.');
-  if (record.id === actor.tokenId) throw new AppError('conflict', 'You cannot revoke the token you are signed in with.');
+  if (record.id === actor.tokenId)
+    throw new AppError('conflict', 'You cannot revoke the token you are signed in with.');
   const revoked = await rt.prisma.accessToken.update({ where: { id }, data: { revokedAt: new Date() } });
   rt.changes.publish({ kind: 'access', tokenId: id });
   return revoked;
 }
 
-export async function bootstrapAdminToken(rt: { prisma: PrismaClient; config: Pick<Config, 'adminToken' | 'dataDir'>; logger: Logger }): Promise<void> {
+export async function bootstrapAdminToken(rt: {
+  prisma: PrismaClient;
+  config: Pick<Config, 'adminToken' | 'dataDir'>;
+  logger: Logger;
+}): Promise<void> {
   const { adminToken, dataDir } = rt.config;
   if (adminToken) {
     await rt.prisma.accessToken.upsert({
       where: { hash: new Uint8Array(hashToken(adminToken)) },
       update: {},
-      create: { id: newId(), name: 'HOOKPOST_ADMIN_TOKEN', role: 'admin', prefix: tokenPrefix(adminToken), hash: new Uint8Array(hashToken(adminToken)) },
+      create: {
+        id: newId(),
+        name: 'HOOKPOST_ADMIN_TOKEN',
+        role: 'admin',
+        prefix: tokenPrefix(adminToken),
+        hash: new Uint8Array(hashToken(adminToken)),
+      },
     });
     return;
   }
@@ -77,7 +102,13 @@ export async function bootstrapAdminToken(rt: { prisma: PrismaClient; config: Pi
   await fs.mkdir(dataDir, { recursive: true });
   await fs.writeFile(file, `${token}\n`, { mode: 0o600 });
   await rt.prisma.accessToken.create({
-    data: { id: newId(), name: 'first admin', role: 'admin', prefix: tokenPrefix(token), hash: new Uint8Array(hashToken(token)) },
+    data: {
+      id: newId(),
+      name: 'first admin',
+      role: 'admin',
+      prefix: tokenPrefix(token),
+      hash: new Uint8Array(hashToken(token)),
+    },
   });
   rt.logger.info({ file }, `Created the first admin access token; it is in ${file}.`);
 }

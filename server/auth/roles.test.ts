@@ -14,7 +14,9 @@ describe('roles', () => {
 
   test('authorize tells an anonymous caller to sign in and a low role that it is too low', () => {
     expect(() => authorize(null, 'viewer')).toThrow(expect.objectContaining({ code: 'unauthenticated', status: 401 }));
-    expect(() => authorize(as('viewer'), 'operator')).toThrow(expect.objectContaining({ code: 'forbidden', status: 403 }));
+    expect(() => authorize(as('viewer'), 'operator')).toThrow(
+      expect.objectContaining({ code: 'forbidden', status: 403 }),
+    );
     expect(() => authorize(as('admin'), 'admin')).not.toThrow();
   });
 });

@@ -14,12 +14,20 @@ import { generateToken, hashToken } from './tokens.ts';
 export const SESSION_COOKIE = 'hookpost_session';
 export const SESSION_TTL_MS = 12 * 3600_000;
 
-export async function openSession(rt: { pool: pg.Pool }, accessToken: string | undefined): Promise<{ secret: string; actor: Actor; expiresAt: Date }> {
+export async function openSession(
+  rt: { pool: pg.Pool },
+  accessToken: string | undefined,
+): Promise<{ secret: string; actor: Actor; expiresAt: Date }> {
   const actor = await authenticate(rt, accessToken);
   if (!actor) throw new AppError('unauthenticated', 'That access token is not valid (or was revoked).');
   const secret = generateToken('hps');
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await rt.pool.query('insert into operator_session (id, hash, access_token_id, expires_at) values ($1, $2, $3, $4)', [newId(), hashToken(secret), actor.tokenId, expiresAt]);
+  await rt.pool.query('insert into operator_session (id, hash, access_token_id, expires_at) values ($1, $2, $3, $4)', [
+    newId(),
+    hashToken(secret),
+    actor.tokenId,
+    expiresAt,
+  ]);
   return { secret, actor, expiresAt };
 }
 

@@ -45,6 +45,9 @@ export async function settleAddJobsPlans(client: pg.ClientBase, logger: Logger):
   } catch (error) {
     // Only the function's owner may alter it; a database where someone else installed
     // graphile-worker still works, just with PostgreSQL's default planning.
-    logger.warn({ err: error }, 'Could not set the planner settings of graphile_worker.add_jobs; enqueueing jobs will be slower.');
+    logger.warn(
+      { err: error },
+      'Could not set the planner settings of graphile_worker.add_jobs; enqueueing jobs will be slower.',
+    );
   }
 }

@@ -54,17 +54,27 @@ export interface AccessRevoked {
 export type Change = EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked;
 
 /** Whether a change revokes the given access token (live connections opened with it must end). */
-export const revokes = (change: Change, tokenId: string | undefined): boolean => change.kind === 'access' && change.tokenId === tokenId;
+export const revokes = (change: Change, tokenId: string | undefined): boolean =>
+  change.kind === 'access' && change.tokenId === tokenId;
 
 /** Wire format: tuples keep a notification small (about 45 delivery changes fit in one). */
-type Wire = ['e', string, string] | ['d', string, string, string, string, string, number | null] | ['r', string] | ['a', string];
+type Wire =
+  ['e', string, string] | ['d', string, string, string, string, string, number | null] | ['r', string] | ['a', string];
 
 function toWire(change: Change): Wire {
   switch (change.kind) {
     case 'event':
       return ['e', change.eventId, change.mailboxId];
     case 'delivery':
-      return ['d', change.deliveryId, change.eventId, change.mailboxId, change.endpointId, change.status, change.attempt];
+      return [
+        'd',
+        change.deliveryId,
+        change.eventId,
+        change.mailboxId,
+        change.endpointId,
+        change.status,
+        change.attempt,
+      ];
     case 'routing':
       return ['r', change.mailboxId];
     case 'access':
@@ -143,7 +153,9 @@ export async function startChangeBus(options: ChangeBusOptions): Promise<ChangeB
     sending = sending
       .then(() => pool.query('select pg_notify($1, p) from unnest($2::text[]) as p', [CHANGE_CHANNEL, payloads]))
       .then(() => undefined)
-      .catch((error) => logger.warn({ err: coerceError(error) }, 'Could not publish live changes; subscribers will miss them.'));
+      .catch((error) =>
+        logger.warn({ err: coerceError(error) }, 'Could not publish live changes; subscribers will miss them.'),
+      );
   };
 
   const flushBuffer = () => {
@@ -175,7 +187,10 @@ export async function startChangeBus(options: ChangeBusOptions): Promise<ChangeB
       client.removeAllListeners('notification');
       void client.end().catch(() => undefined);
       if (closed) return;
-      logger.warn({ err: error, retryInMs: reconnectDelay }, 'The live-change LISTEN connection was lost; reconnecting.');
+      logger.warn(
+        { err: error, retryInMs: reconnectDelay },
+        'The live-change LISTEN connection was lost; reconnecting.',
+      );
       setTimeout(() => void connect(true), reconnectDelay).unref();
       reconnectDelay = Math.min(reconnectDelay * 2, 5_000);
     };

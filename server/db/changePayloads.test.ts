@@ -10,8 +10,24 @@ describe('live-change NOTIFY payloads', () => {
   test('every change comes back, in order, whatever the kind', () => {
     const changes: Change[] = [
       { kind: 'event', eventId: uuid(1), mailboxId: uuid(2) },
-      { kind: 'delivery', deliveryId: uuid(3), eventId: uuid(1), mailboxId: uuid(2), endpointId: uuid(4), status: 'delivered', attempt: 2 },
-      { kind: 'delivery', deliveryId: uuid(5), eventId: uuid(1), mailboxId: uuid(2), endpointId: uuid(4), status: 'queued', attempt: null },
+      {
+        kind: 'delivery',
+        deliveryId: uuid(3),
+        eventId: uuid(1),
+        mailboxId: uuid(2),
+        endpointId: uuid(4),
+        status: 'delivered',
+        attempt: 2,
+      },
+      {
+        kind: 'delivery',
+        deliveryId: uuid(5),
+        eventId: uuid(1),
+        mailboxId: uuid(2),
+        endpointId: uuid(4),
+        status: 'queued',
+        attempt: null,
+      },
       { kind: 'routing', mailboxId: uuid(2) },
       { kind: 'access', tokenId: uuid(6) },
     ];
@@ -21,7 +37,11 @@ describe('live-change NOTIFY payloads', () => {
   });
 
   test('a large batch is split into as few payloads as fit under the cap, none lost', () => {
-    const changes: Change[] = Array.from({ length: 1_000 }, (_, i) => ({ kind: 'event', eventId: uuid(i), mailboxId: uuid(1_000_000) }));
+    const changes: Change[] = Array.from({ length: 1_000 }, (_, i) => ({
+      kind: 'event',
+      eventId: uuid(i),
+      mailboxId: uuid(1_000_000),
+    }));
     const payloads = changePayloads(changes);
     for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(PAYLOAD_CAP);
     // ~85 bytes per event change: 1,000 of them need 12 payloads of ≤ 7,500 bytes; not one per change.

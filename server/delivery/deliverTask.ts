@@ -71,9 +71,20 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
   };
 }
 
-async function deliverOne(deps: DeliverTaskDeps, sending: LimitFunction, delivery: ClaimedDelivery, trigger: AttemptTrigger, stopping?: AbortSignal) {
+async function deliverOne(
+  deps: DeliverTaskDeps,
+  sending: LimitFunction,
+  delivery: ClaimedDelivery,
+  trigger: AttemptTrigger,
+  stopping?: AbortSignal,
+) {
   const number = delivery.attemptCount + 1;
-  const log = deps.logger.child({ deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, attempt: number });
+  const log = deps.logger.child({
+    deliveryId: delivery.id,
+    eventId: delivery.eventId,
+    endpointId: delivery.endpointId,
+    attempt: number,
+  });
 
   if (!delivery.endpointActive) {
     await cancelDelivery(deps.pool, delivery.id);
@@ -85,7 +96,12 @@ async function deliverOne(deps: DeliverTaskDeps, sending: LimitFunction, deliver
   const { headers, customHeaderNames, outcome } = await sending(async () => {
     // Signed when a request slot is free, so the signature's timestamp is fresh when it leaves.
     const signed = signedHeaders(deps, delivery);
-    const sent = await sendAttempt(deps.agent, deps.targetPolicy, { url: delivery.url, headers: signed.headers, body: delivery.body, timeoutMs: delivery.timeoutMs }, stopping);
+    const sent = await sendAttempt(
+      deps.agent,
+      deps.targetPolicy,
+      { url: delivery.url, headers: signed.headers, body: delivery.body, timeoutMs: delivery.timeoutMs },
+      stopping,
+    );
     return { ...signed, outcome: sent };
   });
   const record = decide(delivery, number, trigger, outcome);
@@ -100,7 +116,9 @@ async function deliverOne(deps: DeliverTaskDeps, sending: LimitFunction, deliver
     outcome,
   });
   if (!recorded) {
-    log.warn(`Delivery ${delivery.id} attempt ${number} was not recorded: the delivery had moved on (its job ran twice).`);
+    log.warn(
+      `Delivery ${delivery.id} attempt ${number} was not recorded: the delivery had moved on (its job ran twice).`,
+    );
     return;
   }
 
@@ -108,12 +126,22 @@ async function deliverOne(deps: DeliverTaskDeps, sending: LimitFunction, deliver
   deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });
   deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
   const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
-  const next = record.retry ? `; next attempt in ${record.retry.delayMs} ms` : record.status === 'failed' ? '; giving up' : '';
-  log.info({ statusCode: outcome.statusCode, durationMs: outcome.durationMs, errorKind: outcome.errorKind }, `Delivery ${delivery.id} attempt ${number} ${what} in ${outcome.durationMs} ms${next}.`);
+  const next = record.retry
+    ? `; next attempt in ${record.retry.delayMs} ms`
+    : record.status === 'failed'
+      ? '; giving up'
+      : '';
+  log.info(
+    { statusCode: outcome.statusCode, durationMs: outcome.durationMs, errorKind: outcome.errorKind },
+    `Delivery ${delivery.id} attempt ${number} ${what} in ${outcome.durationMs} ms${next}.`,
+  );
 }
 
 /** The request's headers: the endpoint's custom ones, then content type, user agent and the Standard Webhooks signature. */
-function signedHeaders(deps: DeliverTaskDeps, delivery: ClaimedDelivery): { headers: Record<string, string>; customHeaderNames: string[] } {
+function signedHeaders(
+  deps: DeliverTaskDeps,
+  delivery: ClaimedDelivery,
+): { headers: Record<string, string>; customHeaderNames: string[] } {
   const customHeaders = openCustomHeaders(deps.secretBox, delivery.sealedHeaders);
   const headers: Record<string, string> = {
     ...lowerCaseKeys(customHeaders),
@@ -130,7 +158,12 @@ function signedHeaders(deps: DeliverTaskDeps, delivery: ClaimedDelivery): { head
 }
 
 /** What follows an attempt: delivered, a scheduled retry, or failed for good. */
-function decide(delivery: ClaimedDelivery, number: number, trigger: AttemptTrigger, outcome: AttemptOutcome): Pick<AttemptRecord, 'status' | 'retry'> {
+function decide(
+  delivery: ClaimedDelivery,
+  number: number,
+  trigger: AttemptTrigger,
+  outcome: AttemptOutcome,
+): Pick<AttemptRecord, 'status' | 'retry'> {
   if (outcome.ok) return { status: 'delivered', retry: null };
   // Manual and test attempts are one try each; only the scheduled series retries.
   if (trigger !== 'scheduled') return { status: 'failed', retry: null };
@@ -139,12 +172,23 @@ function decide(delivery: ClaimedDelivery, number: number, trigger: AttemptTrigg
   if (delayMs === null) return { status: 'failed', retry: null };
   return {
     status: 'queued',
-    retry: { delayMs, payload: deliverPayload({ trigger: 'scheduled', deliveries: [{ id: delivery.id, attempt: number + 1 }] }) },
+    retry: {
+      delayMs,
+      payload: deliverPayload({ trigger: 'scheduled', deliveries: [{ id: delivery.id, attempt: number + 1 }] }),
+    },
   };
 }
 
 function publish(deps: DeliverTaskDeps, delivery: ClaimedDelivery, status: string, attempt: number | null) {
-  deps.changes.publish({ kind: 'delivery', deliveryId: delivery.id, eventId: delivery.eventId, mailboxId: delivery.mailboxId, endpointId: delivery.endpointId, status, attempt });
+  deps.changes.publish({
+    kind: 'delivery',
+    deliveryId: delivery.id,
+    eventId: delivery.eventId,
+    mailboxId: delivery.mailboxId,
+    endpointId: delivery.endpointId,
+    status,
+    attempt,
+  });
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -22,11 +22,18 @@ describe('response capture', () => {
   });
 
   test('headers are flattened to lower-case strings', () => {
-    expect(flattenHeaders({ 'Set-Cookie': ['a=1', 'b=2'], 'X-A': 'b', gone: undefined })).toEqual({ 'set-cookie': 'a=1, b=2', 'x-a': 'b' });
+    expect(flattenHeaders({ 'Set-Cookie': ['a=1', 'b=2'], 'X-A': 'b', gone: undefined })).toEqual({
+      'set-cookie': 'a=1, b=2',
+      'x-a': 'b',
+    });
   });
 
   test('custom credential headers are redacted, others kept', () => {
     const sent = { authorization: 'Bearer s3cret', 'x-tenant': 'acme', 'webhook-signature': 'v1,abc' };
-    expect(redactSensitive(sent, ['Authorization', 'X-Tenant'])).toEqual({ authorization: '[redacted]', 'x-tenant': 'acme', 'webhook-signature': 'v1,abc' });
+    expect(redactSensitive(sent, ['Authorization', 'X-Tenant'])).toEqual({
+      authorization: '[redacted]',
+      'x-tenant': 'acme',
+      'webhook-signature': 'v1,abc',
+    });
   });
 });

@@ -7,7 +7,10 @@ import type { Readable } from 'node:stream';
 
 export const RESPONSE_BODY_CAP = 20 * 1024;
 
-export async function readCapped(stream: Readable, cap = RESPONSE_BODY_CAP): Promise<{ body: Buffer; truncated: boolean }> {
+export async function readCapped(
+  stream: Readable,
+  cap = RESPONSE_BODY_CAP,
+): Promise<{ body: Buffer; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -34,7 +37,10 @@ export function flattenHeaders(headers: Record<string, string | string[] | undef
 const SENSITIVE_HEADER = /auth|token|secret|key|cookie|password|session/i;
 
 /** Custom header values that look like credentials are not kept in the audit trail. */
-export function redactSensitive(headers: Record<string, string>, customNames: Iterable<string>): Record<string, string> {
+export function redactSensitive(
+  headers: Record<string, string>,
+  customNames: Iterable<string>,
+): Record<string, string> {
   const redacted = { ...headers };
   for (const name of customNames) {
     const lower = name.toLowerCase();

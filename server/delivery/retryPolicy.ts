@@ -16,13 +16,27 @@ export const retryPolicySchema = z
     /** Each further delay is the previous one times this. */
     factor: z.number().min(1).max(10).default(2),
     /** No delay is longer than this, in ms. */
-    maxDelayMs: z.int().min(0).max(7 * DAY_MS).default(3_600_000),
+    maxDelayMs: z
+      .int()
+      .min(0)
+      .max(7 * DAY_MS)
+      .default(3_600_000),
     /** Spread each delay by up to ± this fraction, so failing receivers are not hit in lockstep. */
     jitter: z.number().min(0).max(1).default(0),
     /** Explicit delays in ms between attempts; when given, it replaces the exponential rule and sets maxAttempts to its length + 1. */
-    schedule: z.array(z.int().min(0).max(7 * DAY_MS)).max(49).default([]),
+    schedule: z
+      .array(
+        z
+          .int()
+          .min(0)
+          .max(7 * DAY_MS),
+      )
+      .max(49)
+      .default([]),
   })
-  .transform((policy) => (policy.schedule.length > 0 ? { ...policy, maxAttempts: policy.schedule.length + 1 } : policy));
+  .transform((policy) =>
+    policy.schedule.length > 0 ? { ...policy, maxAttempts: policy.schedule.length + 1 } : policy,
+  );
 
 export type RetryPolicy = z.output<typeof retryPolicySchema>;
 export type RetryPolicyInput = z.input<typeof retryPolicySchema>;

@@ -83,7 +83,8 @@ export async function sendAttempt(
   });
 
   const target = checkTargetUrl(outbound.url, policy);
-  if (!target.ok) return finish({ ok: false, errorKind: 'blocked_target', errorMessage: `The endpoint URL ${target.reason}.` });
+  if (!target.ok)
+    return finish({ ok: false, errorKind: 'blocked_target', errorMessage: `The endpoint URL ${target.reason}.` });
 
   const timeout = AbortSignal.timeout(outbound.timeoutMs);
   const signal = stopping ? AbortSignal.any([timeout, stopping]) : timeout;
@@ -100,11 +101,21 @@ export async function sendAttempt(
     const { body, truncated } = await readCapped(response.body);
     const status = response.statusCode;
     const headers = flattenHeaders(response.headers);
-    const common = { statusCode: status, responseHeaders: headers, responseBody: body, responseBodyTruncated: truncated };
+    const common = {
+      statusCode: status,
+      responseHeaders: headers,
+      responseBody: body,
+      responseBodyTruncated: truncated,
+    };
     if (status >= 200 && status < 300) return finish({ ok: true, ...common });
     if (status >= 300 && status < 400) {
       const location = headers.location ? ` to ${headers.location}` : '';
-      return finish({ ok: false, ...common, errorKind: 'redirect', errorMessage: `The endpoint answered ${status} (redirect${location}); redirects are not followed.` });
+      return finish({
+        ok: false,
+        ...common,
+        errorKind: 'redirect',
+        errorMessage: `The endpoint answered ${status} (redirect${location}); redirects are not followed.`,
+      });
     }
     return finish({
       ok: false,
@@ -116,7 +127,11 @@ export async function sendAttempt(
   } catch (error) {
     if (stopping?.aborted && !timeout.aborted) throw new WorkerStoppingError();
     if (timeout.aborted) {
-      return finish({ ok: false, errorKind: 'timeout', errorMessage: `No complete response within ${outbound.timeoutMs} ms.` });
+      return finish({
+        ok: false,
+        errorKind: 'timeout',
+        errorMessage: `No complete response within ${outbound.timeoutMs} ms.`,
+      });
     }
     return finish({ ok: false, ...describeNetworkError(error) });
   }
@@ -127,11 +142,19 @@ function describeNetworkError(error: unknown): { errorKind: ErrorKind; errorMess
   const code = err.code ?? err.cause?.code ?? '';
   const message = err.message || String(error);
   if (code === 'ERR_TARGET_BLOCKED') return { errorKind: 'blocked_target', errorMessage: message };
-  if (code === 'ECONNREFUSED') return { errorKind: 'connection_refused', errorMessage: `Connection refused (${message}).` };
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return { errorKind: 'connection_reset', errorMessage: `The connection was closed before a response (${message}).` };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return { errorKind: 'dns', errorMessage: `The host name could not be resolved (${message}).` };
+  if (code === 'ECONNREFUSED')
+    return { errorKind: 'connection_refused', errorMessage: `Connection refused (${message}).` };
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')
+    return { errorKind: 'connection_reset', errorMessage: `The connection was closed before a response (${message}).` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+    return { errorKind: 'dns', errorMessage: `The host name could not be resolved (${message}).` };
   if (code.startsWith('UND_ERR_') && code.includes('TIMEOUT')) return { errorKind: 'timeout', errorMessage: message };
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+  if (
+    code.startsWith('ERR_TLS') ||
+    code.includes('CERT') ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT'
+  ) {
     return { errorKind: 'tls', errorMessage: `TLS failed (${message}).` };
   }
   return { errorKind: 'network', errorMessage: code ? `${code}: ${message}` : message };

@@ -15,7 +15,12 @@ describe('Standard Webhooks signatures', () => {
   test('during a rotation every live secret signs, so either verifies', () => {
     const [oldSecret, newSecret] = [generateSigningSecret(), generateSigningSecret()];
     const body = Buffer.from('{"a":1}');
-    const headers = signatureHeaders({ messageId: 'msg_2', timestampSeconds: Math.floor(Date.now() / 1000), body, secrets: [newSecret, oldSecret] });
+    const headers = signatureHeaders({
+      messageId: 'msg_2',
+      timestampSeconds: Math.floor(Date.now() / 1000),
+      body,
+      secrets: [newSecret, oldSecret],
+    });
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
     expect(() => new Webhook(oldSecret).verify(body.toString(), headers)).not.toThrow();
     expect(() => new Webhook(newSecret).verify(body.toString(), headers)).not.toThrow();
@@ -23,7 +28,12 @@ describe('Standard Webhooks signatures', () => {
 
   test('a changed body or another secret does not verify', () => {
     const secret = generateSigningSecret();
-    const headers = signatureHeaders({ messageId: 'msg_3', timestampSeconds: Math.floor(Date.now() / 1000), body: Buffer.from('{"a":1}'), secrets: [secret] });
+    const headers = signatureHeaders({
+      messageId: 'msg_3',
+      timestampSeconds: Math.floor(Date.now() / 1000),
+      body: Buffer.from('{"a":1}'),
+      secrets: [secret],
+    });
     expect(() => new Webhook(secret).verify('{"a":2}', headers)).toThrow();
     expect(() => new Webhook(generateSigningSecret()).verify('{"a":1}', headers)).toThrow();
   });

@@ -19,10 +19,7 @@ export function isSigningSecret(value: string): boolean {
 
 export function sign(secret: string, messageId: string, timestampSeconds: number, body: Buffer): string {
   const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
-  const digest = createHmac('sha256', key)
-    .update(`${messageId}.${timestampSeconds}.`)
-    .update(body)
-    .digest('base64');
+  const digest = createHmac('sha256', key).update(`${messageId}.${timestampSeconds}.`).update(body).digest('base64');
   return `v1,${digest}`;
 }
 

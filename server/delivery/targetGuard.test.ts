@@ -43,7 +43,10 @@ describe('the SSRF guard', () => {
     expect(checkTargetUrl('ftp://example.com', strict)).toEqual({ ok: false, reason: 'must use http or https' });
     expect(checkTargetUrl('https://user:pw@example.com', strict)).toMatchObject({ ok: false });
     expect(checkTargetUrl('not a url', strict)).toMatchObject({ ok: false });
-    expect(checkTargetUrl('http://127.0.0.1:8080/x', strict)).toMatchObject({ ok: false, reason: expect.stringContaining('loopback') });
+    expect(checkTargetUrl('http://127.0.0.1:8080/x', strict)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('loopback'),
+    });
     expect(checkTargetUrl('http://[::1]/x', strict)).toMatchObject({ ok: false });
     expect(checkTargetUrl('http://localhost:3000', strict)).toMatchObject({ ok: false });
     expect(checkTargetUrl('http://[::ffff:169.254.169.254]/latest', strict)).toMatchObject({ ok: false });
@@ -55,7 +58,9 @@ describe('the SSRF guard', () => {
     const error = await new Promise<Error | null>((resolve) => lookup('localhost', { all: true }, (e) => resolve(e)));
     expect(error).toMatchObject({ code: 'ERR_TARGET_BLOCKED' });
     const allowed = guardedLookup(createTargetPolicy(['127.0.0.0/8', '::1']));
-    const result = await new Promise<unknown>((resolve) => allowed('localhost', { all: true }, (e, a) => resolve(e ?? a)));
+    const result = await new Promise<unknown>((resolve) =>
+      allowed('localhost', { all: true }, (e, a) => resolve(e ?? a)),
+    );
     expect(Array.isArray(result)).toBe(true);
   });
 });

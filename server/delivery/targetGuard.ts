@@ -54,12 +54,15 @@ export function checkTargetUrl(raw: string, policy: TargetPolicy): TargetCheck {
     return { ok: false, reason: 'is not a valid URL' };
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'must use http or https' };
-  if (url.username || url.password) return { ok: false, reason: 'must not contain credentials; send them as a custom header' };
+  if (url.username || url.password)
+    return { ok: false, reason: 'must not contain credentials; send them as a custom header' };
   const hostname = bareHostname(url);
   if (!hostname) return { ok: false, reason: 'has no host' };
   if (policy.allowsHostname(hostname)) return { ok: true, url };
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    return policy.blockedReason('127.0.0.1') ? { ok: false, reason: 'targets a loopback host (allow it with HOOKPOST_ALLOWED_TARGETS)' } : { ok: true, url };
+    return policy.blockedReason('127.0.0.1')
+      ? { ok: false, reason: 'targets a loopback host (allow it with HOOKPOST_ALLOWED_TARGETS)' }
+      : { ok: true, url };
   }
   if (ipaddr.isValid(hostname)) {
     const reason = policy.blockedReason(hostname);
@@ -76,7 +79,9 @@ export function bareHostname(url: URL): string {
 export class BlockedTargetError extends Error {
   readonly code = 'ERR_TARGET_BLOCKED';
   constructor(hostname: string, address: string, reason: string) {
-    super(`${hostname} resolves to ${address}, a ${reason} address; it is blocked (allow it with HOOKPOST_ALLOWED_TARGETS).`);
+    super(
+      `${hostname} resolves to ${address}, a ${reason} address; it is blocked (allow it with HOOKPOST_ALLOWED_TARGETS).`,
+    );
     this.name = 'BlockedTargetError';
   }
 }

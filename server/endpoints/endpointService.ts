@@ -18,7 +18,12 @@ import type { SecretBox } from '../auth/secretBox.ts';
 import type { Config } from '../config.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { TargetPolicy } from '../delivery/targetGuard.ts';
-import { endpointPatchSchema, newEndpointSchema, type EndpointPatchInput, type NewEndpointInput } from './endpointInput.ts';
+import {
+  endpointPatchSchema,
+  newEndpointSchema,
+  type EndpointPatchInput,
+  type NewEndpointInput,
+} from './endpointInput.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 /** What managing endpoints needs from the process (a Runtime has all of it). */
@@ -45,7 +50,12 @@ function assertTargetAllowed(rt: Deps, url: string) {
 }
 
 /** Creates an endpoint inside a caller's transaction (mailbox creation uses this too). */
-export async function insertEndpoint(rt: Deps, db: Db, mailboxId: string, input: NewEndpointInput): Promise<EndpointWithSecret> {
+export async function insertEndpoint(
+  rt: Deps,
+  db: Db,
+  mailboxId: string,
+  input: NewEndpointInput,
+): Promise<EndpointWithSecret> {
   const data = parseInput(newEndpointSchema, input);
   assertTargetAllowed(rt, data.url);
   const signingSecret = generateSigningSecret();
@@ -66,10 +76,18 @@ export async function insertEndpoint(rt: Deps, db: Db, mailboxId: string, input:
   return { endpoint, signingSecret };
 }
 
-export async function createEndpoint(rt: Deps, actor: Actor | null, mailboxId: string, input: NewEndpointInput): Promise<EndpointWithSecret> {
+export async function createEndpoint(
+  rt: Deps,
+  actor: Actor | null,
+  mailboxId: string,
+  input: NewEndpointInput,
+): Promise<EndpointWithSecret> {
   authorize(actor, 'operator');
   if (!isUuid(mailboxId)) throw notFound('The mailbox');
-  const mailbox = await rt.prisma.mailbox.findFirst({ where: { id: mailboxId, deletedAt: null }, select: { id: true } });
+  const mailbox = await rt.prisma.mailbox.findFirst({
+    where: { id: mailboxId, deletedAt: null },
+    select: { id: true },
+  });
   if (!mailbox) throw notFound('The mailbox');
   const created = await insertEndpoint(rt, rt.prisma, mailboxId, input);
   rt.routes.changed(mailboxId);
@@ -83,7 +101,12 @@ async function findLiveEndpoint(rt: Deps, id: string): Promise<Endpoint> {
   return endpoint;
 }
 
-export async function updateEndpoint(rt: Deps, actor: Actor | null, id: string, patch: EndpointPatchInput): Promise<Endpoint> {
+export async function updateEndpoint(
+  rt: Deps,
+  actor: Actor | null,
+  id: string,
+  patch: EndpointPatchInput,
+): Promise<Endpoint> {
   authorize(actor, 'operator');
   const data = parseInput(endpointPatchSchema, patch);
   const current = await findLiveEndpoint(rt, id);
@@ -107,7 +130,12 @@ export async function updateEndpoint(rt: Deps, actor: Actor | null, id: string, 
  * A disabled endpoint gets no new deliveries and its waiting ones are cancelled (an
  * operator can retry them after enabling it again); attempts in flight finish.
  */
-export async function setEndpointEnabled(rt: Deps, actor: Actor | null, id: string, enabled: boolean): Promise<Endpoint> {
+export async function setEndpointEnabled(
+  rt: Deps,
+  actor: Actor | null,
+  id: string,
+  enabled: boolean,
+): Promise<Endpoint> {
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { enabled } });
@@ -127,8 +155,13 @@ export async function rotateEndpointSecret(rt: Deps, actor: Actor | null, id: st
   const signingSecret = generateSigningSecret();
   const graceEnds = new Date(Date.now() + rt.config.secretRotationGraceMs);
   await rt.prisma.$transaction([
-    rt.prisma.endpointSecret.updateMany({ where: { endpointId: id, OR: [{ expiresAt: null }, { expiresAt: { gt: graceEnds } }] }, data: { expiresAt: graceEnds } }),
-    rt.prisma.endpointSecret.create({ data: { id: newId(), endpointId: id, ciphertext: new Uint8Array(rt.secretBox.seal(signingSecret)) } }),
+    rt.prisma.endpointSecret.updateMany({
+      where: { endpointId: id, OR: [{ expiresAt: null }, { expiresAt: { gt: graceEnds } }] },
+      data: { expiresAt: graceEnds },
+    }),
+    rt.prisma.endpointSecret.create({
+      data: { id: newId(), endpointId: id, ciphertext: new Uint8Array(rt.secretBox.seal(signingSecret)) },
+    }),
   ]);
   return { endpoint, signingSecret };
 }
@@ -137,7 +170,10 @@ export async function rotateEndpointSecret(rt: Deps, actor: Actor | null, id: st
 export async function revealSigningSecret(rt: Deps, actor: Actor | null, id: string): Promise<string> {
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
-  const secret = await rt.prisma.endpointSecret.findFirst({ where: { endpointId: id, expiresAt: null }, orderBy: { createdAt: 'desc' } });
+  const secret = await rt.prisma.endpointSecret.findFirst({
+    where: { endpointId: id, expiresAt: null },
+    orderBy: { createdAt: 'desc' },
+  });
   if (!secret) throw notFound('The signing secret');
   return rt.secretBox.open(Buffer.from(secret.ciphertext));
 }

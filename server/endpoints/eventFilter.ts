@@ -22,7 +22,10 @@ const compiled = new Map<string, RegExp>();
 function toRegExp(pattern: string): RegExp {
   let regExp = compiled.get(pattern);
   if (!regExp) {
-    const source = pattern.split('*').map((part) => part.replace(/[.\-/]/g, '\\$&')).join('.*');
+    const source = pattern
+      .split('*')
+      .map((part) => part.replace(/[.\-/]/g, '\\$&'))
+      .join('.*');
     regExp = new RegExp(`^${source}$`);
     if (compiled.size > 10_000) compiled.clear();
     compiled.set(pattern, regExp);

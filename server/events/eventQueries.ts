@@ -22,7 +22,11 @@ const withDeliveries = {
   deliveries: { orderBy: { id: 'asc' as const }, include: { endpoint: { select: { url: true } } } },
 };
 
-export async function listEvents(rt: Pick<Runtime, 'prisma'>, actor: Actor | null, input: z.input<typeof listEventsSchema>) {
+export async function listEvents(
+  rt: Pick<Runtime, 'prisma'>,
+  actor: Actor | null,
+  input: z.input<typeof listEventsSchema>,
+) {
   authorize(actor, 'viewer');
   const query = parseInput(listEventsSchema, input);
   const events = await rt.prisma.event.findMany({
@@ -47,7 +51,10 @@ export async function getEvent(rt: Pick<Runtime, 'prisma'>, actor: Actor | null,
     where: { id: trackingNumber },
     include: {
       mailbox: { select: { name: true } },
-      deliveries: { orderBy: { id: 'asc' }, include: { endpoint: { select: { url: true } }, attempts: { orderBy: { number: 'asc' } } } },
+      deliveries: {
+        orderBy: { id: 'asc' },
+        include: { endpoint: { select: { url: true } }, attempts: { orderBy: { number: 'asc' } } },
+      },
     },
   });
   if (!event) throw notFound('The event');

@@ -29,7 +29,10 @@ export const statsQuerySchema = z
     return { ...query, to, from: query.from ?? new Date(to.getTime() - HOUR_MS) };
   })
   .refine((query) => query.from < query.to, { message: 'must be after from', path: ['to'] })
-  .refine((query) => query.to.getTime() - query.from.getTime() <= MAX_STATS_WINDOW_MS, { message: 'the window may be at most 7 days', path: ['from'] });
+  .refine((query) => query.to.getTime() - query.from.getTime() <= MAX_STATS_WINDOW_MS, {
+    message: 'the window may be at most 7 days',
+    path: ['from'],
+  });
 
 export type StatsQuery = z.input<typeof statsQuerySchema>;
 
@@ -149,7 +152,12 @@ async function attemptsByMinute(db: Queryable, window: Window): Promise<Attempts
       order by m.minute`,
     [window.from, window.to, window.mailboxId ?? null, window.endpointId ?? null],
   );
-  return rows.map((row) => ({ minute: row.minute, attempts: row.attempts, succeeded: row.succeeded, failed: row.attempts - row.succeeded }));
+  return rows.map((row) => ({
+    minute: row.minute,
+    attempts: row.attempts,
+    succeeded: row.succeeded,
+    failed: row.attempts - row.succeeded,
+  }));
 }
 
 /**
@@ -190,9 +198,21 @@ async function activityByMinute(db: Queryable, window: Window): Promise<MinuteAc
        left join received r on r.minute = m.minute
        left join latency l on l.minute = m.minute
       order by m.minute`,
-    [window.from, window.to, window.mailboxId ?? null, window.endpointId ?? null, firstIdAt(window.from), firstIdAt(window.to)],
+    [
+      window.from,
+      window.to,
+      window.mailboxId ?? null,
+      window.endpointId ?? null,
+      firstIdAt(window.from),
+      firstIdAt(window.to),
+    ],
   );
-  return rows.map((row) => ({ minute: row.minute, received: row.received, p50Ms: roundOrNull(row.p50), p95Ms: roundOrNull(row.p95) }));
+  return rows.map((row) => ({
+    minute: row.minute,
+    received: row.received,
+    p50Ms: roundOrNull(row.p50),
+    p95Ms: roundOrNull(row.p95),
+  }));
 }
 
 async function deliveryLatency(db: Queryable, window: Window): Promise<Latency> {
@@ -206,7 +226,14 @@ async function deliveryLatency(db: Queryable, window: Window): Promise<Latency> 
 }
 
 async function endpointHealth(db: Queryable, window: Window): Promise<EndpointHealth[]> {
-  const { rows } = await db.query<{ endpoint_id: string; attempts: number; succeeded: number; failed_deliveries: number; last_attempt_at: Date | null; last_error: string | null }>(
+  const { rows } = await db.query<{
+    endpoint_id: string;
+    attempts: number;
+    succeeded: number;
+    failed_deliveries: number;
+    last_attempt_at: Date | null;
+    last_error: string | null;
+  }>(
     `with attempts as (
        select d.endpoint_id, count(*)::int as attempts,
               (count(*) filter (where a.error_kind is null and a.status_code between 200 and 299))::int as succeeded,
@@ -234,7 +261,14 @@ async function endpointHealth(db: Queryable, window: Window): Promise<EndpointHe
         and ($3::uuid is null or p.mailbox_id = $3)
         and ($4::uuid is null or p.id = $4)
       order by coalesce(f.failed_deliveries, 0) desc, coalesce(a.attempts, 0) - coalesce(a.succeeded, 0) desc, p.id`,
-    [window.from, window.to, window.mailboxId ?? null, window.endpointId ?? null, firstIdAt(window.from), firstIdAt(window.to)],
+    [
+      window.from,
+      window.to,
+      window.mailboxId ?? null,
+      window.endpointId ?? null,
+      firstIdAt(window.from),
+      firstIdAt(window.to),
+    ],
   );
   return rows.map((row) => ({
     endpointId: row.endpoint_id,

@@ -16,7 +16,10 @@ import type { Runtime } from '../runtime.ts';
 export const DEFAULT_TEST_EVENT_TYPE = 'hookpost.test';
 
 export const testEventSchema = z.object({
-  eventType: z.string().regex(EVENT_TYPE, 'must be letters, digits, _ . : - / (at most 255 characters)').default(DEFAULT_TEST_EVENT_TYPE),
+  eventType: z
+    .string()
+    .regex(EVENT_TYPE, 'must be letters, digits, _ . : - / (at most 255 characters)')
+    .default(DEFAULT_TEST_EVENT_TYPE),
   /** JSON text; a small sample when omitted. */
   body: z
     .string()
@@ -45,7 +48,10 @@ export async function sendTestEvent(
   authorize(actor, 'operator');
   const data = parseInput(testEventSchema, input);
   if (!isUuid(endpointId)) throw notFound('The endpoint');
-  const endpoint = await rt.prisma.endpoint.findFirst({ where: { id: endpointId, deletedAt: null }, select: { id: true, mailboxId: true, enabled: true } });
+  const endpoint = await rt.prisma.endpoint.findFirst({
+    where: { id: endpointId, deletedAt: null },
+    select: { id: true, mailboxId: true, enabled: true },
+  });
   if (!endpoint) throw notFound('The endpoint');
   if (!endpoint.enabled) throw new AppError('conflict', 'The endpoint is disabled; enable it to send a test event.');
 

@@ -13,8 +13,14 @@ describe('tracking number ranges', () => {
   });
 
   test('a prefix becomes an inclusive range of UUIDs, hyphens and case ignored', () => {
-    expect(prefixRange('0193A1B2-C')).toEqual({ from: '0193a1b2-c000-0000-0000-000000000000', to: '0193a1b2-cfff-ffff-ffff-ffffffffffff' });
-    expect(prefixRange('019')).toEqual({ from: '01900000-0000-0000-0000-000000000000', to: '019fffff-ffff-ffff-ffff-ffffffffffff' });
+    expect(prefixRange('0193A1B2-C')).toEqual({
+      from: '0193a1b2-c000-0000-0000-000000000000',
+      to: '0193a1b2-cfff-ffff-ffff-ffffffffffff',
+    });
+    expect(prefixRange('019')).toEqual({
+      from: '01900000-0000-0000-0000-000000000000',
+      to: '019fffff-ffff-ffff-ffff-ffffffffffff',
+    });
   });
 
   test('a prefix that cannot start a UUID has no range', () => {

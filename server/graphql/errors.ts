@@ -24,7 +24,12 @@ function neededRole(failure: AuthFailure): OperatorRole | null {
   return null;
 }
 
-export function unauthorizedError(_parent: unknown, context: GraphQLContext, _info: unknown, result: ForbiddenResult): Error {
+export function unauthorizedError(
+  _parent: unknown,
+  context: GraphQLContext,
+  _info: unknown,
+  result: ForbiddenResult,
+): Error {
   try {
     authorize(context.actor, neededRole(result.failure) ?? 'admin');
   } catch (error) {
@@ -41,7 +46,9 @@ interface Issue {
 /** Every problem of an input in one `validation_failed`, each prefixed by its path. */
 export function validationError(failure: { issues: ReadonlyArray<Issue> }, args: Record<string, unknown>): Error {
   const problems = failure.issues.map((issue) => {
-    const path = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
+    const path = (issue.path ?? [])
+      .map((segment) => String(typeof segment === 'object' ? segment.key : segment))
+      .join('.');
     return path ? `${path}: ${issue.message}` : issue.message;
   });
   void args;
@@ -58,7 +65,13 @@ function clientError(thrown: unknown): AppError | null {
 
 function located(error: unknown, message: string, code: string): GraphQLError {
   const at = error instanceof GraphQLError ? error : null;
-  return new GraphQLError(message, { nodes: at?.nodes, source: at?.source, positions: at?.positions, path: at?.path, extensions: { code } });
+  return new GraphQLError(message, {
+    nodes: at?.nodes,
+    source: at?.source,
+    positions: at?.positions,
+    path: at?.path,
+    extensions: { code },
+  });
 }
 
 /** yoga's `maskedErrors.maskError`. */
@@ -69,12 +82,16 @@ export function makeMaskError(logger: Logger) {
     while (original instanceof GraphQLError && original.originalError) original = original.originalError;
     const expected = clientError(original);
     // A GraphQLError's message may add where it happened ("Variable $since got invalid value…").
-    if (expected) return located(error, error instanceof GraphQLError ? error.message : expected.message, expected.code);
+    if (expected)
+      return located(error, error instanceof GraphQLError ? error.message : expected.message, expected.code);
     // graphql-js's own errors (syntax, unknown fields, bad variables) are the client's too.
     if (error instanceof GraphQLError && !error.originalError) {
       return error.extensions?.['code'] ? error : located(error, error.message, 'bad_request');
     }
-    logger.error({ err: coerceError(original), path: error instanceof GraphQLError ? error.path?.join('.') : undefined }, 'A GraphQL operation failed unexpectedly.');
+    logger.error(
+      { err: coerceError(original), path: error instanceof GraphQLError ? error.path?.join('.') : undefined },
+      'A GraphQL operation failed unexpectedly.',
+    );
     return located(error, message, 'internal_error');
   };
 }

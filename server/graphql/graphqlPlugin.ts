@@ -30,13 +30,22 @@ export function graphqlPlugin(rt: Runtime) {
     await app.register(websocket);
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const response = await yoga.handleNodeRequestAndResponse(request, reply, { actor: request.actor, shutdown: closing.signal });
+      const response = await yoga.handleNodeRequestAndResponse(request, reply, {
+        actor: request.actor,
+        shutdown: closing.signal,
+      });
       response.headers.forEach((value, name) => reply.header(name, value));
       reply.status(response.status);
       return reply.send(response.body);
     };
     // A GET is a query, GraphiQL, an SSE subscription, or a WebSocket upgrade.
-    app.route({ method: 'GET', url: GRAPHQL_PATH, schema: { hide: true }, handler, wsHandler: graphqlOverWebSocket(rt, yoga, closing.signal) });
+    app.route({
+      method: 'GET',
+      url: GRAPHQL_PATH,
+      schema: { hide: true },
+      handler,
+      wsHandler: graphqlOverWebSocket(rt, yoga, closing.signal),
+    });
     app.route({ method: ['POST', 'OPTIONS'], url: GRAPHQL_PATH, schema: { hide: true }, handler });
   };
 }
@@ -50,12 +59,16 @@ function graphqlOverWebSocket(rt: Runtime, yoga: HookpostYoga, shutdown: AbortSi
   return makeHandler<Record<string, unknown> | undefined, { actor: Actor | null }>({
     onConnect: async (ctx) => {
       const given = ctx.connectionParams?.['authorization'] ?? ctx.connectionParams?.['Authorization'];
-      const actor = typeof given === 'string' ? await resolveActor(rt, { headers: { authorization: given }, cookies: {} }) : ctx.extra.request.actor;
+      const actor =
+        typeof given === 'string'
+          ? await resolveActor(rt, { headers: { authorization: given }, cookies: {} })
+          : ctx.extra.request.actor;
       ctx.extra.actor = actor;
       if (actor) {
         const { socket } = ctx.extra;
         const off = rt.changes.subscribe((changes) => {
-          if (changes.some((change) => revokes(change, actor.tokenId))) socket.close(4403, 'Forbidden: the access token was revoked');
+          if (changes.some((change) => revokes(change, actor.tokenId)))
+            socket.close(4403, 'Forbidden: the access token was revoked');
         });
         socket.once('close', off);
       }

@@ -14,7 +14,9 @@ import type { GraphQLContext } from './context.ts';
 function readsData(document: DocumentNode, operationName: string | null | undefined): boolean {
   const operation = getOperationAST(document, operationName);
   if (!operation) return true;
-  return operation.selectionSet.selections.some((selection) => selection.kind !== Kind.FIELD || !selection.name.value.startsWith('__'));
+  return operation.selectionSet.selections.some(
+    (selection) => selection.kind !== Kind.FIELD || !selection.name.value.startsWith('__'),
+  );
 }
 
 function unauthenticated(): GraphQLError {
@@ -28,8 +30,15 @@ function unauthenticated(): GraphQLError {
 }
 
 export function useRequireActor(): Plugin<GraphQLContext> {
-  const refuse = ({ args, setResultAndStopExecution }: { args: { contextValue: GraphQLContext; document: DocumentNode; operationName?: string | null }; setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void }) => {
-    if (!args.contextValue.actor && readsData(args.document, args.operationName)) setResultAndStopExecution({ errors: [unauthenticated()] });
+  const refuse = ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: { contextValue: GraphQLContext; document: DocumentNode; operationName?: string | null };
+    setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
+  }) => {
+    if (!args.contextValue.actor && readsData(args.document, args.operationName))
+      setResultAndStopExecution({ errors: [unauthenticated()] });
   };
   return { onExecute: refuse, onSubscribe: refuse };
 }

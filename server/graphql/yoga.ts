@@ -43,7 +43,11 @@ export function createHookpostYoga(rt: Runtime): HookpostYoga {
     graphqlEndpoint: GRAPHQL_PATH,
     context: ({ actor, shutdown }) => ({ rt, actor, shutdown }),
     plugins: [useRequireActor()],
-    maskedErrors: { maskError: makeMaskError(log), errorMessage: 'Something went wrong on our side; it was logged.', isDev: false },
+    maskedErrors: {
+      maskError: makeMaskError(log),
+      errorMessage: 'Something went wrong on our side; it was logged.',
+      isDev: false,
+    },
     // Same origin only: the dashboard is served by this process; tools are not browsers.
     cors: false,
     landingPage: false,

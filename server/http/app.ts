@@ -56,8 +56,13 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
 
   // Callback hooks, not async ones: every request runs them, and a promise each is not free.
   app.addHook('onResponse', (request, reply, done) => {
-    if (reply.statusCode >= 500) request.log.warn({ method: request.method, url: request.url, statusCode: reply.statusCode }, 'Request failed.');
-    else request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'Request served.');
+    if (reply.statusCode >= 500)
+      request.log.warn({ method: request.method, url: request.url, statusCode: reply.statusCode }, 'Request failed.');
+    else
+      request.log.debug(
+        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+        'Request served.',
+      );
     done();
   });
   return app;

@@ -26,7 +26,10 @@ export function sessionSecret(request: Pick<FastifyRequest, 'cookies'>): string 
 }
 
 /** The actor of a request (or of a WebSocket upgrade request), or null when anonymous. */
-export async function resolveActor(rt: Pick<Runtime, 'pool'>, request: Pick<FastifyRequest, 'headers' | 'cookies'>): Promise<Actor | null> {
+export async function resolveActor(
+  rt: Pick<Runtime, 'pool'>,
+  request: Pick<FastifyRequest, 'headers' | 'cookies'>,
+): Promise<Actor | null> {
   const token = bearerToken(request);
   if (token) return authenticate(rt, token);
   return sessionActor(rt, sessionSecret(request));

@@ -14,7 +14,10 @@ import { fromRoot } from '../projectRoot.ts';
 export const dashboardDir = fromRoot('web', 'dist');
 
 /** Serves the dashboard; returns how to read its index.html, or null when it is not built. */
-export async function registerDashboard(app: FastifyInstance, dir = dashboardDir): Promise<(() => Promise<Buffer | null>) | null> {
+export async function registerDashboard(
+  app: FastifyInstance,
+  dir = dashboardDir,
+): Promise<(() => Promise<Buffer | null>) | null> {
   if (!existsSync(path.join(dir, 'index.html'))) return null;
   await app.register(fastifyStatic, {
     root: dir,

@@ -10,7 +10,10 @@ import { AppError, describeProblems, type ErrorCode, type Problem } from '../err
 /** Fastify's own request errors, in our words. */
 const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'The body is larger than the limit.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: 'This Content-Type is not accepted here; send application/json.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: 'This Content-Type is not accepted here; send application/json.',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: 'The body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', message: 'The body is empty; send a JSON object.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: 'The Content-Length does not match the body.' },
@@ -21,7 +24,8 @@ const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${let
 
 export function sendError(reply: FastifyReply, error: AppError) {
   const problems = (error.details as { problems?: Problem[] } | undefined)?.problems;
-  const message = error.code === 'validation_failed' && problems ? describeProblems(problems, snakeCase) : error.message;
+  const message =
+    error.code === 'validation_failed' && problems ? describeProblems(problems, snakeCase) : error.message;
   return reply.status(error.status).send({ error: { code: error.code, message } });
 }
 
@@ -29,16 +33,27 @@ export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) return sendError(reply, error);
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const problems = error.validation.map((v) => (v.instancePath ? `${v.instancePath.slice(1).replaceAll('/', '.')}: ${v.message}` : v.message));
-      return sendError(reply, new AppError('validation_failed', `Invalid ${error.validationContext ?? 'request'}: ${problems.join('; ')}`));
+      const problems = error.validation.map((v) =>
+        v.instancePath ? `${v.instancePath.slice(1).replaceAll('/', '.')}: ${v.message}` : v.message,
+      );
+      return sendError(
+        reply,
+        new AppError('validation_failed', `Invalid ${error.validationContext ?? 'request'}: ${problems.join('; ')}`),
+      );
     }
     const known = error.code ? fastifyCodes[error.code] : undefined;
     if (known) return sendError(reply, new AppError(known.code, known.message));
-    if (error instanceof SyntaxError && error.statusCode === 400) return sendError(reply, new AppError('invalid_json', `The body is not valid JSON: ${error.message}`));
+    if (error instanceof SyntaxError && error.statusCode === 400)
+      return sendError(reply, new AppError('invalid_json', `The body is not valid JSON: ${error.message}`));
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, new AppError('bad_request', error.message));
     }
     request.log.error({ err: error }, `Request ${request.id} failed unexpectedly.`);
-    return reply.status(500).send({ error: { code: 'internal_error', message: `Something went wrong on our side (request ${request.id}); it was logged.` } });
+    return reply.status(500).send({
+      error: {
+        code: 'internal_error',
+        message: `Something went wrong on our side (request ${request.id}); it was logged.`,
+      },
+    });
   });
 }

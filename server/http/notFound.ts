@@ -8,13 +8,21 @@ import { sendError } from './errorHandler.ts';
 
 const METHODS: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-export function installNotFoundHandler(app: FastifyInstance, options: { spaIndex: (() => Promise<Buffer | null>) | null }) {
+export function installNotFoundHandler(
+  app: FastifyInstance,
+  options: { spaIndex: (() => Promise<Buffer | null>) | null },
+) {
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0]!;
-    const allowed = METHODS.filter((method) => method !== request.method && app.findRoute({ method, url: path }) !== null);
+    const allowed = METHODS.filter(
+      (method) => method !== request.method && app.findRoute({ method, url: path }) !== null,
+    );
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
-      return sendError(reply, new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`));
+      return sendError(
+        reply,
+        new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}.`),
+      );
     }
     const wantsPage = request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
     if (wantsPage && options.spaIndex && !/^\/(api|webhooks|graphql|docs|redoc)(\/|$)/.test(path)) {

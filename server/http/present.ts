@@ -22,7 +22,14 @@ export function presentMailbox(mailbox: Mailbox, firstEndpoint?: Pick<Endpoint, 
 }
 
 export function presentApiKey(key: ApiKey) {
-  return { id: key.id, mailbox_id: key.mailboxId, name: key.name, prefix: key.prefix, created_at: iso(key.createdAt)!, revoked_at: iso(key.revokedAt) };
+  return {
+    id: key.id,
+    mailbox_id: key.mailboxId,
+    name: key.name,
+    prefix: key.prefix,
+    created_at: iso(key.createdAt)!,
+    revoked_at: iso(key.revokedAt),
+  };
 }
 
 export function presentRetryPolicy(raw: unknown) {
@@ -47,7 +54,9 @@ export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoi
     url: endpoint.url,
     description: endpoint.description,
     event_types: endpoint.eventTypes,
-    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, showValues ? value : '[hidden]'])),
+    headers: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, showValues ? value : '[hidden]']),
+    ),
     timeout_ms: endpoint.timeoutMs,
     retry_policy: presentRetryPolicy(endpoint.retryPolicy),
     enabled: endpoint.enabled,
@@ -72,7 +81,9 @@ export function presentDelivery(delivery: DeliveryWithUrl) {
 }
 
 /** An event as the original `GET /api/webhooks` listed it, plus its deliveries. */
-export function presentEvent(event: Omit<Event, 'body'> & { mailbox: { name: string }; deliveries: DeliveryWithUrl[] }) {
+export function presentEvent(
+  event: Omit<Event, 'body'> & { mailbox: { name: string }; deliveries: DeliveryWithUrl[] },
+) {
   return {
     tracking_number: event.id,
     mailbox_id: event.mailboxId,
@@ -106,4 +117,3 @@ export function presentAttempt(attempt: Attempt) {
     error_message: attempt.errorMessage,
   };
 }
-

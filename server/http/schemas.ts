@@ -30,7 +30,7 @@ export const mailboxBody = z.object({
 export const createdMailboxBody = mailboxBody.extend({
   api_key: z.string().describe('The API key for `x-api-key`. Shown only here: store it now.'),
   endpoint_id: z.string().nullable(),
-  signing_secret: z.string().nullable().describe('The first endpoint\'s `whsec_` signing secret (Standard Webhooks)'),
+  signing_secret: z.string().nullable().describe("The first endpoint's `whsec_` signing secret (Standard Webhooks)"),
 });
 
 export const apiKeyBody = z.object({
@@ -80,7 +80,7 @@ export const eventBody = z.object({
   tracking_number: z.string(),
   mailbox_id: z.string(),
   mailbox_name: z.string(),
-  target_url: z.string().nullable().describe('The first delivery\'s endpoint URL (see `deliveries` for all)'),
+  target_url: z.string().nullable().describe("The first delivery's endpoint URL (see `deliveries` for all)"),
   event_type: z.string().nullable(),
   status: z.enum(['queued', 'delivering', 'delivered', 'failed', 'cancelled', 'unrouted']),
   attempt_count: z.number().int().describe('Attempts over all deliveries'),
@@ -101,7 +101,12 @@ export const attemptBody = z.object({
   response_body: z.string().nullable().describe('The first 20 KiB of the response, when it is text'),
   response_body_base64: z.string().nullable().describe('The same, base64, when it is not UTF-8'),
   response_body_truncated: z.boolean(),
-  error_kind: z.string().nullable().describe('http_status, redirect, timeout, connection_refused, connection_reset, dns, tls, blocked_target, network'),
+  error_kind: z
+    .string()
+    .nullable()
+    .describe(
+      'http_status, redirect, timeout, connection_refused, connection_reset, dns, tls, blocked_target, network',
+    ),
   error_message: z.string().nullable(),
 });
 

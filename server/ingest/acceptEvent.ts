@@ -31,7 +31,10 @@ export interface AcceptedEvent {
   deliveryCount: number;
 }
 
-export async function acceptEvent(rt: { config: Pick<Config, 'maxBodyBytes'>; eventWriter: EventWriter; routes: RouteCache }, incoming: IncomingEvent): Promise<AcceptedEvent> {
+export async function acceptEvent(
+  rt: { config: Pick<Config, 'maxBodyBytes'>; eventWriter: EventWriter; routes: RouteCache },
+  incoming: IncomingEvent,
+): Promise<AcceptedEvent> {
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
   const format = bodyFormat(incoming.contentType);
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);

@@ -20,7 +20,8 @@ export function bodyFormat(contentType: string | undefined): BodyFormat | null {
   return null;
 }
 
-export const acceptedContentTypes = 'application/json, application/*+json, text/plain, application/x-www-form-urlencoded, application/xml, text/xml, application/*+xml';
+export const acceptedContentTypes =
+  'application/json, application/*+json, text/plain, application/x-www-form-urlencoded, application/xml, text/xml, application/*+xml';
 
 /** Refuses a body over `maxBytes` (413), for ingested and test events alike. */
 export function assertBodySize(body: Buffer, maxBytes: number): void {

@@ -9,7 +9,10 @@ import { EVENT_TYPE } from '../endpoints/eventFilter.ts';
 export function eventTypeOf(header: string | undefined, json: unknown): string | null {
   if (header !== undefined) {
     if (!EVENT_TYPE.test(header)) {
-      throw new AppError('validation_failed', 'The x-event-type header must be 1-255 characters: letters, digits, _ . : - /.');
+      throw new AppError(
+        'validation_failed',
+        'The x-event-type header must be 1-255 characters: letters, digits, _ . : - /.',
+      );
     }
     return header;
   }

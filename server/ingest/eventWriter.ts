@@ -23,8 +23,11 @@ export type EventWriter = GroupCommit<NewEvent, void>;
 const CONCURRENT_AT = 16;
 
 export function createEventWriter(db: Queryable, options: GroupCommitOptions = {}): EventWriter {
-  return createGroupCommit<NewEvent, void>(async (events) => {
-    await insertEvents(db, events);
-    return events.map(() => undefined);
-  }, { concurrentAt: CONCURRENT_AT, ...options });
+  return createGroupCommit<NewEvent, void>(
+    async (events) => {
+      await insertEvents(db, events);
+      return events.map(() => undefined);
+    },
+    { concurrentAt: CONCURRENT_AT, ...options },
+  );
 }

@@ -16,9 +16,12 @@ describe('accepted bodies', () => {
     expect(bodyFormat(contentType)).toBe(format);
   });
 
-  test.each([undefined, '', 'multipart/form-data; boundary=x', 'image/png', 'application/octet-stream'])('%s is refused', (contentType) => {
-    expect(bodyFormat(contentType)).toBeNull();
-  });
+  test.each([undefined, '', 'multipart/form-data; boundary=x', 'image/png', 'application/octet-stream'])(
+    '%s is refused',
+    (contentType) => {
+      expect(bodyFormat(contentType)).toBeNull();
+    },
+  );
 });
 
 describe('event types', () => {

@@ -30,7 +30,12 @@ interface Entry {
   refreshAt: number;
 }
 
-export function createRouteCache(options: { db: Queryable; changes: ChangeBus; ttlMs?: number; maxEntries?: number }): RouteCache {
+export function createRouteCache(options: {
+  db: Queryable;
+  changes: ChangeBus;
+  ttlMs?: number;
+  maxEntries?: number;
+}): RouteCache {
   const ttlMs = options.ttlMs ?? 5_000;
   const refreshAheadMs = Math.min(1_000, ttlMs / 5);
   const maxEntries = options.maxEntries ?? 10_000;

@@ -43,12 +43,19 @@ export async function createMailbox(rt: Deps, actor: Actor | null, input: NewMai
   return rt.prisma.$transaction(async (tx) => {
     const mailbox = await tx.mailbox.create({ data: { id: newId(), name } });
     await insertApiKey(tx, mailbox.id, 'default', apiKey);
-    const first = input.targetUrl ? await insertEndpoint(rt, tx, mailbox.id, { ...input.endpoint, url: input.targetUrl }) : null;
+    const first = input.targetUrl
+      ? await insertEndpoint(rt, tx, mailbox.id, { ...input.endpoint, url: input.targetUrl })
+      : null;
     return { mailbox, apiKey, endpoint: first?.endpoint ?? null, signingSecret: first?.signingSecret ?? null };
   });
 }
 
-async function insertApiKey(db: PrismaClient | Prisma.TransactionClient, mailboxId: string, name: string, apiKey: string): Promise<ApiKey> {
+async function insertApiKey(
+  db: PrismaClient | Prisma.TransactionClient,
+  mailboxId: string,
+  name: string,
+  apiKey: string,
+): Promise<ApiKey> {
   return db.apiKey.create({
     data: { id: newId(), mailboxId, name, prefix: tokenPrefix(apiKey), hash: new Uint8Array(hashToken(apiKey)) },
   });
@@ -61,7 +68,12 @@ async function findLiveMailbox(rt: Deps, id: string): Promise<Mailbox> {
   return mailbox;
 }
 
-export async function updateMailbox(rt: Deps, actor: Actor | null, id: string, input: { name?: string }): Promise<Mailbox> {
+export async function updateMailbox(
+  rt: Deps,
+  actor: Actor | null,
+  id: string,
+  input: { name?: string },
+): Promise<Mailbox> {
   authorize(actor, 'operator');
   await findLiveMailbox(rt, id);
   const name = input.name === undefined ? undefined : parseInput(mailboxName, input.name);
@@ -78,17 +90,31 @@ export async function deleteMailbox(rt: Deps, actor: Actor | null, id: string): 
   const now = new Date();
   const [mailbox] = await rt.prisma.$transaction([
     rt.prisma.mailbox.update({ where: { id }, data: { deletedAt: now } }),
-    rt.prisma.apiKey.updateMany({ where: { mailboxId: id, OR: [{ revokedAt: null }, { revokedAt: { gt: now } }] }, data: { revokedAt: now } }),
-    rt.prisma.endpoint.updateMany({ where: { mailboxId: id, deletedAt: null }, data: { deletedAt: now, enabled: false } }),
+    rt.prisma.apiKey.updateMany({
+      where: { mailboxId: id, OR: [{ revokedAt: null }, { revokedAt: { gt: now } }] },
+      data: { revokedAt: now },
+    }),
+    rt.prisma.endpoint.updateMany({
+      where: { mailboxId: id, deletedAt: null },
+      data: { deletedAt: now, enabled: false },
+    }),
   ]);
   rt.routes.changed(id);
   const endpoints = await rt.prisma.endpoint.findMany({ where: { mailboxId: id }, select: { id: true } });
-  await cancelWaitingAndPublish(rt, endpoints.map((e) => e.id));
+  await cancelWaitingAndPublish(
+    rt,
+    endpoints.map((e) => e.id),
+  );
   return mailbox;
 }
 
 /** Another live key for the mailbox (rotation: make the new one, switch producers, revoke the old). */
-export async function createApiKey(rt: Deps, actor: Actor | null, mailboxId: string, input: { name?: string } = {}): Promise<{ apiKey: string; record: ApiKey }> {
+export async function createApiKey(
+  rt: Deps,
+  actor: Actor | null,
+  mailboxId: string,
+  input: { name?: string } = {},
+): Promise<{ apiKey: string; record: ApiKey }> {
   authorize(actor, 'operator');
   await findLiveMailbox(rt, mailboxId);
   const apiKey = generateToken('hpk');
@@ -97,13 +123,28 @@ export async function createApiKey(rt: Deps, actor: Actor | null, mailboxId: str
 }
 
 /** Revokes a key now, or after `graceSeconds` so producers can switch over. */
-export async function revokeApiKey(rt: Deps, actor: Actor | null, id: string, input: { graceSeconds?: number } = {}): Promise<ApiKey> {
+export async function revokeApiKey(
+  rt: Deps,
+  actor: Actor | null,
+  id: string,
+  input: { graceSeconds?: number } = {},
+): Promise<ApiKey> {
   authorize(actor, 'operator');
-  const grace = parseInput(z.int().min(0).max(30 * 24 * 3600).default(0), input.graceSeconds);
+  const grace = parseInput(
+    z
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .default(0),
+    input.graceSeconds,
+  );
   const key = isUuid(id) ? await rt.prisma.apiKey.findUnique({ where: { id } }) : null;
   if (!key) throw notFound('The API key');
   if (key.revokedAt && key.revokedAt <= new Date()) throw new AppError('conflict', 'The API key is already revoked.');
-  const revoked = await rt.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(Date.now() + grace * 1000) } });
+  const revoked = await rt.prisma.apiKey.update({
+    where: { id },
+    data: { revokedAt: new Date(Date.now() + grace * 1000) },
+  });
   rt.routes.changed(revoked.mailboxId);
   return revoked;
 }

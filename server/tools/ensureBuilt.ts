@@ -33,12 +33,18 @@ export function ensureServerBuilt(log: (line: string) => void = console.log): vo
   if (!serverIsStale()) return;
   const tsc = fromRoot('node_modules', 'typescript', 'bin', 'tsc');
   if (!existsSync(tsc)) {
-    if (existsSync(compiledMain)) return log('The compiled server may be out of date (TypeScript is not installed to rebuild it).');
-    throw new Error('The server is not compiled (dist/) and TypeScript is not installed: run `npm install`, or `npm run build` where dev dependencies are.');
+    if (existsSync(compiledMain))
+      return log('The compiled server may be out of date (TypeScript is not installed to rebuild it).');
+    throw new Error(
+      'The server is not compiled (dist/) and TypeScript is not installed: run `npm install`, or `npm run build` where dev dependencies are.',
+    );
   }
   log('Compiling the server (dist/)…');
   rmSync(fromRoot('dist', 'server'), { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [tsc, '-p', fromRoot('tsconfig.build.json')], { cwd: fromRoot(), stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsc, '-p', fromRoot('tsconfig.build.json')], {
+    cwd: fromRoot(),
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error(`Compiling the server failed (exit ${result.status}).`);
 }
 

@@ -66,7 +66,10 @@ export function startRecovery(options: RecoveryOptions): Recovery {
     }
     if (dead.size > 0) {
       await options.workerUtils.forceUnlockWorkers([...dead]);
-      logger.warn({ deadWorkers: [...dead] }, `Released the jobs of ${dead.size} worker(s) that stopped beating; live workers will run them again.`);
+      logger.warn(
+        { deadWorkers: [...dead] },
+        `Released the jobs of ${dead.size} worker(s) that stopped beating; live workers will run them again.`,
+      );
     }
   };
 
@@ -77,7 +80,9 @@ export function startRecovery(options: RecoveryOptions): Recovery {
 
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    running = tick().catch((error) => logger.warn({ err: coerceError(error) }, 'Worker heartbeat failed; will try again.'));
+    running = tick().catch((error) =>
+      logger.warn({ err: coerceError(error) }, 'Worker heartbeat failed; will try again.'),
+    );
   }, options.intervalMs);
   timer.unref();
 

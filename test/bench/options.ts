@@ -164,7 +164,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     ? v.scenarios.split(',').map((name) => oneOf('scenarios', name.trim(), scenarioNames, 'ingest'))
     : [...scenarioNames];
   const connections = (v.connections ?? '16,64,256').split(',').map((c) => positiveInt('connections', c.trim(), 0));
-  const workerConcurrency = v['worker-concurrency'] ? positiveInt('worker-concurrency', v['worker-concurrency'], 0) : undefined;
+  const workerConcurrency = v['worker-concurrency']
+    ? positiveInt('worker-concurrency', v['worker-concurrency'], 0)
+    : undefined;
 
   return {
     mode: short ? 'short' : 'full',

@@ -61,7 +61,8 @@ async function main(): Promise<number> {
 
   const startedAt = new Date();
   const began = performance.now();
-  const log = (message: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+  const log = (message: string) =>
+    console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}`);
   const resultsDir = path.resolve(repoRoot, options.outDir, startedAt.toISOString().replace(/[:.]/g, '-'));
   await fs.mkdir(path.join(resultsDir, 'logs'), { recursive: true });
   if (options.profile) await fs.mkdir(path.join(resultsDir, 'profiles'), { recursive: true });
@@ -71,9 +72,15 @@ async function main(): Promise<number> {
   const errors: string[] = [];
   const results: ScenarioResult[] = [];
   log(options.databaseUrl ? 'creating a bench database on DATABASE_URL' : 'starting an embedded PostgreSQL');
-  const db = await startBenchDatabase({ databaseUrl: options.databaseUrl, pgStats: options.pgStats, keep: options.keep, recycledWalBytes: options.recycledWalBytes });
+  const db = await startBenchDatabase({
+    databaseUrl: options.databaseUrl,
+    pgStats: options.pgStats,
+    keep: options.keep,
+    recycledWalBytes: options.recycledWalBytes,
+  });
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-bench-data-'));
-  if (!options.keep) onCleanup('remove the Hookpost data folder', () => fs.rm(dataDir, { recursive: true, force: true }));
+  if (!options.keep)
+    onCleanup('remove the Hookpost data folder', () => fs.rm(dataDir, { recursive: true, force: true }));
   const receiver = await startReceiver();
 
   const hookpost = {
@@ -89,7 +96,15 @@ async function main(): Promise<number> {
     nodeOptions: options.nodeOptions,
     pool: db.pool,
   };
-  const ctx: BenchContext = { options, db, receiver, resultsDir, hookpost, log, startHookpost: (role, label) => startHookpostProcess(hookpost, role, label) };
+  const ctx: BenchContext = {
+    options,
+    db,
+    receiver,
+    resultsDir,
+    hookpost,
+    log,
+    startHookpost: (role, label) => startHookpostProcess(hookpost, role, label),
+  };
 
   for (const [name, run] of Object.entries(scenarios) as [ScenarioName, (typeof scenarios)[ScenarioName]][]) {
     if (!options.scenarios.includes(name)) continue;
@@ -97,7 +112,8 @@ async function main(): Promise<number> {
     try {
       const result = await run(ctx);
       results.push(result);
-      for (const check of result.checks.filter((c) => !c.ok)) log(`CHECK FAILED in ${name}: ${check.name} — ${check.detail}`);
+      for (const check of result.checks.filter((c) => !c.ok))
+        log(`CHECK FAILED in ${name}: ${check.name} — ${check.detail}`);
     } catch (error) {
       errors.push(`${name} did not finish: ${(error as Error).message}`);
       log(`${name} did not finish: ${(error as Error).stack}`);
@@ -119,10 +135,22 @@ async function main(): Promise<number> {
         `worker concurrency ${options.workerConcurrency ?? `${PRODUCT_WORKER_CONCURRENCY} (default)`}, DB pool ${options.dbPoolSize ?? '20 (default)'}, ` +
         `LOG_LEVEL=${options.logLevel}, payload ${options.payloadBytes} B${options.nodeOptions ? `, NODE_OPTIONS=${options.nodeOptions}` : ''}`,
     },
-    tools: { autocannon: (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
+    tools: {
+      autocannon: (
+        JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/autocannon/package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version,
+    },
     scenarios: results,
     // The kernel's writeback only matters to a PostgreSQL on this machine.
-    notes: [...db.notes, ...(['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(db.url).hostname) ? [writebackNote(machine.writeback)] : []).filter((n): n is string => n !== null)],
+    notes: [
+      ...db.notes,
+      ...(['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(db.url).hostname)
+        ? [writebackNote(machine.writeback)]
+        : []
+      ).filter((n): n is string => n !== null),
+    ],
     errors,
   });
   console.log(render(report, 'text'));

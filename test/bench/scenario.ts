@@ -68,5 +68,11 @@ export function emptyResult(name: string, setup: string): ScenarioResult {
 }
 
 export function memoryOf(scenario: string, processes: HookpostProcess[]): MemoryRow[] {
-  return processes.map((p) => ({ scenario, process: p.label, role: p.role, startRssMb: p.startRssMb, peakRssMb: p.peakRssMb() }));
+  return processes.map((p) => ({
+    scenario,
+    process: p.label,
+    role: p.role,
+    startRssMb: p.startRssMb,
+    peakRssMb: p.peakRssMb(),
+  }));
 }

@@ -15,15 +15,27 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+export async function launchBrowser(
+  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
+): Promise<TestBrowser> {
   await fs.access(CHROMIUM_PATH).catch(() => {
-    throw new Error(`The browser tests need Chromium at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`,
+    );
   });
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
     viewport: options.viewport ?? { width: 1280, height: 860 },
     colorScheme: options.colorScheme ?? 'light',
     deviceScaleFactor: 1,

@@ -51,7 +51,12 @@ export default async function setup(project: TestProject) {
   await admin.connect();
   await admin.query(`drop database if exists ${templateDatabase}`);
   await admin.query(`create database ${templateDatabase}`);
-  const pool = createPool({ connectionString: databaseUrl(adminUrl, templateDatabase), max: 3, applicationName: 'hookpost-test-setup', logger });
+  const pool = createPool({
+    connectionString: databaseUrl(adminUrl, templateDatabase),
+    max: 3,
+    applicationName: 'hookpost-test-setup',
+    logger,
+  });
   await migrate(pool, logger);
   await pool.end();
 
@@ -60,7 +65,9 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     // Test files drop their own databases; this sweeps what a crashed file left behind.
-    const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 'hookpost_test_${process.pid}_%'`);
+    const { rows } = await admin.query<{ datname: string }>(
+      `select datname from pg_database where datname like 'hookpost_test_${process.pid}_%'`,
+    );
     for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
     await admin.query(`drop database if exists ${templateDatabase} with (force)`);
     await admin.end();

@@ -13,18 +13,32 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
 }
 
-export async function gql<T = any>(hookpost: Pick<TestHookpost, 'baseUrl'>, query: string, variables: Record<string, unknown> = {}, options: { token?: string | null } = {}): Promise<GraphQLResponse<T>> {
+export async function gql<T = any>(
+  hookpost: Pick<TestHookpost, 'baseUrl'>,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string | null } = {},
+): Promise<GraphQLResponse<T>> {
   const token = options.token === undefined ? TEST_ADMIN_TOKEN : options.token;
   const response = await fetch(`${hookpost.baseUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;
 }
 
 /** The data of a successful operation; throws with the errors otherwise. */
-export async function gqlData<T = any>(hookpost: Pick<TestHookpost, 'baseUrl'>, query: string, variables: Record<string, unknown> = {}, options: { token?: string | null } = {}): Promise<T> {
+export async function gqlData<T = any>(
+  hookpost: Pick<TestHookpost, 'baseUrl'>,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string | null } = {},
+): Promise<T> {
   const result = await gql<T>(hookpost, query, variables, options);
   if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data;
@@ -44,7 +58,10 @@ export interface Subscription<T = any> {
   close(): Promise<void>;
 }
 
-function collector<T>(start: (sink: { next(value: GraphQLResponse<T>): void; error(error: unknown): void; complete(): void }) => () => void, dispose: () => Promise<void> | void): Subscription<T> {
+function collector<T>(
+  start: (sink: { next(value: GraphQLResponse<T>): void; error(error: unknown): void; complete(): void }) => () => void,
+  dispose: () => Promise<void> | void,
+): Subscription<T> {
   const payloads: GraphQLResponse<T>[] = [];
   const waiters = new Set<() => void>();
   let failure: unknown = null;
@@ -88,7 +105,11 @@ function collector<T>(start: (sink: { next(value: GraphQLResponse<T>): void; err
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`The expected subscription payloads did not arrive within ${timeoutMs} ms; got ${JSON.stringify(payloads)}.`));
+          reject(
+            new Error(
+              `The expected subscription payloads did not arrive within ${timeoutMs} ms; got ${JSON.stringify(payloads)}.`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -101,17 +122,30 @@ function collector<T>(start: (sink: { next(value: GraphQLResponse<T>): void; err
   };
 }
 
-export function subscribeSse<T = any>(hookpost: Pick<TestHookpost, 'baseUrl'>, query: string, variables: Record<string, unknown> = {}, options: { token?: string | null } = {}): Subscription<T> {
+export function subscribeSse<T = any>(
+  hookpost: Pick<TestHookpost, 'baseUrl'>,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string | null } = {},
+): Subscription<T> {
   const token = options.token === undefined ? TEST_ADMIN_TOKEN : options.token;
   const client = createSseClient({
     url: `${hookpost.baseUrl}/graphql`,
     headers: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
   });
-  return collector<T>((sink) => client.subscribe<T>({ query, variables }, sink as never), () => client.dispose());
+  return collector<T>(
+    (sink) => client.subscribe<T>({ query, variables }, sink as never),
+    () => client.dispose(),
+  );
 }
 
-export function subscribeWs<T = any>(hookpost: Pick<TestHookpost, 'baseUrl'>, query: string, variables: Record<string, unknown> = {}, options: { token?: string | null; viaConnectionParams?: boolean } = {}): Subscription<T> {
+export function subscribeWs<T = any>(
+  hookpost: Pick<TestHookpost, 'baseUrl'>,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string | null; viaConnectionParams?: boolean } = {},
+): Subscription<T> {
   const token = options.token === undefined ? TEST_ADMIN_TOKEN : options.token;
   const authorization = token ? `Bearer ${token}` : undefined;
   const client = createWsClient({
@@ -127,5 +161,8 @@ export function subscribeWs<T = any>(hookpost: Pick<TestHookpost, 'baseUrl'>, qu
       }
     },
   });
-  return collector<T>((sink) => client.subscribe<T>({ query, variables }, sink as never), () => client.dispose());
+  return collector<T>(
+    (sink) => client.subscribe<T>({ query, variables }, sink as never),
+    () => client.dispose(),
+  );
 }

@@ -22,19 +22,22 @@ export interface TestHookpost extends Hookpost {
 
 export async function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Promise<Config> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-test-data-'));
-  return loadConfig({}, {
-    databaseUrl,
-    port: 0,
-    dataDir,
-    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
-    logPretty: false,
-    adminToken: TEST_ADMIN_TOKEN,
-    encryptionKey: TEST_ENCRYPTION_KEY,
-    allowedTargets: ['127.0.0.0/8', '::1'],
-    workerConcurrency: 8,
-    dbPoolSize: 8,
-    ...overrides,
-  });
+  return loadConfig(
+    {},
+    {
+      databaseUrl,
+      port: 0,
+      dataDir,
+      logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+      logPretty: false,
+      adminToken: TEST_ADMIN_TOKEN,
+      encryptionKey: TEST_ENCRYPTION_KEY,
+      allowedTargets: ['127.0.0.0/8', '::1'],
+      workerConcurrency: 8,
+      dbPoolSize: 8,
+      ...overrides,
+    },
+  );
 }
 
 export async function startTestHookpost(databaseUrl: string, overrides: Partial<Config> = {}): Promise<TestHookpost> {
@@ -49,7 +52,11 @@ export async function startTestHookpost(databaseUrl: string, overrides: Partial<
       const headers = new Headers(rest.headers);
       if (token) headers.set('authorization', `Bearer ${token}`);
       if (json !== undefined) headers.set('content-type', 'application/json');
-      return fetch(`${baseUrl}${pathname}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+      return fetch(`${baseUrl}${pathname}`, {
+        ...rest,
+        headers,
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+      });
     },
     async stop() {
       await hookpost.stop();
@@ -67,11 +74,17 @@ export interface CreatedMailbox {
 
 export async function createMailbox(hookpost: TestHookpost, body: Record<string, unknown>): Promise<CreatedMailbox> {
   const response = await hookpost.api('/api/mailboxes', { method: 'POST', json: body });
-  if (response.status !== 201) throw new Error(`Creating a mailbox answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`Creating a mailbox answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as CreatedMailbox;
 }
 
-export async function sendEvent(hookpost: TestHookpost, mailbox: Pick<CreatedMailbox, 'id' | 'api_key'>, body: unknown, headers: Record<string, string> = {}) {
+export async function sendEvent(
+  hookpost: TestHookpost,
+  mailbox: Pick<CreatedMailbox, 'id' | 'api_key'>,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   return fetch(`${hookpost.baseUrl}/webhooks/${mailbox.id}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': mailbox.api_key, ...headers },

@@ -19,7 +19,11 @@ export interface HookpostProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-export async function spawnHookpost(options: { databaseUrl: string; role: 'all' | 'api' | 'worker'; env?: Record<string, string> }): Promise<HookpostProcess> {
+export async function spawnHookpost(options: {
+  databaseUrl: string;
+  role: 'all' | 'api' | 'worker';
+  env?: Record<string, string>;
+}): Promise<HookpostProcess> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-proc-'));
   const child = spawn(process.execPath, ['dist/server/main.js', '--role', options.role], {
     cwd: path.resolve(import.meta.dirname, '../..'),
@@ -81,7 +85,11 @@ export async function spawnHookpost(options: { databaseUrl: string; role: 'all' 
           } else if (child.exitCode !== null || child.signalCode !== null) {
             waiters.delete(check);
             clearTimeout(timer);
-            reject(new Error(`Hookpost exited before logging ${pattern}. stderr: ${stderr}\nlogs: ${logs.map((l) => l.msg).join('\n')}`));
+            reject(
+              new Error(
+                `Hookpost exited before logging ${pattern}. stderr: ${stderr}\nlogs: ${logs.map((l) => l.msg).join('\n')}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {

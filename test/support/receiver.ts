@@ -43,7 +43,13 @@ export async function startReceiver(initial: Reply = { status: 200, body: 'ok' }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const received: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+      const received: ReceivedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        at: Date.now(),
+      };
       requests.push(received);
       for (const wake of waiters) wake();
       const reply = typeof current === 'function' ? current(received) : current;

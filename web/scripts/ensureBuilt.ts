@@ -11,7 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const builtIndex = path.join(root, 'web/dist/index.html');
-const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'schema.graphql', 'codegen.ts', 'package-lock.json'];
+const sources = [
+  'web/src',
+  'web/public',
+  'web/index.html',
+  'web/vite.config.ts',
+  'schema.graphql',
+  'codegen.ts',
+  'package-lock.json',
+];
 
 function newestChange(entry: string): number {
   if (!existsSync(entry)) return 0;
@@ -36,14 +44,22 @@ export function dashboardIsStale(): boolean {
 export function ensureDashboardBuilt(log: (line: string) => void = console.log): boolean {
   if (!dashboardIsStale()) return true;
   if (!existsSync(path.join(root, 'node_modules/vite'))) {
-    log(existsSync(builtIndex) ? 'The dashboard may be out of date (Vite is not installed to rebuild it).' : 'The dashboard is not built and Vite is not installed: the API runs without it.');
+    log(
+      existsSync(builtIndex)
+        ? 'The dashboard may be out of date (Vite is not installed to rebuild it).'
+        : 'The dashboard is not built and Vite is not installed: the API runs without it.',
+    );
     return false;
   }
   log('Building the dashboard (web/dist)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   // A production build even when called from a test runner, whose NODE_ENV=test would
   // make Vite bundle React's development build.
-  const result = spawnSync(npm, ['run', '--silent', 'build:web'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  const result = spawnSync(npm, ['run', '--silent', 'build:web'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (result.status !== 0) throw new Error(`Building the dashboard failed (exit ${result.status}).`);
   return true;
 }

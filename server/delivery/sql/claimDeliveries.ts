@@ -22,7 +22,10 @@ export interface ClaimedDelivery {
   sealedSecrets: Buffer[];
 }
 
-export async function claimDeliveries(db: Queryable, deliveries: { id: string; attempt: number }[]): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(
+  db: Queryable,
+  deliveries: { id: string; attempt: number }[],
+): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimedDelivery>({
     name: 'claim_deliveries',
     text: `

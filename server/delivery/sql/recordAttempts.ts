@@ -100,7 +100,11 @@ export async function recordAttempts(db: Queryable, records: AttemptRecord[]): P
   const withRetries = records.some((r) => r.retry);
   const { rows } = await db.query<{ id: string }>(
     withRetries
-      ? { name: 'record_attempts_with_retries', text: recordStatement + retryJobs, values: [...values, DELIVER_TASK, DELIVER_JOB_MAX_ATTEMPTS] }
+      ? {
+          name: 'record_attempts_with_retries',
+          text: recordStatement + retryJobs,
+          values: [...values, DELIVER_TASK, DELIVER_JOB_MAX_ATTEMPTS],
+        }
       : { name: 'record_attempts', text: `${recordStatement} select id from recorded`, values },
   );
   return new Set(rows.map((row) => row.id));

@@ -3,7 +3,10 @@ import { Coalescer } from './coalescer.ts';
 
 describe('a subscriber buffer', () => {
   test('repeated changes of one key are merged into one item at the newest position', () => {
-    const buffer = new Coalescer<{ id: string; status: string; attempt: number | null }>(10, (waiting, next) => ({ ...next, attempt: next.attempt ?? waiting.attempt }));
+    const buffer = new Coalescer<{ id: string; status: string; attempt: number | null }>(10, (waiting, next) => ({
+      ...next,
+      attempt: next.attempt ?? waiting.attempt,
+    }));
     buffer.add('a', { id: 'a', status: 'delivering', attempt: null });
     buffer.add('b', { id: 'b', status: 'queued', attempt: null });
     buffer.add('a', { id: 'a', status: 'delivered', attempt: 1 });

@@ -27,13 +27,21 @@ export const AccessToken = builder.prismaObject('AccessToken', {
   }),
 });
 
-const CreateAccessTokenPayload = builder.objectRef<{ token: string; record: AccessTokenRow }>('CreateAccessTokenPayload').implement({
-  description: 'A new access token, shown only here.',
-  fields: (t) => ({
-    token: t.exposeString('token', { description: 'The token for `Authorization: Bearer`. Shown once: store it now.' }),
-    accessToken: t.field({ type: AccessToken, description: 'The new token as listed from now on.', resolve: (created) => created.record }),
-  }),
-});
+const CreateAccessTokenPayload = builder
+  .objectRef<{ token: string; record: AccessTokenRow }>('CreateAccessTokenPayload')
+  .implement({
+    description: 'A new access token, shown only here.',
+    fields: (t) => ({
+      token: t.exposeString('token', {
+        description: 'The token for `Authorization: Bearer`. Shown once: store it now.',
+      }),
+      accessToken: t.field({
+        type: AccessToken,
+        description: 'The new token as listed from now on.',
+        resolve: (created) => created.record,
+      }),
+    }),
+  });
 
 builder.queryField('accessTokens', (t) =>
   t.prismaConnection({
@@ -43,7 +51,11 @@ builder.queryField('accessTokens', (t) =>
     authScopes: { role: 'admin' },
     args: { includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked tokens.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.rt.prisma.accessToken.findMany({ ...query, where: args.includeRevoked ? {} : { revokedAt: null }, orderBy: { id: 'asc' } }),
+      ctx.rt.prisma.accessToken.findMany({
+        ...query,
+        where: args.includeRevoked ? {} : { revokedAt: null },
+        orderBy: { id: 'asc' },
+      }),
   }),
 );
 
@@ -53,14 +65,19 @@ builder.mutationFields((t) => ({
     description: 'Makes an access token with a role. Needs the admin role.',
     authScopes: { role: 'admin' },
     args: {
-      name: t.arg.string({ required: true, description: 'Who or what will use it (1 to 100 characters).', validate: z.string().trim().min(1, 'must not be empty').max(100) }),
+      name: t.arg.string({
+        required: true,
+        description: 'Who or what will use it (1 to 100 characters).',
+        validate: z.string().trim().min(1, 'must not be empty').max(100),
+      }),
       role: t.arg({ type: OperatorRole, required: true, description: 'What it may do.' }),
     },
     resolve: (_root, args, ctx) => createAccessToken(ctx.rt, ctx.actor, { name: args.name, role: args.role }),
   }),
   revokeAccessToken: t.field({
     type: AccessToken,
-    description: 'Revokes an access token at once (not the one you are using): its requests are refused and its open subscriptions end, in every process. Needs the admin role.',
+    description:
+      'Revokes an access token at once (not the one you are using): its requests are refused and its open subscriptions end, in every process. Needs the admin role.',
     authScopes: { role: 'admin' },
     args: { id: t.arg.id({ required: true, description: 'The token id.' }) },
     resolve: (_root, args, ctx) => revokeAccessToken(ctx.rt, ctx.actor, args.id),

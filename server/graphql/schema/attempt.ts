@@ -7,16 +7,18 @@ import { Header, headerList } from './header.ts';
 export const AttemptTrigger = builder.enumType('AttemptTrigger', {
   description: 'What caused an attempt.',
   values: {
-    scheduled: { description: 'The first try or a retry of the endpoint\'s retry policy.' },
+    scheduled: { description: "The first try or a retry of the endpoint's retry policy." },
     manual: { description: 'An operator asked for a retry.' },
     test: { description: 'A test event sent with `sendTestEvent`.' },
   } satisfies Record<(typeof attemptTriggers)[number], { description: string }>,
 });
 
-const asBuffer = (bytes: Uint8Array | null) => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null);
+const asBuffer = (bytes: Uint8Array | null) =>
+  bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null;
 
 export const Attempt = builder.prismaObject('Attempt', {
-  description: 'One HTTP request of a delivery: when, how long, what came back or what went wrong, and why it was made. Never changed once written.',
+  description:
+    'One HTTP request of a delivery: when, how long, what came back or what went wrong, and why it was made. Never changed once written.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The attempt id (a UUID).' }),
     delivery: t.relation('delivery', { description: 'The delivery it belongs to.' }),
@@ -27,10 +29,14 @@ export const Attempt = builder.prismaObject('Attempt', {
     durationMs: t.exposeInt('durationMs', { description: 'How long it took, in milliseconds.' }),
     requestHeaders: t.field({
       type: [Header],
-      description: 'The request headers sent, signature included (custom headers that look like credentials are redacted).',
+      description:
+        'The request headers sent, signature included (custom headers that look like credentials are redacted).',
       resolve: (attempt) => headerList(attempt.requestHeaders),
     }),
-    statusCode: t.exposeInt('statusCode', { nullable: true, description: 'The HTTP status of the response; null when none came (timeout, connection error…).' }),
+    statusCode: t.exposeInt('statusCode', {
+      nullable: true,
+      description: 'The HTTP status of the response; null when none came (timeout, connection error…).',
+    }),
     responseHeaders: t.field({
       type: [Header],
       nullable: true,
@@ -39,7 +45,8 @@ export const Attempt = builder.prismaObject('Attempt', {
     }),
     responseBody: t.string({
       nullable: true,
-      description: 'The response body as text, when it is UTF-8; at most the first 20 KiB (see `responseBodyTruncated`).',
+      description:
+        'The response body as text, when it is UTF-8; at most the first 20 KiB (see `responseBodyTruncated`).',
       resolve: (attempt) => {
         const body = asBuffer(attempt.responseBody);
         return body && isUtf8(body) ? body.toString('utf8') : null;
@@ -53,12 +60,22 @@ export const Attempt = builder.prismaObject('Attempt', {
         return body && !isUtf8(body) ? body.toString('base64') : null;
       },
     }),
-    responseBodyTruncated: t.exposeBoolean('responseBodyTruncated', { description: 'Whether the body was longer than what was kept.' }),
-    errorKind: t.exposeString('errorKind', { nullable: true, description: 'Why it failed: http_status, redirect, timeout, connection_refused, connection_reset, dns, tls, blocked_target or network; null when it succeeded.' }),
+    responseBodyTruncated: t.exposeBoolean('responseBodyTruncated', {
+      description: 'Whether the body was longer than what was kept.',
+    }),
+    errorKind: t.exposeString('errorKind', {
+      nullable: true,
+      description:
+        'Why it failed: http_status, redirect, timeout, connection_refused, connection_reset, dns, tls, blocked_target or network; null when it succeeded.',
+    }),
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'What went wrong, in words.' }),
     succeeded: t.boolean({
       description: 'Whether the endpoint answered 2xx.',
-      resolve: (attempt) => attempt.errorKind === null && attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300,
+      resolve: (attempt) =>
+        attempt.errorKind === null &&
+        attempt.statusCode !== null &&
+        attempt.statusCode >= 200 &&
+        attempt.statusCode < 300,
     }),
   }),
 });

@@ -24,15 +24,31 @@ const parseAttemptKey = (key: string) => {
 export const Delivery = builder.prismaObject('Delivery', {
   description: 'One event bound for one endpoint. Every HTTP request it made is an attempt.',
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'The delivery id (a UUID); receivers see it as the `webhook-id` header, the same on every attempt.' }),
+    id: t.exposeID('id', {
+      description: 'The delivery id (a UUID); receivers see it as the `webhook-id` header, the same on every attempt.',
+    }),
     event: t.relation('event', { description: 'The event delivered.' }),
     endpoint: t.relation('endpoint', { description: 'The endpoint it is bound for.' }),
     status: t.expose('status', { type: DeliveryStatus, description: 'Where the delivery stands.' }),
     attemptCount: t.exposeInt('attemptCount', { description: 'Attempts made so far.' }),
-    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'When the latest attempt started.' }),
-    lastStatusCode: t.exposeInt('lastStatusCode', { nullable: true, description: 'The HTTP status of the latest attempt, if it got a response.' }),
-    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, description: 'When the next scheduled attempt is due, while one is.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the delivery was created (with its event).' }),
+    lastAttemptAt: t.expose('lastAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the latest attempt started.',
+    }),
+    lastStatusCode: t.exposeInt('lastStatusCode', {
+      nullable: true,
+      description: 'The HTTP status of the latest attempt, if it got a response.',
+    }),
+    nextAttemptAt: t.expose('nextAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the next scheduled attempt is due, while one is.',
+    }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      description: 'When the delivery was created (with its event).',
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When its status last changed.' }),
     attempts: t.relatedConnection('attempts', {
       description: 'Its attempts, first one first.',
@@ -46,8 +62,7 @@ export const Delivery = builder.prismaObject('Delivery', {
       description: 'The latest attempt, if any.',
       // Its number is the delivery's attempt count, so the last attempts of a whole page are
       // one query on the (delivery, number) key instead of every attempt of every delivery.
-      load: (keys: string[], ctx) =>
-        ctx.rt.prisma.attempt.findMany({ where: { OR: keys.map(parseAttemptKey) } }),
+      load: (keys: string[], ctx) => ctx.rt.prisma.attempt.findMany({ where: { OR: keys.map(parseAttemptKey) } }),
       sort: (attempt) => attemptKey(attempt.deliveryId, attempt.number),
       resolve: (delivery) => (delivery.attemptCount > 0 ? attemptKey(delivery.id, delivery.attemptCount) : null),
     }),
@@ -60,6 +75,7 @@ builder.queryField('delivery', (t) =>
     nullable: true,
     description: 'One delivery; null when there is none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The delivery id.' }) },
-    resolve: (query, _root, args, ctx) => (isUuid(args.id) ? ctx.rt.prisma.delivery.findUnique({ ...query, where: { id: args.id } }) : null),
+    resolve: (query, _root, args, ctx) =>
+      isUuid(args.id) ? ctx.rt.prisma.delivery.findUnique({ ...query, where: { id: args.id } }) : null,
   }),
 );

@@ -19,7 +19,11 @@ interface DeliveryUpdateShape {
 const DeliveryUpdate = builder.objectRef<DeliveryUpdateShape>('DeliveryUpdate').implement({
   description: 'A delivery that changed: its status after the change and the newest attempt that caused one.',
   fields: (t) => ({
-    delivery: t.field({ type: Delivery, description: 'The delivery as it is now.', resolve: (update) => update.delivery }),
+    delivery: t.field({
+      type: Delivery,
+      description: 'The delivery as it is now.',
+      resolve: (update) => update.delivery,
+    }),
     status: t.field({
       type: DeliveryStatus,
       description: 'The status the change moved it to (the latest, when several changes were merged).',
@@ -28,7 +32,8 @@ const DeliveryUpdate = builder.objectRef<DeliveryUpdateShape>('DeliveryUpdate').
     attempt: t.field({
       type: Attempt,
       nullable: true,
-      description: 'The newest attempt among the merged changes; null when none made one (queued for a retry, claimed, cancelled). Earlier ones are in `delivery.attempts`.',
+      description:
+        'The newest attempt among the merged changes; null when none made one (queued for a retry, claimed, cancelled). Earlier ones are in `delivery.attempts`.',
       resolve: (update) => update.attempt,
     }),
   }),
@@ -57,19 +62,32 @@ const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanged>>('Deliver
               }),
         ]);
         const deliveryById = new Map(deliveries.map((delivery) => [delivery.id, delivery as DeliveryRow]));
-        const attemptByKey = new Map(attempts.map((attempt) => [`${attempt.deliveryId}/${attempt.number}`, attempt as AttemptRow]));
+        const attemptByKey = new Map(
+          attempts.map((attempt) => [`${attempt.deliveryId}/${attempt.number}`, attempt as AttemptRow]),
+        );
         return batch.items.flatMap((change) => {
           const delivery = deliveryById.get(change.deliveryId);
-          return delivery ? [{ change, delivery, attempt: attemptByKey.get(`${change.deliveryId}/${change.attempt}`) ?? null }] : [];
+          return delivery
+            ? [{ change, delivery, attempt: attemptByKey.get(`${change.deliveryId}/${change.attempt}`) ?? null }]
+            : [];
         });
       },
     }),
-    skipped: t.exposeInt('skipped', { description: 'Deliveries changed since the previous payload that are not in `updates` (a burst larger than a payload): refetch what you show.' }),
-    resync: t.exposeBoolean('resync', { description: 'Changes may have been missed (the server re-established its database notification connection): refetch what you show.' }),
+    skipped: t.exposeInt('skipped', {
+      description:
+        'Deliveries changed since the previous payload that are not in `updates` (a burst larger than a payload): refetch what you show.',
+    }),
+    resync: t.exposeBoolean('resync', {
+      description:
+        'Changes may have been missed (the server re-established its database notification connection): refetch what you show.',
+    }),
   }),
 });
 
-const mergeChanges = (waiting: DeliveryChanged, next: DeliveryChanged): DeliveryChanged => ({ ...next, attempt: next.attempt ?? waiting.attempt });
+const mergeChanges = (waiting: DeliveryChanged, next: DeliveryChanged): DeliveryChanged => ({
+  ...next,
+  attempt: next.attempt ?? waiting.attempt,
+});
 
 builder.subscriptionField('deliveryUpdated', (t) =>
   t.field({
@@ -79,13 +97,21 @@ builder.subscriptionField('deliveryUpdated', (t) =>
       `${LIVE_WINDOW_MS} ms; several changes of one delivery in that time become one update with its latest status and newest attempt; ` +
       `at most ${LIVE_MAX_ITEMS} updates per payload (the most recent; \`skipped\` counts the rest); never faster than the client reads.`,
     args: {
-      mailboxId: t.arg.id({ description: 'Only deliveries of events sent to this mailbox.', validate: z.uuid('must be a mailbox id (a UUID)') }),
-      eventId: t.arg.id({ description: 'Only deliveries of this event (tracking number).', validate: z.uuid('must be a tracking number (a UUID)') }),
+      mailboxId: t.arg.id({
+        description: 'Only deliveries of events sent to this mailbox.',
+        validate: z.uuid('must be a mailbox id (a UUID)'),
+      }),
+      eventId: t.arg.id({
+        description: 'Only deliveries of this event (tracking number).',
+        validate: z.uuid('must be a tracking number (a UUID)'),
+      }),
     },
     subscribe: (_root, args, ctx) =>
       liveFeed<DeliveryChanged>(ctx.rt.changes, {
         pick: (change) =>
-          change.kind === 'delivery' && (!args.mailboxId || change.mailboxId === args.mailboxId) && (!args.eventId || change.eventId === args.eventId)
+          change.kind === 'delivery' &&
+          (!args.mailboxId || change.mailboxId === args.mailboxId) &&
+          (!args.eventId || change.eventId === args.eventId)
             ? [change.deliveryId, change]
             : null,
         merge: mergeChanges,

@@ -18,27 +18,44 @@ import { Header, headerList } from './header.ts';
 import { RetryPolicy, retryPolicyOf } from './retryPolicy.ts';
 
 export const Endpoint = builder.prismaObject('Endpoint', {
-  description: 'A destination URL of a mailbox, with its event-type filter, signing secret, retry policy, timeout and custom headers.',
+  description:
+    'A destination URL of a mailbox, with its event-type filter, signing secret, retry policy, timeout and custom headers.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The endpoint id (a UUID).' }),
     mailbox: t.relation('mailbox', { description: 'The mailbox it belongs to.' }),
     url: t.exposeString('url', { description: 'Where deliveries are POSTed.' }),
     description: t.exposeString('description', { description: 'A note for people.' }),
-    eventTypes: t.exposeStringList('eventTypes', { description: 'Event-type filter: names or `*` patterns; empty means every event.' }),
+    eventTypes: t.exposeStringList('eventTypes', {
+      description: 'Event-type filter: names or `*` patterns; empty means every event.',
+    }),
     headers: t.field({
       type: [Header],
-      description: 'Custom request headers sent with every delivery. Viewers see the names; values show as `[hidden]` below the operator role.',
+      description:
+        'Custom request headers sent with every delivery. Viewers see the names; values show as `[hidden]` below the operator role.',
       resolve: (endpoint, _args, ctx) => {
         const showValues = hasRole(ctx.actor, 'operator');
-        return headerList(openCustomHeaders(ctx.rt.secretBox, endpoint.sealedHeaders)).map((header) => (showValues ? header : { ...header, value: '[hidden]' }));
+        return headerList(openCustomHeaders(ctx.rt.secretBox, endpoint.sealedHeaders)).map((header) =>
+          showValues ? header : { ...header, value: '[hidden]' },
+        );
       },
     }),
     timeoutMs: t.exposeInt('timeoutMs', { description: 'Whole-request timeout in milliseconds.' }),
-    retryPolicy: t.field({ type: RetryPolicy, description: 'How many attempts a delivery gets and how far apart.', resolve: (endpoint) => retryPolicyOf(endpoint.retryPolicy) }),
-    enabled: t.exposeBoolean('enabled', { description: 'Whether new events are delivered to it. A disabled endpoint gets no deliveries; its waiting ones were cancelled.' }),
+    retryPolicy: t.field({
+      type: RetryPolicy,
+      description: 'How many attempts a delivery gets and how far apart.',
+      resolve: (endpoint) => retryPolicyOf(endpoint.retryPolicy),
+    }),
+    enabled: t.exposeBoolean('enabled', {
+      description:
+        'Whether new events are delivered to it. A disabled endpoint gets no deliveries; its waiting ones were cancelled.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the endpoint was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the endpoint was last changed.' }),
-    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true, description: 'When the endpoint was deleted; its history stays readable.' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the endpoint was deleted; its history stays readable.',
+    }),
     // A query of its own per endpoint, with a LIMIT: planned into a list of endpoints, the
     // relation would load every delivery of every endpoint to cut pages in memory.
     deliveries: t.prismaConnection({
@@ -61,12 +78,18 @@ const endpointWithSecret = (name: string, description: string) =>
     description,
     fields: (t) => ({
       endpoint: t.field({ type: Endpoint, description: 'The endpoint.', resolve: (result) => result.endpoint }),
-      signingSecret: t.exposeString('signingSecret', { description: 'The new `whsec_` signing secret. Shown once here (operators can reveal the current one with `Query.signingSecret`).' }),
+      signingSecret: t.exposeString('signingSecret', {
+        description:
+          'The new `whsec_` signing secret. Shown once here (operators can reveal the current one with `Query.signingSecret`).',
+      }),
     }),
   });
 
 const CreateEndpointPayload = endpointWithSecret('CreateEndpointPayload', 'A new endpoint and its signing secret.');
-const RotateEndpointSecretPayload = endpointWithSecret('RotateEndpointSecretPayload', 'An endpoint with a new signing secret; the previous one keeps signing beside it for HOOKPOST_SECRET_ROTATION_GRACE_MS (default 24 h).');
+const RotateEndpointSecretPayload = endpointWithSecret(
+  'RotateEndpointSecretPayload',
+  'An endpoint with a new signing secret; the previous one keeps signing beside it for HOOKPOST_SECRET_ROTATION_GRACE_MS (default 24 h).',
+);
 
 builder.queryFields((t) => ({
   endpoints: t.prismaConnection({
@@ -96,7 +119,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One endpoint, deleted ones included (see `deletedAt`); null when there is none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
-    resolve: (query, _root, args, ctx) => (isUuid(args.id) ? ctx.rt.prisma.endpoint.findUnique({ ...query, where: { id: args.id } }) : null),
+    resolve: (query, _root, args, ctx) =>
+      isUuid(args.id) ? ctx.rt.prisma.endpoint.findUnique({ ...query, where: { id: args.id } }) : null,
   }),
   signingSecret: t.string({
     description: "The endpoint's current `whsec_` signing secret, for setting up a receiver. Needs the operator role.",
@@ -112,11 +136,16 @@ builder.mutationFields((t) => ({
     description: 'Adds an endpoint to a mailbox. Returns its signing secret once.',
     args: { input: t.arg({ type: CreateEndpointInput, required: true, description: 'The new endpoint.' }) },
     resolve: (_root, { input }, ctx) =>
-      createEndpoint(ctx.rt, ctx.actor, input.mailboxId, { ...toEndpointPatch(input), url: input.url, enabled: input.enabled ?? true }),
+      createEndpoint(ctx.rt, ctx.actor, input.mailboxId, {
+        ...toEndpointPatch(input),
+        url: input.url,
+        enabled: input.enabled ?? true,
+      }),
   }),
   updateEndpoint: t.field({
     type: Endpoint,
-    description: 'Changes an endpoint: URL, filter, retry policy, timeout, headers, description. Only the fields given change.',
+    description:
+      'Changes an endpoint: URL, filter, retry policy, timeout, headers, description. Only the fields given change.',
     args: {
       id: t.arg.id({ required: true, description: 'The endpoint id.' }),
       input: t.arg({ type: UpdateEndpointInput, required: true, description: 'What to change.' }),
@@ -131,13 +160,15 @@ builder.mutationFields((t) => ({
   }),
   disableEndpoint: t.field({
     type: Endpoint,
-    description: 'Disables an endpoint: it gets no new deliveries and its waiting ones are cancelled; attempts in flight finish.',
+    description:
+      'Disables an endpoint: it gets no new deliveries and its waiting ones are cancelled; attempts in flight finish.',
     args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
     resolve: (_root, { id }, ctx) => setEndpointEnabled(ctx.rt, ctx.actor, id, false),
   }),
   rotateEndpointSecret: t.field({
     type: RotateEndpointSecretPayload,
-    description: 'Makes a new signing secret. The previous one keeps signing beside it for the rotation grace period, so receivers can switch without rejecting anything.',
+    description:
+      'Makes a new signing secret. The previous one keeps signing beside it for the rotation grace period, so receivers can switch without rejecting anything.',
     args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
     resolve: (_root, { id }, ctx) => rotateEndpointSecret(ctx.rt, ctx.actor, id),
   }),

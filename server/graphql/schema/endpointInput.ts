@@ -15,18 +15,37 @@ export const endpointUrlSchema = z
   .max(2048, 'must be at most 2048 characters');
 export const eventTypesSchema = endpointPatchSchema.shape.eventTypes;
 
-
 export const CreateEndpointInput = builder.inputType('CreateEndpointInput', {
   description: 'A new endpoint of a mailbox.',
   fields: (t) => ({
     mailboxId: t.id({ required: true, description: 'The mailbox the endpoint belongs to.' }),
-    url: t.string({ required: true, description: 'http(s) URL the events are POSTed to; private addresses need HOOKPOST_ALLOWED_TARGETS.', validate: endpointUrlSchema }),
-    description: t.string({ description: 'A note for people (at most 500 characters).', validate: endpointPatchSchema.shape.description }),
-    eventTypes: t.stringList({ description: 'Event-type filter: names or patterns with `*` (`order.*`); empty or omitted means every event.', validate: eventTypesSchema }),
-    headers: t.field({ type: [HeaderInput], description: 'Custom request headers (at most 20; stored encrypted).', validate: headerListSchema }),
-    timeoutMs: t.int({ description: 'Whole-request timeout in milliseconds: 1000 to 60000. Default 15000.', validate: endpointPatchSchema.shape.timeoutMs }),
+    url: t.string({
+      required: true,
+      description: 'http(s) URL the events are POSTed to; private addresses need HOOKPOST_ALLOWED_TARGETS.',
+      validate: endpointUrlSchema,
+    }),
+    description: t.string({
+      description: 'A note for people (at most 500 characters).',
+      validate: endpointPatchSchema.shape.description,
+    }),
+    eventTypes: t.stringList({
+      description: 'Event-type filter: names or patterns with `*` (`order.*`); empty or omitted means every event.',
+      validate: eventTypesSchema,
+    }),
+    headers: t.field({
+      type: [HeaderInput],
+      description: 'Custom request headers (at most 20; stored encrypted).',
+      validate: headerListSchema,
+    }),
+    timeoutMs: t.int({
+      description: 'Whole-request timeout in milliseconds: 1000 to 60000. Default 15000.',
+      validate: endpointPatchSchema.shape.timeoutMs,
+    }),
     retryPolicy: t.field({ type: RetryPolicyInput, description: 'The retry policy; default 3 attempts, +2 s, +4 s.' }),
-    enabled: t.boolean({ defaultValue: true, description: 'Whether it receives deliveries from the start. Default true.' }),
+    enabled: t.boolean({
+      defaultValue: true,
+      description: 'Whether it receives deliveries from the start. Default true.',
+    }),
   }),
 });
 
@@ -34,10 +53,23 @@ export const UpdateEndpointInput = builder.inputType('UpdateEndpointInput', {
   description: 'A change to an endpoint: only the fields given change.',
   fields: (t) => ({
     url: t.string({ description: 'A new http(s) URL.', validate: endpointUrlSchema }),
-    description: t.string({ description: 'A new note (at most 500 characters).', validate: endpointPatchSchema.shape.description }),
-    eventTypes: t.stringList({ description: 'A new event-type filter; `[]` accepts every event.', validate: eventTypesSchema }),
-    headers: t.field({ type: [HeaderInput], description: 'New custom headers, replacing all of them; `[]` removes them.', validate: headerListSchema }),
-    timeoutMs: t.int({ description: 'A new timeout in milliseconds: 1000 to 60000.', validate: endpointPatchSchema.shape.timeoutMs }),
+    description: t.string({
+      description: 'A new note (at most 500 characters).',
+      validate: endpointPatchSchema.shape.description,
+    }),
+    eventTypes: t.stringList({
+      description: 'A new event-type filter; `[]` accepts every event.',
+      validate: eventTypesSchema,
+    }),
+    headers: t.field({
+      type: [HeaderInput],
+      description: 'New custom headers, replacing all of them; `[]` removes them.',
+      validate: headerListSchema,
+    }),
+    timeoutMs: t.int({
+      description: 'A new timeout in milliseconds: 1000 to 60000.',
+      validate: endpointPatchSchema.shape.timeoutMs,
+    }),
     retryPolicy: t.field({ type: RetryPolicyInput, description: 'A new retry policy, replacing the whole policy.' }),
   }),
 });

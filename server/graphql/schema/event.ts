@@ -22,14 +22,22 @@ const bodyBuffer = (body: Uint8Array) => Buffer.from(body.buffer, body.byteOffse
 
 // Select mode: bodies (up to HOOKPOST_MAX_BODY_BYTES each) are read only when asked for.
 export const Event = builder.prismaObject('Event', {
-  description: 'One accepted POST to `/webhooks/{mailboxId}`, stored byte for byte before it was acknowledged. Its id is the tracking number.',
+  description:
+    'One accepted POST to `/webhooks/{mailboxId}`, stored byte for byte before it was acknowledged. Its id is the tracking number.',
   select: { id: true },
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The tracking number (a time-ordered UUID); the same as `trackingNumber`.' }),
-    trackingNumber: t.exposeID('id', { description: 'The tracking number the producer got back: a UUIDv7, so it also tells when the event was accepted.' }),
+    trackingNumber: t.exposeID('id', {
+      description: 'The tracking number the producer got back: a UUIDv7, so it also tells when the event was accepted.',
+    }),
     mailbox: t.relation('mailbox', { description: 'The mailbox it was sent to.' }),
-    eventType: t.exposeString('eventType', { nullable: true, description: 'Its type, from `x-event-type` or the body\'s `event`/`type` field; null when it has none.' }),
-    contentType: t.exposeString('contentType', { description: 'The Content-Type it was sent (and is delivered) with.' }),
+    eventType: t.exposeString('eventType', {
+      nullable: true,
+      description: "Its type, from `x-event-type` or the body's `event`/`type` field; null when it has none.",
+    }),
+    contentType: t.exposeString('contentType', {
+      description: 'The Content-Type it was sent (and is delivered) with.',
+    }),
     body: t.string({
       description: 'The body, byte for byte: as text, or as base64 when it is not UTF-8 (see `bodyEncoding`).',
       select: { body: true },
@@ -46,12 +54,18 @@ export const Event = builder.prismaObject('Event', {
     }),
     receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'When it was stored.' }),
     status: t.expose('status', { type: EventStatus, description: 'Where it stands, derived from its deliveries.' }),
-    deliveryCount: t.exposeInt('deliveryCount', { description: 'Its deliveries: one per endpoint that accepted its type.' }),
+    deliveryCount: t.exposeInt('deliveryCount', {
+      description: 'Its deliveries: one per endpoint that accepted its type.',
+    }),
     pendingCount: t.exposeInt('pendingCount', { description: 'Deliveries not finished yet.' }),
     failedCount: t.exposeInt('failedCount', { description: 'Deliveries that failed.' }),
     cancelledCount: t.exposeInt('cancelledCount', { description: 'Deliveries that were cancelled.' }),
     attemptCount: t.exposeInt('attemptCount', { description: 'Attempts made, over all its deliveries.' }),
-    lastAttemptAt: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'When the latest attempt started.' }),
+    lastAttemptAt: t.expose('lastAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the latest attempt started.',
+    }),
     deliveries: t.relatedConnection('deliveries', {
       description: 'Its deliveries, one per endpoint, in the order they were made.',
       cursor: 'id',
@@ -70,7 +84,8 @@ function cursorId(cursor: string | undefined): string | undefined {
   } catch {
     id = null;
   }
-  if (typeof id !== 'string' || !isUuid(id)) throw new AppError('validation_failed', `"${cursor}" is not a cursor of this list.`);
+  if (typeof id !== 'string' || !isUuid(id))
+    throw new AppError('validation_failed', `"${cursor}" is not a cursor of this list.`);
   return id;
 }
 
@@ -81,7 +96,9 @@ builder.queryFields((t) => ({
     description: 'One event by its tracking number, with its deliveries and their attempts; null when there is none.',
     args: { trackingNumber: t.arg.id({ required: true, description: 'The tracking number.' }) },
     resolve: (query, _root, args, ctx) =>
-      isUuid(args.trackingNumber) ? ctx.rt.prisma.event.findUnique({ ...query, where: { id: args.trackingNumber } }) : null,
+      isUuid(args.trackingNumber)
+        ? ctx.rt.prisma.event.findUnique({ ...query, where: { id: args.trackingNumber } })
+        : null,
   }),
   events: t.connection({
     type: Event,
@@ -92,7 +109,12 @@ builder.queryFields((t) => ({
         { args, toCursor: (event) => formatPrismaCursor(event, 'id'), defaultSize: 20, maxSize: 100 },
         async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
           const filter = Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, value]) => value !== null));
-          const ids = await searchEventIds(ctx.rt, ctx.actor, filter, { before: cursorId(before), after: cursorId(after), limit, inverted });
+          const ids = await searchEventIds(ctx.rt, ctx.actor, filter, {
+            before: cursorId(before),
+            after: cursorId(after),
+            limit,
+            inverted,
+          });
           if (ids.length === 0) return [];
           // One query for the page and whatever it asks for below (deliveries, attempts…).
           const rows = await ctx.rt.prisma.event.findMany({

@@ -9,15 +9,21 @@ const withoutNulls = (value: unknown) =>
 
 export const EventFilter = builder
   .inputType('EventFilter', {
-    description: 'Narrows the event history; every filter given must match. Time filters use the time in the tracking number: when Hookpost accepted the event.',
+    description:
+      'Narrows the event history; every filter given must match. Time filters use the time in the tracking number: when Hookpost accepted the event.',
     fields: (t) => ({
       mailboxId: t.id({ description: 'Only events sent to this mailbox.' }),
       endpointId: t.id({ description: 'Only events with a delivery to this endpoint.' }),
       status: t.field({ type: [EventStatus], description: 'Only events with one of these statuses.' }),
-      eventTypes: t.stringList({ description: 'Only events whose type matches one of these names or patterns; `*` matches any run of characters (`order.*`, `*.failed`).' }),
+      eventTypes: t.stringList({
+        description:
+          'Only events whose type matches one of these names or patterns; `*` matches any run of characters (`order.*`, `*.failed`).',
+      }),
       receivedSince: t.field({ type: 'DateTime', description: 'Only events accepted at or after this moment.' }),
       receivedUntil: t.field({ type: 'DateTime', description: 'Only events accepted before this moment.' }),
-      trackingNumberPrefix: t.string({ description: 'Only events whose tracking number starts with these hexadecimal digits (hyphens optional).' }),
+      trackingNumberPrefix: t.string({
+        description: 'Only events whose tracking number starts with these hexadecimal digits (hyphens optional).',
+      }),
     }),
   })
   // The search service's own rules, so mistakes name the input path.

@@ -14,10 +14,20 @@ const EventsReceived = builder.objectRef<LiveBatch<EventReceived>>('EventsReceiv
       resolve: (query, batch, _args, ctx) =>
         batch.items.length === 0
           ? []
-          : ctx.rt.prisma.event.findMany({ ...query, where: { id: { in: batch.items.map((item) => item.eventId) } }, orderBy: { id: 'asc' } }),
+          : ctx.rt.prisma.event.findMany({
+              ...query,
+              where: { id: { in: batch.items.map((item) => item.eventId) } },
+              orderBy: { id: 'asc' },
+            }),
     }),
-    skipped: t.exposeInt('skipped', { description: 'Events accepted since the previous payload that are not in `events` (a burst larger than a payload): refetch the list to see them.' }),
-    resync: t.exposeBoolean('resync', { description: 'Events may have been missed (the server re-established its database notification connection): refetch the list.' }),
+    skipped: t.exposeInt('skipped', {
+      description:
+        'Events accepted since the previous payload that are not in `events` (a burst larger than a payload): refetch the list to see them.',
+    }),
+    resync: t.exposeBoolean('resync', {
+      description:
+        'Events may have been missed (the server re-established its database notification connection): refetch the list.',
+    }),
   }),
 });
 
@@ -27,10 +37,18 @@ builder.subscriptionField('eventReceived', (t) =>
     description:
       `Pushes events as they are accepted, by any API process. Coalesced: a payload at most every ${LIVE_WINDOW_MS} ms, ` +
       `with at most ${LIVE_MAX_ITEMS} events (the newest; \`skipped\` counts the rest), and never faster than the client reads.`,
-    args: { mailboxId: t.arg.id({ description: 'Only events sent to this mailbox.', validate: z.uuid('must be a mailbox id (a UUID)') }) },
+    args: {
+      mailboxId: t.arg.id({
+        description: 'Only events sent to this mailbox.',
+        validate: z.uuid('must be a mailbox id (a UUID)'),
+      }),
+    },
     subscribe: (_root, args, ctx) =>
       liveFeed<EventReceived>(ctx.rt.changes, {
-        pick: (change) => (change.kind === 'event' && (!args.mailboxId || change.mailboxId === args.mailboxId) ? [change.eventId, change] : null),
+        pick: (change) =>
+          change.kind === 'event' && (!args.mailboxId || change.mailboxId === args.mailboxId)
+            ? [change.eventId, change]
+            : null,
         signal: ctx.shutdown,
         tokenId: ctx.actor?.tokenId,
       }),

@@ -20,7 +20,10 @@ export const HeaderInput = builder.inputType('HeaderInput', {
   description: 'A custom HTTP header sent with every delivery of an endpoint.',
   fields: (t) => ({
     name: t.string({ required: true, description: 'The header name, e.g. `Authorization` or `X-Team`.' }),
-    value: t.string({ required: true, description: 'The header value (stored encrypted; at most 4096 characters, no line breaks).' }),
+    value: t.string({
+      required: true,
+      description: 'The header value (stored encrypted; at most 4096 characters, no line breaks).',
+    }),
   }),
 });
 
@@ -40,7 +43,10 @@ export function headerRecord(list: readonly HeaderShape[]): Record<string, strin
 /** The endpoint service's header rules, plus: a name may appear once (case-insensitively). */
 export const headerListSchema = z
   .array(z.object({ name: z.string(), value: z.string() }))
-  .refine((list) => new Set(list.map((header) => header.name.toLowerCase())).size === list.length, 'each header name may appear only once')
+  .refine(
+    (list) => new Set(list.map((header) => header.name.toLowerCase())).size === list.length,
+    'each header name may appear only once',
+  )
   .transform((list) => headerRecord(list))
   .pipe(headersSchema)
   .transform((record) => Object.entries(record).map(([name, value]) => ({ name, value })));

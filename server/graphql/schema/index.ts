@@ -27,5 +27,6 @@ export const schema = builder.toSchema();
 // plugin-prisma's `totalCount: true` adds the field without a way to describe it.
 for (const type of Object.values(schema.getTypeMap())) {
   const totalCount = isObjectType(type) ? type.getFields()['totalCount'] : undefined;
-  if (totalCount && !totalCount.description) totalCount.description = 'How many items the whole list has, over all pages.';
+  if (totalCount && !totalCount.description)
+    totalCount.description = 'How many items the whole list has, over all pages.';
 }

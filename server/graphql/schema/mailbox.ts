@@ -13,7 +13,11 @@ export const Mailbox = builder.prismaObject('Mailbox', {
     name: t.exposeString('name', { description: 'A name for people.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the mailbox was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the mailbox was last changed.' }),
-    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true, description: 'When the mailbox was deleted; its history stays readable.' }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the mailbox was deleted; its history stays readable.',
+    }),
     apiKeys: t.relatedConnection('apiKeys', {
       description: 'Its API keys, oldest first (only prefixes; a key is shown once, when made).',
       cursor: 'id',
@@ -32,7 +36,8 @@ export const Mailbox = builder.prismaObject('Mailbox', {
       type: 'Event',
       cursor: 'id',
       description: 'Its events, newest first. For filters use `Query.events(filter: {mailboxId})`.',
-      resolve: (query, mailbox, _args, ctx) => ctx.rt.prisma.event.findMany({ ...query, where: { mailboxId: mailbox.id }, orderBy: { id: 'desc' } }),
+      resolve: (query, mailbox, _args, ctx) =>
+        ctx.rt.prisma.event.findMany({ ...query, where: { mailboxId: mailbox.id }, orderBy: { id: 'desc' } }),
     }),
   }),
 });
@@ -44,23 +49,36 @@ builder.queryFields((t) => ({
     description: 'Mailboxes, newest first.',
     args: { includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted mailboxes.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.rt.prisma.mailbox.findMany({ ...query, where: args.includeDeleted ? {} : { deletedAt: null }, orderBy: { id: 'desc' } }),
+      ctx.rt.prisma.mailbox.findMany({
+        ...query,
+        where: args.includeDeleted ? {} : { deletedAt: null },
+        orderBy: { id: 'desc' },
+      }),
   }),
   mailbox: t.prismaField({
     type: 'Mailbox',
     nullable: true,
     description: 'One mailbox, deleted ones included (see `deletedAt`); null when there is none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The mailbox id.' }) },
-    resolve: (query, _root, args, ctx) => (isUuid(args.id) ? ctx.rt.prisma.mailbox.findUnique({ ...query, where: { id: args.id } }) : null),
+    resolve: (query, _root, args, ctx) =>
+      isUuid(args.id) ? ctx.rt.prisma.mailbox.findUnique({ ...query, where: { id: args.id } }) : null,
   }),
 }));
 
 const CreateMailboxInput = builder.inputType('CreateMailboxInput', {
-  description: 'A new mailbox. `targetUrl`, when given, becomes its first endpoint (default retry policy: 3 attempts, +2 s, +4 s).',
+  description:
+    'A new mailbox. `targetUrl`, when given, becomes its first endpoint (default retry policy: 3 attempts, +2 s, +4 s).',
   fields: (t) => ({
-    name: t.string({ required: true, description: 'A name for people (1 to 200 characters).', validate: z.string().trim().min(1, 'must not be empty').max(200) }),
+    name: t.string({
+      required: true,
+      description: 'A name for people (1 to 200 characters).',
+      validate: z.string().trim().min(1, 'must not be empty').max(200),
+    }),
     targetUrl: t.string({ description: 'http(s) URL of the first endpoint.', validate: endpointUrlSchema }),
-    eventTypes: t.stringList({ description: "The first endpoint's event-type filter: names or patterns with `*`; empty means every event.", validate: eventTypesSchema }),
+    eventTypes: t.stringList({
+      description: "The first endpoint's event-type filter: names or patterns with `*`; empty means every event.",
+      validate: eventTypesSchema,
+    }),
   }),
 });
 
@@ -69,8 +87,16 @@ const CreateMailboxPayload = builder.objectRef<CreatedMailbox>('CreateMailboxPay
   fields: (t) => ({
     mailbox: t.field({ type: Mailbox, description: 'The new mailbox.', resolve: (created) => created.mailbox }),
     apiKey: t.exposeString('apiKey', { description: 'The API key for `x-api-key`. Shown once: store it now.' }),
-    endpoint: t.field({ type: Endpoint, nullable: true, description: 'The first endpoint, made from `targetUrl`.', resolve: (created) => created.endpoint }),
-    signingSecret: t.exposeString('signingSecret', { nullable: true, description: "The first endpoint's `whsec_` signing secret, shown once (null without `targetUrl`)." }),
+    endpoint: t.field({
+      type: Endpoint,
+      nullable: true,
+      description: 'The first endpoint, made from `targetUrl`.',
+      resolve: (created) => created.endpoint,
+    }),
+    signingSecret: t.exposeString('signingSecret', {
+      nullable: true,
+      description: "The first endpoint's `whsec_` signing secret, shown once (null without `targetUrl`).",
+    }),
   }),
 });
 
@@ -92,13 +118,18 @@ builder.mutationFields((t) => ({
     description: 'Renames a mailbox.',
     args: {
       id: t.arg.id({ required: true, description: 'The mailbox id.' }),
-      name: t.arg.string({ required: true, description: 'The new name (1 to 200 characters).', validate: z.string().trim().min(1, 'must not be empty').max(200) }),
+      name: t.arg.string({
+        required: true,
+        description: 'The new name (1 to 200 characters).',
+        validate: z.string().trim().min(1, 'must not be empty').max(200),
+      }),
     },
     resolve: (_root, args, ctx) => updateMailbox(ctx.rt, ctx.actor, args.id, { name: args.name }),
   }),
   deleteMailbox: t.field({
     type: Mailbox,
-    description: 'Deletes a mailbox: its keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. History stays readable.',
+    description:
+      'Deletes a mailbox: its keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. History stays readable.',
     args: { id: t.arg.id({ required: true, description: 'The mailbox id.' }) },
     resolve: (_root, args, ctx) => deleteMailbox(ctx.rt, ctx.actor, args.id),
   }),

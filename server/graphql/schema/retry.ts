@@ -8,13 +8,18 @@ const RetryPayload = builder.objectRef<RetryResult>('RetryPayload').implement({
     event: t.prismaField({
       type: 'Event',
       description: 'The event whose deliveries were re-queued.',
-      resolve: (query, result, _args, ctx) => ctx.rt.prisma.event.findUniqueOrThrow({ ...query, where: { id: result.eventId } }),
+      resolve: (query, result, _args, ctx) =>
+        ctx.rt.prisma.event.findUniqueOrThrow({ ...query, where: { id: result.eventId } }),
     }),
     deliveries: t.prismaField({
       type: ['Delivery'],
       description: 'The deliveries re-queued (now `queued`).',
       resolve: (query, result, _args, ctx) =>
-        ctx.rt.prisma.delivery.findMany({ ...query, where: { id: { in: result.deliveryIds } }, orderBy: { id: 'asc' } }),
+        ctx.rt.prisma.delivery.findMany({
+          ...query,
+          where: { id: { in: result.deliveryIds } },
+          orderBy: { id: 'asc' },
+        }),
     }),
   }),
 });
@@ -30,7 +35,8 @@ builder.mutationFields((t) => ({
   }),
   retryDelivery: t.field({
     type: RetryPayload,
-    description: 'Retries one delivery that ended without success; `not_retryable` when it is queued, in flight or delivered.',
+    description:
+      'Retries one delivery that ended without success; `not_retryable` when it is queued, in flight or delivered.',
     args: { id: t.arg.id({ required: true, description: 'The delivery id.' }) },
     resolve: (_root, args, ctx) => retryDelivery(ctx.rt, ctx.actor, args.id),
   }),

@@ -4,14 +4,18 @@ import { retryPolicySchema, type RetryPolicy as RetryPolicyShape } from '../../d
 import { builder } from '../builder.ts';
 
 export const RetryPolicy = builder.objectRef<RetryPolicyShape>('RetryPolicy').implement({
-  description: 'How many attempts a delivery gets and how far apart. The default is 3 attempts: at once, then after 2 s and 4 s.',
+  description:
+    'How many attempts a delivery gets and how far apart. The default is 3 attempts: at once, then after 2 s and 4 s.',
   fields: (t) => ({
     maxAttempts: t.exposeInt('maxAttempts', { description: 'Attempts in all, the first one included.' }),
     baseDelayMs: t.exposeInt('baseDelayMs', { description: 'Delay before the second attempt, in milliseconds.' }),
     factor: t.exposeFloat('factor', { description: 'Each further delay is the previous one times this.' }),
     maxDelayMs: t.exposeInt('maxDelayMs', { description: 'No delay is longer than this, in milliseconds.' }),
     jitter: t.exposeFloat('jitter', { description: 'Each delay is spread by up to ± this fraction (0 to 1).' }),
-    schedule: t.exposeIntList('schedule', { description: 'Explicit delays in milliseconds between attempts; when not empty, it replaces the exponential rule.' }),
+    schedule: t.exposeIntList('schedule', {
+      description:
+        'Explicit delays in milliseconds between attempts; when not empty, it replaces the exponential rule.',
+    }),
   }),
 });
 
@@ -26,11 +30,16 @@ export const RetryPolicyInput = builder
     description: 'A retry policy. It replaces the whole policy; omitted fields take their defaults.',
     fields: (t) => ({
       maxAttempts: t.int({ description: 'Attempts in all, the first one included: 1 to 50. Default 3.' }),
-      baseDelayMs: t.int({ description: 'Delay before the second attempt, in milliseconds: 0 to 1 day. Default 2000.' }),
+      baseDelayMs: t.int({
+        description: 'Delay before the second attempt, in milliseconds: 0 to 1 day. Default 2000.',
+      }),
       factor: t.float({ description: 'Multiplier of each further delay: 1 to 10. Default 2.' }),
       maxDelayMs: t.int({ description: 'Longest delay in milliseconds: 0 to 7 days. Default 1 hour.' }),
       jitter: t.float({ description: 'Spread of each delay, as a fraction: 0 to 1. Default 0.' }),
-      schedule: t.intList({ description: 'Explicit delays in milliseconds between attempts (at most 49, each at most 7 days); sets maxAttempts to its length + 1.' }),
+      schedule: t.intList({
+        description:
+          'Explicit delays in milliseconds between attempts (at most 49, each at most 7 days); sets maxAttempts to its length + 1.',
+      }),
     }),
   })
   // The service's own rules (bounds, defaults), checked here so errors name the input path.

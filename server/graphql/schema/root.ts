@@ -8,12 +8,14 @@ import { builder } from '../builder.ts';
 import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeed.ts';
 
 builder.queryType({
-  description: 'Reading Hookpost: mailboxes, endpoints, events with their deliveries and attempts, and statistics. Needs at least the viewer role.',
+  description:
+    'Reading Hookpost: mailboxes, endpoints, events with their deliveries and attempts, and statistics. Needs at least the viewer role.',
   authScopes: { role: 'viewer' },
 });
 
 builder.mutationType({
-  description: 'Changing Hookpost. Needs at least the operator role (access tokens: admin). The same services as the REST API do the work.',
+  description:
+    'Changing Hookpost. Needs at least the operator role (access tokens: admin). The same services as the REST API do the work.',
   authScopes: { role: 'operator' },
 });
 

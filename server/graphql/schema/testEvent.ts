@@ -7,13 +7,15 @@ const SendTestEventPayload = builder.objectRef<SentTestEvent>('SendTestEventPayl
   fields: (t) => ({
     event: t.prismaField({
       type: 'Event',
-      description: 'The test event, stored in the endpoint\'s mailbox like any event.',
-      resolve: (query, sent, _args, ctx) => ctx.rt.prisma.event.findUniqueOrThrow({ ...query, where: { id: sent.eventId } }),
+      description: "The test event, stored in the endpoint's mailbox like any event.",
+      resolve: (query, sent, _args, ctx) =>
+        ctx.rt.prisma.event.findUniqueOrThrow({ ...query, where: { id: sent.eventId } }),
     }),
     delivery: t.prismaField({
       type: 'Delivery',
       description: 'Its delivery to the endpoint: one `test` attempt, no retries.',
-      resolve: (query, sent, _args, ctx) => ctx.rt.prisma.delivery.findUniqueOrThrow({ ...query, where: { id: sent.deliveryId } }),
+      resolve: (query, sent, _args, ctx) =>
+        ctx.rt.prisma.delivery.findUniqueOrThrow({ ...query, where: { id: sent.deliveryId } }),
     }),
   }),
 });
@@ -21,13 +23,23 @@ const SendTestEventPayload = builder.objectRef<SentTestEvent>('SendTestEventPayl
 builder.mutationField('sendTestEvent', (t) =>
   t.field({
     type: SendTestEventPayload,
-    description: 'Sends a signed test event to one endpoint, whatever its event-type filter. The endpoint must be enabled.',
+    description:
+      'Sends a signed test event to one endpoint, whatever its event-type filter. The endpoint must be enabled.',
     args: {
       endpointId: t.arg.id({ required: true, description: 'The endpoint id.' }),
-      eventType: t.arg.string({ description: 'The event type. Default `hookpost.test`.', validate: testEventSchema.shape.eventType }),
-      body: t.arg.string({ description: 'A JSON body as text. Default: a small sample naming the event type and endpoint.', validate: testEventSchema.shape.body }),
+      eventType: t.arg.string({
+        description: 'The event type. Default `hookpost.test`.',
+        validate: testEventSchema.shape.eventType,
+      }),
+      body: t.arg.string({
+        description: 'A JSON body as text. Default: a small sample naming the event type and endpoint.',
+        validate: testEventSchema.shape.body,
+      }),
     },
     resolve: (_root, args, ctx) =>
-      sendTestEvent(ctx.rt, ctx.actor, args.endpointId, { eventType: args.eventType ?? undefined, body: args.body ?? undefined }),
+      sendTestEvent(ctx.rt, ctx.actor, args.endpointId, {
+        eventType: args.eventType ?? undefined,
+        body: args.body ?? undefined,
+      }),
   }),
 );

@@ -56,11 +56,20 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get('/api/mailboxes/:id/endpoints', {
-    schema: { summary: "A mailbox's endpoints", tags: ['Endpoints'], security, params: uuidParam, response: { 200: z.array(endpointBody), 401: errorBody } },
+    schema: {
+      summary: "A mailbox's endpoints",
+      tags: ['Endpoints'],
+      security,
+      params: uuidParam,
+      response: { 200: z.array(endpointBody), 401: errorBody },
+    },
     handler: async (request) => {
       authorize(request.actor, 'viewer');
       if (!isUuid(request.params.id)) return [];
-      const endpoints = await rt.prisma.endpoint.findMany({ where: { mailboxId: request.params.id, deletedAt: null }, orderBy: { id: 'asc' } });
+      const endpoints = await rt.prisma.endpoint.findMany({
+        where: { mailboxId: request.params.id, deletedAt: null },
+        orderBy: { id: 'asc' },
+      });
       return endpoints.map((endpoint) => presentEndpoint(rt, endpoint, request.actor));
     },
   });
@@ -73,7 +82,13 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       security,
       params: uuidParam,
       body: z.object(endpointFields),
-      response: { 201: endpointBody.extend({ signing_secret: z.string() }), 401: errorBody, 403: errorBody, 404: errorBody, 422: errorBody },
+      response: {
+        201: endpointBody.extend({ signing_secret: z.string() }),
+        401: errorBody,
+        403: errorBody,
+        404: errorBody,
+        422: errorBody,
+      },
     },
     handler: async (request, reply) => {
       const { body } = request;
@@ -85,15 +100,25 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         timeoutMs: body.timeout_ms,
         retryPolicy: toRetryPolicy(body.retry_policy),
       });
-      return reply.status(201).send({ ...presentEndpoint(rt, created.endpoint, request.actor), signing_secret: created.signingSecret });
+      return reply
+        .status(201)
+        .send({ ...presentEndpoint(rt, created.endpoint, request.actor), signing_secret: created.signingSecret });
     },
   });
 
   api.get('/api/endpoints/:id', {
-    schema: { summary: 'One endpoint', tags: ['Endpoints'], security, params: uuidParam, response: { 200: endpointBody, 401: errorBody, 404: errorBody } },
+    schema: {
+      summary: 'One endpoint',
+      tags: ['Endpoints'],
+      security,
+      params: uuidParam,
+      response: { 200: endpointBody, 401: errorBody, 404: errorBody },
+    },
     handler: async (request) => {
       authorize(request.actor, 'viewer');
-      const endpoint = isUuid(request.params.id) ? await rt.prisma.endpoint.findFirst({ where: { id: request.params.id, deletedAt: null } }) : null;
+      const endpoint = isUuid(request.params.id)
+        ? await rt.prisma.endpoint.findFirst({ where: { id: request.params.id, deletedAt: null } })
+        : null;
       if (!endpoint) throw notFound('The endpoint');
       return presentEndpoint(rt, endpoint, request.actor);
     },
@@ -123,7 +148,10 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
     },
   });
 
-  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     api.post(`/api/endpoints/:id/${action}`, {
       schema: {
         summary: enabled ? 'Enable an endpoint' : 'Disable an endpoint (waiting deliveries are cancelled)',
@@ -132,20 +160,24 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         params: uuidParam,
         response: { 200: endpointBody, 401: errorBody, 403: errorBody, 404: errorBody },
       },
-      handler: async (request) => presentEndpoint(rt, await setEndpointEnabled(rt, request.actor, request.params.id, enabled), request.actor),
+      handler: async (request) =>
+        presentEndpoint(rt, await setEndpointEnabled(rt, request.actor, request.params.id, enabled), request.actor),
     });
   }
 
   api.post('/api/endpoints/:id/rotate-secret', {
     schema: {
       summary: 'Rotate the signing secret',
-      description: 'The old secret keeps signing beside the new one for HOOKPOST_SECRET_ROTATION_GRACE_MS (default 24 h).',
+      description:
+        'The old secret keeps signing beside the new one for HOOKPOST_SECRET_ROTATION_GRACE_MS (default 24 h).',
       tags: ['Endpoints'],
       security,
       params: uuidParam,
       response: { 200: z.object({ signing_secret: z.string() }), 401: errorBody, 403: errorBody, 404: errorBody },
     },
-    handler: async (request) => ({ signing_secret: (await rotateEndpointSecret(rt, request.actor, request.params.id)).signingSecret }),
+    handler: async (request) => ({
+      signing_secret: (await rotateEndpointSecret(rt, request.actor, request.params.id)).signingSecret,
+    }),
   });
 
   api.get('/api/endpoints/:id/secret', {

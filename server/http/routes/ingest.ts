@@ -12,7 +12,9 @@ import { errorBody } from '../schemas.ts';
 export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
   // Only this route takes raw bodies; the management API keeps Fastify's JSON parser.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: rt.config.maxBodyBytes }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: rt.config.maxBodyBytes }, (_request, body, done) =>
+    done(null, body),
+  );
   // Refusals too (a 401 storm is worth seeing); Fastify's clock starts when the request arrives.
   app.addHook('onResponse', (_request, reply, done) => {
     rt.metrics.ingestDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
@@ -38,9 +40,16 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
       response: {
         202: z.object({
           tracking_number: z.string().describe('The event id: a time-ordered UUID (v7)'),
-          status: z.enum(['queued', 'unrouted']).describe('`unrouted` when no endpoint accepts the event type: stored, not delivered'),
+          status: z
+            .enum(['queued', 'unrouted'])
+            .describe('`unrouted` when no endpoint accepts the event type: stored, not delivered'),
         }),
-        400: errorBody, 401: errorBody, 405: errorBody, 413: errorBody, 415: errorBody, 422: errorBody,
+        400: errorBody,
+        401: errorBody,
+        405: errorBody,
+        413: errorBody,
+        415: errorBody,
+        422: errorBody,
       },
     },
     handler: async (request, reply) => {
@@ -57,7 +66,10 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
         return reply
           .status(202)
           .header('location', `/api/webhooks/${accepted.trackingNumber}`)
-          .send({ tracking_number: accepted.trackingNumber, status: accepted.deliveryCount > 0 ? 'queued' : 'unrouted' });
+          .send({
+            tracking_number: accepted.trackingNumber,
+            status: accepted.deliveryCount > 0 ? 'queued' : 'unrouted',
+          });
       } catch (error) {
         rt.metrics.eventsRejected.inc({ code: (error as { code?: string }).code ?? 'internal_error' });
         throw error;

@@ -5,7 +5,13 @@ import { z } from 'zod';
 import { authorize } from '../../auth/roles.ts';
 import { notFound } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
-import { createApiKey, createMailbox, deleteMailbox, revokeApiKey, updateMailbox } from '../../mailboxes/mailboxService.ts';
+import {
+  createApiKey,
+  createMailbox,
+  deleteMailbox,
+  revokeApiKey,
+  updateMailbox,
+} from '../../mailboxes/mailboxService.ts';
 import type { Runtime } from '../../runtime.ts';
 import { announceNextPage } from '../pagination.ts';
 import { presentApiKey, presentMailbox } from '../present.ts';
@@ -20,7 +26,8 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
   api.post('/api/mailboxes', {
     schema: {
       summary: 'Create a mailbox',
-      description: 'Returns the API key once. `target_url`, when given, becomes the first endpoint (default retry policy: 3 attempts, +2 s, +4 s).',
+      description:
+        'Returns the API key once. `target_url`, when given, becomes the first endpoint (default retry policy: 3 attempts, +2 s, +4 s).',
       tags: ['Mailboxes'],
       security,
       body: z.object({
@@ -69,11 +76,20 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
   });
 
   api.get('/api/mailboxes/:id', {
-    schema: { summary: 'One mailbox', tags: ['Mailboxes'], security, params: uuidParam, response: { 200: mailboxBody, 401: errorBody, 404: errorBody } },
+    schema: {
+      summary: 'One mailbox',
+      tags: ['Mailboxes'],
+      security,
+      params: uuidParam,
+      response: { 200: mailboxBody, 401: errorBody, 404: errorBody },
+    },
     handler: async (request) => {
       authorize(request.actor, 'viewer');
       const mailbox = isUuid(request.params.id)
-        ? await rt.prisma.mailbox.findFirst({ where: { id: request.params.id, deletedAt: null }, include: { endpoints: firstEndpoint } })
+        ? await rt.prisma.mailbox.findFirst({
+            where: { id: request.params.id, deletedAt: null },
+            include: { endpoints: firstEndpoint },
+          })
         : null;
       if (!mailbox) throw notFound('The mailbox');
       return presentMailbox(mailbox, mailbox.endpoints[0]);
@@ -95,7 +111,8 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
   api.delete('/api/mailboxes/:id', {
     schema: {
       summary: 'Delete a mailbox',
-      description: 'Its keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. History stays readable.',
+      description:
+        'Its keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. History stays readable.',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
@@ -108,7 +125,13 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
   });
 
   api.get('/api/mailboxes/:id/api-keys', {
-    schema: { summary: "A mailbox's API keys (prefixes only)", tags: ['Mailboxes'], security, params: uuidParam, response: { 200: z.array(apiKeyBody), 401: errorBody } },
+    schema: {
+      summary: "A mailbox's API keys (prefixes only)",
+      tags: ['Mailboxes'],
+      security,
+      params: uuidParam,
+      response: { 200: z.array(apiKeyBody), 401: errorBody },
+    },
     handler: async (request) => {
       authorize(request.actor, 'viewer');
       const keys = isUuid(request.params.id)
@@ -125,7 +148,12 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       security,
       params: uuidParam,
       body: z.object({ name: z.string().optional() }).nullish(),
-      response: { 201: apiKeyBody.extend({ api_key: z.string().describe('Shown only here') }), 401: errorBody, 403: errorBody, 404: errorBody },
+      response: {
+        201: apiKeyBody.extend({ api_key: z.string().describe('Shown only here') }),
+        401: errorBody,
+        403: errorBody,
+        404: errorBody,
+      },
     },
     handler: async (request, reply) => {
       const { apiKey, record } = await createApiKey(rt, request.actor, request.params.id, { name: request.body?.name });
@@ -142,6 +170,9 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: z.object({ grace_seconds: z.number().int().optional() }).nullish(),
       response: { 200: apiKeyBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
     },
-    handler: async (request) => presentApiKey(await revokeApiKey(rt, request.actor, request.params.id, { graceSeconds: request.body?.grace_seconds })),
+    handler: async (request) =>
+      presentApiKey(
+        await revokeApiKey(rt, request.actor, request.params.id, { graceSeconds: request.body?.grace_seconds }),
+      ),
   });
 }

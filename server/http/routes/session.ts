@@ -12,7 +12,7 @@ import type { Runtime } from '../../runtime.ts';
 import { sessionSecret } from '../authenticate.ts';
 import { errorBody } from '../schemas.ts';
 
-const whoAmI = z.object({ name: z.string().describe('The access token\'s name'), role: z.enum(operatorRoles) });
+const whoAmI = z.object({ name: z.string().describe("The access token's name"), role: z.enum(operatorRoles) });
 
 export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
   const api = app.withTypeProvider<ZodTypeProvider>();

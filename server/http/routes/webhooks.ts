@@ -60,7 +60,10 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         content_type: event.contentType,
         body: text ? body.toString('utf8') : body.toString('base64'),
         body_encoding: text ? ('utf8' as const) : ('base64' as const),
-        deliveries: event.deliveries.map((delivery) => ({ ...presentDelivery(delivery), attempts: delivery.attempts.map(presentAttempt) })),
+        deliveries: event.deliveries.map((delivery) => ({
+          ...presentDelivery(delivery),
+          attempts: delivery.attempts.map(presentAttempt),
+        })),
       };
     },
   });
@@ -68,7 +71,8 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
   api.post('/api/webhooks/:id/retry', {
     schema: {
       summary: "Retry an event's failed deliveries",
-      description: 'Each failed delivery gets one manual attempt now. Queued and in-flight deliveries are not duplicated (409 when nothing is retryable).',
+      description:
+        'Each failed delivery gets one manual attempt now. Queued and in-flight deliveries are not duplicated (409 when nothing is retryable).',
       tags: ['Events'],
       security,
       params: uuidParam,
@@ -76,7 +80,12 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
     },
     handler: async (request, reply) => {
       const result = await retryEvent(rt, request.actor, request.params.id);
-      return reply.status(202).send({ message: 'Webhook retry initiated', tracking_number: result.eventId, new_status: 'queued' as const, delivery_ids: result.deliveryIds });
+      return reply.status(202).send({
+        message: 'Webhook retry initiated',
+        tracking_number: result.eventId,
+        new_status: 'queued' as const,
+        delivery_ids: result.deliveryIds,
+      });
     },
   });
 
@@ -90,7 +99,12 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
     },
     handler: async (request, reply) => {
       const result = await retryDelivery(rt, request.actor, request.params.id);
-      return reply.status(202).send({ message: 'Delivery retry initiated', tracking_number: result.eventId, new_status: 'queued' as const, delivery_ids: result.deliveryIds });
+      return reply.status(202).send({
+        message: 'Delivery retry initiated',
+        tracking_number: result.eventId,
+        new_status: 'queued' as const,
+        delivery_ids: result.deliveryIds,
+      });
     },
   });
 }

@@ -12,7 +12,12 @@ export interface Route {
 }
 
 export async function findRoute(db: Queryable, apiKeyHash: Buffer): Promise<Route | null> {
-  const { rows } = await db.query<{ mailboxId: string; keyRevokedAt: Date | null; endpointId: string | null; eventTypes: string[] | null }>({
+  const { rows } = await db.query<{
+    mailboxId: string;
+    keyRevokedAt: Date | null;
+    endpointId: string | null;
+    eventTypes: string[] | null;
+  }>({
     name: 'find_route',
     text: `
       select k.mailbox_id as "mailboxId", k.revoked_at as "keyRevokedAt", e.id as "endpointId", e.event_types as "eventTypes"
@@ -26,6 +31,8 @@ export async function findRoute(db: Queryable, apiKeyHash: Buffer): Promise<Rout
   return {
     mailboxId: rows[0]!.mailboxId,
     keyRevokedAt: rows[0]!.keyRevokedAt,
-    endpoints: rows.filter((row) => row.endpointId !== null).map((row) => ({ id: row.endpointId!, eventTypes: row.eventTypes ?? [] })),
+    endpoints: rows
+      .filter((row) => row.endpointId !== null)
+      .map((row) => ({ id: row.endpointId!, eventTypes: row.eventTypes ?? [] })),
   };
 }

@@ -16,7 +16,12 @@
 import { CHANGE_CHANNEL, changePayloads } from '../../db/changeBus.ts';
 import { packBytes } from '../../db/packedBytes.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import { DELIVER_JOB_MAX_ATTEMPTS, DELIVER_TASK, deliverPayload, type AttemptTrigger } from '../../delivery/deliverJob.ts';
+import {
+  DELIVER_JOB_MAX_ATTEMPTS,
+  DELIVER_TASK,
+  deliverPayload,
+  type AttemptTrigger,
+} from '../../delivery/deliverJob.ts';
 
 export const DELIVERIES_PER_JOB = 50;
 
@@ -45,7 +50,9 @@ export function jobPayloads(events: NewEvent[]): string[] {
   const payloads: string[] = [];
   for (const { trigger, ids } of byEndpoint.values()) {
     for (let i = 0; i < ids.length; i += DELIVERIES_PER_JOB) {
-      payloads.push(deliverPayload({ trigger, deliveries: ids.slice(i, i + DELIVERIES_PER_JOB).map((id) => ({ id, attempt: 1 })) }));
+      payloads.push(
+        deliverPayload({ trigger, deliveries: ids.slice(i, i + DELIVERIES_PER_JOB).map((id) => ({ id, attempt: 1 })) }),
+      );
     }
   }
   return payloads;
@@ -66,7 +73,9 @@ const insertEventsAndDeliveries = `
   )`;
 
 export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<void> {
-  const deliveries = events.flatMap((event) => event.deliveries.map((delivery) => ({ ...delivery, eventId: event.id })));
+  const deliveries = events.flatMap((event) =>
+    event.deliveries.map((delivery) => ({ ...delivery, eventId: event.id })),
+  );
   const payloads = jobPayloads(events);
   const bodies = packBytes(events.map((e) => e.body));
   const values: unknown[] = [
@@ -87,7 +96,11 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<v
   // A CTE that only reads runs when the statement refers to it: hence the counts.
   if (payloads.length === 0) {
     // Nothing to deliver (every event unrouted): no job.
-    await db.query({ name: 'insert_events_unrouted', text: `${insertEventsAndDeliveries} select count(*) from notified`, values });
+    await db.query({
+      name: 'insert_events_unrouted',
+      text: `${insertEventsAndDeliveries} select count(*) from notified`,
+      values,
+    });
     return;
   }
   await db.query({

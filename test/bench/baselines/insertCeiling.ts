@@ -53,7 +53,9 @@ export interface InsertCeiling {
 
 export async function openInsertCeiling(ctx: BenchContext): Promise<InsertCeiling> {
   const { db } = ctx;
-  const { rows: [probe] } = await db.pool.query<{ v7: boolean }>(`select to_regprocedure('uuidv7()') is not null as v7`);
+  const {
+    rows: [probe],
+  } = await db.pool.query<{ v7: boolean }>(`select to_regprocedure('uuidv7()') is not null as v7`);
   const v7 = probe!.v7;
   await db.pool.query(`drop table if exists bench_insert_ceiling`);
   await db.pool.query(`
@@ -80,14 +82,23 @@ export async function openInsertCeiling(ctx: BenchContext): Promise<InsertCeilin
 /** A measured ceiling run as a row of the results table. */
 export function ceilingRow(measured: Measured, row: Pick<Row, 'scenario' | 'case' | 'key' | 'note'>): Row {
   return {
-    ...row, rate: measured.transactions / measured.durationS, unit: 'tx/s', count: measured.transactions, durationS: measured.durationS,
-    p50: measured.p50, p99: measured.p99, max: measured.max, errors: 0,
+    ...row,
+    rate: measured.transactions / measured.durationS,
+    unit: 'tx/s',
+    count: measured.transactions,
+    durationS: measured.durationS,
+    p50: measured.p50,
+    p99: measured.p99,
+    max: measured.max,
+    errors: 0,
   };
 }
 
 /** Clients the ceiling can open at most, leaving room for Hookpost's own connections. */
 export async function ceilingConnections(db: BenchContext['db'], wanted: number): Promise<number> {
-  const { rows: [limits] } = await db.pool.query<{ max: number; used: number }>(
+  const {
+    rows: [limits],
+  } = await db.pool.query<{ max: number; used: number }>(
     `select current_setting('max_connections')::int as max, (select count(*)::int from pg_stat_activity) as used`,
   );
   return Math.min(wanted, limits!.max - limits!.used - 10);
@@ -96,13 +107,23 @@ export async function ceilingConnections(db: BenchContext['db'], wanted: number)
 export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db } = ctx;
   const version = pgbenchVersion();
-  if (options.insertDriver === 'pgbench' && !version) throw new Error('--insert-driver pgbench, but pgbench is not on PATH.');
+  if (options.insertDriver === 'pgbench' && !version)
+    throw new Error('--insert-driver pgbench, but pgbench is not on PATH.');
   const pgbench = `pgbench (${version}), custom script, -M prepared`;
-  const driver = options.insertDriver === 'pgbench' ? pgbench : 'node-postgres clients in a process of their own (test/bench/baselines/insertDriver.ts)';
-  const result = emptyResult('insert-ceiling', `one INSERT (1 KB row, uuid key) per transaction via ${driver}${options.insertDriver === 'pg' && version ? `; the "pgbench" row via ${pgbench}` : ''}`);
+  const driver =
+    options.insertDriver === 'pgbench'
+      ? pgbench
+      : 'node-postgres clients in a process of their own (test/bench/baselines/insertDriver.ts)';
+  const result = emptyResult(
+    'insert-ceiling',
+    `one INSERT (1 KB row, uuid key) per transaction via ${driver}${options.insertDriver === 'pg' && version ? `; the "pgbench" row via ${pgbench}` : ''}`,
+  );
 
   const ceiling = await openInsertCeiling(ctx);
-  if (!ceiling.timeOrderedKeys) result.notes.push('No uuidv7() on this PostgreSQL: the ceiling table uses random UUID keys (slightly slower inserts than time-ordered ones).');
+  if (!ceiling.timeOrderedKeys)
+    result.notes.push(
+      'No uuidv7() on this PostgreSQL: the ceiling table uses random UUID keys (slightly slower inserts than time-ordered ones).',
+    );
   const sources = cpuSources({ postmasterPid: db.postmasterPid, processes: [] });
   try {
     const viaPgbenchAlways = options.insertDriver === 'pgbench';
@@ -119,10 +140,14 @@ export async function runInsertCeiling(ctx: BenchContext): Promise<ScenarioResul
       const cpu = startCpuWindow(sources);
       const measured = await ceiling.measure(connections, { notify, pgbench: withPgbench });
       result.cpu.push(cpu.end('insert-ceiling', caseName, 'transaction', measured.transactions));
-      result.rows.push(ceilingRow(measured, {
-        scenario: 'insert-ceiling', case: caseName, key: reference ? `insert-pgbench:${wanted}` : notify ? `insert-notify:${wanted}` : `insert:${wanted}`,
-        note: connections < wanted ? `capped by max_connections (${wanted} asked)` : undefined,
-      }));
+      result.rows.push(
+        ceilingRow(measured, {
+          scenario: 'insert-ceiling',
+          case: caseName,
+          key: reference ? `insert-pgbench:${wanted}` : notify ? `insert-notify:${wanted}` : `insert:${wanted}`,
+          note: connections < wanted ? `capped by max_connections (${wanted} asked)` : undefined,
+        }),
+      );
     }
   } finally {
     await ceiling.close();
@@ -138,19 +163,43 @@ async function viaPgbench(ctx: BenchContext, connections: number, body: string, 
   const args = [
     // pgbench counts connecting (SCRAM, one client after another per thread) in -T; give it
     // that time on top, and take its rate without it.
-    '-n', '-M', 'prepared', '-c', String(connections), '-j', '2', '-T', String(ctx.options.durationS + Math.ceil(connections / 16)), '-f', script,
-    '-D', `body=${body}`, '-l', `--log-prefix=${path.join(dir, 'tx')}`,
-    '-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username) || 'postgres', decodeURIComponent(url.pathname.slice(1)),
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(connections),
+    '-j',
+    '2',
+    '-T',
+    String(ctx.options.durationS + Math.ceil(connections / 16)),
+    '-f',
+    script,
+    '-D',
+    `body=${body}`,
+    '-l',
+    `--log-prefix=${path.join(dir, 'tx')}`,
+    '-h',
+    url.hostname,
+    '-p',
+    url.port || '5432',
+    '-U',
+    decodeURIComponent(url.username) || 'postgres',
+    decodeURIComponent(url.pathname.slice(1)),
   ];
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn('pgbench', args, { cwd: dir, env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } });
+    const child = spawn('pgbench', args, {
+      cwd: dir,
+      env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
+    });
     const dropCleanup = onCleanup('stop pgbench', () => child.kill('SIGKILL'));
     child.once('exit', dropCleanup);
     let text = '';
     child.stdout.on('data', (chunk) => (text += chunk));
     child.stderr.on('data', (chunk) => (text += chunk));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`pgbench exited with ${code}: ${text.slice(-500)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`pgbench exited with ${code}: ${text.slice(-500)}`)),
+    );
   });
   const processed = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1]);
   // Opening hundreds of authenticated connections takes a while; pgbench leaves it out of its rate.
@@ -166,13 +215,25 @@ async function viaPgbench(ctx: BenchContext, connections: number, body: string, 
   }
   await fs.rm(dir, { recursive: true, force: true });
   const latency = summarize(latencies);
-  return { transactions: processed, durationS: tps > 0 ? processed / tps : ctx.options.durationS, p50: latency.p50, p99: latency.p99, max: latency.max };
+  return {
+    transactions: processed,
+    durationS: tps > 0 ? processed / tps : ctx.options.durationS,
+    p50: latency.p50,
+    p99: latency.p99,
+    max: latency.max,
+  };
 }
 
 async function viaDriver(ctx: BenchContext, connections: number, body: string, statement: string): Promise<Measured> {
   const program = path.join(repoRoot, 'test/bench/baselines/insertDriver.ts');
   // The driver binds the body as $1 where pgbench substitutes :body.
-  const input = JSON.stringify({ url: ctx.db.url, connections, durationS: ctx.options.durationS, body, statement: statement.replace(':body', '$1') });
+  const input = JSON.stringify({
+    url: ctx.db.url,
+    connections,
+    durationS: ctx.options.durationS,
+    body,
+    statement: statement.replace(':body', '$1'),
+  });
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', program, input], { cwd: repoRoot });
     const dropCleanup = onCleanup('stop the insert driver', () => child.kill('SIGKILL'));
@@ -180,7 +241,9 @@ async function viaDriver(ctx: BenchContext, connections: number, body: string, s
     let text = '';
     child.stdout.on('data', (chunk) => (text += chunk));
     child.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`The insert driver exited with ${code}.`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`The insert driver exited with ${code}.`)),
+    );
   });
   return JSON.parse(output.trim().split('\n').pop()!) as Measured;
 }

@@ -8,7 +8,13 @@
 import pg from 'pg';
 import { summarize } from '../support/stats.ts';
 
-const { url, connections, durationS, body, statement } = JSON.parse(process.argv[2]!) as { url: string; connections: number; durationS: number; body: string; statement: string };
+const { url, connections, durationS, body, statement } = JSON.parse(process.argv[2]!) as {
+  url: string;
+  connections: number;
+  durationS: number;
+  body: string;
+  statement: string;
+};
 const clients = await Promise.all(
   Array.from({ length: connections }, async () => {
     const client = new pg.Client({ connectionString: url, application_name: 'hookpost-bench-insert' });
@@ -32,4 +38,12 @@ await Promise.all(
 const elapsedS = (performance.now() - started) / 1000;
 await Promise.all(clients.map((client) => client.end()));
 const latency = summarize(latencies);
-console.log(JSON.stringify({ transactions: latencies.length, durationS: elapsedS, p50: latency.p50, p99: latency.p99, max: latency.max }));
+console.log(
+  JSON.stringify({
+    transactions: latencies.length,
+    durationS: elapsedS,
+    p50: latency.p50,
+    p99: latency.p99,
+    max: latency.max,
+  }),
+);

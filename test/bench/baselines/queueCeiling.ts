@@ -19,10 +19,15 @@ const POLL_INTERVAL_MS = 500;
 export async function runQueueCeiling(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db } = ctx;
   const concurrency = options.workerConcurrency ?? PRODUCT_WORKER_CONCURRENCY;
-  const result = emptyResult('queue-ceiling', `graphile-worker no-op jobs, one process, concurrency ${concurrency}, poll interval ${POLL_INTERVAL_MS} ms (as Hookpost's worker)`);
+  const result = emptyResult(
+    'queue-ceiling',
+    `graphile-worker no-op jobs, one process, concurrency ${concurrency}, poll interval ${POLL_INTERVAL_MS} ms (as Hookpost's worker)`,
+  );
 
   for (const batched of [false, true]) {
-    const caseName = batched ? `${options.queueJobs} jobs, batched fetch + completion` : `${options.queueJobs} jobs, as Hookpost runs it`;
+    const caseName = batched
+      ? `${options.queueJobs} jobs, batched fetch + completion`
+      : `${options.queueJobs} jobs, as Hookpost runs it`;
     ctx.log(`queue-ceiling: adding ${options.queueJobs} no-op jobs`);
     for (let added = 0; added < options.queueJobs; added += 10_000) {
       const n = Math.min(10_000, options.queueJobs - added);
@@ -38,17 +43,23 @@ export async function runQueueCeiling(ctx: BenchContext): Promise<ScenarioResult
 
     ctx.log(`queue-ceiling: ${caseName}`);
     const cpu = startCpuWindow(cpuSources({ postmasterPid: db.postmasterPid, processes: [], loadGenerator: false }));
-    const child = fork(new URL('./noopWorker.ts', import.meta.url).pathname, [JSON.stringify({ url: db.url, concurrency, pollInterval: POLL_INTERVAL_MS, jobs: options.queueJobs, batched })], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      new URL('./noopWorker.ts', import.meta.url).pathname,
+      [JSON.stringify({ url: db.url, concurrency, pollInterval: POLL_INTERVAL_MS, jobs: options.queueJobs, batched })],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      },
+    );
     const dropCleanup = onCleanup('stop the no-op worker', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     await new Promise<void>((resolve, reject) =>
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`The no-op worker exited with ${code}.`)))),
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`The no-op worker exited with ${code}.`)),
+      ),
     );
     dropCleanup();
     const measured = JSON.parse(output.trim().split('\n').pop()!) as { jobs: number; spanS: number; cpuMs: number };
@@ -57,13 +68,25 @@ export async function runQueueCeiling(ctx: BenchContext): Promise<ScenarioResult
     cpuRow.cores['no-op worker'] = measured.cpuMs / (measured.spanS * 1000);
     result.cpu.push(cpuRow);
     result.rows.push({
-      scenario: 'queue-ceiling', case: caseName, key: batched ? 'queue:batched' : 'queue', rate: measured.jobs / measured.spanS, unit: 'jobs/s',
-      count: measured.jobs, durationS: measured.spanS, errors: 0,
+      scenario: 'queue-ceiling',
+      case: caseName,
+      key: batched ? 'queue:batched' : 'queue',
+      rate: measured.jobs / measured.spanS,
+      unit: 'jobs/s',
+      count: measured.jobs,
+      durationS: measured.spanS,
+      errors: 0,
     });
-    const { rows: [left] } = await db.pool.query<{ n: number }>(
+    const {
+      rows: [left],
+    } = await db.pool.query<{ n: number }>(
       `select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'bench_noop'`,
     );
-    result.checks.push({ name: `queue ceiling (${batched ? 'batched' : 'default'}): every job completed`, ok: left!.n === 0, detail: `${left!.n} no-op jobs left in the queue` });
+    result.checks.push({
+      name: `queue ceiling (${batched ? 'batched' : 'default'}): every job completed`,
+      ok: left!.n === 0,
+      detail: `${left!.n} no-op jobs left in the queue`,
+    });
   }
   return result;
 }

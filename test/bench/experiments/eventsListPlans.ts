@@ -34,14 +34,23 @@ async function main() {
 
   const queries: [string, string][] = [
     ['GraphQL, no filter', `select e.id from event e order by e.id desc limit ${PAGE}`],
-    ['GraphQL, status = any({failed})', `select e.id from event e where e.status = any('{failed}'::event_status[]) order by e.id desc limit ${PAGE}`],
-    ["proposed: one status as status = 'failed'", `select e.id from event e where e.status = 'failed' order by e.id desc limit ${PAGE}`],
+    [
+      'GraphQL, status = any({failed})',
+      `select e.id from event e where e.status = any('{failed}'::event_status[]) order by e.id desc limit ${PAGE}`,
+    ],
+    [
+      "proposed: one status as status = 'failed'",
+      `select e.id from event e where e.status = 'failed' order by e.id desc limit ${PAGE}`,
+    ],
     [
       'proposed: several statuses as one ordered scan per status, merged',
       `select id from ((select e.id from event e where e.status = 'failed' order by e.id desc limit ${PAGE})
         union all (select e.id from event e where e.status = 'cancelled' order by e.id desc limit ${PAGE})) s order by id desc limit ${PAGE}`,
     ],
-    ['GraphQL, mailbox + status = any({failed})', `select e.id from event e where e.mailbox_id = '${mailbox}' and e.status = any('{failed}'::event_status[]) order by e.id desc limit ${PAGE}`],
+    [
+      'GraphQL, mailbox + status = any({failed})',
+      `select e.id from event e where e.mailbox_id = '${mailbox}' and e.status = any('{failed}'::event_status[]) order by e.id desc limit ${PAGE}`,
+    ],
     [
       'REST (Prisma), status = failed',
       `select e.id, e.mailbox_id, e.event_type, e.status from event e where e.status = 'failed' order by e.id desc limit ${PAGE} offset 0`,
@@ -49,14 +58,18 @@ async function main() {
   ];
   for (const [name, sql] of queries) {
     const plan = await db.pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, costs off) ${sql}`);
-    console.log(`\n### ${name}\n\n\`\`\`\n${sql.replace(/\s+/g, ' ')}\n\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\``);
+    console.log(
+      `\n### ${name}\n\n\`\`\`\n${sql.replace(/\s+/g, ' ')}\n\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\``,
+    );
   }
 
   await db.pool.query('create index event_mailbox_id_status_id_idx on event (mailbox_id, status, id desc)');
   await db.pool.query('analyze event');
   const [name, sql] = queries[4]!;
   const plan = await db.pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, costs off) ${sql}`);
-  console.log(`\n### ${name}, with an index on (mailbox_id, status, id desc)\n\n\`\`\`\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\``);
+  console.log(
+    `\n### ${name}, with an index on (mailbox_id, status, id desc)\n\n\`\`\`\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\``,
+  );
 }
 
 try {

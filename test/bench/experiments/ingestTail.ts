@@ -38,15 +38,28 @@ import { median } from '../support/stats.ts';
 
 const { values } = parseArgs({
   options: {
-    rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '3' }, closed: { type: 'boolean', default: false }, 'alternate-wal-init-zero': { type: 'boolean', default: false }, 'fresh-wal': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, connections: { type: 'string', default: '64' }, variants: { type: 'string', default: 'A=' },
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+    closed: { type: 'boolean', default: false },
+    'alternate-wal-init-zero': { type: 'boolean', default: false },
+    'fresh-wal': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '64' },
+    variants: { type: 'string', default: 'A=' },
   },
 });
 const rate = Number(values.rate);
 const connections = Number(values.connections);
 
 cleanupOnSignals();
-const db = await startBenchDatabase({ databaseUrl: process.env.DATABASE_URL, pgStats: false, keep: false, recycledWalBytes: values['fresh-wal'] ? 0 : 2 * 1024 ** 3 });
+const db = await startBenchDatabase({
+  databaseUrl: process.env.DATABASE_URL,
+  pgStats: false,
+  keep: false,
+  recycledWalBytes: values['fresh-wal'] ? 0 : 2 * 1024 ** 3,
+});
 for (const note of db.notes) console.log(note);
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-tail-'));
 onCleanup('rm', () => fs.rm(dataDir, { recursive: true, force: true }));
@@ -57,8 +70,17 @@ await fs.mkdir(path.join(resultsDir, 'logs'));
 console.log(`Hookpost logs in ${resultsDir}${values.keep ? '' : ' (removed at the end; --keep keeps them)'}`);
 const receiver = await startReceiver();
 const settings = {
-  databaseUrl: db.url, dataDir, adminToken: `hpt_bench_admin_${randomBytes(16).toString('hex')}`, encryptionKey: randomBytes(32).toString('base64'),
-  logLevel: 'info', resultsDir, workerConcurrency: undefined, dbPoolSize: undefined, profile: false, nodeOptions: undefined, pool: db.pool,
+  databaseUrl: db.url,
+  dataDir,
+  adminToken: `hpt_bench_admin_${randomBytes(16).toString('hex')}`,
+  encryptionKey: randomBytes(32).toString('base64'),
+  logLevel: 'info',
+  resultsDir,
+  workerConcurrency: undefined,
+  dbPoolSize: undefined,
+  profile: false,
+  nodeOptions: undefined,
+  pool: db.pool,
 };
 
 const variants = [];
@@ -66,7 +88,10 @@ for (const spec of values.variants.split(';')) {
   const [name, ...rest] = spec.split('=');
   const env = rest.join('=');
   // The child inherits this process's environment when it is spawned; put it back after.
-  const pairs = env.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)] as const);
+  const pairs = env
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)] as const);
   const saved = pairs.map(([key]) => [key, process.env[key]] as const);
   for (const [key, value] of pairs) process.env[key] = value;
   const api = await startHookpostProcess(settings, 'api', `tail-${name}`);
@@ -74,16 +99,35 @@ for (const spec of values.variants.split(';')) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
-  const mailbox = await createBenchMailbox({ url: api.url!, adminToken: settings.adminToken }, receiver, { tag: `tail-${name}`, fanout: 1 });
+  const mailbox = await createBenchMailbox({ url: api.url!, adminToken: settings.adminToken }, receiver, {
+    tag: `tail-${name}`,
+    fanout: 1,
+  });
   // As the bench does: JIT, pool connections and prepared statements warm before anything is measured.
-  await runLoad({ url: mailbox.ingestUrl, method: 'POST', headers: ingestHeaders(mailbox), body: eventBody(1024), connections: 16, durationS: 3 });
+  await runLoad({
+    url: mailbox.ingestUrl,
+    method: 'POST',
+    headers: ingestHeaders(mailbox),
+    body: eventBody(1024),
+    connections: 16,
+    durationS: 3,
+  });
   variants.push({ name: name!, env, api, mailbox, p99s: [] as number[], p50s: [] as number[], rates: [] as number[] });
 }
 const body = eventBody(1024);
 
 function cpuTimes() {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line as [number, number, number, number, number, number, number, number];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
 }
 
@@ -102,8 +146,20 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     let serverBefore = values.closed ? readApiMetrics(variant.api.url!) : undefined;
     serverBefore?.catch(() => undefined);
     const run = await runLoad({
-      url: variant.mailbox.ingestUrl, method: 'POST', headers, body, connections, durationS: Number(values.seconds),
-      ...(values.closed ? {} : { overallRate: rate, warmupS: Number(values.warmup), countOverMs: 25, onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined) }),
+      url: variant.mailbox.ingestUrl,
+      method: 'POST',
+      headers,
+      body,
+      connections,
+      durationS: Number(values.seconds),
+      ...(values.closed
+        ? {}
+        : {
+            overallRate: rate,
+            warmupS: Number(values.warmup),
+            countOverMs: 25,
+            onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined),
+          }),
     });
     const serverAfter = await readApiMetrics(variant.api.url!);
     const serverStart = (await serverBefore)!;
@@ -117,11 +173,20 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     variant.p99s.push(s.p99);
     variant.p50s.push(s.p50);
     variant.rates.push(s.rate);
-    const { rows: [ck] } = await db.pool.query(`select num_timed + num_requested as checkpoints, num_done, write_time, sync_time, (select pg_size_pretty(pg_current_wal_lsn() - '0/0')) as wal, (select count(*) from graphile_worker._private_jobs) as jobs, (select count(*) from pg_ls_waldir()) as wal_files from pg_stat_checkpointer`);
-    console.log(`round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)}; api event loop ≤ ${serverAfter.eventLoopMaxMs?.toFixed(0)} ms; generator ≤ ${run.generator?.sendLagMaxMs.toFixed(0) ?? '-'} ms late, ≤ ${run.generator?.waitingForConnectionMax ?? '-'} waiting for a connection; over 25 ms: ${run.generator?.slowerThanCount ?? '-'} generator, ${countAbove(serverStart.ingest, serverAfter.ingest, 0.025) ?? '-'} inside)  ${cpu}  ${JSON.stringify(ck)}`);
+    const {
+      rows: [ck],
+    } = await db.pool.query(
+      `select num_timed + num_requested as checkpoints, num_done, write_time, sync_time, (select pg_size_pretty(pg_current_wal_lsn() - '0/0')) as wal, (select count(*) from graphile_worker._private_jobs) as jobs, (select count(*) from pg_ls_waldir()) as wal_files from pg_stat_checkpointer`,
+    );
+    console.log(
+      `round ${round} ${variant.name} (${variant.env || 'defaults'}): ${Math.round(s.rate)}/s p50 ${s.p50.toFixed(1)} p99 ${s.p99.toFixed(1)} max ${s.max.toFixed(1)} ms (inside Hookpost p50 ${inside(0.5)} p99 ${inside(0.99)}; api event loop ≤ ${serverAfter.eventLoopMaxMs?.toFixed(0)} ms; generator ≤ ${run.generator?.sendLagMaxMs.toFixed(0) ?? '-'} ms late, ≤ ${run.generator?.waitingForConnectionMax ?? '-'} waiting for a connection; over 25 ms: ${run.generator?.slowerThanCount ?? '-'} generator, ${countAbove(serverStart.ingest, serverAfter.ingest, 0.025) ?? '-'} inside)  ${cpu}  ${JSON.stringify(ck)}`,
+    );
   }
 }
-for (const variant of variants) console.log(`${variant.name} (${variant.env || 'defaults'}): median p50 ${median(variant.p50s).toFixed(1)}, median p99 ${median(variant.p99s).toFixed(1)}, median rate ${Math.round(median(variant.rates))}/s, p99s ${variant.p99s.map((p) => p.toFixed(0)).join(' ')}`);
+for (const variant of variants)
+  console.log(
+    `${variant.name} (${variant.env || 'defaults'}): median p50 ${median(variant.p50s).toFixed(1)}, median p99 ${median(variant.p99s).toFixed(1)}, median rate ${Math.round(median(variant.rates))}/s, p99s ${variant.p99s.map((p) => p.toFixed(0)).join(' ')}`,
+  );
 for (const variant of variants) await variant.api.stop();
 await cleanupAll();
 process.exit(0);

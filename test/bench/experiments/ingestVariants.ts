@@ -22,7 +22,9 @@ import { eventBody } from '../support/hookpostApi.ts';
 import { postgresCpuMs } from '../support/procStats.ts';
 import { sampleWaitEvents } from '../support/waitEvents.ts';
 
-const { values } = parseArgs({ options: { clients: { type: 'string' }, duration: { type: 'string' }, batch: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { clients: { type: 'string' }, duration: { type: 'string' }, batch: { type: 'string' } },
+});
 const clients = Number(values.clients ?? 64);
 const durationS = Number(values.duration ?? 10);
 const batch = Number(values.batch ?? 20);
@@ -64,16 +66,34 @@ new_event as (
 select (select count(*) from new_jobs)`;
 
 const variants: { name: string; sql: string; eventsPerTx: number }[] = [
-  { name: 'plain INSERT of a 1 KB row (the insert ceiling)', sql: `insert into bench_plain (body) values (:body::bytea)`, eventsPerTx: 1 },
-  { name: "Hookpost's statement: event + delivery + add_job", sql: hookpostStatement(addJob, shared.mailbox, shared.endpoint), eventsPerTx: 1 },
+  {
+    name: 'plain INSERT of a 1 KB row (the insert ceiling)',
+    sql: `insert into bench_plain (body) values (:body::bytea)`,
+    eventsPerTx: 1,
+  },
+  {
+    name: "Hookpost's statement: event + delivery + add_job",
+    sql: hookpostStatement(addJob, shared.mailbox, shared.endpoint),
+    eventsPerTx: 1,
+  },
   { name: 'event + delivery, no job', sql: hookpostStatement('', shared.mailbox, shared.endpoint), eventsPerTx: 1 },
-  { name: 'event + delivery + job row without pg_notify', sql: hookpostStatement(directJob, shared.mailbox, shared.endpoint), eventsPerTx: 1 },
-  { name: "Hookpost's statement, one mailbox per client", sql: hookpostStatement(addJob, perClient.mailbox, perClient.endpoint), eventsPerTx: 1 },
+  {
+    name: 'event + delivery + job row without pg_notify',
+    sql: hookpostStatement(directJob, shared.mailbox, shared.endpoint),
+    eventsPerTx: 1,
+  },
+  {
+    name: "Hookpost's statement, one mailbox per client",
+    sql: hookpostStatement(addJob, perClient.mailbox, perClient.endpoint),
+    eventsPerTx: 1,
+  },
   { name: `${batch} events per transaction, one add_jobs`, sql: batched, eventsPerTx: batch },
 ];
 
 async function setUp(db: BenchDatabase) {
-  await db.pool.query('create table if not exists bench_plain (id uuid primary key default uuidv7(), received_at timestamptz(3) not null default now(), body bytea not null)');
+  await db.pool.query(
+    'create table if not exists bench_plain (id uuid primary key default uuidv7(), received_at timestamptz(3) not null default now(), body bytea not null)',
+  );
   const { rows } = await db.pool.query<{ mailbox: string; endpoint: string }>(`
     with m as (
       insert into mailbox (id, name) select uuidv7(), 'bench ' || g from generate_series(0, ${clients}) g returning id, name
@@ -82,25 +102,51 @@ async function setUp(db: BenchDatabase) {
     )
     select m.id as mailbox, e.id as endpoint from m join e on e.mailbox_id = m.id where m.name = 'bench 0'`);
   // graphile-worker creates a task's row on first use; make it exist as in a running Hookpost.
-  await db.pool.query(`insert into graphile_worker._private_tasks (identifier) values ('deliver') on conflict do nothing`);
+  await db.pool.query(
+    `insert into graphile_worker._private_tasks (identifier) values ('deliver') on conflict do nothing`,
+  );
   return rows[0]!;
 }
 
-async function pgbench(db: BenchDatabase, sql: string, vars: Record<string, string>): Promise<{ tps: number; latencyMs: number }> {
+async function pgbench(
+  db: BenchDatabase,
+  sql: string,
+  vars: Record<string, string>,
+): Promise<{ tps: number; latencyMs: number }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-ingest-variants-'));
   try {
     const script = path.join(dir, 'script.sql');
     await fs.writeFile(script, `${sql.replace(/\s*\n\s*/g, ' ')};\n`);
     const url = new URL(db.url);
-    const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(durationS), '-f', script,
+    const args = [
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(clients),
+      '-j',
+      '2',
+      '-T',
+      String(durationS),
+      '-f',
+      script,
       ...Object.entries(vars).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
-      '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), url.pathname.slice(1)];
+      '-h',
+      url.hostname,
+      '-p',
+      url.port,
+      '-U',
+      decodeURIComponent(url.username),
+      url.pathname.slice(1),
+    ];
     const output = await new Promise<string>((resolve, reject) => {
       const child = spawn('pgbench', args, { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } });
       let text = '';
       child.stdout.on('data', (c) => (text += c));
       child.stderr.on('data', (c) => (text += c));
-      child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`pgbench exited with ${code}: ${text.slice(-800)}`))));
+      child.once('exit', (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`pgbench exited with ${code}: ${text.slice(-800)}`)),
+      );
     });
     return {
       tps: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1]),
@@ -114,7 +160,9 @@ async function pgbench(db: BenchDatabase, sql: string, vars: Record<string, stri
 async function main() {
   cleanupOnSignals();
   const db = await startBenchDatabase({ databaseUrl: process.env.DATABASE_URL, pgStats: false, keep: false });
-  const { rows: [probe] } = await db.pool.query<{ v7: boolean }>(`select to_regprocedure('uuidv7()') is not null as v7`);
+  const {
+    rows: [probe],
+  } = await db.pool.query<{ v7: boolean }>(`select to_regprocedure('uuidv7()') is not null as v7`);
   if (!probe!.v7) throw new Error('This experiment needs uuidv7() (PostgreSQL 18), as the embedded server has.');
   const ids = await setUp(db);
   const vars = { body: eventBody(1024), mailbox: ids.mailbox, endpoint: ids.endpoint };
@@ -130,12 +178,34 @@ async function main() {
     const events = result.tps * variant.eventsPerTx;
     const cpuPerEvent = cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / (events * durationS) : NaN;
     rows.push([
-      variant.name, Math.round(result.tps).toLocaleString('en-US'), Math.round(events).toLocaleString('en-US'), result.latencyMs.toFixed(1),
-      cpuPerEvent.toFixed(3), topWaits.slice(0, 3).map((w) => `${w.event} ${Math.round(w.share * 100)} %`).join('; '),
+      variant.name,
+      Math.round(result.tps).toLocaleString('en-US'),
+      Math.round(events).toLocaleString('en-US'),
+      result.latencyMs.toFixed(1),
+      cpuPerEvent.toFixed(3),
+      topWaits
+        .slice(0, 3)
+        .map((w) => `${w.event} ${Math.round(w.share * 100)} %`)
+        .join('; '),
     ]);
   }
-  console.log(`\n${clients} clients, ${durationS} s each, ${db.version.split(',')[0]}, fsync=${db.settings.fsync}, synchronous_commit=${db.settings.synchronous_commit}\n`);
-  console.log(table(['variant', 'tx/s', 'events/s', 'latency avg ms', 'PG CPU ms/event', 'top waits (share of active backend samples)'], rows, 'markdown'));
+  console.log(
+    `\n${clients} clients, ${durationS} s each, ${db.version.split(',')[0]}, fsync=${db.settings.fsync}, synchronous_commit=${db.settings.synchronous_commit}\n`,
+  );
+  console.log(
+    table(
+      [
+        'variant',
+        'tx/s',
+        'events/s',
+        'latency avg ms',
+        'PG CPU ms/event',
+        'top waits (share of active backend samples)',
+      ],
+      rows,
+      'markdown',
+    ),
+  );
 }
 
 try {

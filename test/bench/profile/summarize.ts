@@ -35,7 +35,9 @@ function areaOf(url: string, functionName: string): string {
 
 function frameName(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
-  const where = url ? `${url.replace(/^.*\/(node_modules\/|server\/)/, '$1').replace(/^file:\/\//, '')}:${lineNumber + 1}` : '';
+  const where = url
+    ? `${url.replace(/^.*\/(node_modules\/|server\/)/, '$1').replace(/^file:\/\//, '')}:${lineNumber + 1}`
+    : '';
   return `${functionName || '(anonymous)'} ${where}`.trim();
 }
 
@@ -51,7 +53,9 @@ export function summarizeProfile(profile: CpuProfile): string {
     self.set(id, (self.get(id) ?? 0) + dt);
     total += dt;
   });
-  const idle = [...self].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((s, [, t]) => s + t, 0);
+  const idle = [...self]
+    .filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)')
+    .reduce((s, [, t]) => s + t, 0);
   const busy = total - idle;
 
   const areas = new Map<string, number>();
@@ -80,15 +84,29 @@ export function summarizeProfile(profile: CpuProfile): string {
     '',
     'Self time by area (share of busy time):',
     '',
-    table(['area', 'ms', 'share'], top(areas, 20).filter(([a]) => a !== '(idle)').map(([a, t]) => [a, (t / 1000).toFixed(0), pct(t, busy)]), 'markdown'),
+    table(
+      ['area', 'ms', 'share'],
+      top(areas, 20)
+        .filter(([a]) => a !== '(idle)')
+        .map(([a, t]) => [a, (t / 1000).toFixed(0), pct(t, busy)]),
+      'markdown',
+    ),
     '',
     'Top functions by self time:',
     '',
-    table(['function', 'ms', 'share'], top(functions, 25).map(([f, t]) => [`\`${f}\``, (t / 1000).toFixed(0), pct(t, busy)]), 'markdown'),
+    table(
+      ['function', 'ms', 'share'],
+      top(functions, 25).map(([f, t]) => [`\`${f}\``, (t / 1000).toFixed(0), pct(t, busy)]),
+      'markdown',
+    ),
     '',
     "Hookpost's functions by inclusive time:",
     '',
-    table(['function', 'ms', 'share'], top(inclusive, 20).map(([f, t]) => [`\`${f}\``, (t / 1000).toFixed(0), pct(t, busy)]), 'markdown'),
+    table(
+      ['function', 'ms', 'share'],
+      top(inclusive, 20).map(([f, t]) => [`\`${f}\``, (t / 1000).toFixed(0), pct(t, busy)]),
+      'markdown',
+    ),
   ].join('\n');
 }
 
@@ -97,7 +115,10 @@ const MAIN_THREAD = /\.\d+\.0\.\d+\.cpuprofile$/;
 
 export async function summarizeProfiles(dir: string): Promise<void> {
   const sections: string[] = ['# CPU profiles of the Hookpost processes (main threads)', ''];
-  const folders = (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const folders = (await fs.readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   for (const folder of folders) {
     const files = (await fs.readdir(path.join(dir, folder))).filter((f) => MAIN_THREAD.test(f));
     for (const file of files) {

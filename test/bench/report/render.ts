@@ -8,7 +8,8 @@ import type { Report } from './report.ts';
 
 export function render(report: Report, style: 'text' | 'markdown'): string {
   const md = style === 'markdown';
-  const h = (level: number, title: string) => (md ? `${'#'.repeat(level)} ${title}` : `\n${title}\n${(level === 1 ? '═' : '─').repeat(title.length)}`);
+  const h = (level: number, title: string) =>
+    md ? `${'#'.repeat(level)} ${title}` : `\n${title}\n${(level === 1 ? '═' : '─').repeat(title.length)}`;
   const out: string[] = [];
   const m = report.machine;
 
@@ -16,13 +17,20 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
   out.push(
     [
       `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.ramGb} GB RAM, ${m.os}, Node ${m.node}; load average (1/5/15 min) at start ${m.loadAverage.join(' / ')}, at the end ${report.loadAverageAtEnd.join(' / ')}` +
-        (m.writeback ? `; background writeback from ${Math.round(m.writeback.thresholdMb).toLocaleString('en-US')} MB dirty (${m.writeback.setBy}) or ${m.writeback.expireS} s` : ''),
+        (m.writeback
+          ? `; background writeback from ${Math.round(m.writeback.thresholdMb).toLocaleString('en-US')} MB dirty (${m.writeback.setBy}) or ${m.writeback.expireS} s`
+          : ''),
       `PostgreSQL: ${report.database.kind === 'embedded' ? 'embedded' : 'DATABASE_URL'} — ${report.database.version.split(',')[0]}; ` +
-        Object.entries(report.database.settings).filter(([k]) => k !== 'server_version').map(([k, v]) => `${k}=${v}`).join(', '),
+        Object.entries(report.database.settings)
+          .filter(([k]) => k !== 'server_version')
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', '),
       `Hookpost: ${report.hookpost.command}; ${report.hookpost.settings}`,
       `Load generator: autocannon ${report.tools.autocannon}, in the bench process; receiver: its own Node process, answers at once`,
       `Commit: ${report.commit}`,
-    ].map((line) => (md ? `- ${line}` : line)).join('\n'),
+    ]
+      .map((line) => (md ? `- ${line}` : line))
+      .join('\n'),
   );
 
   out.push(h(2, 'Results'));
@@ -30,7 +38,19 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
     table(
       ['scenario', 'case', 'rate', 'unit', 'count', 'time s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'note'],
       report.scenarios.flatMap((s) =>
-        s.rows.map((r) => [r.scenario, r.case, rate(r.rate), r.unit ?? '', r.count?.toLocaleString('en-US') ?? '', seconds(r.durationS), ms(r.p50), ms(r.p99), ms(r.max), r.errors?.toString() ?? '', r.note ?? '']),
+        s.rows.map((r) => [
+          r.scenario,
+          r.case,
+          rate(r.rate),
+          r.unit ?? '',
+          r.count?.toLocaleString('en-US') ?? '',
+          seconds(r.durationS),
+          ms(r.p50),
+          ms(r.p99),
+          ms(r.max),
+          r.errors?.toString() ?? '',
+          r.note ?? '',
+        ]),
       ),
       style,
     ),
@@ -38,14 +58,29 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
 
   if (report.ratios.length > 0) {
     out.push(h(2, 'Ratios (same machine, same PostgreSQL, same run)'));
-    out.push(table(['ratio', 'Hookpost', 'ceiling', 'value'], report.ratios.map((r) => [r.name, r.numerator, r.denominator, percent(r.value)]), style));
+    out.push(
+      table(
+        ['ratio', 'Hookpost', 'ceiling', 'value'],
+        report.ratios.map((r) => [r.name, r.numerator, r.denominator, percent(r.value)]),
+        style,
+      ),
+    );
   }
 
   out.push(h(2, 'Targets of issue 5'));
   out.push(
     table(
       ['target', 'goal', 'measured', 'met'],
-      report.targets.map((t) => [t.name, t.goal, t.measured, t.met === null ? `not judged${t.note ? ` (${t.note})` : report.mode === 'short' ? ' (short mode)' : ''}` : t.met ? 'yes' : 'NO']),
+      report.targets.map((t) => [
+        t.name,
+        t.goal,
+        t.measured,
+        t.met === null
+          ? `not judged${t.note ? ` (${t.note})` : report.mode === 'short' ? ' (short mode)' : ''}`
+          : t.met
+            ? 'yes'
+            : 'NO',
+      ]),
       style,
     ),
   );
@@ -53,7 +88,13 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
   const memory = report.scenarios.flatMap((s) => s.memory);
   if (memory.length > 0) {
     out.push(h(2, 'Memory: peak RSS of each Hookpost process (VmHWM from /proc)'));
-    out.push(table(['during', 'process', 'role', 'RSS when ready MB', 'peak RSS MB'], memory.map((r) => [r.scenario, r.process, r.role, mb(r.startRssMb), mb(r.peakRssMb)]), style));
+    out.push(
+      table(
+        ['during', 'process', 'role', 'RSS when ready MB', 'peak RSS MB'],
+        memory.map((r) => [r.scenario, r.process, r.role, mb(r.startRssMb), mb(r.peakRssMb)]),
+        style,
+      ),
+    );
   }
 
   const cpu = report.scenarios.flatMap((s) => s.cpu);
@@ -66,7 +107,9 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
       table(
         ['scenario', 'case', 'per', ...columns],
         cpu.map((c) => [
-          c.scenario, c.case, c.unit,
+          c.scenario,
+          c.case,
+          c.unit,
           ...columns.map((column) => {
             const key = components.find((component) => name(component) === column && component in c.perUnit);
             return key ? `${c.perUnit[key]!.toFixed(3)} (${c.cores[key]!.toFixed(2)})` : '';
@@ -81,9 +124,18 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
   out.push(report.scenarios.map((s) => (md ? `- **${s.name}**: ${s.setup}` : `${s.name}: ${s.setup}`)).join('\n'));
 
   out.push(h(2, 'Correctness checks'));
-  out.push(table(['scenario', 'check', 'ok', 'detail'], report.scenarios.flatMap((s) => s.checks.map((c) => [s.name, c.name, c.ok ? 'ok' : 'FAILED', c.detail])), style));
+  out.push(
+    table(
+      ['scenario', 'check', 'ok', 'detail'],
+      report.scenarios.flatMap((s) => s.checks.map((c) => [s.name, c.name, c.ok ? 'ok' : 'FAILED', c.detail])),
+      style,
+    ),
+  );
 
-  const notes = [...report.notes, ...report.scenarios.flatMap((s: ScenarioResult) => s.notes.map((n) => `${s.name}: ${n}`))];
+  const notes = [
+    ...report.notes,
+    ...report.scenarios.flatMap((s: ScenarioResult) => s.notes.map((n) => `${s.name}: ${n}`)),
+  ];
   if (notes.length > 0) {
     out.push(h(2, 'Notes'));
     out.push(notes.map((n) => (md ? `- ${n}` : `- ${n}`)).join('\n'));
@@ -97,7 +149,14 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
         out.push(
           table(
             ['share', 'calls', 'total ms', 'mean ms', 'rows', 'query'],
-            group.list.map((st) => [percent(st.share), st.calls.toLocaleString('en-US'), Math.round(st.totalMs).toLocaleString('en-US'), st.meanMs.toFixed(3), st.rows.toLocaleString('en-US'), `\`${st.query}\``]),
+            group.list.map((st) => [
+              percent(st.share),
+              st.calls.toLocaleString('en-US'),
+              Math.round(st.totalMs).toLocaleString('en-US'),
+              st.meanMs.toFixed(3),
+              st.rows.toLocaleString('en-US'),
+              `\`${st.query}\``,
+            ]),
             style,
           ),
         );
@@ -111,13 +170,21 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
     out.push(
       table(
         ['window', 'top waits: share of active samples (average backends)'],
-        waits.map((w) => [w.case, w.list.slice(0, md ? 6 : 4).map((x) => `${x.event} ${percent(x.share)} (${x.backends.toFixed(1)})`).join('; ')]),
+        waits.map((w) => [
+          w.case,
+          w.list
+            .slice(0, md ? 6 : 4)
+            .map((x) => `${x.event} ${percent(x.share)} (${x.backends.toFixed(1)})`)
+            .join('; '),
+        ]),
         style,
       ),
     );
   }
 
-  const failed = report.scenarios.flatMap((s) => s.checks.filter((c) => !c.ok).map((c) => `${s.name}: ${c.name} — ${c.detail}`));
+  const failed = report.scenarios.flatMap((s) =>
+    s.checks.filter((c) => !c.ok).map((c) => `${s.name}: ${c.name} — ${c.detail}`),
+  );
   out.push(h(2, report.errors.length === 0 && failed.length === 0 ? 'Verdict: every check passed' : 'Verdict: FAILED'));
   for (const line of [...report.errors, ...failed]) out.push(md ? `- ${line}` : `  ✗ ${line}`);
   return out.join('\n\n') + '\n';

@@ -30,7 +30,12 @@ export interface Report {
 
 export function buildReport(fields: Omit<Report, 'ratios' | 'targets' | 'ok'>): Report {
   const checksOk = fields.scenarios.every((s) => s.checks.every((c) => c.ok));
-  return { ...fields, ratios: ratios(fields.scenarios), targets: targets(fields.scenarios, fields.options), ok: checksOk && fields.errors.length === 0 };
+  return {
+    ...fields,
+    ratios: ratios(fields.scenarios),
+    targets: targets(fields.scenarios, fields.options),
+    ok: checksOk && fields.errors.length === 0,
+  };
 }
 
 export async function writeReport(report: Report, dir: string): Promise<void> {

@@ -5,12 +5,20 @@ import { median } from '../support/stats.ts';
 import { pairedRatios, targets } from './targets.ts';
 
 const row = (key: string, rate: number): Row => ({ scenario: 'ingest', case: key, key, rate });
-const result = (rows: Row[]): ScenarioResult[] => [{ name: 'ingest', setup: '', rows, checks: [], memory: [], cpu: [], statements: [], waits: [], notes: [] }];
+const result = (rows: Row[]): ScenarioResult[] => [
+  { name: 'ingest', setup: '', rows, checks: [], memory: [], cpu: [], statements: [], waits: [], notes: [] },
+];
 const full = { mode: 'full', ingestRate: 2000, e2eRate: 500, backlog: 100_000, listEvents: 1_000_000 } as BenchOptions;
 
 describe('the ingest ratio target', () => {
   test('pairs are read in order and stop at the first incomplete one', () => {
-    const rows = [row('pair:1:insert', 10_000), row('pair:1:ingest', 6_000), row('pair:2:ingest', 8_000), row('pair:2:insert', 10_000), row('pair:3:insert', 9_000)];
+    const rows = [
+      row('pair:1:insert', 10_000),
+      row('pair:1:ingest', 6_000),
+      row('pair:2:ingest', 8_000),
+      row('pair:2:insert', 10_000),
+      row('pair:3:insert', 9_000),
+    ];
     expect(pairedRatios(rows).map((p) => p.value)).toEqual([0.6, 0.8]);
   });
 
@@ -21,15 +29,24 @@ describe('the ingest ratio target', () => {
 
   test('judged on the median of the adjacent pairs, not on the sweep whose ceiling ran minutes earlier', () => {
     const rows = [
-      row('insert:64', 14_000), row('ingest:64', 9_000), // 64 %: the sweep alone would fail
-      row('pair:1:insert', 12_000), row('pair:1:ingest', 9_000), // 75 %
-      row('pair:2:ingest', 8_000), row('pair:2:insert', 12_500), // 64 %
-      row('pair:3:insert', 11_000), row('pair:3:ingest', 8_000), // 73 %
+      row('insert:64', 14_000),
+      row('ingest:64', 9_000), // 64 %: the sweep alone would fail
+      row('pair:1:insert', 12_000),
+      row('pair:1:ingest', 9_000), // 75 %
+      row('pair:2:ingest', 8_000),
+      row('pair:2:insert', 12_500), // 64 %
+      row('pair:3:insert', 11_000),
+      row('pair:3:ingest', 8_000), // 73 %
     ];
     const [ratio] = targets(result(rows), full);
     expect(ratio!.met).toBe(true);
-    expect(ratio!.measured).toBe('73 %: median of 3 adjacent pairs (75 %, 64 %, 73 %); ceiling minutes apart: 64 % (9,000 / 14,000)');
-    const [failing] = targets(result(rows.map((r) => (r.key?.endsWith(':ingest') ? { ...r, rate: r.rate! * 0.8 } : r))), full);
+    expect(ratio!.measured).toBe(
+      '73 %: median of 3 adjacent pairs (75 %, 64 %, 73 %); ceiling minutes apart: 64 % (9,000 / 14,000)',
+    );
+    const [failing] = targets(
+      result(rows.map((r) => (r.key?.endsWith(':ingest') ? { ...r, rate: r.rate! * 0.8 } : r))),
+      full,
+    );
     expect(failing!.met).toBe(false);
   });
 

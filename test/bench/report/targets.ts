@@ -31,7 +31,8 @@ export function pairedRatios(rows: Row[]): { pair: number; ingest: number; ceili
     const ingest = rows.find((r) => r.key === `pair:${pair}:ingest`);
     const ceiling = rows.find((r) => r.key === `pair:${pair}:insert`);
     if (!ingest || !ceiling) return out;
-    if (ingest.rate && ceiling.rate) out.push({ pair, ingest: ingest.rate, ceiling: ceiling.rate, value: ingest.rate / ceiling.rate });
+    if (ingest.rate && ceiling.rate)
+      out.push({ pair, ingest: ingest.rate, ceiling: ceiling.rate, value: ingest.rate / ceiling.rate });
   }
 }
 
@@ -43,7 +44,12 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   const out: Ratio[] = [];
   const add = (name: string, top: Row | undefined, bottom: Row | undefined) => {
     if (top?.rate && bottom?.rate) {
-      out.push({ name, numerator: `${fmt(top.rate)} ${top.unit}`, denominator: `${fmt(bottom.rate)} ${bottom.unit}`, value: top.rate / bottom.rate });
+      out.push({
+        name,
+        numerator: `${fmt(top.rate)} ${top.unit}`,
+        denominator: `${fmt(bottom.rate)} ${bottom.unit}`,
+        value: top.rate / bottom.rate,
+      });
     }
   };
   for (const row of rows.filter((r) => r.key?.startsWith('ingest:') && r.key !== 'ingest:steady')) {
@@ -51,14 +57,28 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     add(`ingest / insert ceiling at ${connections} connections`, row, byKey(`insert:${connections}`));
   }
   for (const p of pairedRatios(rows)) {
-    out.push({ name: `ingest / insert ceiling at 64 connections, adjacent pair ${p.pair}`, numerator: `${fmt(p.ingest)} events/s`, denominator: `${fmt(p.ceiling)} tx/s`, value: p.value });
+    out.push({
+      name: `ingest / insert ceiling at 64 connections, adjacent pair ${p.pair}`,
+      numerator: `${fmt(p.ingest)} events/s`,
+      denominator: `${fmt(p.ceiling)} tx/s`,
+      value: p.value,
+    });
   }
-  add('ingest at 64 connections / INSERT ceiling with pgbench (reference)', byKey('ingest:64'), byKey('insert-pgbench:64'));
+  add(
+    'ingest at 64 connections / INSERT ceiling with pgbench (reference)',
+    byKey('ingest:64'),
+    byKey('insert-pgbench:64'),
+  );
   add('INSERT + pg_notify / INSERT alone at 64 clients', byKey('insert-notify:64'), byKey('insert:64'));
   add('ingest at 64 connections / INSERT + pg_notify ceiling', byKey('ingest:64'), byKey('insert-notify:64'));
   add('delivery (fan-out 1) / queue ceiling', byKey('delivery:f1'), byKey('queue'));
   const fanout = rows.find((r) => r.key?.startsWith('delivery:f') && r.key !== 'delivery:f1');
-  if (fanout) add(`delivery (${fanout.key!.slice('delivery:'.length).replace('f', 'fan-out ')}) / queue ceiling`, fanout, byKey('queue'));
+  if (fanout)
+    add(
+      `delivery (${fanout.key!.slice('delivery:'.length).replace('f', 'fan-out ')}) / queue ceiling`,
+      fanout,
+      byKey('queue'),
+    );
   add('delivery (fan-out 1) / batched queue ceiling', byKey('delivery:f1'), byKey('queue:batched'));
   add('delivery (fan-out 1) / network ceiling', byKey('delivery:f1'), byKey('network'));
   return out;
@@ -74,7 +94,10 @@ export function targets(results: ScenarioResult[], options: BenchOptions): Targe
   // measured minutes earlier) is shown beside them.
   const ingest = byKey('ingest:64');
   const insert = byKey('insert:64');
-  const sweep = ingest?.rate && insert?.rate ? `${pct(ingest.rate / insert.rate)} (${fmt(ingest.rate)} / ${fmt(insert.rate)})` : undefined;
+  const sweep =
+    ingest?.rate && insert?.rate
+      ? `${pct(ingest.rate / insert.rate)} (${fmt(ingest.rate)} / ${fmt(insert.rate)})`
+      : undefined;
   const pairs = pairedRatios(rows);
   if (pairs.length > 0) {
     const value = median(pairs.map((p) => p.value));
@@ -87,8 +110,18 @@ export function targets(results: ScenarioResult[], options: BenchOptions): Targe
   } else {
     out.push(
       sweep
-        ? { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: sweep, met: full ? ingest!.rate! / insert!.rate! >= 0.7 : null }
-        : { name: 'ingest at 64 connections', goal: '≥ 70 % of the insert ceiling', measured: 'not measured', met: null },
+        ? {
+            name: 'ingest at 64 connections',
+            goal: '≥ 70 % of the insert ceiling',
+            measured: sweep,
+            met: full ? ingest!.rate! / insert!.rate! >= 0.7 : null,
+          }
+        : {
+            name: 'ingest at 64 connections',
+            goal: '≥ 70 % of the insert ceiling',
+            measured: 'not measured',
+            met: null,
+          },
     );
   }
 
@@ -112,14 +145,24 @@ export function targets(results: ScenarioResult[], options: BenchOptions): Targe
   const queue = byKey('queue');
   out.push(
     delivery?.rate && queue?.rate
-      ? { name: 'delivery (fan-out 1)', goal: '≥ 100 % of the queue ceiling', measured: `${Math.round((delivery.rate / queue.rate) * 100)} % (${fmt(delivery.rate)} / ${fmt(queue.rate)})`, met: full ? delivery.rate >= queue.rate : null }
+      ? {
+          name: 'delivery (fan-out 1)',
+          goal: '≥ 100 % of the queue ceiling',
+          measured: `${Math.round((delivery.rate / queue.rate) * 100)} % (${fmt(delivery.rate)} / ${fmt(queue.rate)})`,
+          met: full ? delivery.rate >= queue.rate : null,
+        }
       : { name: 'delivery (fan-out 1)', goal: '≥ 100 % of the queue ceiling', measured: 'not measured', met: null },
   );
 
   const e2e = byKey('e2e');
   out.push(
     e2e
-      ? { name: `ingest → delivered p50 at ${fmt(options.e2eRate)} events/s`, goal: '≤ 25 ms at 500 events/s', measured: `p50 ${e2e.p50?.toFixed(1)} ms (p99 ${e2e.p99?.toFixed(1)} ms)`, met: full && options.e2eRate === 500 ? (e2e.p50 ?? Infinity) <= 25 : null }
+      ? {
+          name: `ingest → delivered p50 at ${fmt(options.e2eRate)} events/s`,
+          goal: '≤ 25 ms at 500 events/s',
+          measured: `p50 ${e2e.p50?.toFixed(1)} ms (p99 ${e2e.p99?.toFixed(1)} ms)`,
+          met: full && options.e2eRate === 500 ? (e2e.p50 ?? Infinity) <= 25 : null,
+        }
       : { name: 'ingest → delivered p50', goal: '≤ 25 ms at 500 events/s', measured: 'not measured', met: null },
   );
 
@@ -150,7 +193,13 @@ export function targets(results: ScenarioResult[], options: BenchOptions): Targe
       goal: '≤ 50 ms with 1M events (GraphQL)',
       measured: `slowest case p50 ${worst.p50?.toFixed(1)} ms, p99 ${worst.p99?.toFixed(1)} ms ("${worst.case.split(': ')[1]}")`,
       met: full && options.listEvents >= 1_000_000 ? (worst.p50 ?? Infinity) <= 50 : null,
-      note: [apiKind === 'rest' ? 'measured on REST: GraphQL not available' : '', options.listEvents >= 1_000_000 ? '' : 'fewer events'].filter(Boolean).join('; ') || undefined,
+      note:
+        [
+          apiKind === 'rest' ? 'measured on REST: GraphQL not available' : '',
+          options.listEvents >= 1_000_000 ? '' : 'fewer events',
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
     });
   } else {
     out.push({ name: 'events list query', goal: '≤ 50 ms with 1M events', measured: 'not measured', met: null });

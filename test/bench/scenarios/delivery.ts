@@ -29,12 +29,21 @@ export async function runDelivery(ctx: BenchContext): Promise<ScenarioResult> {
     const api = await ctx.startHookpost('api', `${tag}-api`);
     let mailboxId = '';
     try {
-      const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, { tag, fanout });
+      const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, {
+        tag,
+        fanout,
+      });
       mailboxId = mailbox.id;
       ctx.log(`delivery: pre-loading ${events} events (fan-out ${fanout}) via ${options.preload}`);
       const preloaded = await preloadBacklog(options.preload, db.url, mailbox, events, options.payloadBytes);
-      result.notes.push(`fan-out ${fanout}: backlog loaded at ${Math.round(preloaded.rate)} events/s via ${options.preload}.`);
-      result.checks.push({ name: `pre-load fan-out ${fanout}: no errors`, ok: preloaded.errors === 0, detail: `${preloaded.errors} errors` });
+      result.notes.push(
+        `fan-out ${fanout}: backlog loaded at ${Math.round(preloaded.rate)} events/s via ${options.preload}.`,
+      );
+      result.checks.push({
+        name: `pre-load fan-out ${fanout}: no errors`,
+        ok: preloaded.errors === 0,
+        detail: `${preloaded.errors} errors`,
+      });
       result.checks.push(await checkEventsStored(db.pool, [mailbox.id], preloaded.trackingNumbers));
       result.memory.push(...memoryOf(`delivery fan-out ${fanout} (pre-load)`, [api]));
     } finally {
@@ -53,8 +62,14 @@ export async function runDelivery(ctx: BenchContext): Promise<ScenarioResult> {
       result.waits.push({ case: `delivery, fan-out ${fanout}`, list: await waits.stop() });
       const arrived = arrivals(await receiver.deliveries(tag));
       result.rows.push({
-        scenario: 'delivery', case: caseName, key: `delivery:f${fanout}`, rate: arrived.rate, unit: 'deliveries/s', count: arrived.count,
-        durationS: arrived.spanS, note: `${((Date.now() - started) / 1000).toFixed(1)} s from worker start to all recorded`,
+        scenario: 'delivery',
+        case: caseName,
+        key: `delivery:f${fanout}`,
+        rate: arrived.rate,
+        unit: 'deliveries/s',
+        count: arrived.count,
+        durationS: arrived.spanS,
+        note: `${((Date.now() - started) / 1000).toFixed(1)} s from worker start to all recorded`,
       });
       result.statements.push({ case: `fan-out ${fanout}`, list: await topStatements(db.pool, db.pgStats) });
       result.memory.push(...memoryOf(`delivery fan-out ${fanout} (${events} events backlog)`, [worker]));

@@ -27,7 +27,16 @@ export async function runEndToEnd(ctx: BenchContext): Promise<ScenarioResult> {
     const warmMailbox = await createBenchMailbox(api, receiver, { tag: 'e2e-warmup', fanout: 1 });
     const mailbox = await createBenchMailbox(api, receiver, { tag: 'e2e', fanout: 1 });
     const send = (target: typeof mailbox, durationS: number) =>
-      runLoad({ url: target.ingestUrl, method: 'POST', headers: ingestHeaders(target), body: eventBody(options.payloadBytes), connections: CONNECTIONS, overallRate: options.e2eRate, durationS, collectTrackingNumbers: true });
+      runLoad({
+        url: target.ingestUrl,
+        method: 'POST',
+        headers: ingestHeaders(target),
+        body: eventBody(options.payloadBytes),
+        connections: CONNECTIONS,
+        overallRate: options.e2eRate,
+        durationS,
+        collectTrackingNumbers: true,
+      });
 
     ctx.log('e2e: warming up');
     const warm = await send(warmMailbox, options.mode === 'short' ? 1 : 3);
@@ -65,9 +74,37 @@ export async function runEndToEnd(ctx: BenchContext): Promise<ScenarioResult> {
     const pickup = summarize(waiting);
     const achieved = run.rate;
     result.rows.push(
-      { scenario: 'e2e', case: `ingest → delivered at ${options.e2eRate}/s`, key: 'e2e', rate: achieved, unit: 'events/s', count: e2e.count, durationS: run.durationS, p50: e2e.p50, p99: e2e.p99, max: e2e.max, note: 'received_at → arrival at the receiver' },
-      { scenario: 'e2e', case: 'ingest → attempt started', p50: pickup.p50, p99: pickup.p99, max: pickup.max, count: pickup.count, note: 'waiting for the worker to pick the job' },
-      { scenario: 'e2e', case: 'producer latency (POST → 202)', p50: run.latency.p50, p99: run.latency.p99, max: run.latency.max, count: run.ok, errors: run.non2xx + run.errors },
+      {
+        scenario: 'e2e',
+        case: `ingest → delivered at ${options.e2eRate}/s`,
+        key: 'e2e',
+        rate: achieved,
+        unit: 'events/s',
+        count: e2e.count,
+        durationS: run.durationS,
+        p50: e2e.p50,
+        p99: e2e.p99,
+        max: e2e.max,
+        note: 'received_at → arrival at the receiver',
+      },
+      {
+        scenario: 'e2e',
+        case: 'ingest → attempt started',
+        p50: pickup.p50,
+        p99: pickup.p99,
+        max: pickup.max,
+        count: pickup.count,
+        note: 'waiting for the worker to pick the job',
+      },
+      {
+        scenario: 'e2e',
+        case: 'producer latency (POST → 202)',
+        p50: run.latency.p50,
+        p99: run.latency.p99,
+        max: run.latency.max,
+        count: run.ok,
+        errors: run.non2xx + run.errors,
+      },
     );
     result.memory.push(...memoryOf('e2e', fleet.processes));
   } finally {

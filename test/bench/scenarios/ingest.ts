@@ -27,22 +27,45 @@ const TAIL_MS = 25;
 
 export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db, receiver } = ctx;
-  const result = emptyResult('ingest', 'one api process (--role api), no worker while measuring; a worker process delivers the accepted events afterwards');
+  const result = emptyResult(
+    'ingest',
+    'one api process (--role api), no worker while measuring; a worker process delivers the accepted events afterwards',
+  );
   const tracking: string[] = [];
   // Answers the load generator may not have read when a timed run stopped (see checkEventsStored).
   let inFlight = 0;
   const api = await ctx.startHookpost('api', 'ingest-api');
   let mailboxId = '';
   try {
-    const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, { tag: 'ingest', fanout: 1 });
+    const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, {
+      tag: 'ingest',
+      fanout: 1,
+    });
     mailboxId = mailbox.id;
-    const load = (connections: number, extra: Pick<LoadOptions, 'durationS' | 'overallRate' | 'warmupS' | 'onWindowStart' | 'countOverMs'>) => {
+    const load = (
+      connections: number,
+      extra: Pick<LoadOptions, 'durationS' | 'overallRate' | 'warmupS' | 'onWindowStart' | 'countOverMs'>,
+    ) => {
       inFlight += connections;
-      return runLoad({ url: mailbox.ingestUrl, method: 'POST', headers: ingestHeaders(mailbox), body: eventBody(options.payloadBytes), connections, collectTrackingNumbers: true, ...extra });
+      return runLoad({
+        url: mailbox.ingestUrl,
+        method: 'POST',
+        headers: ingestHeaders(mailbox),
+        body: eventBody(options.payloadBytes),
+        connections,
+        collectTrackingNumbers: true,
+        ...extra,
+      });
     };
     const sources = cpuSources({ postmasterPid: db.postmasterPid, processes: [api] });
     // Which side a tail comes from: Hookpost's own timing, its event loop, the generator's.
-    const record = (caseName: string, key: string, run: LoadResult, api: { before: ApiReading; after: ApiReading }, note?: string) => {
+    const record = (
+      caseName: string,
+      key: string,
+      run: LoadResult,
+      api: { before: ApiReading; after: ApiReading },
+      note?: string,
+    ) => {
       tracking.push(...run.trackingNumbers);
       const serverP50 = quantileBetween(api.before.ingest, api.after.ingest, 0.5) ?? undefined;
       const serverP99 = quantileBetween(api.before.ingest, api.after.ingest, 0.99) ?? undefined;
@@ -56,10 +79,23 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
         run.generator?.slowerThanCount === undefined
           ? ''
           : `over ${TAIL_MS} ms: ${run.generator.slowerThanCount} requests as the generator saw them, ${countAbove(api.before.ingest, api.after.ingest, TAIL_MS / 1000) ?? '?'} inside Hookpost`,
-      ].filter(Boolean).join(', ');
+      ]
+        .filter(Boolean)
+        .join(', ');
       result.rows.push({
-        scenario: 'ingest', case: caseName, key, rate: run.rate, unit: 'events/s', count: run.ok, durationS: run.durationS,
-        p50: run.latency.p50, p99: run.latency.p99, max: run.latency.max, errors: run.non2xx + run.errors, serverP50, serverP99,
+        scenario: 'ingest',
+        case: caseName,
+        key,
+        rate: run.rate,
+        unit: 'events/s',
+        count: run.ok,
+        durationS: run.durationS,
+        p50: run.latency.p50,
+        p99: run.latency.p99,
+        max: run.latency.max,
+        errors: run.non2xx + run.errors,
+        serverP50,
+        serverP99,
         note: [inside, note].filter(Boolean).join('; ') || undefined,
       });
       result.checks.push(checkNoErrors(`ingest ${caseName}`, run));
@@ -88,15 +124,29 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
     let beforeSteady: Promise<ApiReading> | undefined;
     // The warm-up's events are not in the latency figures, but they are checked like the rest.
     const warmupS = options.mode === 'short' ? 0.5 : 2;
-    ctx.log(`ingest: steady ${rate} events/s over 64 connections, ${warmupS} s warm-up then ${options.durationS} s measured`);
+    ctx.log(
+      `ingest: steady ${rate} events/s over 64 connections, ${warmupS} s warm-up then ${options.durationS} s measured`,
+    );
     const cpu = startCpuWindow(sources);
-    const steady = await load(64, { durationS: options.durationS, overallRate: rate, warmupS, countOverMs: TAIL_MS, onWindowStart: () => (beforeSteady = readApiMetrics(api.url!)).catch(() => undefined) });
+    const steady = await load(64, {
+      durationS: options.durationS,
+      overallRate: rate,
+      warmupS,
+      countOverMs: TAIL_MS,
+      onWindowStart: () => (beforeSteady = readApiMetrics(api.url!)).catch(() => undefined),
+    });
     const afterSteady = await readApiMetrics(api.url!);
     // CPU is read over the warm-up too, so per event it counts every event accepted.
     result.cpu.push(cpu.end('ingest', `64 connections at ${rate}/s`, 'event', steady.trackingNumbers.length));
     const kept = steady.rate / rate;
     // beforeSteady is set: the window always begins (it lasts at least a second).
-    record(`64 connections at ${rate}/s`, 'ingest:steady', steady, { before: await beforeSteady!, after: afterSteady }, kept < 0.95 ? `only ${Math.round(steady.rate)}/s achieved: over capacity` : undefined);
+    record(
+      `64 connections at ${rate}/s`,
+      'ingest:steady',
+      steady,
+      { before: await beforeSteady!, after: afterSteady },
+      kept < 0.95 ? `only ${Math.round(steady.rate)}/s achieved: over capacity` : undefined,
+    );
 
     result.statements.push({ case: 'all ingest runs', list: await topStatements(db.pool, db.pgStats) });
 
@@ -110,12 +160,21 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
               const clients = await ceilingConnections(db, 64);
               ctx.log(`ingest: pair ${pair}, insert ceiling at ${clients} clients for ${options.durationS} s`);
               const measured = await ceiling.measure(clients, { pgbench: options.insertDriver === 'pgbench' });
-              result.rows.push(ceilingRow(measured, { scenario: 'ingest', case: `pair ${pair}: insert ceiling, ${clients} clients`, key: `pair:${pair}:insert` }));
+              result.rows.push(
+                ceilingRow(measured, {
+                  scenario: 'ingest',
+                  case: `pair ${pair}: insert ceiling, ${clients} clients`,
+                  key: `pair:${pair}:insert`,
+                }),
+              );
             } else {
               ctx.log(`ingest: pair ${pair}, 64 connections for ${options.durationS} s`);
               const before = await readApiMetrics(api.url!);
               const run = await load(64, { durationS: options.durationS });
-              record(`pair ${pair}: 64 connections`, `pair:${pair}:ingest`, run, { before, after: await readApiMetrics(api.url!) });
+              record(`pair ${pair}: 64 connections`, `pair:${pair}:ingest`, run, {
+                before,
+                after: await readApiMetrics(api.url!),
+              });
             }
           }
         }
@@ -135,7 +194,12 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
     await waitForDeliveries(db.pool, receiver, 'ingest', [mailboxId], 1, Math.max(120_000, tracking.length * 5));
     const arrived = arrivals(await receiver.deliveries('ingest'));
     result.rows.push({
-      scenario: 'ingest', case: 'worker drains what was accepted', rate: arrived.rate, unit: 'deliveries/s', count: arrived.count, durationS: arrived.spanS,
+      scenario: 'ingest',
+      case: 'worker drains what was accepted',
+      rate: arrived.rate,
+      unit: 'deliveries/s',
+      count: arrived.count,
+      durationS: arrived.spanS,
       note: 'the backlog left by the ingest runs',
     });
     result.checks.push(await checkDeliveriesReceived(db.pool, receiver, 'ingest', [mailboxId], 1));

@@ -22,12 +22,22 @@ export interface Check {
  * answers. Those are bounded by the connections in flight, and are delivered like the
  * others (checkDeliveriesReceived counts every stored event).
  */
-export async function checkEventsStored(pool: pg.Pool, mailboxIds: string[], trackingNumbers: string[], inFlightBound = 0): Promise<Check> {
-  const { rows: [found] } = await pool.query<{ n: number }>('select count(*)::int as n from event where id = any($1::uuid[])', [trackingNumbers]);
+export async function checkEventsStored(
+  pool: pg.Pool,
+  mailboxIds: string[],
+  trackingNumbers: string[],
+  inFlightBound = 0,
+): Promise<Check> {
+  const {
+    rows: [found],
+  } = await pool.query<{ n: number }>('select count(*)::int as n from event where id = any($1::uuid[])', [
+    trackingNumbers,
+  ]);
   const stored = await storedEvents(pool, mailboxIds);
   const distinct = new Set(trackingNumbers).size;
   const extra = stored - trackingNumbers.length;
-  const ok = found!.n === trackingNumbers.length && distinct === trackingNumbers.length && extra >= 0 && extra <= inFlightBound;
+  const ok =
+    found!.n === trackingNumbers.length && distinct === trackingNumbers.length && extra >= 0 && extra <= inFlightBound;
   return {
     name: 'every acknowledged event is stored',
     ok,
@@ -38,7 +48,10 @@ export async function checkEventsStored(pool: pg.Pool, mailboxIds: string[], tra
 }
 
 export async function storedEvents(pool: pg.Pool, mailboxIds: string[]): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from event where mailbox_id = any($1::uuid[])', [mailboxIds]);
+  const { rows } = await pool.query<{ n: number }>(
+    'select count(*)::int as n from event where mailbox_id = any($1::uuid[])',
+    [mailboxIds],
+  );
   return rows[0]!.n;
 }
 
@@ -46,19 +59,34 @@ export async function storedEvents(pool: pg.Pool, mailboxIds: string[]): Promise
  * Waits until the receiver has a delivery for each stored event of the mailboxes
  * (`fanout` each) under `tag`, and none of their deliveries is still pending.
  */
-export async function waitForDeliveries(pool: pg.Pool, receiver: Receiver, tag: string, mailboxIds: string[], fanout: number, timeoutMs: number): Promise<number> {
+export async function waitForDeliveries(
+  pool: pg.Pool,
+  receiver: Receiver,
+  tag: string,
+  mailboxIds: string[],
+  fanout: number,
+  timeoutMs: number,
+): Promise<number> {
   const expected = (await storedEvents(pool, mailboxIds)) * fanout;
-  await waitFor(`${expected} deliveries at the receiver (${tag})`, async () => (await receiver.stats(tag)).delivered >= expected, {
-    timeoutMs,
-    intervalMs: 100,
-    progress: async () => `${(await receiver.stats(tag)).delivered} arrived`,
-  });
+  await waitFor(
+    `${expected} deliveries at the receiver (${tag})`,
+    async () => (await receiver.stats(tag)).delivered >= expected,
+    {
+      timeoutMs,
+      intervalMs: 100,
+      progress: async () => `${(await receiver.stats(tag)).delivered} arrived`,
+    },
+  );
   // The receiver answers before the worker records the attempt; wait for the records too.
-  await waitFor(`the deliveries of ${tag} to be recorded`, async () => (await pendingDeliveries(pool, mailboxIds)) === 0, {
-    timeoutMs: 60_000,
-    intervalMs: 100,
-    progress: async () => `${await pendingDeliveries(pool, mailboxIds)} still pending`,
-  });
+  await waitFor(
+    `the deliveries of ${tag} to be recorded`,
+    async () => (await pendingDeliveries(pool, mailboxIds)) === 0,
+    {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      progress: async () => `${await pendingDeliveries(pool, mailboxIds)} still pending`,
+    },
+  );
   return expected;
 }
 
@@ -72,7 +100,13 @@ async function pendingDeliveries(pool: pg.Pool, mailboxIds: string[]): Promise<n
 }
 
 /** Every delivery of every stored event of the mailboxes (`fanout` each) reached the receiver and ended delivered. */
-export async function checkDeliveriesReceived(pool: pg.Pool, receiver: Receiver, tag: string, mailboxIds: string[], fanout: number): Promise<Check> {
+export async function checkDeliveriesReceived(
+  pool: pg.Pool,
+  receiver: Receiver,
+  tag: string,
+  mailboxIds: string[],
+  fanout: number,
+): Promise<Check> {
   const expected = (await storedEvents(pool, mailboxIds)) * fanout;
   const { rows } = await pool.query<{ id: string; status: string }>(
     `select d.id, d.status from delivery d join event e on e.id = d.event_id where e.mailbox_id = any($1::uuid[])`,

@@ -61,7 +61,9 @@ export async function startBenchDatabase(options: {
   await migrate(pool, logger);
   if (kind === 'embedded' && options.recycledWalBytes) {
     const { files, ms } = await recycleWal(pool, options.recycledWalBytes);
-    notes.push(`WAL: ${files} files of 16 MB ready for reuse before the run, as on a server that has been running (${(ms / 1000).toFixed(1)} s; --fresh-wal leaves a new cluster's).`);
+    notes.push(
+      `WAL: ${files} files of 16 MB ready for reuse before the run, as on a server that has been running (${(ms / 1000).toFixed(1)} s; --fresh-wal leaves a new cluster's).`,
+    );
   }
 
   let pgStats = false;
@@ -71,7 +73,9 @@ export async function startBenchDatabase(options: {
       await pool.query('select pg_stat_statements_reset()');
       pgStats = true;
     } catch (error) {
-      notes.push(`pg_stat_statements is not available on this server (${(error as Error).message.split('\n')[0]}); no per-statement figures.`);
+      notes.push(
+        `pg_stat_statements is not available on this server (${(error as Error).message.split('\n')[0]}); no per-statement figures.`,
+      );
     }
   }
 

@@ -42,7 +42,11 @@ const graphqlFilter = (filter: EventsFilter) => ({
 
 const graphql: Omit<EventsListClient, 'reason'> = {
   kind: 'graphql',
-  request: (filter, first) => ({ method: 'POST', path: '/graphql', body: JSON.stringify({ query: EVENTS_QUERY, variables: { first, filter: graphqlFilter(filter) } }) }),
+  request: (filter, first) => ({
+    method: 'POST',
+    path: '/graphql',
+    body: JSON.stringify({ query: EVENTS_QUERY, variables: { first, filter: graphqlFilter(filter) } }),
+  }),
 };
 
 const rest: Omit<EventsListClient, 'reason'> = {
@@ -55,7 +59,11 @@ const rest: Omit<EventsListClient, 'reason'> = {
   },
 };
 
-export async function chooseEventsListClients(baseUrl: string, adminToken: string, wanted: 'auto' | 'rest' | 'graphql'): Promise<EventsListClient[]> {
+export async function chooseEventsListClients(
+  baseUrl: string,
+  adminToken: string,
+  wanted: 'auto' | 'rest' | 'graphql',
+): Promise<EventsListClient[]> {
   if (wanted === 'rest') return [{ ...rest, reason: 'REST GET /api/webhooks (--events-api rest)' }];
   const probe = graphql.request({ status: 'failed' }, 1);
   let problem: string;
@@ -65,7 +73,10 @@ export async function chooseEventsListClients(baseUrl: string, adminToken: strin
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: probe.body,
     });
-    const answer = (await response.json().catch(() => null)) as { data?: { events?: unknown }; errors?: { message: string }[] } | null;
+    const answer = (await response.json().catch(() => null)) as {
+      data?: { events?: unknown };
+      errors?: { message: string }[];
+    } | null;
     if (response.ok && answer?.data?.events && !answer.errors) {
       const both = wanted === 'auto' ? [{ ...rest, reason: 'REST GET /api/webhooks' }] : [];
       return [{ ...graphql, reason: 'GraphQL Query.events' }, ...both];
@@ -74,6 +85,9 @@ export async function chooseEventsListClients(baseUrl: string, adminToken: strin
   } catch (error) {
     problem = (error as Error).message;
   }
-  if (wanted === 'graphql') throw new Error(`--events-api graphql, but /graphql did not answer the events query: ${problem}`);
-  return [{ ...rest, reason: `REST GET /api/webhooks: /graphql did not answer the events query (${problem.slice(0, 160)})` }];
+  if (wanted === 'graphql')
+    throw new Error(`--events-api graphql, but /graphql did not answer the events query: ${problem}`);
+  return [
+    { ...rest, reason: `REST GET /api/webhooks: /graphql did not answer the events query (${problem.slice(0, 160)})` },
+  ];
 }

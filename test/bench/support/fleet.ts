@@ -16,7 +16,12 @@ export interface Fleet {
 export async function startFleet(ctx: BenchContext, label: string): Promise<Fleet> {
   if (ctx.options.topology === 'all') {
     const all = await ctx.startHookpost('all', `${label}-all`);
-    return { apiUrl: all.url!, processes: [all], describe: 'one all-in-one process (--role all)', stop: () => all.stop() };
+    return {
+      apiUrl: all.url!,
+      processes: [all],
+      describe: 'one all-in-one process (--role all)',
+      stop: () => all.stop(),
+    };
   }
   const api = await ctx.startHookpost('api', `${label}-api`);
   try {

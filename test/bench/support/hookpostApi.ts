@@ -38,17 +38,31 @@ export async function createBenchMailbox(
   receiver: Receiver,
   options: { tag: string; fanout: number; retryPolicy?: RetryPolicyBody },
 ): Promise<BenchMailbox> {
-  const mailbox = await call<{ id: string; api_key: string }>(api.url, api.adminToken, 'POST', '/api/mailboxes', { name: `bench ${options.tag}` });
+  const mailbox = await call<{ id: string; api_key: string }>(api.url, api.adminToken, 'POST', '/api/mailboxes', {
+    name: `bench ${options.tag}`,
+  });
   const endpointIds: string[] = [];
   for (let index = 0; index < options.fanout; index++) {
-    const endpoint = await call<{ id: string }>(api.url, api.adminToken, 'POST', `/api/mailboxes/${mailbox.id}/endpoints`, {
-      url: receiver.endpointUrl(options.tag, index),
-      description: `bench ${options.tag} #${index}`,
-      ...(options.retryPolicy ? { retry_policy: options.retryPolicy } : {}),
-    });
+    const endpoint = await call<{ id: string }>(
+      api.url,
+      api.adminToken,
+      'POST',
+      `/api/mailboxes/${mailbox.id}/endpoints`,
+      {
+        url: receiver.endpointUrl(options.tag, index),
+        description: `bench ${options.tag} #${index}`,
+        ...(options.retryPolicy ? { retry_policy: options.retryPolicy } : {}),
+      },
+    );
     endpointIds.push(endpoint.id);
   }
-  return { id: mailbox.id, apiKey: mailbox.api_key, tag: options.tag, endpointIds, ingestUrl: `${api.url}/webhooks/${mailbox.id}` };
+  return {
+    id: mailbox.id,
+    apiKey: mailbox.api_key,
+    tag: options.tag,
+    endpointIds,
+    ingestUrl: `${api.url}/webhooks/${mailbox.id}`,
+  };
 }
 
 /** A JSON event of exactly `bytes` bytes, typed like a producer's: {"event": "order.created", "data": …}. */

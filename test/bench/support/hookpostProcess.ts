@@ -53,14 +53,20 @@ export interface HookpostProcess {
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 /** Node's flags in `npm start` (package.json), read from there so the two cannot drift. */
-const START_FLAGS = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+const START_FLAGS = (
+  JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
   .split(/\s+/)
   .filter((word) => word.startsWith('--'));
 
 /** The start-up line of server/hookpost.ts that names the address (logged at info). */
 const LISTENING = /"url":"(http:\/\/[^"]+)".*is listening on/;
 
-export async function startHookpostProcess(settings: HookpostSettings, role: Role, label: string): Promise<HookpostProcess> {
+export async function startHookpostProcess(
+  settings: HookpostSettings,
+  role: Role,
+  label: string,
+): Promise<HookpostProcess> {
   // Port 0 and the address read back from the log: a port picked here and handed over could
   // be taken by another program first (the machine is shared), and /readyz would then be
   // answered by someone else's server. Without info-level logs, fall back to picking one.
@@ -68,7 +74,9 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
   const port = role === 'worker' || readsLog ? 0 : await freePort();
   const logFile = path.join(settings.resultsDir, 'logs', `${label}.log`);
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKPOST_') && !['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('HOOKPOST_') && !['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL'].includes(name),
+    ),
   );
   const env: NodeJS.ProcessEnv = {
     ...inherited,
@@ -87,21 +95,29 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
   };
   // One folder per process: Node writes a profile per thread, named with the thread id;
   // the main thread's has id 0.
-  const nodeArgs = settings.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles', label)] : [];
+  const nodeArgs = settings.profile
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.resultsDir, 'profiles', label)]
+    : [];
   const log = openSync(logFile, 'a');
   ensureServerBuilt(() => {});
-  const child: ChildProcess = spawn(process.execPath, [...START_FLAGS, ...nodeArgs, 'dist/server/main.js', '--role', role], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', log, log],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...START_FLAGS, ...nodeArgs, 'dist/server/main.js', '--role', role],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', log, log],
+    },
+  );
   closeSync(log);
   const pid = child.pid!;
   let exitCode: number | null = null;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exitCode = code ?? (signal ? 128 : -1);
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitCode = code ?? (signal ? 128 : -1);
+      resolve();
+    }),
+  );
 
   let sampledPeak = 0;
   const sampler = setInterval(() => {
@@ -129,31 +145,47 @@ export async function startHookpostProcess(settings: HookpostSettings, role: Rol
   };
 
   let url: string | null = role === 'worker' ? null : `http://127.0.0.1:${port}`;
-  const failedToStart = () => (exitCode !== null ? `Hookpost ${label} exited with code ${exitCode} while starting; see logs/${label}.log.` : null);
+  const failedToStart = () =>
+    exitCode !== null ? `Hookpost ${label} exited with code ${exitCode} while starting; see logs/${label}.log.` : null;
   try {
     if (role !== 'worker' && readsLog) {
-      url = await waitFor(`Hookpost ${label} to say where it listens`, async () => {
-        const problem = failedToStart();
-        if (problem) throw new Error(problem);
-        return LISTENING.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1] ?? null;
-      }, { timeoutMs: 60_000, intervalMs: 100 });
+      url = await waitFor(
+        `Hookpost ${label} to say where it listens`,
+        async () => {
+          const problem = failedToStart();
+          if (problem) throw new Error(problem);
+          return LISTENING.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1] ?? null;
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
     }
     if (url) {
       const base = url;
-      await waitFor(`Hookpost ${label} to answer /readyz`, async () => {
-        const problem = failedToStart();
-        if (problem) throw new Error(problem);
-        return fetch(`${base}/readyz`).then((r) => r.ok, () => false);
-      }, { timeoutMs: 60_000, intervalMs: 100 });
+      await waitFor(
+        `Hookpost ${label} to answer /readyz`,
+        async () => {
+          const problem = failedToStart();
+          if (problem) throw new Error(problem);
+          return fetch(`${base}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
     }
     if (role !== 'api') {
       // A worker is ready once it recorded its first heartbeat (server/worker/recovery.ts).
-      await waitFor(`Hookpost ${label}'s worker heartbeat`, async () => {
-        const problem = failedToStart();
-        if (problem) throw new Error(problem);
-        const { rowCount } = await settings.pool.query('select 1 from worker_heartbeat where pid = $1', [pid]);
-        return (rowCount ?? 0) > 0;
-      }, { timeoutMs: 60_000, intervalMs: 100 });
+      await waitFor(
+        `Hookpost ${label}'s worker heartbeat`,
+        async () => {
+          const problem = failedToStart();
+          if (problem) throw new Error(problem);
+          const { rowCount } = await settings.pool.query('select 1 from worker_heartbeat where pid = $1', [pid]);
+          return (rowCount ?? 0) > 0;
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
     }
   } catch (error) {
     await stop();

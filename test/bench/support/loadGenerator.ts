@@ -50,7 +50,12 @@ export interface LoadResult {
    * for a free connection (every connection still waiting for an answer). A latency the
    * generator or its connections caused shows here, not in Hookpost's own figures.
    */
-  generator?: { sendLagMaxMs: number; eventLoopMaxMs: number; waitingForConnectionMax: number; slowerThanCount?: number };
+  generator?: {
+    sendLagMaxMs: number;
+    eventLoopMaxMs: number;
+    waitingForConnectionMax: number;
+    slowerThanCount?: number;
+  };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -81,7 +86,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     errors: result.errors,
     durationS: result.duration,
     rate: result['2xx'] / result.duration,
-    latency: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average },
+    latency: {
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: result.latency.average,
+    },
     trackingNumbers,
   };
 }

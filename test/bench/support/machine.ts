@@ -28,11 +28,23 @@ export interface KernelWriteback {
 /** Above this, the bench says the machine writes in bursts (PostgreSQL's own guidance is tens of MB). */
 export const BURSTY_WRITEBACK_MB = 256;
 
-export function kernelWriteback(vm: { backgroundBytes: number; backgroundRatio: number; expireCentisecs: number }, memAvailableKb: number): KernelWriteback {
+export function kernelWriteback(
+  vm: { backgroundBytes: number; backgroundRatio: number; expireCentisecs: number },
+  memAvailableKb: number,
+): KernelWriteback {
   const expireS = vm.expireCentisecs / 100;
-  if (vm.backgroundBytes > 0) return { thresholdMb: vm.backgroundBytes / 2 ** 20, setBy: `vm.dirty_background_bytes = ${vm.backgroundBytes}`, expireS };
+  if (vm.backgroundBytes > 0)
+    return {
+      thresholdMb: vm.backgroundBytes / 2 ** 20,
+      setBy: `vm.dirty_background_bytes = ${vm.backgroundBytes}`,
+      expireS,
+    };
   // The ratio applies to memory the kernel could use for the page cache, about MemAvailable.
-  return { thresholdMb: (memAvailableKb / 1024) * (vm.backgroundRatio / 100), setBy: `vm.dirty_background_ratio = ${vm.backgroundRatio} %`, expireS };
+  return {
+    thresholdMb: (memAvailableKb / 1024) * (vm.backgroundRatio / 100),
+    setBy: `vm.dirty_background_ratio = ${vm.backgroundRatio} %`,
+    expireS,
+  };
 }
 
 /** What the report says about a machine whose kernel writes in bursts; null when it does not. */
@@ -49,7 +61,14 @@ function readWriteback(): KernelWriteback | null {
   try {
     const vm = (name: string) => Number(readFileSync(`/proc/sys/vm/${name}`, 'utf8').trim());
     const memAvailableKb = Number(/^MemAvailable:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]);
-    return kernelWriteback({ backgroundBytes: vm('dirty_background_bytes'), backgroundRatio: vm('dirty_background_ratio'), expireCentisecs: vm('dirty_expire_centisecs') }, memAvailableKb);
+    return kernelWriteback(
+      {
+        backgroundBytes: vm('dirty_background_bytes'),
+        backgroundRatio: vm('dirty_background_ratio'),
+        expireCentisecs: vm('dirty_expire_centisecs'),
+      },
+      memAvailableKb,
+    );
   } catch {
     return null; // not Linux
   }

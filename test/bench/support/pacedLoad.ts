@@ -40,13 +40,19 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
   const send = (index: number, intendedAt: number) => {
     const counted = index >= warmup;
     const request = pool
-      .request({ method: options.method ?? 'GET', path: `${url.pathname}${url.search}`, headers: options.headers, body: options.body })
+      .request({
+        method: options.method ?? 'GET',
+        path: `${url.pathname}${url.search}`,
+        headers: options.headers,
+        body: options.body,
+      })
       .then(async (response) => {
         const text = await response.body.text();
         if (counted) latencies.push(performance.now() - intendedAt);
         if (response.statusCode >= 200 && response.statusCode < 300) {
           if (counted) ok++;
-          if (options.collectTrackingNumbers && response.statusCode === 202) trackingNumbers.push((JSON.parse(text) as { tracking_number: string }).tracking_number);
+          if (options.collectTrackingNumbers && response.statusCode === 202)
+            trackingNumbers.push((JSON.parse(text) as { tracking_number: string }).tracking_number);
         } else non2xx++;
       })
       .catch(() => {
@@ -92,7 +98,8 @@ export async function runPacedLoad(options: LoadOptions & { overallRate: number 
       sendLagMaxMs,
       eventLoopMaxMs: eventLoop.max / 1e6,
       waitingForConnectionMax: Math.max(0, inFlightMax - options.connections),
-      slowerThanCount: options.countOverMs === undefined ? undefined : latencies.filter((ms) => ms > options.countOverMs!).length,
+      slowerThanCount:
+        options.countOverMs === undefined ? undefined : latencies.filter((ms) => ms > options.countOverMs!).length,
     },
   };
 }

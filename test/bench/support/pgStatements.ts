@@ -17,7 +17,14 @@ export async function resetStatements(pool: pg.Pool, enabled: boolean): Promise<
 
 export async function topStatements(pool: pg.Pool, enabled: boolean, limit = 12): Promise<Statement[]> {
   if (!enabled) return [];
-  const { rows } = await pool.query<{ query: string; calls: string; total: number; mean: number; rows: string; share: number }>(
+  const { rows } = await pool.query<{
+    query: string;
+    calls: string;
+    total: number;
+    mean: number;
+    rows: string;
+    share: number;
+  }>(
     `select regexp_replace(query, '\\s+', ' ', 'g') as query, calls, total_exec_time as total, mean_exec_time as mean, rows,
             total_exec_time / nullif(sum(total_exec_time) over (), 0) as share
        from pg_stat_statements

@@ -30,7 +30,15 @@ export async function preloadBacklog(
   const body = eventBody(payloadBytes);
   if (how === 'api') {
     const connections = Math.min(64, events);
-    const run = await runLoad({ url: mailbox.ingestUrl, method: 'POST', headers: ingestHeaders(mailbox), body, connections, amount: events, collectTrackingNumbers: true });
+    const run = await runLoad({
+      url: mailbox.ingestUrl,
+      method: 'POST',
+      headers: ingestHeaders(mailbox),
+      body,
+      connections,
+      amount: events,
+      collectTrackingNumbers: true,
+    });
     return { trackingNumbers: run.trackingNumbers, errors: run.non2xx + run.errors, rate: run.rate };
   }
 
@@ -45,7 +53,17 @@ export async function preloadBacklog(
           next += 1;
           const id = newId();
           const deliveries = mailbox.endpointIds.map((endpointId) => ({ id: newId(), endpointId }));
-          await insertEvents(pool, [{ id, mailboxId: mailbox.id, eventType: 'order.created', contentType: 'application/json', body: Buffer.from(body), deliveries, trigger: 'scheduled' }]);
+          await insertEvents(pool, [
+            {
+              id,
+              mailboxId: mailbox.id,
+              eventType: 'order.created',
+              contentType: 'application/json',
+              body: Buffer.from(body),
+              deliveries,
+              trigger: 'scheduled',
+            },
+          ]);
           trackingNumbers.push(id);
         }
       }),

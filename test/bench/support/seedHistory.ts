@@ -45,7 +45,15 @@ export async function seedHistory(
                 case when failed then 3 else 1 end, at + case when failed then interval '6 s' else interval '15 ms' end,
                 case when failed then 500 else 200 end, at, at
            from ids`,
-        [from, options.events, options.mailboxIds, options.endpointIds, new Date(Date.now() - 3_600_000), to, options.body],
+        [
+          from,
+          options.events,
+          options.mailboxIds,
+          options.endpointIds,
+          new Date(Date.now() - 3_600_000),
+          to,
+          options.body,
+        ],
       );
       await client.query('commit');
       options.log(`events-list: seeded ${to} of ${options.events} events`);

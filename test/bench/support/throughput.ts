@@ -19,5 +19,11 @@ export function arrivals(received: ReceivedDelivery[]): Arrivals {
     if (r.at > last) last = r.at;
   }
   const spanS = (last - first) / 1000;
-  return { count: received.length, firstAt: first, lastAt: last, spanS, rate: spanS > 0 ? (received.length - 1) / spanS : NaN };
+  return {
+    count: received.length,
+    firstAt: first,
+    lastAt: last,
+    spanS,
+    rate: spanS > 0 ? (received.length - 1) / spanS : NaN,
+  };
 }

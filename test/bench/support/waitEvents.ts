@@ -31,7 +31,10 @@ export function sampleWaitEvents(pool: pg.Pool, intervalMs = 100) {
         );
         samples += 1;
         for (const row of rows) {
-          const key = row.state === 'idle in transaction' ? 'idle in transaction (client working)' : (row.wait ?? 'running (on CPU or runnable)');
+          const key =
+            row.state === 'idle in transaction'
+              ? 'idle in transaction (client working)'
+              : (row.wait ?? 'running (on CPU or runnable)');
           counts.set(key, (counts.get(key) ?? 0) + 1);
         }
       } catch {

@@ -31,7 +31,14 @@ export function Layout() {
         </div>
         <nav aria-label="Main">
           {nav.map(({ to, label, icon: Icon, end }) => (
-            <NavLink key={to} to={to} end={end} aria-label={label} title={label} className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}>
+            <NavLink
+              key={to}
+              to={to}
+              end={end}
+              aria-label={label}
+              title={label}
+              className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}
+            >
               <Icon aria-hidden size={17} />
               <span>{label}</span>
             </NavLink>
@@ -46,10 +53,22 @@ export function Layout() {
               </span>
               <span className={`role role-${operator?.role}`}>{operator?.role}</span>
             </div>
-            <button type="button" className="icon-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Keyboard shortcuts"
+              title="Keyboard shortcuts (?)"
+              onClick={() => setHelp(true)}
+            >
               <Keyboard aria-hidden size={16} />
             </button>
-            <button type="button" className="icon-button" aria-label="Sign out" title="Sign out" onClick={() => void signOut()}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Sign out"
+              title="Sign out"
+              onClick={() => void signOut()}
+            >
               <LogOut aria-hidden size={16} />
             </button>
           </div>
@@ -63,7 +82,11 @@ export function Layout() {
           {shortcuts.map(([keys, what]) => (
             <div key={keys}>
               <dt>
-                {keys.split(' ').map((key, i) => (key === '/' && keys.length > 1 ? <span key={i}> / </span> : <kbd key={i}>{key}</kbd>))}
+                {keys
+                  .split(' ')
+                  .map((key, i) =>
+                    key === '/' && keys.length > 1 ? <span key={i}> / </span> : <kbd key={i}>{key}</kbd>,
+                  )}
               </dt>
               <dd>{what}</dd>
             </div>

@@ -26,7 +26,15 @@ function gap(attempt: Attempt, previous: Attempt | undefined): string | null {
   return `+${formatDuration(Date.parse(attempt.startedAt) - Date.parse(previous.startedAt))}`;
 }
 
-export function AttemptItem({ attempt, previous, open }: { attempt: Attempt; previous?: Attempt | undefined; open: boolean }) {
+export function AttemptItem({
+  attempt,
+  previous,
+  open,
+}: {
+  attempt: Attempt;
+  previous?: Attempt | undefined;
+  open: boolean;
+}) {
   const outcome = attempt.succeeded ? 'ok' : 'bad';
   const after = gap(attempt, previous);
   return (
@@ -45,8 +53,12 @@ export function AttemptItem({ attempt, previous, open }: { attempt: Attempt; pre
           <span className="muted" title="How long the request took">
             {formatDuration(attempt.durationMs)}
           </span>
-          {attempt.statusCode !== null && attempt.statusCode !== undefined ? <span className={codeClass(attempt.statusCode)}>HTTP {attempt.statusCode}</span> : null}
-          {attempt.errorKind && attempt.errorKind !== 'http_status' ? <span className="error-kind">{attempt.errorKind.replaceAll('_', ' ')}</span> : null}
+          {attempt.statusCode !== null && attempt.statusCode !== undefined ? (
+            <span className={codeClass(attempt.statusCode)}>HTTP {attempt.statusCode}</span>
+          ) : null}
+          {attempt.errorKind && attempt.errorKind !== 'http_status' ? (
+            <span className="error-kind">{attempt.errorKind.replaceAll('_', ' ')}</span>
+          ) : null}
           <span className="visually-hidden">{attempt.succeeded ? 'succeeded' : 'failed'}</span>
         </summary>
         <div className="attempt-body">
@@ -59,7 +71,11 @@ export function AttemptItem({ attempt, previous, open }: { attempt: Attempt; pre
             </div>
             <div>
               <h4>Response headers</h4>
-              {attempt.responseHeaders ? <Headers headers={attempt.responseHeaders} /> : <p className="muted small">No response.</p>}
+              {attempt.responseHeaders ? (
+                <Headers headers={attempt.responseHeaders} />
+              ) : (
+                <p className="muted small">No response.</p>
+              )}
             </div>
           </div>
           <h4>

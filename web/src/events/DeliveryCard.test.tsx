@@ -8,7 +8,6 @@ import { DeliveryCard } from './DeliveryCard.tsx';
 afterEach(cleanup);
 
 const attempt = (number: number, statusCode: number, startedAt: string) => ({
-  
   id: `a${number}`,
   number,
   trigger: 'scheduled' as const,
@@ -27,7 +26,6 @@ const attempt = (number: number, statusCode: number, startedAt: string) => ({
 });
 
 const delivery = (patch: Partial<DeliveryTimelineFieldsFragment> = {}): DeliveryTimelineFieldsFragment => ({
-  
   id: 'd1',
   status: 'failed',
   attemptCount: 2,
@@ -36,9 +34,14 @@ const delivery = (patch: Partial<DeliveryTimelineFieldsFragment> = {}): Delivery
   lastStatusCode: 500,
   createdAt: '2026-11-28T10:00:00.000Z',
   updatedAt: '2026-11-28T10:00:02.000Z',
-  endpoint: { id: 'e1', url: 'https://example.com/hook', enabled: true, deletedAt: null, retryPolicy: { maxAttempts: 2 } },
+  endpoint: {
+    id: 'e1',
+    url: 'https://example.com/hook',
+    enabled: true,
+    deletedAt: null,
+    retryPolicy: { maxAttempts: 2 },
+  },
   attempts: {
-    
     totalCount: 2,
     edges: [
       { node: attempt(1, 500, '2026-11-28T10:00:00.000Z') },
@@ -51,7 +54,14 @@ const delivery = (patch: Partial<DeliveryTimelineFieldsFragment> = {}): Delivery
 const renderCard = (props: Partial<Parameters<typeof DeliveryCard>[0]> = {}) =>
   render(
     <MemoryRouter>
-      <DeliveryCard delivery={delivery()} mailboxId="m1" roleBlock={null} retrying={false} onRetry={vi.fn()} {...props} />
+      <DeliveryCard
+        delivery={delivery()}
+        mailboxId="m1"
+        roleBlock={null}
+        retrying={false}
+        onRetry={vi.fn()}
+        {...props}
+      />
     </MemoryRouter>,
   );
 

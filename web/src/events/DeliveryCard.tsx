@@ -7,20 +7,45 @@ import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { AttemptItem } from './AttemptItem.tsx';
 import { deliveryRetryBlock } from './retryRules.ts';
 
-export function DeliveryCard({ delivery, mailboxId, roleBlock, retrying, onRetry }: { delivery: DeliveryTimelineFieldsFragment; mailboxId: string; roleBlock: string | null; retrying: boolean; onRetry(): void }) {
+export function DeliveryCard({
+  delivery,
+  mailboxId,
+  roleBlock,
+  retrying,
+  onRetry,
+}: {
+  delivery: DeliveryTimelineFieldsFragment;
+  mailboxId: string;
+  roleBlock: string | null;
+  retrying: boolean;
+  onRetry(): void;
+}) {
   const attempts = delivery.attempts.edges.map((edge) => edge.node);
   const block = roleBlock ?? deliveryRetryBlock(delivery);
   const latest = attempts[attempts.length - 1];
   return (
-    <section className="card delivery" data-delivery={delivery.id} data-status={delivery.status} aria-label={`Delivery to ${delivery.endpoint.url}`}>
+    <section
+      className="card delivery"
+      data-delivery={delivery.id}
+      data-status={delivery.status}
+      aria-label={`Delivery to ${delivery.endpoint.url}`}
+    >
       <header className="card-header">
         <div className="delivery-title">
-          <Link to={`/mailboxes/${mailboxId}#endpoint-${delivery.endpoint.id}`} className="mono delivery-url" title={delivery.endpoint.url}>
+          <Link
+            to={`/mailboxes/${mailboxId}#endpoint-${delivery.endpoint.id}`}
+            className="mono delivery-url"
+            title={delivery.endpoint.url}
+          >
             {delivery.endpoint.url}
           </Link>
           <div className="delivery-meta">
-            <span data-attempt-count={delivery.attemptCount} title={`Its retry policy allows ${delivery.endpoint.retryPolicy.maxAttempts} scheduled attempts`}>
-              {delivery.attemptCount} attempt{delivery.attemptCount === 1 ? '' : 's'} · policy {delivery.endpoint.retryPolicy.maxAttempts}
+            <span
+              data-attempt-count={delivery.attemptCount}
+              title={`Its retry policy allows ${delivery.endpoint.retryPolicy.maxAttempts} scheduled attempts`}
+            >
+              {delivery.attemptCount} attempt{delivery.attemptCount === 1 ? '' : 's'} · policy{' '}
+              {delivery.endpoint.retryPolicy.maxAttempts}
             </span>
             <span title="The webhook-id header: the same on every attempt, for receivers to de-duplicate on">
               webhook-id <span className="mono">{delivery.id}</span>
@@ -29,7 +54,13 @@ export function DeliveryCard({ delivery, mailboxId, roleBlock, retrying, onRetry
         </div>
         <StatusBadge status={delivery.status} />
         <span title={block ?? 'Queue one more attempt now'}>
-          <button type="button" className="button button-small" disabled={block !== null || retrying} onClick={onRetry} aria-describedby={block ? `why-${delivery.id}` : undefined}>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={block !== null || retrying}
+            onClick={onRetry}
+            aria-describedby={block ? `why-${delivery.id}` : undefined}
+          >
             <RotateCcw aria-hidden size={14} />
             {retrying ? 'Retrying…' : 'Retry'}
           </button>

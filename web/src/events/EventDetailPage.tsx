@@ -18,7 +18,12 @@ import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { useToast } from '../ui/Toasts.tsx';
 import { DeliveryCard } from './DeliveryCard.tsx';
-import { EventDeliveriesUpdatedSubscription, EventDetailQuery, RetryDeliveryMutation, RetryWholeEventMutation } from './eventDetailDocuments.ts';
+import {
+  EventDeliveriesUpdatedSubscription,
+  EventDetailQuery,
+  RetryDeliveryMutation,
+  RetryWholeEventMutation,
+} from './eventDetailDocuments.ts';
 import { PayloadView } from './PayloadView.tsx';
 import { eventRetryBlock, newerDelivery } from './retryRules.ts';
 
@@ -30,7 +35,10 @@ export function EventDetailPage() {
   const client = useClient();
   const toast = useToast();
   const roleBlock = useRoleBlock('operator');
-  const [pushed, setPushed] = useState<{ deliveries: Record<string, Delivery>; summary: EventSummaryFieldsFragment | null }>({ deliveries: {}, summary: null });
+  const [pushed, setPushed] = useState<{
+    deliveries: Record<string, Delivery>;
+    summary: EventSummaryFieldsFragment | null;
+  }>({ deliveries: {}, summary: null });
   useEffect(() => setPushed({ deliveries: {}, summary: null }), [trackingNumber]);
 
   const { resyncs } = useConnection();
@@ -69,20 +77,38 @@ export function EventDetailPage() {
   const event = result.data?.event;
   const deliveries = useMemo(() => {
     const fetched = event?.deliveries.edges.map((edge) => edge.node) ?? [];
-    return fetched.map((delivery) => (pushed.deliveries[delivery.id] ? newerDelivery(delivery, pushed.deliveries[delivery.id]!) : delivery));
+    return fetched.map((delivery) =>
+      pushed.deliveries[delivery.id] ? newerDelivery(delivery, pushed.deliveries[delivery.id]!) : delivery,
+    );
   }, [event, pushed]);
 
-  if (result.error && !event) return <ErrorState title="Could not load this event" error={result.error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  if (result.error && !event)
+    return (
+      <ErrorState
+        title="Could not load this event"
+        error={result.error}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      />
+    );
   if (result.fetching && !event) return <Loading label="Loading the event…" rows={6} />;
   if (!event) {
     return (
-      <EmptyState icon={SearchX} title="No event with this tracking number" action={<Link className="button" to="/events">Back to events</Link>}>
+      <EmptyState
+        icon={SearchX}
+        title="No event with this tracking number"
+        action={
+          <Link className="button" to="/events">
+            Back to events
+          </Link>
+        }
+      >
         <span className="mono">{trackingNumber}</span>
       </EmptyState>
     );
   }
 
-  const summary = pushed.summary && pushed.summary.attemptCount >= event.attemptCount ? { ...event, ...pushed.summary } : event;
+  const summary =
+    pushed.summary && pushed.summary.attemptCount >= event.attemptCount ? { ...event, ...pushed.summary } : event;
   const eventBlock = roleBlock ?? eventRetryBlock(deliveries);
 
   const afterRetry = (error: { message: string } | undefined, what: string) => {
@@ -104,7 +130,8 @@ export function EventDetailPage() {
           </h1>
           <p className="page-sub">
             {event.eventType ? <span className="mono type-tag">{event.eventType}</span> : 'No event type'} to{' '}
-            <Link to={`/mailboxes/${event.mailbox.id}`}>{event.mailbox.name}</Link>, received <RelativeTime iso={event.receivedAt} />
+            <Link to={`/mailboxes/${event.mailbox.id}`}>{event.mailbox.name}</Link>, received{' '}
+            <RelativeTime iso={event.receivedAt} />
           </p>
         </div>
         <div className="page-actions">
@@ -114,7 +141,11 @@ export function EventDetailPage() {
               type="button"
               className="button button-primary"
               disabled={eventBlock !== null || retryAll.fetching}
-              onClick={() => void runRetryAll({ trackingNumber: event.trackingNumber }).then((r) => afterRetry(r.error, 'this event'))}
+              onClick={() =>
+                void runRetryAll({ trackingNumber: event.trackingNumber }).then((r) =>
+                  afterRetry(r.error, 'this event'),
+                )
+              }
             >
               <RotateCcw aria-hidden size={15} />
               Retry event
@@ -151,7 +182,9 @@ export function EventDetailPage() {
         <div className="detail-main">
           <h2 className="section-title">Deliveries</h2>
           {deliveries.length === 0 ? (
-            <p className="notice">No endpoint of this mailbox accepts this event type, so it was stored and not delivered.</p>
+            <p className="notice">
+              No endpoint of this mailbox accepts this event type, so it was stored and not delivered.
+            </p>
           ) : (
             deliveries.map((delivery) => (
               <DeliveryCard

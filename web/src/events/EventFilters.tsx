@@ -4,7 +4,14 @@ import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { FilterChoicesQuery } from './eventDocuments.ts';
-import { eventStatuses, isFiltered, isTrackingPrefix, timeRanges, type EventFilterState, type TimeRange } from './eventFilterParams.ts';
+import {
+  eventStatuses,
+  isFiltered,
+  isTrackingPrefix,
+  timeRanges,
+  type EventFilterState,
+  type TimeRange,
+} from './eventFilterParams.ts';
 
 /** A text field that applies what is typed after a pause, or at once on Enter. */
 function useDraft(value: string, apply: (value: string) => void, delayMs = 350) {
@@ -43,7 +50,14 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
   };
 
   const [q, setQ, applyQ] = useDraft(state.q, (value) => set({ q: value.trim() }));
-  const [types, setTypes, applyTypes] = useDraft(state.eventTypes.join(', '), (value) => set({ eventTypes: value.split(',').map((t) => t.trim()).filter(Boolean) }));
+  const [types, setTypes, applyTypes] = useDraft(state.eventTypes.join(', '), (value) =>
+    set({
+      eventTypes: value
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    }),
+  );
   const custom = !state.range && Boolean(state.since || state.until);
   const [showCustom, setShowCustom] = useState(custom);
 
@@ -73,7 +87,11 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
         </label>
         <label className="select-field">
           <span className="visually-hidden">Mailbox</span>
-          <select value={state.mailboxId} onChange={(event) => set({ mailboxId: event.target.value, endpointId: '' })} aria-label="Mailbox">
+          <select
+            value={state.mailboxId}
+            onChange={(event) => set({ mailboxId: event.target.value, endpointId: '' })}
+            aria-label="Mailbox"
+          >
             <option value="">All mailboxes</option>
             {mailboxes.map((mailbox) => (
               <option key={mailbox.id} value={mailbox.id}>
@@ -84,7 +102,11 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
         </label>
         <label className="select-field">
           <span className="visually-hidden">Endpoint</span>
-          <select value={state.endpointId} onChange={(event) => set({ endpointId: event.target.value })} aria-label="Endpoint">
+          <select
+            value={state.endpointId}
+            onChange={(event) => set({ endpointId: event.target.value })}
+            aria-label="Endpoint"
+          >
             <option value="">All endpoints</option>
             {endpoints.map((endpoint) => (
               <option key={endpoint.id} value={endpoint.id}>
@@ -128,11 +150,19 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
         <div className="filter-row">
           <label className="inline-field">
             From
-            <input type="datetime-local" value={toLocalInput(state.since)} onChange={(event) => set({ range: '', since: fromLocalInput(event.target.value) })} />
+            <input
+              type="datetime-local"
+              value={toLocalInput(state.since)}
+              onChange={(event) => set({ range: '', since: fromLocalInput(event.target.value) })}
+            />
           </label>
           <label className="inline-field">
             Until
-            <input type="datetime-local" value={toLocalInput(state.until)} onChange={(event) => set({ range: '', until: fromLocalInput(event.target.value) })} />
+            <input
+              type="datetime-local"
+              value={toLocalInput(state.until)}
+              onChange={(event) => set({ range: '', until: fromLocalInput(event.target.value) })}
+            />
           </label>
         </div>
       ) : null}
@@ -151,7 +181,9 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
                 aria-pressed={on}
                 onClick={() => {
                   const current = latest.current.status;
-                  set({ status: current.includes(status) ? current.filter((s) => s !== status) : [...current, status] });
+                  set({
+                    status: current.includes(status) ? current.filter((s) => s !== status) : [...current, status],
+                  });
                 }}
               >
                 <StatusBadge status={status} />
@@ -165,7 +197,16 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
             className="button button-ghost button-small clear-filters"
             onClick={() => {
               setShowCustom(false);
-              set({ status: [], mailboxId: '', endpointId: '', eventTypes: [], range: '', since: '', until: '', q: '' });
+              set({
+                status: [],
+                mailboxId: '',
+                endpointId: '',
+                eventTypes: [],
+                range: '',
+                since: '',
+                until: '',
+                q: '',
+              });
             }}
           >
             <X aria-hidden size={14} />

@@ -13,7 +13,13 @@ import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
 import { useToast } from '../ui/Toasts.tsx';
 import { graphql } from '../generated/gql.ts';
 import { RetryEventMutation } from './eventDocuments.ts';
-import { eventFilterOf, filterStateFromParams, isFiltered, paramsFromFilterState, type EventFilterState } from './eventFilterParams.ts';
+import {
+  eventFilterOf,
+  filterStateFromParams,
+  isFiltered,
+  paramsFromFilterState,
+  type EventFilterState,
+} from './eventFilterParams.ts';
 import { EventFilters } from './EventFilters.tsx';
 import { EventsTable } from './EventsTable.tsx';
 import { useEventFeed } from './useEventFeed.ts';
@@ -32,7 +38,10 @@ const FirstMailboxQuery = graphql(`
 `);
 
 /** Retries the selected events a few at a time; says how many were re-queued. */
-async function retryAll(run: (trackingNumber: string) => Promise<boolean>, trackingNumbers: string[]): Promise<{ queued: number; refused: number }> {
+async function retryAll(
+  run: (trackingNumber: string) => Promise<boolean>,
+  trackingNumbers: string[],
+): Promise<{ queued: number; refused: number }> {
   let queued = 0;
   let refused = 0;
   const queue = [...trackingNumbers];
@@ -54,11 +63,15 @@ export function EventsPage() {
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
   useEffect(() => setSelected(new Set()), [search]);
-  const toggle = useCallback((id: string) => setSelected((current) => {
-    const next = new Set(current);
-    if (!next.delete(id)) next.add(id);
-    return next;
-  }), []);
+  const toggle = useCallback(
+    (id: string) =>
+      setSelected((current) => {
+        const next = new Set(current);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
 
   const setFilter = (next: EventFilterState) => setParams(paramsFromFilterState(next), { replace: true });
 
@@ -83,7 +96,10 @@ export function EventsPage() {
   useEffect(() => {
     const node = sentinel.current;
     if (!node || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && latestFeed.current.loadMore(), { rootMargin: '400px' });
+    const observer = new IntersectionObserver(
+      (entries) => entries.some((entry) => entry.isIntersecting) && latestFeed.current.loadMore(),
+      { rootMargin: '400px' },
+    );
     observer.observe(node);
     return () => observer.disconnect();
   }, [hasRows]);
@@ -102,7 +118,9 @@ export function EventsPage() {
     setRetrying(false);
     setSelected(new Set());
     toast(
-      refused === 0 ? `Retry queued for ${queued} event${queued === 1 ? '' : 's'}.` : `Retry queued for ${queued}; ${refused} had nothing to retry (already delivered or still in flight).`,
+      refused === 0
+        ? `Retry queued for ${queued} event${queued === 1 ? '' : 's'}.`
+        : `Retry queued for ${queued}; ${refused} had nothing to retry (already delivered or still in flight).`,
       refused > 0 && queued === 0 ? 'error' : 'success',
     );
   };
@@ -122,11 +140,23 @@ export function EventsPage() {
       {selected.size > 0 ? (
         <div className="bulk-bar" role="region" aria-label="Selected events">
           <strong>{selected.size} selected</strong>
-          <button type="button" className="button button-primary button-small" disabled={retrying || retryBlock !== null} title={retryBlock ?? 'Retry their failed deliveries'} onClick={() => void retrySelected()}>
+          <button
+            type="button"
+            className="button button-primary button-small"
+            disabled={retrying || retryBlock !== null}
+            title={retryBlock ?? 'Retry their failed deliveries'}
+            onClick={() => void retrySelected()}
+          >
             <RotateCcw aria-hidden size={14} />
             {retrying ? 'Retrying…' : 'Retry selected'}
           </button>
-          {retryBlock ? <span className="muted small">{retryBlock}</span> : <span className="muted small">Failed and cancelled deliveries are re-queued; delivered and in-flight ones are left alone.</span>}
+          {retryBlock ? (
+            <span className="muted small">{retryBlock}</span>
+          ) : (
+            <span className="muted small">
+              Failed and cancelled deliveries are re-queued; delivered and in-flight ones are left alone.
+            </span>
+          )}
           <button type="button" className="button button-ghost button-small" onClick={() => setSelected(new Set())}>
             Clear selection
           </button>
@@ -153,7 +183,15 @@ export function EventsPage() {
         <Loading label="Loading events…" rows={8} />
       ) : rows.length === 0 ? (
         isFiltered(filterState) ? (
-          <EmptyState icon={Inbox} title="No events match these filters" action={<Link className="button" to="/events">Clear filters</Link>}>
+          <EmptyState
+            icon={Inbox}
+            title="No events match these filters"
+            action={
+              <Link className="button" to="/events">
+                Clear filters
+              </Link>
+            }
+          >
             New events that match will appear here as they arrive.
           </EmptyState>
         ) : (
@@ -161,7 +199,12 @@ export function EventsPage() {
         )
       ) : (
         <>
-          <EventsTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={(on) => setSelected(on ? new Set(rows.map((row) => row.id)) : new Set())} />
+          <EventsTable
+            rows={rows}
+            selected={selected}
+            onToggle={toggle}
+            onToggleAll={(on) => setSelected(on ? new Set(rows.map((row) => row.id)) : new Set())}
+          />
           <div ref={sentinel} className="list-foot">
             {feed.state.hasNextPage ? (
               <button type="button" className="button button-ghost" disabled={feed.loadingMore} onClick={feed.loadMore}>
@@ -170,7 +213,9 @@ export function EventsPage() {
             ) : (
               <span className="muted small">{formatCount(rows.length)} events · that is all of them</span>
             )}
-            {feed.error && rows.length > 0 ? <ErrorState title="Could not load more" error={feed.error} onRetry={feed.loadMore} /> : null}
+            {feed.error && rows.length > 0 ? (
+              <ErrorState title="Could not load more" error={feed.error} onRetry={feed.loadMore} />
+            ) : null}
           </div>
         </>
       )}
@@ -184,15 +229,25 @@ function NoEventsYet() {
   if (result.fetching) return <Loading rows={3} />;
   if (!mailbox) {
     return (
-      <EmptyState icon={Inbox} title="No events yet" action={<Link className="button button-primary" to="/mailboxes?new=1">Create a mailbox</Link>}>
-        Events arrive in a mailbox. Create one for the service that sends events; you get its API key and the command to send a first event.
+      <EmptyState
+        icon={Inbox}
+        title="No events yet"
+        action={
+          <Link className="button button-primary" to="/mailboxes?new=1">
+            Create a mailbox
+          </Link>
+        }
+      >
+        Events arrive in a mailbox. Create one for the service that sends events; you get its API key and the command to
+        send a first event.
       </EmptyState>
     );
   }
   return (
     <EmptyState icon={Inbox} title="No events yet">
       <p>
-        Send one to <strong>{mailbox.name}</strong> with its API key; it appears here within a second, and you can watch it being delivered.
+        Send one to <strong>{mailbox.name}</strong> with its API key; it appears here within a second, and you can watch
+        it being delivered.
       </p>
       <SendEventSnippet mailboxId={mailbox.id} />
     </EmptyState>

@@ -8,7 +8,6 @@ import type { EventRow } from './useEventFeed.ts';
 afterEach(cleanup);
 
 const event = (n: number, patch: Partial<EventRow> = {}): EventRow => ({
-  
   id: `018f0000-0000-7000-8000-00000000000${n}`,
   trackingNumber: `018f0000-0000-7000-8000-00000000000${n}`,
   receivedAt: new Date(Date.now() - n * 60_000).toISOString(),
@@ -19,9 +18,18 @@ const event = (n: number, patch: Partial<EventRow> = {}): EventRow => ({
   deliveryCount: 1,
   mailbox: { id: 'm1', name: 'Orders' },
   deliveries: {
-    
     totalCount: 1,
-    edges: [{ node: { id: `d${n}`, status: 'delivered', lastStatusCode: 200, lastAttemptAt: new Date().toISOString(), endpoint: { id: 'e1', url: 'https://example.com/hook' } } }],
+    edges: [
+      {
+        node: {
+          id: `d${n}`,
+          status: 'delivered',
+          lastStatusCode: 200,
+          lastAttemptAt: new Date().toISOString(),
+          endpoint: { id: 'e1', url: 'https://example.com/hook' },
+        },
+      },
+    ],
   },
   ...patch,
 });
@@ -30,7 +38,10 @@ function renderTable(rows: EventRow[], selected = new Set<string>(), onToggle = 
   render(
     <MemoryRouter initialEntries={['/events']}>
       <Routes>
-        <Route path="/events" element={<EventsTable rows={rows} selected={selected} onToggle={onToggle} onToggleAll={vi.fn()} />} />
+        <Route
+          path="/events"
+          element={<EventsTable rows={rows} selected={selected} onToggle={onToggle} onToggleAll={vi.fn()} />}
+        />
         <Route path="/events/:trackingNumber" element={<p>detail page</p>} />
       </Routes>
     </MemoryRouter>,
@@ -40,7 +51,21 @@ function renderTable(rows: EventRow[], selected = new Set<string>(), onToggle = 
 
 describe('the events table', () => {
   test('shows the status in words, the attempts, the last response code and the endpoint', () => {
-    renderTable([event(1, { status: 'failed', attemptCount: 3, deliveries: { ...event(1).deliveries, edges: [{ ...event(1).deliveries.edges[0]!, node: { ...event(1).deliveries.edges[0]!.node, status: 'failed', lastStatusCode: 503 } }] } })]);
+    renderTable([
+      event(1, {
+        status: 'failed',
+        attemptCount: 3,
+        deliveries: {
+          ...event(1).deliveries,
+          edges: [
+            {
+              ...event(1).deliveries.edges[0]!,
+              node: { ...event(1).deliveries.edges[0]!.node, status: 'failed', lastStatusCode: 503 },
+            },
+          ],
+        },
+      }),
+    ]);
     const row = document.querySelector('tbody tr')!;
     expect(row.textContent).toContain('Failed');
     expect(row.textContent).toContain('503');

@@ -23,9 +23,20 @@ const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
   const more = event.deliveries.totalCount - endpoints.length;
   const code = lastResponseCode(event);
   return (
-    <tr className={active ? 'row-active' : undefined} aria-selected={selected} data-tracking-number={event.trackingNumber} data-received-at={event.receivedAt} data-status={event.status}>
+    <tr
+      className={active ? 'row-active' : undefined}
+      aria-selected={selected}
+      data-tracking-number={event.trackingNumber}
+      data-received-at={event.receivedAt}
+      data-status={event.status}
+    >
       <td className="cell-check">
-        <input type="checkbox" aria-label={`Select event ${event.trackingNumber}`} checked={selected} onChange={() => onToggle(event.id)} />
+        <input
+          type="checkbox"
+          aria-label={`Select event ${event.trackingNumber}`}
+          checked={selected}
+          onChange={() => onToggle(event.id)}
+        />
       </td>
       <td>
         <div className="cell-id">
@@ -38,7 +49,13 @@ const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
       <td className="cell-time">
         <RelativeTime iso={event.receivedAt} />
       </td>
-      <td className="cell-type">{event.eventType ? <span className="mono type-tag">{event.eventType}</span> : <span className="muted">none</span>}</td>
+      <td className="cell-type">
+        {event.eventType ? (
+          <span className="mono type-tag">{event.eventType}</span>
+        ) : (
+          <span className="muted">none</span>
+        )}
+      </td>
       <td className="cell-destination">
         <span className="destination-mailbox truncate" title={event.mailbox.name}>
           {event.mailbox.name}
@@ -70,7 +87,17 @@ const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
   );
 });
 
-export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: EventRow[]; selected: Set<string>; onToggle(id: string): void; onToggleAll(on: boolean): void }) {
+export function EventsTable({
+  rows,
+  selected,
+  onToggle,
+  onToggleAll,
+}: {
+  rows: EventRow[];
+  selected: Set<string>;
+  onToggle(id: string): void;
+  onToggleAll(on: boolean): void;
+}) {
   const navigate = useNavigate();
   const [active, setActive] = useState(-1);
   const body = useRef<HTMLTableSectionElement>(null);
@@ -87,7 +114,12 @@ export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: E
       };
       if (event.key === 'j' || event.key === 'ArrowDown') move(active + 1);
       else if (event.key === 'k' || event.key === 'ArrowUp') move(active - 1);
-      else if (event.key === 'Enter' && rows[active] && !(event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)) navigate(`/events/${rows[active].trackingNumber}`);
+      else if (
+        event.key === 'Enter' &&
+        rows[active] &&
+        !(event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)
+      )
+        navigate(`/events/${rows[active].trackingNumber}`);
       else if (event.key === 'x' && rows[active]) onToggle(rows[active].id);
     };
     window.addEventListener('keydown', onKey);
@@ -100,7 +132,12 @@ export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: E
         <thead>
           <tr>
             <th className="cell-check">
-              <input type="checkbox" aria-label="Select all shown events" checked={allOn} onChange={(event) => onToggleAll(event.target.checked)} />
+              <input
+                type="checkbox"
+                aria-label="Select all shown events"
+                checked={allOn}
+                onChange={(event) => onToggleAll(event.target.checked)}
+              />
             </th>
             <th>Tracking number</th>
             <th>Received</th>
@@ -110,12 +147,20 @@ export function EventsTable({ rows, selected, onToggle, onToggleAll }: { rows: E
             <th className="cell-num" title="Attempts made, and when the latest started">
               Attempts
             </th>
-            <th className="cell-num" title="The HTTP status of the latest attempt">HTTP</th>
+            <th className="cell-num" title="The HTTP status of the latest attempt">
+              HTTP
+            </th>
           </tr>
         </thead>
         <tbody ref={body}>
           {rows.map((event, index) => (
-            <Row key={event.id} event={event} selected={selected.has(event.id)} active={index === active} onToggle={onToggle} />
+            <Row
+              key={event.id}
+              event={event}
+              selected={selected.has(event.id)}
+              active={index === active}
+              onToggle={onToggle}
+            />
           ))}
         </tbody>
       </table>

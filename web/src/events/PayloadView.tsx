@@ -1,7 +1,11 @@
 /** An event's body as it was received: pretty JSON when it is JSON, text otherwise, base64 for bytes. */
 import { CopyButton } from '../ui/CopyButton.tsx';
 
-export function prettyBody(body: string, contentType: string, encoding: 'utf8' | 'base64'): { text: string; kind: 'json' | 'text' | 'base64' } {
+export function prettyBody(
+  body: string,
+  contentType: string,
+  encoding: 'utf8' | 'base64',
+): { text: string; kind: 'json' | 'text' | 'base64' } {
   if (encoding === 'base64') return { text: body, kind: 'base64' };
   if (/json/i.test(contentType)) {
     try {
@@ -13,7 +17,15 @@ export function prettyBody(body: string, contentType: string, encoding: 'utf8' |
   return { text: body, kind: 'text' };
 }
 
-export function PayloadView({ body, contentType, encoding }: { body: string; contentType: string; encoding: 'utf8' | 'base64' }) {
+export function PayloadView({
+  body,
+  contentType,
+  encoding,
+}: {
+  body: string;
+  contentType: string;
+  encoding: 'utf8' | 'base64';
+}) {
   const pretty = prettyBody(body, contentType, encoding);
   return (
     <section className="card" aria-labelledby="payload-title">

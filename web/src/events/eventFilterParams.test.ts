@@ -1,29 +1,60 @@
 import { describe, expect, test } from 'vitest';
-import { emptyFilterState, eventFilterOf, filterStateFromParams, matchesEventType, matchesFilter, paramsFromFilterState } from './eventFilterParams.ts';
+import {
+  emptyFilterState,
+  eventFilterOf,
+  filterStateFromParams,
+  matchesEventType,
+  matchesFilter,
+  paramsFromFilterState,
+} from './eventFilterParams.ts';
 
 const now = Date.parse('2026-11-28T12:00:00.000Z');
 
 describe('event filters in the URL', () => {
   test('a filter survives the round trip through the query string', () => {
-    const state = { ...emptyFilterState, status: ['failed' as const, 'queued' as const], mailboxId: 'm1', endpointId: 'e1', eventTypes: ['order.*', 'invoice.paid'], range: '1h' as const, q: '018f' };
+    const state = {
+      ...emptyFilterState,
+      status: ['failed' as const, 'queued' as const],
+      mailboxId: 'm1',
+      endpointId: 'e1',
+      eventTypes: ['order.*', 'invoice.paid'],
+      range: '1h' as const,
+      q: '018f',
+    };
     const params = paramsFromFilterState(state);
-    expect(params.toString()).toBe('status=failed%2Cqueued&mailbox=m1&endpoint=e1&type=order.*%2Cinvoice.paid&range=1h&q=018f');
+    expect(params.toString()).toBe(
+      'status=failed%2Cqueued&mailbox=m1&endpoint=e1&type=order.*%2Cinvoice.paid&range=1h&q=018f',
+    );
     expect(filterStateFromParams(new URLSearchParams(params.toString()))).toEqual(state);
   });
 
   test('unknown statuses and ranges in a hand-edited URL are ignored', () => {
-    expect(filterStateFromParams(new URLSearchParams('status=failed,bogus&range=2y'))).toEqual({ ...emptyFilterState, status: ['failed'] });
+    expect(filterStateFromParams(new URLSearchParams('status=failed,bogus&range=2y'))).toEqual({
+      ...emptyFilterState,
+      status: ['failed'],
+    });
   });
 
   test('a relative range becomes receivedSince; a custom range keeps its bounds', () => {
-    expect(eventFilterOf({ ...emptyFilterState, range: '15m' }, now)).toEqual({ receivedSince: '2026-11-28T11:45:00.000Z' });
-    expect(eventFilterOf({ ...emptyFilterState, since: '2026-11-27T00:00:00Z', until: 'not a date' }, now)).toEqual({ receivedSince: '2026-11-27T00:00:00.000Z' });
+    expect(eventFilterOf({ ...emptyFilterState, range: '15m' }, now)).toEqual({
+      receivedSince: '2026-11-28T11:45:00.000Z',
+    });
+    expect(eventFilterOf({ ...emptyFilterState, since: '2026-11-27T00:00:00Z', until: 'not a date' }, now)).toEqual({
+      receivedSince: '2026-11-27T00:00:00.000Z',
+    });
     expect(eventFilterOf(emptyFilterState, now)).toEqual({});
   });
 });
 
 describe('whether a pushed event belongs in the filtered list', () => {
-  const event = { id: '018f3c2a-1111-7000-8000-000000000000', status: 'queued' as const, eventType: 'order.created', receivedAt: '2026-11-28T11:59:00.000Z', mailboxId: 'm1', endpointIds: ['e1', 'e2'] };
+  const event = {
+    id: '018f3c2a-1111-7000-8000-000000000000',
+    status: 'queued' as const,
+    eventType: 'order.created',
+    receivedAt: '2026-11-28T11:59:00.000Z',
+    mailboxId: 'm1',
+    endpointIds: ['e1', 'e2'],
+  };
 
   test('event types match with * wildcards, as on the server', () => {
     expect(matchesEventType('order.created', ['order.*'])).toBe(true);

@@ -25,14 +25,31 @@ export interface EventFilterState {
   q: string;
 }
 
-export const emptyFilterState: EventFilterState = { status: [], mailboxId: '', endpointId: '', eventTypes: [], range: '', since: '', until: '', q: '' };
+export const emptyFilterState: EventFilterState = {
+  status: [],
+  mailboxId: '',
+  endpointId: '',
+  eventTypes: [],
+  range: '',
+  since: '',
+  until: '',
+  q: '',
+};
 
-const list = (value: string | null) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []);
+const list = (value: string | null) =>
+  value
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
 
 export function filterStateFromParams(params: URLSearchParams): EventFilterState {
   const range = params.get('range') ?? '';
   return {
-    status: list(params.get('status')).filter((status): status is EventStatus => (eventStatuses as string[]).includes(status)),
+    status: list(params.get('status')).filter((status): status is EventStatus =>
+      (eventStatuses as string[]).includes(status),
+    ),
     mailboxId: params.get('mailbox') ?? '',
     endpointId: params.get('endpoint') ?? '',
     eventTypes: list(params.get('type')),
@@ -88,7 +105,14 @@ export const isFiltered = (state: EventFilterState) => paramsFromFilterState(sta
 export function matchesEventType(eventType: string | null | undefined, patterns: string[]): boolean {
   if (patterns.length === 0) return true;
   if (!eventType) return false;
-  return patterns.some((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(eventType));
+  return patterns.some((pattern) =>
+    new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(eventType),
+  );
 }
 
 /** What the live feed needs to know about a new event to decide whether the filter shows it. */
@@ -110,6 +134,10 @@ export function matchesFilter(event: LiveEventFacts, filter: EventFilter): boole
   const at = Date.parse(event.receivedAt);
   if (filter.receivedSince && at < Date.parse(filter.receivedSince)) return false;
   if (filter.receivedUntil && at >= Date.parse(filter.receivedUntil)) return false;
-  if (filter.trackingNumberPrefix && !event.id.replaceAll('-', '').startsWith(filter.trackingNumberPrefix.replaceAll('-', '').toLowerCase())) return false;
+  if (
+    filter.trackingNumberPrefix &&
+    !event.id.replaceAll('-', '').startsWith(filter.trackingNumberPrefix.replaceAll('-', '').toLowerCase())
+  )
+    return false;
   return true;
 }

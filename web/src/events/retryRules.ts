@@ -5,7 +5,9 @@
  */
 import type { DeliveryTimelineFieldsFragment } from '../generated/graphql.ts';
 
-type DeliveryFacts = Pick<DeliveryTimelineFieldsFragment, 'status'> & { endpoint: Pick<DeliveryTimelineFieldsFragment['endpoint'], 'enabled' | 'deletedAt'> };
+type DeliveryFacts = Pick<DeliveryTimelineFieldsFragment, 'status'> & {
+  endpoint: Pick<DeliveryTimelineFieldsFragment['endpoint'], 'enabled' | 'deletedAt'>;
+};
 
 /** null when it can be retried; otherwise the reason it cannot. */
 export function deliveryRetryBlock(delivery: DeliveryFacts): string | null {
@@ -27,13 +29,18 @@ export function deliveryRetryBlock(delivery: DeliveryFacts): string | null {
 export function eventRetryBlock(deliveries: DeliveryFacts[]): string | null {
   if (deliveries.length === 0) return 'It has no deliveries: no endpoint accepted its type.';
   if (deliveries.some((delivery) => deliveryRetryBlock(delivery) === null)) return null;
-  if (deliveries.every((delivery) => delivery.status === 'delivered')) return 'Every delivery was delivered: nothing to retry.';
-  if (deliveries.some((delivery) => delivery.status === 'queued' || delivery.status === 'delivering')) return 'Its deliveries are still under way.';
+  if (deliveries.every((delivery) => delivery.status === 'delivered'))
+    return 'Every delivery was delivered: nothing to retry.';
+  if (deliveries.some((delivery) => delivery.status === 'queued' || delivery.status === 'delivering'))
+    return 'Its deliveries are still under way.';
   return 'None of its deliveries can be retried now (their endpoints are disabled or deleted).';
 }
 
 /** The newer of two snapshots of one delivery: more attempts, or a later change. */
-export function newerDelivery<D extends Pick<DeliveryTimelineFieldsFragment, 'attemptCount' | 'updatedAt'>>(a: D, b: D): D {
+export function newerDelivery<D extends Pick<DeliveryTimelineFieldsFragment, 'attemptCount' | 'updatedAt'>>(
+  a: D,
+  b: D,
+): D {
   if (a.attemptCount !== b.attemptCount) return a.attemptCount > b.attemptCount ? a : b;
   return b.updatedAt >= a.updatedAt ? b : a;
 }

@@ -28,7 +28,8 @@ export type EventRow = EventRowFieldsFragment;
  */
 export function newerEventRow(a: EventRow, b: EventRow): EventRow {
   if (a.attemptCount !== b.attemptCount) return a.attemptCount > b.attemptCount ? a : b;
-  if ((a.lastAttemptAt ?? '') !== (b.lastAttemptAt ?? '')) return (a.lastAttemptAt ?? '') > (b.lastAttemptAt ?? '') ? a : b;
+  if ((a.lastAttemptAt ?? '') !== (b.lastAttemptAt ?? ''))
+    return (a.lastAttemptAt ?? '') > (b.lastAttemptAt ?? '') ? a : b;
   return b;
 }
 
@@ -62,7 +63,11 @@ export interface EventFeed {
 
 export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed {
   const client = useClient();
-  const [state, dispatch] = useReducer((current: FeedState<EventRow>, action: FeedAction<EventRow>) => feedReducer(current, action), undefined, () => emptyFeed<EventRow>());
+  const [state, dispatch] = useReducer(
+    (current: FeedState<EventRow>, action: FeedAction<EventRow>) => feedReducer(current, action),
+    undefined,
+    () => emptyFeed<EventRow>(),
+  );
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<Error | undefined>();
   const paused = useRef(false);
@@ -88,7 +93,9 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
     const oldest = latestState.current.rows.at(-1)?.id;
     const page = await fetchFromTop<EventRow>(
       async (first, after) => {
-        const result = await client.query(EventsPageQuery, { filter: filterRef.current, first, after }, { requestPolicy: 'network-only' }).toPromise();
+        const result = await client
+          .query(EventsPageQuery, { filter: filterRef.current, first, after }, { requestPolicy: 'network-only' })
+          .toPromise();
         return result.data && filterKeyRef.current === key ? result.data.events : undefined;
       },
       { pageSize: MAX_PAGE_SIZE, maxRows: REPAIR_MAX_ROWS, reached: (row) => oldest === undefined || row.id <= oldest },
@@ -128,7 +135,14 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
 
   useEffect(() => {
     const buffer = makeLiveBuffer<EventRow>(
-      (batch) => dispatch({ type: 'live', ...batch, paused: paused.current, matches: (row) => matchesFilter(facts(row), filterRef.current), newer: newerEventRow }),
+      (batch) =>
+        dispatch({
+          type: 'live',
+          ...batch,
+          paused: paused.current,
+          matches: (row) => matchesFilter(facts(row), filterRef.current),
+          newer: newerEventRow,
+        }),
       { newer: newerEventRow },
     );
     const mailboxId = filterRef.current.mailboxId ?? null;
@@ -164,7 +178,11 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
     setLoadingMore(true);
     setMoreError(undefined);
     void client
-      .query(EventsPageQuery, { filter: filterRef.current, first: PAGE_SIZE, after: state.endCursor }, { requestPolicy: 'network-only' })
+      .query(
+        EventsPageQuery,
+        { filter: filterRef.current, first: PAGE_SIZE, after: state.endCursor },
+        { requestPolicy: 'network-only' },
+      )
       .toPromise()
       .then((result) => {
         if (result.data) dispatch({ type: 'more', page: result.data.events, newer: newerEventRow });

@@ -5,7 +5,12 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Provider } from 'urql';
 import { useSession } from '../session/SessionContext.tsx';
-import { makeConnectionStore, useConnectionStatus, type ConnectionStatus, type ConnectionStore } from './connectionStatus.ts';
+import {
+  makeConnectionStore,
+  useConnectionStatus,
+  type ConnectionStatus,
+  type ConnectionStore,
+} from './connectionStatus.ts';
 import { makeClient } from './makeClient.ts';
 
 const ConnectionContext = createContext<ConnectionStore | null>(null);

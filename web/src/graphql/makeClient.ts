@@ -23,7 +23,11 @@ export function reconnectDelayMs(retries: number, random = Math.random): number 
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
-export function makeClient(options: { connection: ConnectionStore; onUnauthenticated(): void; origin?: string }): DashboardClient {
+export function makeClient(options: {
+  connection: ConnectionStore;
+  onUnauthenticated(): void;
+  origin?: string;
+}): DashboardClient {
   const origin = options.origin ?? window.location.origin;
   let socket: WebSocket | null = null;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
@@ -66,7 +70,11 @@ export function makeClient(options: { connection: ConnectionStore; onUnauthentic
     exchanges: [
       mapExchange({
         onError(error) {
-          if (error.graphQLErrors.some((e) => e.extensions?.['code'] === 'unauthenticated') || error.response?.status === 401) options.onUnauthenticated();
+          if (
+            error.graphQLErrors.some((e) => e.extensions?.['code'] === 'unauthenticated') ||
+            error.response?.status === 401
+          )
+            options.onUnauthenticated();
         },
       }),
       cacheExchange,

@@ -8,10 +8,25 @@ interface Row {
 }
 
 const row = (id: string, status = 'queued', attempts = 0): Row => ({ id, status, attempts });
-const page = (rows: Row[], hasNextPage = false) => ({ edges: rows.map((node) => ({ cursor: `c-${node.id}`, node })), pageInfo: { hasNextPage, endCursor: rows.length ? `c-${rows[rows.length - 1]!.id}` : null } });
+const page = (rows: Row[], hasNextPage = false) => ({
+  edges: rows.map((node) => ({ cursor: `c-${node.id}`, node })),
+  pageInfo: { hasNextPage, endCursor: rows.length ? `c-${rows[rows.length - 1]!.id}` : null },
+});
 const newer = (a: Row, b: Row) => (a.attempts > b.attempts ? a : b);
-const live = (state: FeedState<Row>, received: Row[], updated: Row[] = [], options: { paused?: boolean; matches?: (r: Row) => boolean } = {}) =>
-  feedReducer(state, { type: 'live', received, updated, paused: options.paused ?? false, matches: options.matches ?? (() => true), newer });
+const live = (
+  state: FeedState<Row>,
+  received: Row[],
+  updated: Row[] = [],
+  options: { paused?: boolean; matches?: (r: Row) => boolean } = {},
+) =>
+  feedReducer(state, {
+    type: 'live',
+    received,
+    updated,
+    paused: options.paused ?? false,
+    matches: options.matches ?? (() => true),
+    newer,
+  });
 const ids = (state: FeedState<Row>) => state.rows.map((r) => r.id);
 
 describe('the events feed', () => {
@@ -58,7 +73,11 @@ describe('the events feed', () => {
     // The refetch starts; meanwhile 05 is delivered and pushed.
     state = live(state, [], [row('05', 'delivered', 1)]);
     // The refetch answers with what it read before that: 05 still queued, 04 now delivered.
-    state = feedReducer(state, { type: 'head', page: page([row('05', 'queued', 0), row('04', 'delivered', 1)]), newer });
+    state = feedReducer(state, {
+      type: 'head',
+      page: page([row('05', 'queued', 0), row('04', 'delivered', 1)]),
+      newer,
+    });
     expect(state.rows).toEqual([row('05', 'delivered', 1), row('04', 'delivered', 1)]);
   });
 
@@ -84,7 +103,11 @@ describe('the events feed', () => {
 
   test('past the cap the oldest rows go, and paging continues from the last kept fetched row', () => {
     let state = feedReducer(emptyFeed<Row>(), { type: 'head', page: page([row('03'), row('02'), row('01')]) });
-    state = feedReducer(state, { type: 'live', received: [row('05'), row('04')], updated: [], paused: false, matches: () => true, newer }, 3);
+    state = feedReducer(
+      state,
+      { type: 'live', received: [row('05'), row('04')], updated: [], paused: false, matches: () => true, newer },
+      3,
+    );
     expect(ids(state)).toEqual(['05', '04', '03']);
     expect(state.endCursor).toBe('c-03');
     expect(state.hasNextPage).toBe(true);

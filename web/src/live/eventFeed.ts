@@ -87,7 +87,11 @@ function capped<R extends FeedRow>(state: FeedState<R>, maxRows: number): FeedSt
   return { ...state, rows, cursors, endCursor: state.cursors[rows[cut - 1]!.id]!, hasNextPage: true };
 }
 
-export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: FeedAction<R>, maxRows = MAX_ROWS): FeedState<R> {
+export function feedReducer<R extends FeedRow>(
+  state: FeedState<R>,
+  action: FeedAction<R>,
+  maxRows = MAX_ROWS,
+): FeedState<R> {
   switch (action.type) {
     case 'reset':
       return emptyFeed();
@@ -99,7 +103,9 @@ export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: Feed
       const above = state.rows.filter((row) => row.id > newest);
       // Pushed rows (no cursor yet) inside the page's range that the page did not see.
       const inHead = new Set(head.map((row) => row.id));
-      const unseen = state.rows.filter((row) => row.id <= newest && row.id >= oldest && !inHead.has(row.id) && !state.cursors[row.id]);
+      const unseen = state.rows.filter(
+        (row) => row.id <= newest && row.id >= oldest && !inHead.has(row.id) && !state.cursors[row.id],
+      );
       // Older pages stay only when the head page says there is more below it.
       const below = action.page.pageInfo.hasNextPage ? state.rows.filter((row) => row.id < oldest) : [];
       const keepsOlder = below.length > 0;
@@ -131,21 +137,33 @@ export function feedReducer<R extends FeedRow>(state: FeedState<R>, action: Feed
         const seen = incoming.get(row.id);
         incoming.set(row.id, seen ? action.newer(seen, row) : row);
       }
-      const patch = (rows: R[]) => rows.map((row) => (incoming.has(row.id) ? action.newer(row, incoming.get(row.id)!) : row));
+      const patch = (rows: R[]) =>
+        rows.map((row) => (incoming.has(row.id) ? action.newer(row, incoming.get(row.id)!) : row));
       const rows = incoming.size === 0 ? state.rows : patch(state.rows);
       const waiting = incoming.size === 0 ? state.waiting : patch(state.waiting);
       const known = new Set([...rows, ...waiting].map((row) => row.id));
       // Below the last loaded row a new row would sit among pages not loaded yet.
       const oldestLoaded = state.hasNextPage ? state.rows[state.rows.length - 1]?.id : undefined;
-      const fresh = [...incoming.values()].filter((row) => !known.has(row.id) && (oldestLoaded === undefined || row.id > oldestLoaded) && action.matches(row));
+      const fresh = [...incoming.values()].filter(
+        (row) => !known.has(row.id) && (oldestLoaded === undefined || row.id > oldestLoaded) && action.matches(row),
+      );
       if (action.paused) {
         const all = [...fresh, ...waiting].sort(newestFirst);
-        return { ...state, rows, waiting: all.slice(0, MAX_WAITING), waitingOverflow: state.waitingOverflow + Math.max(0, all.length - MAX_WAITING) };
+        return {
+          ...state,
+          rows,
+          waiting: all.slice(0, MAX_WAITING),
+          waitingOverflow: state.waitingOverflow + Math.max(0, all.length - MAX_WAITING),
+        };
       }
-      const merged = fresh.length === 0 && waiting.length === 0 ? rows : [...fresh, ...waiting, ...rows].sort(newestFirst);
+      const merged =
+        fresh.length === 0 && waiting.length === 0 ? rows : [...fresh, ...waiting, ...rows].sort(newestFirst);
       return capped({ ...state, rows: merged, waiting: [], waitingOverflow: 0 }, maxRows);
     }
     case 'showWaiting':
-      return capped({ ...state, rows: [...state.waiting, ...state.rows].sort(newestFirst), waiting: [], waitingOverflow: 0 }, maxRows);
+      return capped(
+        { ...state, rows: [...state.waiting, ...state.rows].sort(newestFirst), waiting: [], waitingOverflow: 0 },
+        maxRows,
+      );
   }
 }

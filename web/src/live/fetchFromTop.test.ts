@@ -9,7 +9,10 @@ function list(total: number) {
     calls.push({ first, after });
     const start = after === null ? 0 : rows.findIndex((row) => row.id === after) + 1;
     const slice = rows.slice(start, start + first);
-    return { edges: slice.map((node) => ({ cursor: node.id, node })), pageInfo: { hasNextPage: start + first < rows.length, endCursor: slice.at(-1)?.id ?? null } };
+    return {
+      edges: slice.map((node) => ({ cursor: node.id, node })),
+      pageInfo: { hasNextPage: start + first < rows.length, endCursor: slice.at(-1)?.id ?? null },
+    };
   };
   return { rows, calls, fetchPage };
 }
@@ -44,7 +47,10 @@ describe('reading a list again from the top', () => {
   test('a failed page gives nothing rather than a partial range', async () => {
     const { fetchPage } = list(500);
     let calls = 0;
-    const page = await fetchFromTop((first, after) => (++calls === 2 ? Promise.resolve(undefined) : fetchPage(first, after)), { pageSize: 100, maxRows: 500, reached: until('0001') });
+    const page = await fetchFromTop(
+      (first, after) => (++calls === 2 ? Promise.resolve(undefined) : fetchPage(first, after)),
+      { pageSize: 100, maxRows: 500, reached: until('0001') },
+    );
     expect(page).toBeUndefined();
   });
 });

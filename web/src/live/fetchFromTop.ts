@@ -17,12 +17,18 @@ export interface FetchFromTopOptions<R> {
   reached(row: R): boolean;
 }
 
-export async function fetchFromTop<R>(fetchPage: FetchPage<R>, options: FetchFromTopOptions<R>): Promise<FeedPage<R> | undefined> {
+export async function fetchFromTop<R>(
+  fetchPage: FetchPage<R>,
+  options: FetchFromTopOptions<R>,
+): Promise<FeedPage<R> | undefined> {
   const edges: FeedEdge<R>[] = [];
   let pageInfo: FeedPage<R>['pageInfo'] = { hasNextPage: false, endCursor: null };
   let reached = false;
   do {
-    const page = await fetchPage(Math.min(options.pageSize, options.maxRows - edges.length), pageInfo.endCursor ?? null);
+    const page = await fetchPage(
+      Math.min(options.pageSize, options.maxRows - edges.length),
+      pageInfo.endCursor ?? null,
+    );
     if (!page) return undefined;
     edges.push(...page.edges);
     pageInfo = page.pageInfo;

@@ -12,7 +12,11 @@ afterEach(() => vi.useRealTimers());
 describe('the live buffer', () => {
   test('a burst of pushes becomes one batch per window, one row per id, the newest version', () => {
     const batches: LiveBatch<Row>[] = [];
-    const buffer = makeLiveBuffer<Row>((batch) => batches.push(batch), { windowMs: 100, isHidden: () => false, newer: (a, b) => (a.version > b.version ? a : b) });
+    const buffer = makeLiveBuffer<Row>((batch) => batches.push(batch), {
+      windowMs: 100,
+      isHidden: () => false,
+      newer: (a, b) => (a.version > b.version ? a : b),
+    });
     for (let i = 0; i < 5000; i++) buffer.updated([{ id: `e${i % 50}`, version: i }]);
     buffer.received([{ id: 'new', version: 1 }]);
     buffer.updated([{ id: 'new', version: 2 }]);
@@ -27,7 +31,10 @@ describe('the live buffer', () => {
 
   test('an older snapshot arriving late does not replace a newer one', () => {
     const batches: LiveBatch<Row>[] = [];
-    const buffer = makeLiveBuffer<Row>((batch) => batches.push(batch), { isHidden: () => false, newer: (a, b) => (a.version > b.version ? a : b) });
+    const buffer = makeLiveBuffer<Row>((batch) => batches.push(batch), {
+      isHidden: () => false,
+      newer: (a, b) => (a.version > b.version ? a : b),
+    });
     buffer.updated([{ id: 'a', version: 3 }]);
     buffer.received([{ id: 'a', version: 1 }]);
     buffer.flush();

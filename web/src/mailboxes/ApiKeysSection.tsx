@@ -44,7 +44,13 @@ export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; 
           className="button button-small"
           disabled={block !== null || creating.fetching}
           title={block ?? 'Add a key, e.g. to rotate: switch the producer, then revoke the old key'}
-          onClick={() => void createKey({ mailboxId, name: `key ${keys.length + 1}` }).then((result) => (result.data ? setNewKey(result.data.createApiKey.apiKey) : result.error && toast(result.error.message, 'error')))}
+          onClick={() =>
+            void createKey({ mailboxId, name: `key ${keys.length + 1}` }).then((result) =>
+              result.data
+                ? setNewKey(result.data.createApiKey.apiKey)
+                : result.error && toast(result.error.message, 'error'),
+            )
+          }
         >
           <Plus aria-hidden size={14} />
           New key
@@ -85,7 +91,12 @@ export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; 
               </td>
               <td className="cell-actions">
                 {key.active && !key.revokedAt ? (
-                  <button type="button" className="button button-small button-danger-ghost" disabled={block !== null} onClick={() => setRevoking(key)}>
+                  <button
+                    type="button"
+                    className="button button-small button-danger-ghost"
+                    disabled={block !== null}
+                    onClick={() => setRevoking(key)}
+                  >
                     Revoke
                   </button>
                 ) : null}
@@ -97,7 +108,11 @@ export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; 
       <Dialog open={newKey !== null} title="New API key" onClose={() => setNewKey(null)} wide>
         {newKey ? (
           <div className="stack">
-            <SecretOnce label="API key" value={newKey} note="This key is shown only this once. Switch the producer to it, then revoke the old key." />
+            <SecretOnce
+              label="API key"
+              value={newKey}
+              note="This key is shown only this once. Switch the producer to it, then revoke the old key."
+            />
             <div className="dialog-actions">
               <button type="button" className="button button-primary" onClick={() => setNewKey(null)}>
                 I have copied the key
@@ -108,7 +123,10 @@ export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; 
       </Dialog>
       <Dialog open={revoking !== null} title={`Revoke ${revoking?.prefix ?? ''}…?`} onClose={() => setRevoking(null)}>
         <div className="stack">
-          <p>Producers using this key are refused once it stops working. Give them time to switch, or stop it now if it leaked.</p>
+          <p>
+            Producers using this key are refused once it stops working. Give them time to switch, or stop it now if it
+            leaked.
+          </p>
           <div className="dialog-actions">
             {graces.map((grace) => (
               <button
@@ -117,7 +135,14 @@ export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; 
                 className={grace.seconds === 0 ? 'button button-danger' : 'button'}
                 onClick={() =>
                   void revoke({ id: revoking!.id, graceSeconds: grace.seconds }).then((result) => {
-                    toast(result.error ? result.error.message : grace.seconds === 0 ? 'Key revoked.' : `Key stops working ${grace.label.toLowerCase()}.`, result.error ? 'error' : 'success');
+                    toast(
+                      result.error
+                        ? result.error.message
+                        : grace.seconds === 0
+                          ? 'Key revoked.'
+                          : `Key stops working ${grace.label.toLowerCase()}.`,
+                      result.error ? 'error' : 'success',
+                    );
                     setRevoking(null);
                   })
                 }

@@ -16,7 +16,12 @@ export function CreateMailboxDialog({ open, onClose }: { open: boolean; onClose(
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState('');
   const [state, create] = useMutation(CreateMailboxMutation);
-  const [created, setCreated] = useState<{ id: string; name: string; apiKey: string; signingSecret: string | null } | null>(null);
+  const [created, setCreated] = useState<{
+    id: string;
+    name: string;
+    apiKey: string;
+    signingSecret: string | null;
+  } | null>(null);
 
   const close = () => {
     setName('');
@@ -28,19 +33,47 @@ export function CreateMailboxDialog({ open, onClose }: { open: boolean; onClose(
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const eventTypes = types.split(',').map((t) => t.trim()).filter(Boolean);
-    const result = await create({ input: { name: name.trim(), ...(url.trim() ? { targetUrl: url.trim() } : {}), ...(eventTypes.length ? { eventTypes } : {}) } });
+    const eventTypes = types
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    const result = await create({
+      input: {
+        name: name.trim(),
+        ...(url.trim() ? { targetUrl: url.trim() } : {}),
+        ...(eventTypes.length ? { eventTypes } : {}),
+      },
+    });
     const payload = result.data?.createMailbox;
-    if (payload) setCreated({ id: payload.mailbox.id, name: payload.mailbox.name, apiKey: payload.apiKey, signingSecret: payload.signingSecret ?? null });
+    if (payload)
+      setCreated({
+        id: payload.mailbox.id,
+        name: payload.mailbox.name,
+        apiKey: payload.apiKey,
+        signingSecret: payload.signingSecret ?? null,
+      });
   };
 
   return (
-    <Dialog open={open} title={created ? `Mailbox “${created.name}” is ready` : 'New mailbox'} onClose={close} wide={Boolean(created)}>
+    <Dialog
+      open={open}
+      title={created ? `Mailbox “${created.name}” is ready` : 'New mailbox'}
+      onClose={close}
+      wide={Boolean(created)}
+    >
       {created ? (
         <div className="stack">
-          <SecretOnce label="API key" value={created.apiKey} note="This API key is shown only this once. Your service sends it in the x-api-key header. Copy it now." />
+          <SecretOnce
+            label="API key"
+            value={created.apiKey}
+            note="This API key is shown only this once. Your service sends it in the x-api-key header. Copy it now."
+          />
           {created.signingSecret ? (
-            <SecretOnce label="Signing secret" value={created.signingSecret} note="Receivers verify the webhook-signature header with it. You can reveal or rotate it later." />
+            <SecretOnce
+              label="Signing secret"
+              value={created.signingSecret}
+              note="Receivers verify the webhook-signature header with it. You can reveal or rotate it later."
+            />
           ) : null}
           <SendEventSnippet mailboxId={created.id} apiKey={created.apiKey} />
           <div className="dialog-actions">
@@ -56,14 +89,29 @@ export function CreateMailboxDialog({ open, onClose }: { open: boolean; onClose(
         <form className="stack" onSubmit={(event) => void submit(event)}>
           <label className="field">
             <span className="field-label">Name</span>
-            <input name="name" value={name} onChange={(event) => setName(event.target.value)} placeholder="Order service" maxLength={200} required autoFocus />
+            <input
+              name="name"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              placeholder="Order service"
+              maxLength={200}
+              required
+              autoFocus
+            />
             <span className="field-help">The service that will send events, as your team calls it.</span>
           </label>
           <label className="field">
             <span className="field-label">
               Endpoint URL <span className="muted">(optional)</span>
             </span>
-            <input name="targetUrl" type="url" value={url} onChange={(event) => setUrl(event.target.value)} placeholder="https://example.com/webhooks" spellCheck={false} />
+            <input
+              name="targetUrl"
+              type="url"
+              value={url}
+              onChange={(event) => setUrl(event.target.value)}
+              placeholder="https://example.com/webhooks"
+              spellCheck={false}
+            />
             <span className="field-help">Where events are delivered. You can add more endpoints later.</span>
           </label>
           {url.trim() ? (
@@ -71,7 +119,13 @@ export function CreateMailboxDialog({ open, onClose }: { open: boolean; onClose(
               <span className="field-label">
                 Event types <span className="muted">(optional)</span>
               </span>
-              <input name="eventTypes" value={types} onChange={(event) => setTypes(event.target.value)} placeholder="order.*, invoice.paid" spellCheck={false} />
+              <input
+                name="eventTypes"
+                value={types}
+                onChange={(event) => setTypes(event.target.value)}
+                placeholder="order.*, invoice.paid"
+                spellCheck={false}
+              />
               <span className="field-help">Comma-separated names or patterns with *. Empty: every event.</span>
             </label>
           ) : null}

@@ -14,12 +14,31 @@ import { useToast } from '../ui/Toasts.tsx';
 import { describeRetryPolicy } from './endpointForm.ts';
 import { healthText, type HealthCounts } from './health.ts';
 import { HealthBadge } from './HealthBadge.tsx';
-import { DeleteEndpointMutation, DisableEndpointMutation, EnableEndpointMutation, RevealSecretQuery, RotateSecretMutation, SendTestEventMutation } from './mailboxDocuments.ts';
+import {
+  DeleteEndpointMutation,
+  DisableEndpointMutation,
+  EnableEndpointMutation,
+  RevealSecretQuery,
+  RotateSecretMutation,
+  SendTestEventMutation,
+} from './mailboxDocuments.ts';
 import { TestEventPanel } from './TestEventPanel.tsx';
 
 const messageOf = (error: { message: string }) => error.message.replace(/^\[GraphQL\] /, '');
 
-export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { endpoint: EndpointFieldsFragment; health: HealthCounts; lastError: string | null; block: string | null; onEdit(): void }) {
+export function EndpointCard({
+  endpoint,
+  health,
+  lastError,
+  block,
+  onEdit,
+}: {
+  endpoint: EndpointFieldsFragment;
+  health: HealthCounts;
+  lastError: string | null;
+  block: string | null;
+  onEdit(): void;
+}) {
   const client = useClient();
   const toast = useToast();
   const [, enable] = useMutation(EnableEndpointMutation);
@@ -39,7 +58,11 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
   const testBlock = block ?? (endpoint.enabled ? null : 'Enable the endpoint to send it a test event.');
 
   return (
-    <section className={`card endpoint ${endpoint.enabled ? '' : 'endpoint-disabled'}`} id={`endpoint-${endpoint.id}`} data-endpoint={endpoint.url}>
+    <section
+      className={`card endpoint ${endpoint.enabled ? '' : 'endpoint-disabled'}`}
+      id={`endpoint-${endpoint.id}`}
+      data-endpoint={endpoint.url}
+    >
       <header className="card-header">
         <div className="endpoint-title">
           <span className="mono endpoint-url" title={endpoint.url}>
@@ -53,7 +76,17 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
       <dl className="endpoint-facts">
         <div>
           <dt>Event types</dt>
-          <dd>{endpoint.eventTypes.length === 0 ? <span className="muted">every event</span> : endpoint.eventTypes.map((type) => <span key={type} className="mono type-tag">{type}</span>)}</dd>
+          <dd>
+            {endpoint.eventTypes.length === 0 ? (
+              <span className="muted">every event</span>
+            ) : (
+              endpoint.eventTypes.map((type) => (
+                <span key={type} className="mono type-tag">
+                  {type}
+                </span>
+              ))
+            )}
+          </dd>
         </div>
         <div>
           <dt>Retries</dt>
@@ -65,7 +98,17 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
         </div>
         <div>
           <dt>Headers</dt>
-          <dd>{endpoint.headers.length === 0 ? <span className="muted">none</span> : endpoint.headers.map((header) => <span key={header.name} className="mono type-tag">{header.name}</span>)}</dd>
+          <dd>
+            {endpoint.headers.length === 0 ? (
+              <span className="muted">none</span>
+            ) : (
+              endpoint.headers.map((header) => (
+                <span key={header.name} className="mono type-tag">
+                  {header.name}
+                </span>
+              ))
+            )}
+          </dd>
         </div>
         <div className="endpoint-health">
           <dt>Last hour</dt>
@@ -78,7 +121,13 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
           </dd>
         </div>
       </dl>
-      {test ? <TestEventPanel trackingNumber={test.trackingNumber} deliveryId={test.deliveryId} onDismiss={() => setTest(null)} /> : null}
+      {test ? (
+        <TestEventPanel
+          trackingNumber={test.trackingNumber}
+          deliveryId={test.deliveryId}
+          onDismiss={() => setTest(null)}
+        />
+      ) : null}
       <footer className="card-actions" title={block ?? undefined}>
         <button
           type="button"
@@ -104,7 +153,16 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
           type="button"
           className="button button-small"
           disabled={block !== null}
-          onClick={() => void client.query(RevealSecretQuery, { endpointId: endpoint.id }, { requestPolicy: 'network-only' }).toPromise().then((result) => (result.data ? setSecret({ title: 'Signing secret', value: result.data.signingSecret }) : result.error && toast(messageOf(result.error), 'error')))}
+          onClick={() =>
+            void client
+              .query(RevealSecretQuery, { endpointId: endpoint.id }, { requestPolicy: 'network-only' })
+              .toPromise()
+              .then((result) =>
+                result.data
+                  ? setSecret({ title: 'Signing secret', value: result.data.signingSecret })
+                  : result.error && toast(messageOf(result.error), 'error'),
+              )
+          }
         >
           <Eye aria-hidden size={14} />
           Reveal secret
@@ -115,7 +173,9 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
           disabled={block !== null}
           onClick={() =>
             void rotate({ id: endpoint.id }).then((result) =>
-              result.data ? setSecret({ title: 'New signing secret', value: result.data.rotateEndpointSecret.signingSecret }) : result.error && toast(messageOf(result.error), 'error'),
+              result.data
+                ? setSecret({ title: 'New signing secret', value: result.data.rotateEndpointSecret.signingSecret })
+                : result.error && toast(messageOf(result.error), 'error'),
             )
           }
         >
@@ -124,17 +184,34 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
         </button>
         <span className="spacer" />
         {endpoint.enabled ? (
-          <button type="button" className="button button-small" disabled={block !== null} onClick={() => void act(() => disable({ id: endpoint.id }), 'Endpoint disabled; its waiting deliveries were cancelled.')}>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={block !== null}
+            onClick={() =>
+              void act(() => disable({ id: endpoint.id }), 'Endpoint disabled; its waiting deliveries were cancelled.')
+            }
+          >
             <PowerOff aria-hidden size={14} />
             Disable
           </button>
         ) : (
-          <button type="button" className="button button-small" disabled={block !== null} onClick={() => void act(() => enable({ id: endpoint.id }), 'Endpoint enabled.')}>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={block !== null}
+            onClick={() => void act(() => enable({ id: endpoint.id }), 'Endpoint enabled.')}
+          >
             <Power aria-hidden size={14} />
             Enable
           </button>
         )}
-        <button type="button" className="button button-small button-danger-ghost" disabled={block !== null} onClick={() => setConfirmDelete(true)}>
+        <button
+          type="button"
+          className="button button-small button-danger-ghost"
+          disabled={block !== null}
+          onClick={() => setConfirmDelete(true)}
+        >
           <Trash2 aria-hidden size={14} />
           Delete
         </button>
@@ -145,7 +222,11 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
             <SecretOnce
               label="Signing secret"
               value={secret.value}
-              note={secret.title.startsWith('New') ? 'The previous secret keeps signing beside this one for the rotation grace period (24 h by default), so receivers can switch without rejecting anything.' : 'Receivers verify the webhook-signature header with it. Keep it secret.'}
+              note={
+                secret.title.startsWith('New')
+                  ? 'The previous secret keeps signing beside this one for the rotation grace period (24 h by default), so receivers can switch without rejecting anything.'
+                  : 'Receivers verify the webhook-signature header with it. Keep it secret.'
+              }
             />
             <div className="dialog-actions">
               <button type="button" className="button button-primary" onClick={() => setSecret(null)}>
@@ -158,13 +239,20 @@ export function EndpointCard({ endpoint, health, lastError, block, onEdit }: { e
       <Dialog open={confirmDelete} title="Delete this endpoint?" onClose={() => setConfirmDelete(false)}>
         <div className="stack">
           <p>
-            <span className="mono">{endpoint.url}</span> stops receiving events at once, and its waiting deliveries are cancelled. Its history stays readable.
+            <span className="mono">{endpoint.url}</span> stops receiving events at once, and its waiting deliveries are
+            cancelled. Its history stays readable.
           </p>
           <div className="dialog-actions">
             <button type="button" className="button" onClick={() => setConfirmDelete(false)}>
               Keep it
             </button>
-            <button type="button" className="button button-danger" onClick={() => void act(() => remove({ id: endpoint.id }), 'Endpoint deleted.').then(() => setConfirmDelete(false))}>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() =>
+                void act(() => remove({ id: endpoint.id }), 'Endpoint deleted.').then(() => setConfirmDelete(false))
+              }
+            >
               Delete endpoint
             </button>
           </div>

@@ -10,7 +10,17 @@ import { CreateEndpointMutation, UpdateEndpointMutation } from './mailboxDocumen
 
 type Errors = Partial<Record<keyof EndpointFormValues, string>>;
 
-function Field({ label, error, help, children }: { label: string; error?: string; help?: string; children: React.ReactNode }) {
+function Field({
+  label,
+  error,
+  help,
+  children,
+}: {
+  label: string;
+  error?: string;
+  help?: string;
+  children: React.ReactNode;
+}) {
   return (
     <label className="field">
       <span className="field-label">{label}</span>
@@ -20,7 +30,17 @@ function Field({ label, error, help, children }: { label: string; error?: string
   );
 }
 
-export function EndpointFormDialog({ mailboxId, endpoint, open, onClose }: { mailboxId: string; endpoint: EndpointFieldsFragment | null; open: boolean; onClose(): void }) {
+export function EndpointFormDialog({
+  mailboxId,
+  endpoint,
+  open,
+  onClose,
+}: {
+  mailboxId: string;
+  endpoint: EndpointFieldsFragment | null;
+  open: boolean;
+  onClose(): void;
+}) {
   const [values, setValues] = useState<EndpointFormValues>(defaultEndpointForm);
   const [errors, setErrors] = useState<Errors>({});
   const [secret, setSecret] = useState<string | null>(null);
@@ -37,8 +57,18 @@ export function EndpointFormDialog({ mailboxId, endpoint, open, onClose }: { mai
   }, [open, endpoint]);
 
   const set = (patch: Partial<EndpointFormValues>) => setValues((current) => ({ ...current, ...patch }));
-  const input = (key: keyof Omit<EndpointFormValues, 'headers'>, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
-    <input name={key} value={values[key]} onChange={(event) => set({ [key]: event.target.value })} aria-invalid={errors[key] ? true : undefined} spellCheck={false} {...props} />
+  const input = (
+    key: keyof Omit<EndpointFormValues, 'headers'>,
+    props: React.InputHTMLAttributes<HTMLInputElement> = {},
+  ) => (
+    <input
+      name={key}
+      value={values[key]}
+      onChange={(event) => set({ [key]: event.target.value })}
+      aria-invalid={errors[key] ? true : undefined}
+      spellCheck={false}
+      {...props}
+    />
   );
 
   const submit = async (event: FormEvent) => {
@@ -57,10 +87,19 @@ export function EndpointFormDialog({ mailboxId, endpoint, open, onClose }: { mai
 
   const scheduled = values.schedule.trim() !== '';
   return (
-    <Dialog open={open} title={secret ? 'Endpoint added' : endpoint ? 'Edit endpoint' : 'Add an endpoint'} onClose={onClose} wide>
+    <Dialog
+      open={open}
+      title={secret ? 'Endpoint added' : endpoint ? 'Edit endpoint' : 'Add an endpoint'}
+      onClose={onClose}
+      wide
+    >
       {secret ? (
         <div className="stack">
-          <SecretOnce label="Signing secret" value={secret} note="Receivers verify the webhook-signature header with this secret. Operators can reveal it again from the endpoint." />
+          <SecretOnce
+            label="Signing secret"
+            value={secret}
+            note="Receivers verify the webhook-signature header with this secret. Operators can reveal it again from the endpoint."
+          />
           <div className="dialog-actions">
             <button type="button" className="button button-primary" onClick={onClose}>
               Done
@@ -70,10 +109,19 @@ export function EndpointFormDialog({ mailboxId, endpoint, open, onClose }: { mai
       ) : (
         <form className="stack" onSubmit={(event) => void submit(event)} noValidate>
           <Field label="URL" error={errors.url} help="Events are POSTed here, signed with Standard Webhooks headers.">
-            {input('url', { type: 'url', placeholder: 'https://example.com/webhooks', autoFocus: true, required: true })}
+            {input('url', {
+              type: 'url',
+              placeholder: 'https://example.com/webhooks',
+              autoFocus: true,
+              required: true,
+            })}
           </Field>
           <div className="form-grid">
-            <Field label="Event types" error={errors.eventTypes} help="Comma-separated, * wildcards (order.*). Empty: every event.">
+            <Field
+              label="Event types"
+              error={errors.eventTypes}
+              help="Comma-separated, * wildcards (order.*). Empty: every event."
+            >
               {input('eventTypes', { placeholder: 'every event' })}
             </Field>
             <Field label="Timeout (seconds)" error={errors.timeoutSeconds} help="Whole request, 1 to 60.">
@@ -99,24 +147,60 @@ export function EndpointFormDialog({ mailboxId, endpoint, open, onClose }: { mai
                 {input('maxDelaySeconds', { type: 'number', min: 0, step: 'any', disabled: scheduled })}
               </Field>
             </div>
-            <Field label="Or an explicit schedule (seconds)" error={errors.schedule} help="Delays between attempts, e.g. 1, 10, 60, 600. Replaces the rule above.">
+            <Field
+              label="Or an explicit schedule (seconds)"
+              error={errors.schedule}
+              help="Delays between attempts, e.g. 1, 10, 60, 600. Replaces the rule above."
+            >
               {input('schedule', { placeholder: 'none' })}
             </Field>
           </fieldset>
           <fieldset className="fieldset">
             <legend>Custom headers</legend>
-            {values.headers.length === 0 ? <p className="muted small">None. Stored encrypted; sent with every delivery.</p> : null}
+            {values.headers.length === 0 ? (
+              <p className="muted small">None. Stored encrypted; sent with every delivery.</p>
+            ) : null}
             {values.headers.map((header, index) => (
               <div key={index} className="header-row">
-                <input aria-label={`Header ${index + 1} name`} placeholder="Authorization" value={header.name} spellCheck={false} onChange={(event) => set({ headers: values.headers.map((h, i) => (i === index ? { ...h, name: event.target.value } : h)) })} />
-                <input aria-label={`Header ${index + 1} value`} placeholder="value" value={header.value} spellCheck={false} onChange={(event) => set({ headers: values.headers.map((h, i) => (i === index ? { ...h, value: event.target.value } : h)) })} />
-                <button type="button" className="icon-button" aria-label={`Remove header ${index + 1}`} onClick={() => set({ headers: values.headers.filter((_, i) => i !== index) })}>
+                <input
+                  aria-label={`Header ${index + 1} name`}
+                  placeholder="Authorization"
+                  value={header.name}
+                  spellCheck={false}
+                  onChange={(event) =>
+                    set({
+                      headers: values.headers.map((h, i) => (i === index ? { ...h, name: event.target.value } : h)),
+                    })
+                  }
+                />
+                <input
+                  aria-label={`Header ${index + 1} value`}
+                  placeholder="value"
+                  value={header.value}
+                  spellCheck={false}
+                  onChange={(event) =>
+                    set({
+                      headers: values.headers.map((h, i) => (i === index ? { ...h, value: event.target.value } : h)),
+                    })
+                  }
+                />
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Remove header ${index + 1}`}
+                  onClick={() => set({ headers: values.headers.filter((_, i) => i !== index) })}
+                >
                   <Trash2 aria-hidden size={15} />
                 </button>
               </div>
             ))}
             {errors.headers ? <span className="field-error">{errors.headers}</span> : null}
-            <button type="button" className="button button-ghost button-small" onClick={() => set({ headers: [...values.headers, { name: '', value: '' }] })} disabled={values.headers.length >= 20}>
+            <button
+              type="button"
+              className="button button-ghost button-small"
+              onClick={() => set({ headers: [...values.headers, { name: '', value: '' }] })}
+              disabled={values.headers.length >= 20}
+            >
               <Plus aria-hidden size={14} />
               Add header
             </button>

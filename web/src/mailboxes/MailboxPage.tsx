@@ -22,7 +22,11 @@ const noHealth = { attempts: 0, succeeded: 0, failed: 0, failedDeliveries: 0, la
 
 export function MailboxPage() {
   const { mailboxId = '' } = useParams();
-  const [result, reexecute] = useQuery({ query: MailboxQuery, variables: { id: mailboxId }, context: useMemo(() => context, []) });
+  const [result, reexecute] = useQuery({
+    query: MailboxQuery,
+    variables: { id: mailboxId },
+    context: useMemo(() => context, []),
+  });
   const block = useRoleBlock('operator');
   const toast = useToast();
   const navigate = useNavigate();
@@ -33,13 +37,31 @@ export function MailboxPage() {
   const [, remove] = useMutation(DeleteMailboxMutation);
 
   const mailbox = result.data?.mailbox;
-  const healthById = useMemo(() => new Map((result.data?.stats.endpoints ?? []).map((health) => [health.endpoint.id, health])), [result.data]);
+  const healthById = useMemo(
+    () => new Map((result.data?.stats.endpoints ?? []).map((health) => [health.endpoint.id, health])),
+    [result.data],
+  );
 
-  if (result.error && !mailbox) return <ErrorState title="Could not load this mailbox" error={result.error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  if (result.error && !mailbox)
+    return (
+      <ErrorState
+        title="Could not load this mailbox"
+        error={result.error}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      />
+    );
   if (!result.data) return <Loading rows={6} />;
   if (!mailbox) {
     return (
-      <EmptyState icon={SearchX} title="No such mailbox" action={<Link className="button" to="/mailboxes">All mailboxes</Link>}>
+      <EmptyState
+        icon={SearchX}
+        title="No such mailbox"
+        action={
+          <Link className="button" to="/mailboxes">
+            All mailboxes
+          </Link>
+        }
+      >
         <span className="mono">{mailboxId}</span>
       </EmptyState>
     );
@@ -64,18 +86,31 @@ export function MailboxPage() {
             {deleted ? <span className="pill pill-off">deleted</span> : null}
           </h1>
           <p className="page-sub">
-            <span className="mono">{mailbox.id}</span> <CopyButton value={mailbox.id} label="Copy mailbox id" compact /> · created <RelativeTime iso={mailbox.createdAt} />
+            <span className="mono">{mailbox.id}</span> <CopyButton value={mailbox.id} label="Copy mailbox id" compact />{' '}
+            · created <RelativeTime iso={mailbox.createdAt} />
           </p>
         </div>
         <div className="page-actions">
           <Link className="button" to={`/events?mailbox=${mailbox.id}`}>
             Its events
           </Link>
-          <button type="button" className="button" disabled={actionBlock !== null} title={actionBlock ?? undefined} onClick={() => setRenaming(mailbox.name)}>
+          <button
+            type="button"
+            className="button"
+            disabled={actionBlock !== null}
+            title={actionBlock ?? undefined}
+            onClick={() => setRenaming(mailbox.name)}
+          >
             <Pencil aria-hidden size={15} />
             Rename
           </button>
-          <button type="button" className="button button-danger-ghost" disabled={actionBlock !== null} title={actionBlock ?? undefined} onClick={() => setConfirmDelete(true)}>
+          <button
+            type="button"
+            className="button button-danger-ghost"
+            disabled={actionBlock !== null}
+            title={actionBlock ?? undefined}
+            onClick={() => setConfirmDelete(true)}
+          >
             <Trash2 aria-hidden size={15} />
             Delete
           </button>
@@ -98,26 +133,47 @@ export function MailboxPage() {
             Endpoints
           </h2>
           <span className="spacer" />
-          <button type="button" className="button button-primary button-small" disabled={actionBlock !== null} title={actionBlock ?? undefined} onClick={() => setEditing('new')}>
+          <button
+            type="button"
+            className="button button-primary button-small"
+            disabled={actionBlock !== null}
+            title={actionBlock ?? undefined}
+            onClick={() => setEditing('new')}
+          >
             <Plus aria-hidden size={14} />
             Add endpoint
           </button>
         </div>
         {endpoints.length === 0 ? (
           <EmptyState icon={Waypoints} title="No endpoints">
-            Events sent to this mailbox are stored but go nowhere until it has an endpoint. Add the URL that should receive them.
+            Events sent to this mailbox are stored but go nowhere until it has an endpoint. Add the URL that should
+            receive them.
           </EmptyState>
         ) : (
           endpoints.map((endpoint) => {
             const health = healthById.get(endpoint.id) ?? noHealth;
-            return <EndpointCard key={endpoint.id} endpoint={endpoint} health={health} lastError={health.lastError ?? null} block={actionBlock} onEdit={() => setEditing(endpoint)} />;
+            return (
+              <EndpointCard
+                key={endpoint.id}
+                endpoint={endpoint}
+                health={health}
+                lastError={health.lastError ?? null}
+                block={actionBlock}
+                onEdit={() => setEditing(endpoint)}
+              />
+            );
           })
         )}
       </section>
 
       <ApiKeysSection mailboxId={mailbox.id} keys={keys} block={actionBlock} />
 
-      <EndpointFormDialog mailboxId={mailbox.id} endpoint={editing === 'new' ? null : editing} open={editing !== null} onClose={() => setEditing(null)} />
+      <EndpointFormDialog
+        mailboxId={mailbox.id}
+        endpoint={editing === 'new' ? null : editing}
+        open={editing !== null}
+        onClose={() => setEditing(null)}
+      />
 
       <Dialog open={renaming !== null} title="Rename mailbox" onClose={() => setRenaming(null)}>
         <form
@@ -132,7 +188,13 @@ export function MailboxPage() {
         >
           <label className="field">
             <span className="field-label">Name</span>
-            <input value={renaming ?? ''} onChange={(event) => setRenaming(event.target.value)} maxLength={200} required autoFocus />
+            <input
+              value={renaming ?? ''}
+              onChange={(event) => setRenaming(event.target.value)}
+              maxLength={200}
+              required
+              autoFocus
+            />
           </label>
           <div className="dialog-actions">
             <button type="button" className="button" onClick={() => setRenaming(null)}>
@@ -147,7 +209,10 @@ export function MailboxPage() {
 
       <Dialog open={confirmDelete} title={`Delete “${mailbox.name}”?`} onClose={() => setConfirmDelete(false)}>
         <div className="stack">
-          <p>Its API keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. Its events and attempts stay readable.</p>
+          <p>
+            Its API keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. Its
+            events and attempts stay readable.
+          </p>
           <div className="dialog-actions">
             <button type="button" className="button" onClick={() => setConfirmDelete(false)}>
               Keep it

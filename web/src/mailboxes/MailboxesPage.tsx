@@ -12,18 +12,29 @@ import { HealthBadge } from './HealthBadge.tsx';
 import { MailboxesQuery } from './mailboxDocuments.ts';
 
 export function MailboxesPage() {
-  const [result, reexecute] = useQuery({ query: MailboxesQuery, context: useMemo(() => ({ additionalTypenames: ['Mailbox', 'Endpoint'] }), []) });
+  const [result, reexecute] = useQuery({
+    query: MailboxesQuery,
+    context: useMemo(() => ({ additionalTypenames: ['Mailbox', 'Endpoint'] }), []),
+  });
   const [params, setParams] = useSearchParams();
   const creating = params.get('new') === '1';
   const block = useRoleBlock('operator');
   const setCreating = (on: boolean) => setParams(on ? { new: '1' } : {}, { replace: true });
 
-  const healthByEndpoint = useMemo(() => new Map((result.data?.stats.endpoints ?? []).map((health) => [health.endpoint.id, health])), [result.data]);
+  const healthByEndpoint = useMemo(
+    () => new Map((result.data?.stats.endpoints ?? []).map((health) => [health.endpoint.id, health])),
+    [result.data],
+  );
   const mailboxes = result.data?.mailboxes.edges.map((edge) => edge.node) ?? [];
 
   const newButton = (
     <span title={block ?? undefined}>
-      <button type="button" className="button button-primary" onClick={() => setCreating(true)} disabled={block !== null}>
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => setCreating(true)}
+        disabled={block !== null}
+      >
         <Plus aria-hidden size={16} />
         New mailbox
       </button>
@@ -35,18 +46,25 @@ export function MailboxesPage() {
       <header className="page-header">
         <div>
           <h1>Mailboxes</h1>
-          <p className="page-sub">Each mailbox is a service that sends events, with the endpoints they are delivered to.</p>
+          <p className="page-sub">
+            Each mailbox is a service that sends events, with the endpoints they are delivered to.
+          </p>
         </div>
         <div className="page-actions">{newButton}</div>
       </header>
       {block ? <p className="muted small">{block}</p> : null}
       {result.error && !result.data ? (
-        <ErrorState title="Could not load mailboxes" error={result.error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+        <ErrorState
+          title="Could not load mailboxes"
+          error={result.error}
+          onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+        />
       ) : !result.data ? (
         <Loading rows={4} />
       ) : mailboxes.length === 0 ? (
         <EmptyState icon={Inbox} title="No mailboxes yet" action={newButton}>
-          Create a mailbox for each service that sends events. You get an API key for it, and the command to send a first event.
+          Create a mailbox for each service that sends events. You get an API key for it, and the command to send a
+          first event.
         </EmptyState>
       ) : (
         <div className="table-wrap">
@@ -63,7 +81,17 @@ export function MailboxesPage() {
             <tbody>
               {mailboxes.map((mailbox) => {
                 const endpoints = mailbox.endpoints.edges.map((edge) => edge.node);
-                const health = sumHealth(endpoints.map((endpoint) => healthByEndpoint.get(endpoint.id) ?? { attempts: 0, succeeded: 0, failed: 0, failedDeliveries: 0 }));
+                const health = sumHealth(
+                  endpoints.map(
+                    (endpoint) =>
+                      healthByEndpoint.get(endpoint.id) ?? {
+                        attempts: 0,
+                        succeeded: 0,
+                        failed: 0,
+                        failedDeliveries: 0,
+                      },
+                  ),
+                );
                 return (
                   <tr key={mailbox.id} data-mailbox={mailbox.name}>
                     <td>
@@ -79,7 +107,9 @@ export function MailboxesPage() {
                         <span className="endpoint-list" title={endpoints.map((e) => e.url).join('\n')}>
                           <span className="truncate mono small">{endpoints[0]!.url}</span>
                           {endpoints.length > 1 ? <span className="more">+{endpoints.length - 1}</span> : null}
-                          {endpoints.some((e) => !e.enabled) ? <span className="pill">{endpoints.filter((e) => !e.enabled).length} disabled</span> : null}
+                          {endpoints.some((e) => !e.enabled) ? (
+                            <span className="pill">{endpoints.filter((e) => !e.enabled).length} disabled</span>
+                          ) : null}
                         </span>
                       )}
                     </td>

@@ -17,21 +17,49 @@ interface Landing {
 
 const landingOf = (delivery: TestDeliveryFieldsFragment): Landing => {
   const attempt = delivery.lastAttempt;
-  return { status: delivery.status, statusCode: attempt?.statusCode ?? null, durationMs: attempt?.durationMs ?? null, error: attempt?.succeeded ? null : (attempt?.errorMessage ?? null) };
+  return {
+    status: delivery.status,
+    statusCode: attempt?.statusCode ?? null,
+    durationMs: attempt?.durationMs ?? null,
+    error: attempt?.succeeded ? null : (attempt?.errorMessage ?? null),
+  };
 };
 const rank: Record<DeliveryStatus, number> = { queued: 0, delivering: 1, delivered: 2, failed: 2, cancelled: 2 };
 
-export function TestEventPanel({ trackingNumber, deliveryId, onDismiss }: { trackingNumber: string; deliveryId: string; onDismiss(): void }) {
+export function TestEventPanel({
+  trackingNumber,
+  deliveryId,
+  onDismiss,
+}: {
+  trackingNumber: string;
+  deliveryId: string;
+  onDismiss(): void;
+}) {
   const client = useClient();
-  const [landing, setLanding] = useState<Landing>({ status: 'queued', statusCode: null, durationMs: null, error: null });
+  const [landing, setLanding] = useState<Landing>({
+    status: 'queued',
+    statusCode: null,
+    durationMs: null,
+    error: null,
+  });
   useEffect(() => {
     // Statuses only move forward here (one test attempt, no retries): keep the furthest seen.
     const see = (delivery: TestDeliveryFieldsFragment | null | undefined) => {
-      if (delivery) setLanding((current) => (rank[delivery.status] >= rank[current.status] ? landingOf(delivery) : current));
+      if (delivery)
+        setLanding((current) => (rank[delivery.status] >= rank[current.status] ? landingOf(delivery) : current));
     };
-    const stop = subscribeForever(client, TestDeliveryUpdatedSubscription, { eventId: trackingNumber }, (data) => see(data.deliveryUpdated.updates.at(-1)?.delivery));
+    const stop = subscribeForever(client, TestDeliveryUpdatedSubscription, { eventId: trackingNumber }, (data) =>
+      see(data.deliveryUpdated.updates.at(-1)?.delivery),
+    );
     // A fast endpoint may answer before the subscription is set up: read the delivery once too.
-    const catchUp = setTimeout(() => void client.query(TestDeliveryQuery, { id: deliveryId }, { requestPolicy: 'network-only' }).toPromise().then((result) => see(result.data?.delivery)), 500);
+    const catchUp = setTimeout(
+      () =>
+        void client
+          .query(TestDeliveryQuery, { id: deliveryId }, { requestPolicy: 'network-only' })
+          .toPromise()
+          .then((result) => see(result.data?.delivery)),
+      500,
+    );
     return () => {
       clearTimeout(catchUp);
       stop();

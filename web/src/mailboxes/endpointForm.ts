@@ -50,7 +50,9 @@ export function formFromEndpoint(endpoint: EndpointFieldsFragment): EndpointForm
   };
 }
 
-export type FormResult = { ok: true; input: Omit<CreateEndpointInput, 'mailboxId'> & UpdateEndpointInput } | { ok: false; errors: Partial<Record<keyof EndpointFormValues, string>> };
+export type FormResult =
+  | { ok: true; input: Omit<CreateEndpointInput, 'mailboxId'> & UpdateEndpointInput }
+  | { ok: false; errors: Partial<Record<keyof EndpointFormValues, string>> };
 
 const number = (value: string) => (value.trim() === '' ? Number.NaN : Number(value));
 
@@ -60,20 +62,26 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
   if (!/^https?:\/\/\S+$/i.test(url)) errors.url = 'An http:// or https:// URL.';
   const timeout = number(values.timeoutSeconds);
   if (!(timeout >= 1 && timeout <= 60)) errors.timeoutSeconds = 'Between 1 and 60 seconds.';
-  const schedule = values.schedule.split(',').map((item) => item.trim()).filter(Boolean).map(Number);
+  const schedule = values.schedule
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map(Number);
   if (schedule.some((delay) => !(delay >= 0))) errors.schedule = 'Delays in seconds, separated by commas.';
   const maxAttempts = number(values.maxAttempts);
   const baseDelay = number(values.baseDelaySeconds);
   const factor = number(values.factor);
   const maxDelay = number(values.maxDelaySeconds);
   if (schedule.length === 0) {
-    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50)) errors.maxAttempts = 'A whole number from 1 to 50.';
+    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50))
+      errors.maxAttempts = 'A whole number from 1 to 50.';
     if (!(baseDelay >= 0)) errors.baseDelaySeconds = 'Seconds, 0 or more.';
     if (!(factor >= 1 && factor <= 10)) errors.factor = 'From 1 to 10.';
     if (!(maxDelay >= 0)) errors.maxDelaySeconds = 'Seconds, 0 or more.';
   }
   const headers = values.headers.filter((header) => header.name.trim() || header.value.trim());
-  if (headers.some((header) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header.name.trim()))) errors.headers = 'Header names are letters, digits and - _ . only.';
+  if (headers.some((header) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header.name.trim())))
+    errors.headers = 'Header names are letters, digits and - _ . only.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const ms = (s: number) => Math.round(s * 1000);
@@ -82,9 +90,15 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
     input: {
       url,
       description: values.description.trim(),
-      eventTypes: values.eventTypes.split(',').map((type) => type.trim()).filter(Boolean),
+      eventTypes: values.eventTypes
+        .split(',')
+        .map((type) => type.trim())
+        .filter(Boolean),
       timeoutMs: ms(timeout),
-      retryPolicy: schedule.length > 0 ? { schedule: schedule.map(ms) } : { maxAttempts, baseDelayMs: ms(baseDelay), factor, maxDelayMs: ms(maxDelay) },
+      retryPolicy:
+        schedule.length > 0
+          ? { schedule: schedule.map(ms) }
+          : { maxAttempts, baseDelayMs: ms(baseDelay), factor, maxDelayMs: ms(maxDelay) },
       headers: headers.map((header) => ({ name: header.name.trim(), value: header.value })),
     },
   };
@@ -94,8 +108,17 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
 export function describeRetryPolicy(policy: EndpointFieldsFragment['retryPolicy']): string {
   const delays: number[] = [];
   if (policy.schedule.length > 0) delays.push(...policy.schedule);
-  else for (let i = 0; i < policy.maxAttempts - 1; i++) delays.push(Math.min(policy.baseDelayMs * policy.factor ** i, policy.maxDelayMs));
-  const human = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${+(ms / 1000).toFixed(1)} s` : ms < 7_200_000 ? `${+(ms / 60_000).toFixed(1)} min` : `${+(ms / 3_600_000).toFixed(1)} h`);
+  else
+    for (let i = 0; i < policy.maxAttempts - 1; i++)
+      delays.push(Math.min(policy.baseDelayMs * policy.factor ** i, policy.maxDelayMs));
+  const human = (ms: number) =>
+    ms < 1000
+      ? `${ms} ms`
+      : ms < 120_000
+        ? `${+(ms / 1000).toFixed(1)} s`
+        : ms < 7_200_000
+          ? `${+(ms / 60_000).toFixed(1)} min`
+          : `${+(ms / 3_600_000).toFixed(1)} h`;
   const shown = delays.slice(0, 5).map((delay) => `+${human(delay)}`);
   if (delays.length > 5) shown.push('…');
   const attempts = delays.length + 1;

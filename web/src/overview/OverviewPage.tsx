@@ -17,7 +17,19 @@ import { useRefetchOnPush } from './useRefetchOnPush.ts';
 // Recharts is the largest dependency: it loads with the overview, not with the first page.
 const Charts = lazy(() => import('./charts.tsx').then((module) => ({ default: module.OverviewCharts })));
 
-function Stat({ icon: Icon, label, value, detail, tone }: { icon: typeof Activity; label: string; value: string; detail?: string; tone?: 'ok' | 'bad' | 'accent' | 'warn' }) {
+function Stat({
+  icon: Icon,
+  label,
+  value,
+  detail,
+  tone,
+}: {
+  icon: typeof Activity;
+  label: string;
+  value: string;
+  detail?: string;
+  tone?: 'ok' | 'bad' | 'accent' | 'warn';
+}) {
   return (
     <div className={`stat stat-${tone ?? 'plain'}`}>
       <div className="stat-label">
@@ -35,11 +47,19 @@ export function OverviewPage() {
   useRefetchOnPush([OverviewEventsPulse, OverviewDeliveriesPulse], () => reexecute({ requestPolicy: 'network-only' }));
   const stats = result.data?.stats;
 
-  if (result.error && !stats) return <ErrorState title="Could not load the overview" error={result.error} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />;
+  if (result.error && !stats)
+    return (
+      <ErrorState
+        title="Could not load the overview"
+        error={result.error}
+        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
+      />
+    );
   if (!stats) return <Loading label="Loading the last hour…" rows={6} />;
 
   const firstMailbox = result.data?.mailboxes.edges[0]?.node;
-  const count = (list: { status: string; count: number }[], status: string) => list.find((item) => item.status === status)?.count ?? 0;
+  const count = (list: { status: string; count: number }[], status: string) =>
+    list.find((item) => item.status === status)?.count ?? 0;
   const received = stats.events.reduce((sum, item) => sum + item.count, 0);
   const delivered = count(stats.deliveries, 'delivered');
   const failed = count(stats.deliveries, 'failed');
@@ -57,7 +77,15 @@ export function OverviewPage() {
       </header>
 
       {!firstMailbox ? (
-        <EmptyState icon={Inbox} title="Welcome to Hookpost" action={<Link className="button button-primary" to="/mailboxes?new=1">Create your first mailbox</Link>}>
+        <EmptyState
+          icon={Inbox}
+          title="Welcome to Hookpost"
+          action={
+            <Link className="button button-primary" to="/mailboxes?new=1">
+              Create your first mailbox
+            </Link>
+          }
+        >
           <ol className="steps">
             <li>Create a mailbox for a service that sends events, with the URL its events go to.</li>
             <li>Send an event with the mailbox's API key (the command is shown when you create it).</li>
@@ -67,10 +95,42 @@ export function OverviewPage() {
       ) : null}
 
       <div className="stats">
-        <Stat icon={Activity} label="Events received" value={formatCount(received)} detail={pending > 0 ? `${formatCount(pending)} deliveries in progress` : 'last hour'} tone="accent" />
-        <Stat icon={CircleCheck} label="Delivered" value={formatCount(delivered)} detail={successRate === null ? 'deliveries · no attempts yet' : `deliveries · ${successRate.toFixed(1)}% of attempts succeeded`} tone="ok" />
-        <Stat icon={CircleX} label="Failed deliveries" value={formatCount(failed)} detail={`${formatCount(stats.attempts.failed)} failed attempts`} tone={failed > 0 ? 'bad' : undefined} />
-        <Stat icon={Gauge} label="Delivery latency" value={stats.latency.p50Ms === null ? '—' : formatDuration(stats.latency.p50Ms)} detail={stats.latency.p95Ms === null ? 'p50 · nothing delivered yet' : `p50 · p95 ${formatDuration(stats.latency.p95Ms)}`} tone="warn" />
+        <Stat
+          icon={Activity}
+          label="Events received"
+          value={formatCount(received)}
+          detail={pending > 0 ? `${formatCount(pending)} deliveries in progress` : 'last hour'}
+          tone="accent"
+        />
+        <Stat
+          icon={CircleCheck}
+          label="Delivered"
+          value={formatCount(delivered)}
+          detail={
+            successRate === null
+              ? 'deliveries · no attempts yet'
+              : `deliveries · ${successRate.toFixed(1)}% of attempts succeeded`
+          }
+          tone="ok"
+        />
+        <Stat
+          icon={CircleX}
+          label="Failed deliveries"
+          value={formatCount(failed)}
+          detail={`${formatCount(stats.attempts.failed)} failed attempts`}
+          tone={failed > 0 ? 'bad' : undefined}
+        />
+        <Stat
+          icon={Gauge}
+          label="Delivery latency"
+          value={stats.latency.p50Ms === null ? '—' : formatDuration(stats.latency.p50Ms)}
+          detail={
+            stats.latency.p95Ms === null
+              ? 'p50 · nothing delivered yet'
+              : `p50 · p95 ${formatDuration(stats.latency.p95Ms)}`
+          }
+          tone="warn"
+        />
       </div>
 
       {firstMailbox && received === 0 ? (
@@ -116,7 +176,11 @@ export function OverviewPage() {
                   {stats.endpoints.map((health) => (
                     <tr key={health.endpoint.id} className={health.failedDeliveries > 0 ? 'row-bad' : undefined}>
                       <td className="cell-url">
-                        <Link to={`/events?endpoint=${health.endpoint.id}&status=failed`} className="mono truncate" title={health.endpoint.url}>
+                        <Link
+                          to={`/events?endpoint=${health.endpoint.id}&status=failed`}
+                          className="mono truncate"
+                          title={health.endpoint.url}
+                        >
                           {health.endpoint.url}
                         </Link>
                         {!health.endpoint.enabled ? <span className="pill">disabled</span> : null}
@@ -125,7 +189,9 @@ export function OverviewPage() {
                         <Link to={`/mailboxes/${health.endpoint.mailbox.id}`}>{health.endpoint.mailbox.name}</Link>
                       </td>
                       <td className="cell-num">
-                        <span className={health.failedDeliveries > 0 ? 'text-bad strong' : 'muted'}>{formatCount(health.failedDeliveries)}</span>
+                        <span className={health.failedDeliveries > 0 ? 'text-bad strong' : 'muted'}>
+                          {formatCount(health.failedDeliveries)}
+                        </span>
                       </td>
                       <td className="cell-num">
                         {formatCount(health.failed)} <span className="muted">/ {formatCount(health.attempts)}</span>

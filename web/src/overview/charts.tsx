@@ -2,13 +2,33 @@
  * The overview's three charts of the last hour, minute by minute, drawn by Recharts.
  * Colors come from the theme's CSS variables, so they follow light and dark mode.
  */
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { formatDuration } from '../ui/format.ts';
 
-const minuteLabel = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+const minuteLabel = (iso: string) =>
+  new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 const axis = { stroke: 'var(--text-faint)', fontSize: 11, tickLine: false, axisLine: false } as const;
 const tooltipStyle = {
-  contentStyle: { background: 'var(--surface-raised)', border: '1px solid var(--border)', borderRadius: 8, fontSize: 12, color: 'var(--text)' },
+  contentStyle: {
+    background: 'var(--surface-raised)',
+    border: '1px solid var(--border)',
+    borderRadius: 8,
+    fontSize: 12,
+    color: 'var(--text)',
+  },
   labelStyle: { color: 'var(--text-muted)', marginBottom: 4 },
   cursor: { fill: 'var(--hover)' },
   labelFormatter: (label: unknown) => minuteLabel(String(label)),
@@ -29,7 +49,15 @@ export function ReceivedChart({ data }: { data: { minute: string; received: numb
         <XAxis dataKey="minute" tickFormatter={minuteLabel} minTickGap={48} {...axis} />
         <YAxis allowDecimals={false} width={40} {...axis} />
         <Tooltip {...tooltipStyle} cursor={{ stroke: 'var(--border-strong)' }} />
-        <Area type="monotone" dataKey="received" name="Events received" stroke="var(--accent)" strokeWidth={2} fill="url(#received-fill)" isAnimationActive={false} />
+        <Area
+          type="monotone"
+          dataKey="received"
+          name="Events received"
+          stroke="var(--accent)"
+          strokeWidth={2}
+          fill="url(#received-fill)"
+          isAnimationActive={false}
+        />
       </AreaChart>
     </ResponsiveContainer>
   );
@@ -45,7 +73,14 @@ export function AttemptsChart({ data }: { data: { minute: string; succeeded: num
         <Tooltip {...tooltipStyle} />
         <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, color: 'var(--text-muted)' }} />
         <Bar dataKey="succeeded" name="Succeeded" stackId="a" fill="var(--ok)" isAnimationActive={false} />
-        <Bar dataKey="failed" name="Failed" stackId="a" fill="var(--bad)" radius={[2, 2, 0, 0]} isAnimationActive={false} />
+        <Bar
+          dataKey="failed"
+          name="Failed"
+          stackId="a"
+          fill="var(--bad)"
+          radius={[2, 2, 0, 0]}
+          isAnimationActive={false}
+        />
       </BarChart>
     </ResponsiveContainer>
   );
@@ -57,11 +92,37 @@ export function LatencyChart({ data }: { data: { minute: string; p50Ms?: number 
       <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid vertical={false} stroke="var(--grid)" />
         <XAxis dataKey="minute" tickFormatter={minuteLabel} minTickGap={48} {...axis} />
-        <YAxis width={52} tickFormatter={(ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)}s` : `${ms}ms`)} {...axis} />
-        <Tooltip {...tooltipStyle} cursor={{ stroke: 'var(--border-strong)' }} formatter={(value) => formatDuration(Number(value))} />
+        <YAxis
+          width={52}
+          tickFormatter={(ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)}s` : `${ms}ms`)}
+          {...axis}
+        />
+        <Tooltip
+          {...tooltipStyle}
+          cursor={{ stroke: 'var(--border-strong)' }}
+          formatter={(value) => formatDuration(Number(value))}
+        />
         <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12, color: 'var(--text-muted)' }} />
-        <Line type="monotone" dataKey="p50Ms" name="p50" stroke="var(--accent)" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
-        <Line type="monotone" dataKey="p95Ms" name="p95" stroke="var(--warn)" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
+        <Line
+          type="monotone"
+          dataKey="p50Ms"
+          name="p50"
+          stroke="var(--accent)"
+          strokeWidth={2}
+          dot={false}
+          connectNulls
+          isAnimationActive={false}
+        />
+        <Line
+          type="monotone"
+          dataKey="p95Ms"
+          name="p95"
+          stroke="var(--warn)"
+          strokeWidth={2}
+          dot={false}
+          connectNulls
+          isAnimationActive={false}
+        />
       </LineChart>
     </ResponsiveContainer>
   );

@@ -8,7 +8,11 @@ import { useClient, type TypedDocumentNode } from 'urql';
 import { useConnection } from '../graphql/LiveProvider.tsx';
 import { subscribeForever } from '../graphql/subscribeForever.ts';
 
-export function useRefetchOnPush(feeds: TypedDocumentNode<unknown, Record<string, never>>[], refetch: () => void, everyMs = 4_000) {
+export function useRefetchOnPush(
+  feeds: TypedDocumentNode<unknown, Record<string, never>>[],
+  refetch: () => void,
+  everyMs = 4_000,
+) {
   const client = useClient();
   const latest = useRef(refetch);
   latest.current = refetch;
@@ -22,11 +26,14 @@ export function useRefetchOnPush(feeds: TypedDocumentNode<unknown, Record<string
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poke = () => {
       if (timer) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        last = Date.now();
-        latest.current();
-      }, Math.max(250, last + everyMs - Date.now()));
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          last = Date.now();
+          latest.current();
+        },
+        Math.max(250, last + everyMs - Date.now()),
+      );
     };
     const stops = feeds.map((feed) => subscribeForever(client, feed, {}, poke, poke));
     return () => {

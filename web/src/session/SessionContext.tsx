@@ -5,7 +5,14 @@
  * the sign-in page back with a note.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { fetchSession, hasRole, signIn as postSession, signOut as deleteSession, type Operator, type OperatorRole } from './sessionApi.ts';
+import {
+  fetchSession,
+  hasRole,
+  signIn as postSession,
+  signOut as deleteSession,
+  type Operator,
+  type OperatorRole,
+} from './sessionApi.ts';
 
 export interface Session {
   /** undefined while the first check runs. */
@@ -49,7 +56,15 @@ export function SessionProvider({ children, initial }: { children: ReactNode; in
   }, []);
 
   const value = useMemo<Session>(
-    () => ({ operator, endedNote, loadError, signIn, signOut, expired, can: (role) => hasRole(operator ?? null, role) }),
+    () => ({
+      operator,
+      endedNote,
+      loadError,
+      signIn,
+      signOut,
+      expired,
+      can: (role) => hasRole(operator ?? null, role),
+    }),
     [operator, endedNote, loadError, signIn, signOut, expired],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
@@ -64,5 +79,7 @@ export function useSession(): Session {
 /** Why an action is not allowed for this operator, or null when it is. */
 export function useRoleBlock(role: OperatorRole): string | null {
   const { can, operator } = useSession();
-  return can(role) ? null : `Your access token has the ${operator?.role ?? 'viewer'} role; this needs ${role === 'admin' ? 'an admin' : 'an operator'} token.`;
+  return can(role)
+    ? null
+    : `Your access token has the ${operator?.role ?? 'viewer'} role; this needs ${role === 'admin' ? 'an admin' : 'an operator'} token.`;
 }

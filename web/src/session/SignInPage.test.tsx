@@ -29,7 +29,12 @@ describe('the sign-in page', () => {
       const { token } = JSON.parse(String(init?.body)) as { token: string };
       return token === 'hpt_good'
         ? new Response(JSON.stringify({ name: 'on-call', role: 'operator' }), { status: 200 })
-        : new Response(JSON.stringify({ error: { code: 'unauthenticated', message: 'That access token is not valid (or was revoked).' } }), { status: 401 });
+        : new Response(
+            JSON.stringify({
+              error: { code: 'unauthenticated', message: 'That access token is not valid (or was revoked).' },
+            }),
+            { status: 401 },
+          );
     });
     vi.stubGlobal('fetch', fetchMock);
     render(

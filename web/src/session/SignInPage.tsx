@@ -31,7 +31,9 @@ export function SignInPage() {
           Hookpost
         </div>
         <h1>Sign in to the dashboard</h1>
-        <p className="muted">Paste an access token. It is exchanged for a session cookie and never stored in the page.</p>
+        <p className="muted">
+          Paste an access token. It is exchanged for a session cookie and never stored in the page.
+        </p>
         {endedNote ? <p className="notice notice-warning">{endedNote}</p> : null}
         {loadError ? <p className="notice notice-error">Could not reach Hookpost: {loadError}</p> : null}
         <label className="field">

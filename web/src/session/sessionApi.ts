@@ -36,4 +36,5 @@ export async function signOut(): Promise<void> {
 
 const rank: Record<OperatorRole, number> = { viewer: 0, operator: 1, admin: 2 };
 
-export const hasRole = (operator: Operator | null, needed: OperatorRole) => operator !== null && rank[operator.role] >= rank[needed];
+export const hasRole = (operator: Operator | null, needed: OperatorRole) =>
+  operator !== null && rank[operator.role] >= rank[needed];

@@ -14,7 +14,13 @@ export function ConnectionIndicator() {
         ? 'Opening the live connection.'
         : `Connection lost ${lostAt ? formatRelative(new Date(lostAt).toISOString(), now) : ''}; retrying. What you see may be out of date.`;
   return (
-    <div className={`connection connection-${state}`} role="status" aria-live="polite" title={detail} data-connection={state}>
+    <div
+      className={`connection connection-${state}`}
+      role="status"
+      aria-live="polite"
+      title={detail}
+      data-connection={state}
+    >
       <span className="connection-dot" aria-hidden />
       <span className="connection-text">{text}</span>
     </div>

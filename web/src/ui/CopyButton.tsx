@@ -16,7 +16,15 @@ async function copy(text: string): Promise<void> {
   area.remove();
 }
 
-export function CopyButton({ value, label = 'Copy', compact = false }: { value: string; label?: string; compact?: boolean }) {
+export function CopyButton({
+  value,
+  label = 'Copy',
+  compact = false,
+}: {
+  value: string;
+  label?: string;
+  compact?: boolean;
+}) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;

@@ -2,7 +2,17 @@
 import { CircleAlert, type LucideIcon } from 'lucide-react';
 import type { ReactNode } from 'react';
 
-export function EmptyState({ icon: Icon, title, children, action }: { icon: LucideIcon; title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  icon: Icon,
+  title,
+  children,
+  action,
+}: {
+  icon: LucideIcon;
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <div className="empty-state">
       <div className="empty-icon">
@@ -15,7 +25,15 @@ export function EmptyState({ icon: Icon, title, children, action }: { icon: Luci
   );
 }
 
-export function ErrorState({ title = 'Could not load this', error, onRetry }: { title?: string; error: { message: string } | string; onRetry?: () => void }) {
+export function ErrorState({
+  title = 'Could not load this',
+  error,
+  onRetry,
+}: {
+  title?: string;
+  error: { message: string } | string;
+  onRetry?: () => void;
+}) {
   const message = typeof error === 'string' ? error : error.message.replace(/^\[(GraphQL|Network)\] /, '');
   return (
     <div className="error-state" role="alert">

@@ -6,7 +6,13 @@ export function formatRelative(iso: string, now: number): string {
   const abs = Math.abs(diff);
   if (abs < 5_000) return 'just now';
   const [value, unit] =
-    abs < 60_000 ? [Math.floor(abs / 1000), 's'] : abs < 3_600_000 ? [Math.floor(abs / 60_000), 'm'] : abs < 86_400_000 ? [Math.floor(abs / 3_600_000), 'h'] : [Math.floor(abs / 86_400_000), 'd'];
+    abs < 60_000
+      ? [Math.floor(abs / 1000), 's']
+      : abs < 3_600_000
+        ? [Math.floor(abs / 60_000), 'm']
+        : abs < 86_400_000
+          ? [Math.floor(abs / 3_600_000), 'h']
+          : [Math.floor(abs / 86_400_000), 'd'];
   return diff >= 0 ? `${value}${unit} ago` : `in ${value}${unit}`;
 }
 
@@ -30,7 +36,12 @@ export function formatExact(iso: string): string {
 export function formatClock(iso: string, now: number): string {
   const date = new Date(iso);
   const sameDay = new Date(now).toDateString() === date.toDateString();
-  return new Intl.DateTimeFormat(undefined, sameDay ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(date);
+  return new Intl.DateTimeFormat(
+    undefined,
+    sameDay
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+      : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
+  ).format(date);
 }
 
 /** "850 ms", "2.4 s", "1m 05s". */
