@@ -140,7 +140,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         ...runtime,
         agent,
         claimPool: queuePool,
-        attempts: createAttemptWriter(pool),
+        attempts: createAttemptWriter({ db: pool, changes }),
         maxInFlight: config.workerConcurrency,
       };
       worker = await startWorker({ config, logger, queuePool, deliver });

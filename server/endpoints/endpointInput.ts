@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { filterProblem } from './eventFilter.ts';
-import { retryPolicySchema } from '../delivery/retryPolicy.ts';
+import { retryPolicySchema } from './retryPolicy.ts';
 
 /** Headers Hookpost sets itself or that would break the request. */
 const RESERVED_HEADERS = new Set([

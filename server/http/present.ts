@@ -6,8 +6,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Actor } from '../auth/roles.ts';
 import { hasRole } from '../auth/roles.ts';
 import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox } from '../db/generated/prisma/client.ts';
-import { openCustomHeaders } from '../delivery/customHeaders.ts';
-import { retryPolicySchema } from '../delivery/retryPolicy.ts';
+import { openCustomHeaders } from '../endpoints/customHeaders.ts';
+import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
 import type { Runtime } from '../runtime.ts';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);

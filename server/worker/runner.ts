@@ -8,7 +8,7 @@ import { makeWorkerUtils, run, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
-import { DELIVER_TASK } from '../delivery/deliverJob.ts';
+import { DELIVER_TASK } from '../deliveries/deliverJobs.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
 import { startRecovery } from './recovery.ts';
 

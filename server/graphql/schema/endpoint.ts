@@ -1,6 +1,6 @@
 /** Endpoint: a destination of a mailbox's events, with its queries and mutations. */
 import { hasRole } from '../../auth/roles.ts';
-import { openCustomHeaders } from '../../delivery/customHeaders.ts';
+import { openCustomHeaders } from '../../endpoints/customHeaders.ts';
 import {
   createEndpoint,
   deleteEndpoint,

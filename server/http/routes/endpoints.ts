@@ -11,7 +11,7 @@ import {
   setEndpointEnabled,
   updateEndpoint,
 } from '../../endpoints/endpointService.ts';
-import type { RetryPolicyInput } from '../../delivery/retryPolicy.ts';
+import type { RetryPolicyInput } from '../../endpoints/retryPolicy.ts';
 import { notFound } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
 import type { Runtime } from '../../runtime.ts';
