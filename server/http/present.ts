@@ -18,6 +18,7 @@ export function presentMailbox(mailbox: Mailbox, firstEndpoint?: Pick<Endpoint, 
     name: mailbox.name,
     target_url: firstEndpoint?.url ?? null,
     created_at: iso(mailbox.createdAt)!,
+    deleted_at: iso(mailbox.deletedAt),
   };
 }
 
@@ -62,6 +63,7 @@ export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoi
     enabled: endpoint.enabled,
     created_at: iso(endpoint.createdAt)!,
     updated_at: iso(endpoint.updatedAt)!,
+    deleted_at: iso(endpoint.deletedAt),
   };
 }
 
