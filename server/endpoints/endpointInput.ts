@@ -3,7 +3,7 @@
  * GraphQL alike through endpointService.
  */
 import { z } from 'zod';
-import { filterProblem } from './eventFilter.ts';
+import { filterProblem } from '../events/eventTypes.ts';
 import { retryPolicySchema } from './retryPolicy.ts';
 
 /** Headers Hookpost sets itself or that would break the request. */

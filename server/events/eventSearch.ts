@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { authorize, type Actor } from '../auth/roles.ts';
 import type { Queryable } from '../db/queryable.ts';
-import { filterProblem } from '../endpoints/eventFilter.ts';
+import { filterProblem } from './eventTypes.ts';
 import { parseInput } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { eventStatuses } from './statuses.ts';

@@ -17,7 +17,7 @@ import type { ExecutionArgs } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { Actor } from '../auth/roles.ts';
 import { revokes } from '../db/changeBus.ts';
-import { makeAuthenticateHook, resolveActor } from '../http/authenticate.ts';
+import { resolveActor } from '../auth/requestActor.ts';
 import type { Runtime } from '../runtime.ts';
 import { createHookpostYoga, GRAPHQL_PATH, type HookpostYoga } from './yoga.ts';
 
@@ -26,7 +26,9 @@ export function graphqlPlugin(rt: Runtime) {
     const yoga = createHookpostYoga(rt);
     const closing = new AbortController();
     app.addHook('preClose', async () => closing.abort());
-    app.addHook('onRequest', makeAuthenticateHook(rt));
+    app.addHook('onRequest', async (request) => {
+      request.actor = await resolveActor(rt, request);
+    });
     await app.register(websocket);
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {

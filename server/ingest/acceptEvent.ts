@@ -9,7 +9,7 @@
  */
 import { newId } from '../ids.ts';
 import { hashToken } from '../auth/tokens.ts';
-import { acceptsEventType } from '../endpoints/eventFilter.ts';
+import { acceptsEventType } from '../events/eventTypes.ts';
 import { AppError } from '../errors.ts';
 import type { Config } from '../config.ts';
 import type { EventWriter } from './eventWriter.ts';

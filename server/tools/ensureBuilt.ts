@@ -1,14 +1,13 @@
 /**
- * `npm start`'s first step (`prestart`): compiles the server to dist/ and builds the
- * dashboard when either is missing or older than its sources, so a fresh clone runs
- * with `npm install && npm start`. When both are up to date this only compares file
- * times: a few milliseconds.
+ * `npm start`'s first step (`prestart`, with web/scripts/ensureBuilt.ts for the
+ * dashboard): compiles the server to dist/ when it is missing or older than its sources,
+ * so a fresh clone runs with `npm install && npm start`. When it is up to date this only
+ * compares file times: a few milliseconds.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDashboardBuilt } from '../../web/scripts/ensureBuilt.ts';
 import { fromRoot } from '../projectRoot.ts';
 
 const compiledMain = fromRoot('dist', 'server', 'main.js');
@@ -48,8 +47,4 @@ export function ensureServerBuilt(log: (line: string) => void = console.log): vo
   if (result.status !== 0) throw new Error(`Compiling the server failed (exit ${result.status}).`);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  ensureServerBuilt();
-  // Worker-only processes serve no pages.
-  if (process.env.HOOKPOST_ROLE !== 'worker' && !process.argv.includes('--role=worker')) ensureDashboardBuilt();
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) ensureServerBuilt();
