@@ -26,6 +26,9 @@ const envSchema = z.object({
   HOOKPOST_ROLE: z.enum(processRoles).default('all'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: intFromEnv(0, 65535).default(8000),
+  HOOKPOST_OPS_HOST: z.string().min(1).optional(),
+  HOOKPOST_OPS_PORT: intFromEnv(0, 65535).default(9464),
+  HOOKPOST_METRICS_TOKEN: z.string().min(16).optional(),
   DATABASE_URL: z.url().optional(),
   HOOKPOST_DATA_DIR: z.string().min(1).default('.hookpost'),
   HOOKPOST_EMBEDDED_PG_PORT: intFromEnv(0, 65535).default(54329),
@@ -41,6 +44,8 @@ const envSchema = z.object({
   HOOKPOST_HEARTBEAT_INTERVAL_MS: intFromEnv(100, 60_000).default(5_000),
   HOOKPOST_WORKER_STALE_AFTER_MS: intFromEnv(500, 600_000).default(15_000),
   HOOKPOST_SHUTDOWN_TIMEOUT_MS: intFromEnv(0, 600_000).default(10_000),
+  HOOKPOST_RECONCILE_INTERVAL_MS: intFromEnv(1_000, 3_600_000).default(15_000),
+  HOOKPOST_RECONCILE_AFTER_MS: intFromEnv(1_000, 3_600_000).default(30_000),
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
 });
 
@@ -51,6 +56,12 @@ export interface Config {
   host: string;
   /** HTTP port for the API, GraphQL and the dashboard. Default 8000; 0 picks a free one. */
   port: number;
+  /** Interface of the operations listener (/healthz, /readyz, /metrics). Default: `host`. */
+  opsHost: string;
+  /** Port of the operations listener, in every process (workers too). Default 9464; 0 picks a free one. */
+  opsPort: number;
+  /** When set, /metrics asks for it as a bearer token (at least 16 characters). */
+  metricsToken: string | undefined;
   /** PostgreSQL to use; when absent, an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl: string | undefined;
   /** Absolute folder for local state: embedded PostgreSQL data, generated keys. Default `./.hookpost`. */
@@ -80,6 +91,10 @@ export interface Config {
   workerStaleAfterMs: number;
   /** How long shutdown waits for in-flight deliveries, in ms. Default 10000. */
   shutdownTimeoutMs: number;
+  /** How often a worker looks for stranded deliveries (one process at a time), in ms. Default 15000. */
+  reconcileIntervalMs: number;
+  /** How long a delivery's row must be still before it can count as stranded, in ms. Default 30000. */
+  reconcileAfterMs: number;
   /** How long a rotated-out signing secret still signs, in ms. Default 24 h. */
   secretRotationGraceMs: number;
 }
@@ -102,6 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     role: e.HOOKPOST_ROLE,
     host: e.HOST,
     port: e.PORT,
+    opsHost: e.HOOKPOST_OPS_HOST ?? e.HOST,
+    opsPort: e.HOOKPOST_OPS_PORT,
+    metricsToken: e.HOOKPOST_METRICS_TOKEN,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.HOOKPOST_DATA_DIR),
     embeddedPostgresPort: e.HOOKPOST_EMBEDDED_PG_PORT,
@@ -117,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     heartbeatIntervalMs: e.HOOKPOST_HEARTBEAT_INTERVAL_MS,
     workerStaleAfterMs: e.HOOKPOST_WORKER_STALE_AFTER_MS,
     shutdownTimeoutMs: e.HOOKPOST_SHUTDOWN_TIMEOUT_MS,
+    reconcileIntervalMs: e.HOOKPOST_RECONCILE_INTERVAL_MS,
+    reconcileAfterMs: e.HOOKPOST_RECONCILE_AFTER_MS,
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
     ...overrides,
   };

@@ -38,7 +38,7 @@ test('accepted and refused submissions are counted and timed, by status', async 
   for (let i = 0; i < 3; i++) expect((await send(mailbox.api_key)).status).toBe(202);
   expect((await send('hpk_wrong')).status).toBe(401);
 
-  const response = await fetch(`${hookpost.baseUrl}/metrics`);
+  const response = await fetch(`${hookpost.opsUrl}/metrics`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toContain('text/plain');
   const text = await response.text();
@@ -55,4 +55,27 @@ test('accepted and refused submissions are counted and timed, by status', async 
 
   expect(text).not.toContain(mailbox.api_key);
   expect(text).not.toContain('hpk_wrong');
+});
+
+test('metrics are served on the operations listener only, and never on the public port', async () => {
+  expect((await fetch(`${hookpost.baseUrl}/metrics`)).status).toBe(404);
+  expect((await fetch(`${hookpost.opsUrl}/healthz`)).status).toBe(200);
+  expect(await (await fetch(`${hookpost.opsUrl}/readyz`)).json()).toEqual({ status: 'ready' });
+  const text = await (await fetch(`${hookpost.opsUrl}/metrics`)).text();
+  expect(sample(text, 'hookpost_worker_up')).toBe(1);
+});
+
+test('with a metrics token, /metrics asks for it', async () => {
+  const guarded = await startTestHookpost(db.url, { role: 'api', metricsToken: 'metrics-token-0123456789' });
+  try {
+    expect((await fetch(`${guarded.opsUrl}/metrics`)).status).toBe(401);
+    expect((await fetch(`${guarded.opsUrl}/metrics`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    const allowed = await fetch(`${guarded.opsUrl}/metrics`, {
+      headers: { authorization: 'Bearer metrics-token-0123456789' },
+    });
+    expect(allowed.status).toBe(200);
+    expect((await fetch(`${guarded.opsUrl}/healthz`)).status).toBe(200);
+  } finally {
+    await guarded.stop();
+  }
 });

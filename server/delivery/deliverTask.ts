@@ -52,6 +52,8 @@ export interface DeliverTaskDeps {
   changes: ChangeBus;
   /** Requests one worker process has in flight at most (HOOKPOST_WORKER_CONCURRENCY). */
   maxInFlight: number;
+  /** Resolves once the worker of this id shows as alive (worker/liveness.ts): only then may it claim. */
+  workerReady(workerId: string): Promise<void>;
 }
 
 export function makeDeliverTask(deps: DeliverTaskDeps): Task {
@@ -63,6 +65,7 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
     const job = deliverPayloadSchema.parse(rawPayload);
     const workerId = helpers.job.locked_by;
     if (!workerId) throw new Error(`Job ${helpers.job.id} runs without a lock.`);
+    await deps.workerReady(workerId);
     const ids = job.deliveries.map((delivery) => delivery.id).filter((id) => !inFlight.has(id));
     const { claimed, cancelled } = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
     for (const id of cancelled) {
@@ -169,6 +172,8 @@ function signedHeaders(
 /** What follows an attempt: delivered, a scheduled retry, or failed for good. */
 function decide(delivery: ClaimedDelivery, trigger: AttemptTrigger, outcome: AttemptOutcome): AttemptDecision {
   if (outcome.ok) return { status: 'delivered' };
+  // Cut off by this worker's shutdown, not by the receiver: another worker tries again now.
+  if (outcome.errorKind === 'aborted') return { status: 'queued', retryInMs: 0 };
   // Manual and test attempts are one try each; only the scheduled series retries.
   if (trigger !== 'scheduled') return { status: 'failed' };
   const policy = retryPolicySchema.parse(delivery.retryPolicy);

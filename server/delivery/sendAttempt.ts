@@ -1,7 +1,7 @@
 /**
  * One HTTP attempt: POST the event to the endpoint and describe what happened. Never
- * throws for anything the receiver or the network did; those are outcomes. It throws
- * only when the worker itself is stopping (the job is then retried).
+ * throws: whatever the receiver or the network did, and the worker stopping mid-request,
+ * are outcomes, each recorded as an attempt.
  *
  * Rules: 2xx is success; 3xx is a failure (redirects are never followed: the endpoint
  * must be the real address); timeouts cover connecting, waiting for headers and reading
@@ -29,7 +29,9 @@ export type ErrorKind =
   | 'dns'
   | 'tls'
   | 'blocked_target'
-  | 'network';
+  | 'network'
+  /** The worker stopped before the answer came: the receiver may have got the request. */
+  | 'aborted';
 
 export interface AttemptOutcome {
   ok: boolean;
@@ -52,13 +54,6 @@ export function createOutboundAgent(policy: TargetPolicy): Agent {
     keepAliveTimeout: 10_000,
     connections: 64,
   });
-}
-
-export class WorkerStoppingError extends Error {
-  constructor() {
-    super('The worker is stopping; the delivery will be attempted again.');
-    this.name = 'WorkerStoppingError';
-  }
 }
 
 export async function sendAttempt(
@@ -125,7 +120,13 @@ export async function sendAttempt(
       retryAfterMs: status === 429 || status === 503 ? parseRetryAfter(headers['retry-after']) : null,
     });
   } catch (error) {
-    if (stopping?.aborted && !timeout.aborted) throw new WorkerStoppingError();
+    if (stopping?.aborted && !timeout.aborted) {
+      return finish({
+        ok: false,
+        errorKind: 'aborted',
+        errorMessage: 'The worker stopped before the answer came; the receiver may have got the request.',
+      });
+    }
     if (timeout.aborted) {
       return finish({
         ok: false,

@@ -15,7 +15,7 @@ import { installNotFoundHandler } from './notFound.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
-import { opsRoutes } from './routes/ops.ts';
+import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -49,7 +49,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     await webhookRoutes(management, rt);
     await sessionRoutes(management, rt);
   });
-  await app.register(async (ops) => opsRoutes(ops, rt));
+  await app.register(async (health) => healthRoutes(health, rt));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   const spaIndex = await registerDashboard(app);
   installNotFoundHandler(app, { spaIndex });

@@ -77,8 +77,8 @@ export interface ApiReading {
   eventLoopMaxMs: number | null;
 }
 
-export async function readApiMetrics(apiUrl: string): Promise<ApiReading> {
-  const response = await fetch(`${apiUrl}/metrics`);
+export async function readApiMetrics(opsUrl: string): Promise<ApiReading> {
+  const response = await fetch(`${opsUrl}/metrics`);
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   const text = await response.text();
   return { ingest: parseIngestBuckets(text), eventLoopMaxMs: parseEventLoopMaxMs(text) };
