@@ -3,6 +3,7 @@ import { Search, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
+import { useDraft } from '../ui/useDraft.ts';
 import { FilterChoicesQuery } from './eventDocuments.ts';
 import {
   eventStatuses,
@@ -13,17 +14,11 @@ import {
   type TimeRange,
 } from './eventFilterParams.ts';
 
-/** A text field that applies what is typed after a pause, or at once on Enter. */
-function useDraft(value: string, apply: (value: string) => void, delayMs = 350) {
-  const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
-  useEffect(() => {
-    if (draft === value) return;
-    const timer = setTimeout(() => apply(draft), delayMs);
-    return () => clearTimeout(timer);
-  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
-  return [draft, setDraft, () => apply(draft)] as const;
-}
+const typeList = (value: string) =>
+  value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 const toLocalInput = (iso: string) => {
   if (!iso || Number.isNaN(Date.parse(iso))) return '';
@@ -49,14 +44,11 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
     onChange(latest.current);
   };
 
-  const [q, setQ, applyQ] = useDraft(state.q, (value) => set({ q: value.trim() }));
-  const [types, setTypes, applyTypes] = useDraft(state.eventTypes.join(', '), (value) =>
-    set({
-      eventTypes: value
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    }),
+  const [q, setQ, applyQ] = useDraft(state.q, (value) => set({ q: value.trim() }), { canonical: (v) => v.trim() });
+  const [types, setTypes, applyTypes] = useDraft(
+    state.eventTypes.join(', '),
+    (value) => set({ eventTypes: typeList(value) }),
+    { canonical: (value) => typeList(value).join(', ') },
   );
   const custom = !state.range && Boolean(state.since || state.until);
   const [showCustom, setShowCustom] = useState(custom);
