@@ -5,7 +5,13 @@ import { useMutation } from 'urql';
 import type { EndpointFieldsFragment } from '../generated/graphql.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { SecretOnce } from '../ui/SecretOnce.tsx';
-import { defaultEndpointForm, endpointInputOf, formFromEndpoint, type EndpointFormValues } from './endpointForm.ts';
+import {
+  defaultEndpointForm,
+  endpointChangesOf,
+  endpointInputOf,
+  formFromEndpoint,
+  type EndpointFormValues,
+} from './endpointForm.ts';
 import { CreateEndpointMutation, UpdateEndpointMutation } from './mailboxDocuments.ts';
 
 type Errors = Partial<Record<keyof EndpointFormValues, string>>;
@@ -73,10 +79,11 @@ export function EndpointFormDialog({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const result = endpointInputOf(values);
+    const result = endpoint ? endpointChangesOf(endpoint, values) : endpointInputOf(values);
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
     if (endpoint) {
+      if (Object.keys(result.input).length === 0) return onClose();
       const answer = await update({ id: endpoint.id, input: result.input });
       if (!answer.error) onClose();
     } else {
@@ -133,7 +140,7 @@ export function EndpointFormDialog({
           </Field>
           <fieldset className="fieldset">
             <legend>Retry policy</legend>
-            <div className="form-grid form-grid-4">
+            <div className="form-grid form-grid-5">
               <Field label="Attempts" error={errors.maxAttempts}>
                 {input('maxAttempts', { type: 'number', min: 1, max: 50, disabled: scheduled })}
               </Field>
@@ -145,6 +152,9 @@ export function EndpointFormDialog({
               </Field>
               <Field label="Longest wait (s)" error={errors.maxDelaySeconds}>
                 {input('maxDelaySeconds', { type: 'number', min: 0, step: 'any', disabled: scheduled })}
+              </Field>
+              <Field label="Jitter (±%)" error={errors.jitterPercent}>
+                {input('jitterPercent', { type: 'number', min: 0, max: 100, step: 'any' })}
               </Field>
             </div>
             <Field
