@@ -1,7 +1,7 @@
 /**
  * The live events list: the first page from a query, older pages on demand, and what
  * the two subscriptions push (new events, delivery changes that change an event's row),
- * coalesced by a LiveBuffer into one render per window. When the server says it
+ * coalesced by useLiveUpdates into one render per window and merged by the feed reducer. When the server says it
  * skipped changes (a burst bigger than a payload) or may have missed some (resync), or
  * the connection came back, the range the reader has loaded is fetched again from the
  * top down to its oldest row (page by page, up to REPAIR_MAX_ROWS), so a skipped event
@@ -11,11 +11,11 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import type { EventFilter, EventRowFieldsFragment } from '../generated/graphql.ts';
-import { useConnection } from '../graphql/LiveProvider.tsx';
 import { emptyFeed, feedReducer, type FeedAction, type FeedState } from '../live/eventFeed.ts';
 import { fetchFromTop } from '../live/fetchFromTop.ts';
-import { makeLiveBuffer } from '../live/liveBuffer.ts';
-import { subscribeForever } from '../graphql/subscribeForever.ts';
+import { liveSource } from '../live/liveSource.ts';
+import { makeThrottle } from '../live/throttle.ts';
+import { useLiveUpdates } from '../live/useLiveUpdates.ts';
 import { EventRowsUpdatedSubscription, EventsPageQuery, EventsReceivedSubscription } from './eventDocuments.ts';
 import { matchesFilter } from './eventFilterParams.ts';
 
@@ -105,73 +105,34 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
   }, [client]);
 
   // Repair the loaded rows, at most every few seconds; a call during a repair queues one more.
-  const lastRefetch = useRef(0);
-  const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const repairing = useRef(false);
-  const repairAgain = useRef(false);
-  const refetch = useCallback(() => {
-    if (repairing.current) repairAgain.current = true;
-    if (refetchTimer.current || repairing.current) return;
-    const wait = Math.max(0, lastRefetch.current + REFETCH_AT_MOST_EVERY_MS - Date.now());
-    refetchTimer.current = setTimeout(() => {
-      refetchTimer.current = undefined;
-      lastRefetch.current = Date.now();
-      repairing.current = true;
-      void repair().finally(() => {
-        repairing.current = false;
-        if (repairAgain.current) {
-          repairAgain.current = false;
-          refetch();
-        }
-      });
-    }, wait);
-  }, [repair]);
-  useEffect(() => () => clearTimeout(refetchTimer.current), []);
+  const throttle = useMemo(() => makeThrottle(repair, REFETCH_AT_MOST_EVERY_MS), [repair]);
+  useEffect(() => () => throttle.cancel(), [throttle]);
+  const refetch = throttle.call;
 
-  const { resyncs } = useConnection();
-  useEffect(() => {
-    if (resyncs > 0) refetch();
-  }, [resyncs, refetch]);
-
-  useEffect(() => {
-    const buffer = makeLiveBuffer<EventRow>(
-      (batch) =>
-        dispatch({
-          type: 'live',
-          ...batch,
-          paused: paused.current,
-          matches: (row) => matchesFilter(facts(row), filterRef.current),
-          newer: newerEventRow,
-        }),
-      { newer: newerEventRow },
-    );
-    const mailboxId = filterRef.current.mailboxId ?? null;
-    const stopReceived = subscribeForever(
-      client,
-      EventsReceivedSubscription,
-      { mailboxId },
-      ({ eventReceived }) => {
-        buffer.received(eventReceived.events);
-        if (eventReceived.skipped > 0 || eventReceived.resync) refetch();
-      },
-      refetch,
-    );
-    const stopUpdated = subscribeForever(
-      client,
-      EventRowsUpdatedSubscription,
-      { mailboxId },
-      ({ deliveryUpdated }) => {
-        buffer.updated(deliveryUpdated.updates.map((update) => update.delivery.event));
-        if (deliveryUpdated.skipped > 0 || deliveryUpdated.resync) refetch();
-      },
-      refetch,
-    );
-    return () => {
-      stopReceived();
-      stopUpdated();
-      buffer.stop();
-    };
-  }, [client, filterKey, refetch]);
+  const mailboxId = filter.mailboxId ?? null;
+  const live = useMemo(
+    () => [
+      liveSource(EventsReceivedSubscription, { mailboxId }, { received: (data) => data.eventReceived.events }),
+      liveSource(
+        EventRowsUpdatedSubscription,
+        { mailboxId },
+        { updated: (data) => data.deliveryUpdated.updates.map((update) => update.delivery.event) },
+      ),
+    ],
+    [mailboxId],
+  );
+  useLiveUpdates<EventRow>(live, {
+    newer: newerEventRow,
+    onGap: refetch,
+    onBatch: (batch) =>
+      dispatch({
+        type: 'live',
+        ...batch,
+        paused: paused.current,
+        matches: (row) => matchesFilter(facts(row), filterRef.current),
+        newer: newerEventRow,
+      }),
+  });
 
   const loadMore = useCallback(() => {
     if (loadingMore || !state.hasNextPage || !state.endCursor) return;

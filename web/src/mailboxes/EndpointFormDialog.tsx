@@ -2,6 +2,7 @@
 import { Plus, Trash2 } from 'lucide-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
+import { errorMessage } from '../graphql/errorMessage.ts';
 import type { EndpointFieldsFragment } from '../generated/graphql.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { SecretOnce } from '../ui/SecretOnce.tsx';
@@ -53,7 +54,8 @@ export function EndpointFormDialog({
   const [created, create] = useMutation(CreateEndpointMutation);
   const [updated, update] = useMutation(UpdateEndpointMutation);
   const busy = created.fetching || updated.fetching;
-  const serverError = (endpoint ? updated.error : created.error)?.message.replace(/^\[GraphQL\] /, '');
+  const failure = endpoint ? updated.error : created.error;
+  const serverError = failure ? errorMessage(failure) : null;
 
   useEffect(() => {
     if (!open) return;
