@@ -15,17 +15,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // Charts are the largest dependency; a separate chunk keeps the first load lean.
-    rollupOptions: {
-      output: {
-        manualChunks: (id) =>
-          id.includes('node_modules/recharts') ||
-          id.includes('node_modules/d3-') ||
-          id.includes('node_modules/victory-vendor')
-            ? 'recharts'
-            : undefined,
-      },
-    },
+    // No manual chunks: Recharts is imported only by the overview's lazy charts module,
+    // so it lands in that module's chunk and loads with the overview, never with sign-in.
     chunkSizeWarningLimit: 800,
   },
   server: {
