@@ -11,7 +11,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import type { EventFilter, EventRowFieldsFragment } from '../generated/graphql.ts';
-import { emptyFeed, feedReducer, type FeedAction, type FeedState } from '../live/eventFeed.ts';
+import { emptyFeed, feedReducer, MAX_ROWS, type FeedAction, type FeedState } from '../live/eventFeed.ts';
 import { fetchFromTop } from '../live/fetchFromTop.ts';
 import { liveSource } from '../live/liveSource.ts';
 import { makeThrottle } from '../live/throttle.ts';
@@ -135,7 +135,7 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
   });
 
   const loadMore = useCallback(() => {
-    if (loadingMore || !state.hasNextPage || !state.endCursor) return;
+    if (loadingMore || !state.hasNextPage || !state.endCursor || state.rows.length >= MAX_ROWS) return;
     setLoadingMore(true);
     setMoreError(undefined);
     void client
@@ -150,7 +150,7 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
         if (result.error) setMoreError(result.error);
         setLoadingMore(false);
       });
-  }, [client, loadingMore, state.hasNextPage, state.endCursor]);
+  }, [client, loadingMore, state.hasNextPage, state.endCursor, state.rows.length]);
 
   return {
     state,
