@@ -16,6 +16,7 @@ import { usePageTitle } from '../ui/usePageTitle.ts';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
+import { AttemptCompare } from './AttemptCompare.tsx';
 import { DeliveryCard } from './DeliveryCard.tsx';
 import {
   EventDeliveriesUpdatedSubscription,
@@ -52,6 +53,12 @@ export function EventDetailPage() {
   const [retryOne, runRetryOne] = useMutationAction(RetryDeliveryMutation);
   const [retryAll, runRetryAll] = useMutationAction(RetryWholeEventMutation);
   const [retryingId, setRetryingId] = useState<string | null>(null);
+  // Two attempts picked (by id, from any delivery) open side by side.
+  const [comparing, setComparing] = useState<string[]>([]);
+  const toggleCompare = (id: string) =>
+    setComparing((current) =>
+      current.includes(id) ? current.filter((other) => other !== id) : [...current, id].slice(-2),
+    );
 
   const event = result.data?.event;
   usePageTitle(event ? `Event ${shortId(event.trackingNumber)}` : 'Event');
@@ -77,6 +84,14 @@ export function EventDetailPage() {
   }
 
   const summary = event;
+  const attemptsById = new Map(
+    deliveries.flatMap((delivery) =>
+      delivery.attempts.edges.map(
+        (edge) => [edge.node.id, { ...edge.node, endpointUrl: delivery.endpoint.url }] as const,
+      ),
+    ),
+  );
+  const picked = comparing.flatMap((id) => (attemptsById.has(id) ? [attemptsById.get(id)!] : []));
   const eventBlock = roleBlock ?? eventRetryBlock(deliveries);
 
   return (
@@ -152,6 +167,9 @@ export function EventDetailPage() {
                 mailboxId={event.mailbox.id}
                 roleBlock={roleBlock}
                 retrying={retryOne.fetching && retryingId === delivery.id}
+                body={{ text: event.body, encoding: event.bodyEncoding }}
+                comparing={comparing}
+                onCompare={toggleCompare}
                 onRetry={() => {
                   setRetryingId(delivery.id);
                   void runRetryOne({ id: delivery.id }, `Retry queued for ${delivery.endpoint.url}.`);
@@ -160,6 +178,7 @@ export function EventDetailPage() {
             ))
           )}
         </div>
+        <AttemptCompare pair={picked.length === 2 ? [picked[0]!, picked[1]!] : null} onClose={() => setComparing([])} />
         <div className="detail-side">
           <PayloadView body={event.body} contentType={event.contentType} encoding={event.bodyEncoding} />
         </div>
