@@ -33,7 +33,7 @@ export function newerEventRow(a: EventRow, b: EventRow): EventRow {
   return b;
 }
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 100;
 /** The server's largest page. */
 const MAX_PAGE_SIZE = 100;
 /** A repair re-reads at most this many rows from the top (down to the oldest loaded row); rows below keep their last push. */
