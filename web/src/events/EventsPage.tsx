@@ -95,9 +95,12 @@ export function EventsPage() {
     if (!scrolled && waitingCount > 0) latestFeed.current.showWaiting();
   }, [scrolled, waitingCount]);
 
-  // Infinite scroll: the sentinel below the table loads the next page when it comes into view.
+  // Infinite scroll: the sentinel below the table loads the next page when it comes into
+  // view. It is observed afresh whenever the rows change, because a reader parked at the
+  // bottom keeps it in view (scroll anchoring follows it down) and an observer only calls
+  // on a change of visibility: the fresh observation reports it visible and loads on.
   const sentinel = useRef<HTMLDivElement>(null);
-  const hasRows = rows.length > 0;
+  const rowCount = rows.length;
   useEffect(() => {
     const node = sentinel.current;
     if (!node || typeof IntersectionObserver === 'undefined') return;
@@ -107,7 +110,7 @@ export function EventsPage() {
     );
     observer.observe(node);
     return () => observer.disconnect();
-  }, [hasRows]);
+  }, [rowCount, feed.loadingMore]);
 
   const client = useClient();
   const toast = useToast();
