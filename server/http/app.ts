@@ -8,7 +8,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { newId } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 import { makeAuthenticateHook } from './authenticate.ts';
-import { registerDashboard } from './dashboard.ts';
+import { registerDashboard, registerPageCompression } from './dashboard.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
@@ -50,6 +50,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     await sessionRoutes(management, rt);
   });
   await app.register(async (health) => healthRoutes(health, rt));
+  await registerPageCompression(app);
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   const spaIndex = await registerDashboard(app);
   installNotFoundHandler(app, { spaIndex });
