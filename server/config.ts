@@ -35,6 +35,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOOKPOST_LOG_PRETTY: booleanFromEnv.optional(),
   HOOKPOST_MAX_BODY_BYTES: intFromEnv(1, 64 * 1024 * 1024).default(1024 * 1024),
+  HOOKPOST_INGEST_TIMEOUT_MS: intFromEnv(100, 120_000).default(5_000),
+  HOOKPOST_INGEST_MAX_BYTES_IN_FLIGHT: intFromEnv(1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  HOOKPOST_HTTP_HEADERS_TIMEOUT_MS: intFromEnv(1_000, 600_000).default(10_000),
+  HOOKPOST_HTTP_REQUEST_TIMEOUT_MS: intFromEnv(1_000, 600_000).default(30_000),
+  HOOKPOST_HTTP_KEEP_ALIVE_TIMEOUT_MS: intFromEnv(100, 600_000).default(5_000),
+  HOOKPOST_HTTP_MAX_CONNECTIONS: intFromEnv(16, 1_000_000).default(1_024),
   HOOKPOST_ENCRYPTION_KEY: z.string().optional(),
   HOOKPOST_ADMIN_TOKEN: z.string().min(24).optional(),
   HOOKPOST_ALLOWED_TARGETS: listFromEnv.default([]),
@@ -73,6 +79,18 @@ export interface Config {
   logPretty: boolean;
   /** Largest accepted event body in bytes. Default 1 MiB. */
   maxBodyBytes: number;
+  /** How long a producer waits at most for its event to be committed before a 503, in ms. Default 5000. */
+  ingestTimeoutMs: number;
+  /** Event bodies being received or written at once, in bytes, beyond which producers get 503. Default 64 MiB. */
+  ingestMaxBytesInFlight: number;
+  /** A request's headers must arrive within this, in ms. Default 10000. */
+  httpHeadersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this, in ms. Default 30000. */
+  httpRequestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this, in ms. Default 5000. */
+  httpKeepAliveTimeoutMs: number;
+  /** Open HTTP connections at most; more are refused. Default 1024. */
+  httpMaxConnections: number;
   /** base64 of 32 bytes sealing endpoint secrets; generated into `dataDir` when absent. */
   encryptionKey: string | undefined;
   /** A bootstrap admin token to accept (at least 24 characters); else one is generated into `dataDir`. */
@@ -126,6 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     logPretty: e.HOOKPOST_LOG_PRETTY ?? Boolean(process.stdout.isTTY),
     maxBodyBytes: e.HOOKPOST_MAX_BODY_BYTES,
+    ingestTimeoutMs: e.HOOKPOST_INGEST_TIMEOUT_MS,
+    ingestMaxBytesInFlight: e.HOOKPOST_INGEST_MAX_BYTES_IN_FLIGHT,
+    httpHeadersTimeoutMs: e.HOOKPOST_HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: e.HOOKPOST_HTTP_REQUEST_TIMEOUT_MS,
+    httpKeepAliveTimeoutMs: e.HOOKPOST_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    httpMaxConnections: e.HOOKPOST_HTTP_MAX_CONNECTIONS,
     encryptionKey: e.HOOKPOST_ENCRYPTION_KEY,
     adminToken: e.HOOKPOST_ADMIN_TOKEN,
     allowedTargets: e.HOOKPOST_ALLOWED_TARGETS,

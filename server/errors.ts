@@ -62,6 +62,16 @@ export function coerceError(thrown: unknown): Error {
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
 
+/** 503: Hookpost cannot do this right now; the client should try again after `retryAfterSeconds`. */
+export const unavailable = (message: string, retryAfterSeconds: number) =>
+  new AppError('unavailable', message, { retryAfterSeconds });
+
+/** When a 503 says to try again, in seconds (REST's Retry-After). */
+export function retryAfterOf(error: AppError): number | undefined {
+  const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' ? seconds : undefined;
+}
+
 /** One thing wrong with an input: where (field names as the service knows them) and what. */
 export interface Problem {
   path: string[];
