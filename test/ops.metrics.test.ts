@@ -1,7 +1,9 @@
 /**
  * /metrics: what Prometheus scrapes. Counts events accepted and refused, and times every
- * submission from arrival to answer, by status; never shows a secret.
+ * submission from arrival to answer, by status; never shows a secret. Names follow
+ * Prometheus' conventions, so Node's own metrics have the names stock dashboards expect.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { createMailbox, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
@@ -55,4 +57,24 @@ test('accepted and refused submissions are counted and timed, by status', async 
 
   expect(text).not.toContain(mailbox.api_key);
   expect(text).not.toContain('hpk_wrong');
+});
+
+test("Node's own metrics have their usual names, and no gauge is named like a counter", async () => {
+  const text = await (await fetch(`${hookpost.baseUrl}/metrics`)).text();
+  for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes'])
+    expect(sample(text, name)).toBeGreaterThan(0);
+  expect(text).toContain('nodejs_eventloop_lag_p99_seconds ');
+  const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => ({ name, type }));
+  expect(types.filter(({ type, name }) => type !== 'counter' && name!.endsWith('_total'))).toEqual([]);
+});
+
+// promtool is Debian's `prometheus` package, which CI installs; elsewhere the test runs
+// when promtool is on the PATH.
+const promtool = spawnSync('promtool', ['--version']).status === 0;
+test.skipIf(!promtool && !process.env.CI)('the exposition passes `promtool check metrics`', async () => {
+  const text = await (await fetch(`${hookpost.baseUrl}/metrics`)).text();
+  const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  expect(check.error).toBeUndefined();
+  expect(`${check.stdout}${check.stderr}`).toBe('');
+  expect(check.status).toBe(0);
 });
