@@ -14,7 +14,7 @@
 import { newId } from '../ids.ts';
 import type { Task } from 'graphile-worker';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type pg from 'pg';
 import type { SecretBox } from '../auth/secretBox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
@@ -48,7 +48,7 @@ export interface DeliverTaskDeps {
   attempts: AttemptWriter;
   logger: Logger;
   secretBox: SecretBox;
-  agent: Agent;
+  agent: Dispatcher;
   targetPolicy: TargetPolicy;
   metrics: Metrics;
   changes: ChangeBus;
