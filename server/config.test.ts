@@ -142,5 +142,9 @@ describe('loadConfig', () => {
       httpsProxy: 'http://proxy.internal:3128',
       noProxy: '.internal,10.1.2.3',
     });
+    // Without a scheme, as curl reads it.
+    expect(loadConfig({ HTTPS_PROXY: 'proxy.internal:3128' }).egressProxy.httpsProxy).toBe(
+      'http://proxy.internal:3128',
+    );
   });
 });

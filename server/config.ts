@@ -64,7 +64,11 @@ const allowedTargets = listFromEnv.superRefine((entries, ctx) => {
   }
 });
 
-const proxyUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the proxy' });
+// `proxy.internal:3128` means http://proxy.internal:3128, as curl reads it.
+const proxyUrl = z
+  .string()
+  .transform((value) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`))
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the proxy' }));
 
 const envSchema = z.object({
   HOOKPOST_ROLE: z.enum(processRoles).default('all'),
