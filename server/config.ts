@@ -1,9 +1,15 @@
 /**
  * The environment, parsed once into one typed object. The rest of the program reads
- * `Config` and never `process.env`. Every problem is reported together, then the
- * process exits (see main.ts).
+ * `Config` and never `process.env`. Every problem is reported together, naming its
+ * variable, before anything starts; then the process exits (see main.ts).
+ *
+ * Secrets may also come from files (Docker and Kubernetes secrets): `<NAME>_FILE` holds
+ * the path, and the file's content (trimmed) is the value. An empty variable counts as
+ * unset, as compose's `${NAME:-}` gives one.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 export const processRoles = ['all', 'api', 'worker'] as const;
@@ -22,6 +28,48 @@ const listFromEnv = z.string().transform((value) =>
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Variables that may be given as `<NAME>_FILE` instead. */
+export const secretVariables = ['DATABASE_URL', 'HOOKPOST_ENCRYPTION_KEY', 'HOOKPOST_ADMIN_TOKEN'] as const;
+
+const postgresUrl = z.string().superRefine((value, ctx) => {
+  const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+  if (protocol === 'postgres:' || protocol === 'postgresql:') return;
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be a PostgreSQL URL (postgres://user:password@host:5432/database)${protocol ? `, not ${protocol}//…` : ''}`,
+  });
+});
+
+// The key seals endpoint secrets with AES-256: exactly 32 bytes, checked here rather than
+// after the database (and possibly an embedded one) has started.
+const encryptionKey = z
+  .string()
+  .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    error: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+  });
+
+/** Why an allow-list entry is not a host name, an address, a CIDR range or `*`; null when it is one. */
+function allowedTargetProblem(entry: string): string | null {
+  if (entry === '*' || ipaddr.isValid(entry)) return null;
+  if (entry.includes('/')) return ipaddr.isValidCIDR(entry) ? null : `"${entry}" is not a valid CIDR range`;
+  return /^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)*\.?$/i.test(entry)
+    ? null
+    : `"${entry}" is neither a host name, an IP address, a CIDR range nor *`;
+}
+
+const allowedTargets = listFromEnv.superRefine((entries, ctx) => {
+  for (const entry of entries) {
+    const problem = allowedTargetProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }
+});
+
+// `proxy.internal:3128` means http://proxy.internal:3128, as curl reads it.
+const proxyUrl = z
+  .string()
+  .transform((value) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`))
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the proxy' }));
+
 const envSchema = z.object({
   HOOKPOST_ROLE: z.enum(processRoles).default('all'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -29,7 +77,7 @@ const envSchema = z.object({
   HOOKPOST_OPS_HOST: z.string().min(1).optional(),
   HOOKPOST_OPS_PORT: intFromEnv(0, 65535).default(9464),
   HOOKPOST_METRICS_TOKEN: z.string().min(16).optional(),
-  DATABASE_URL: z.url().optional(),
+  DATABASE_URL: postgresUrl.optional(),
   HOOKPOST_DATA_DIR: z.string().min(1).default('.hookpost'),
   HOOKPOST_EMBEDDED_PG_PORT: intFromEnv(0, 65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -41,9 +89,9 @@ const envSchema = z.object({
   HOOKPOST_HTTP_REQUEST_TIMEOUT_MS: intFromEnv(1_000, 600_000).default(30_000),
   HOOKPOST_HTTP_KEEP_ALIVE_TIMEOUT_MS: intFromEnv(100, 600_000).default(5_000),
   HOOKPOST_HTTP_MAX_CONNECTIONS: intFromEnv(16, 1_000_000).default(1_024),
-  HOOKPOST_ENCRYPTION_KEY: z.string().optional(),
+  HOOKPOST_ENCRYPTION_KEY: encryptionKey.optional(),
   HOOKPOST_ADMIN_TOKEN: z.string().min(24).optional(),
-  HOOKPOST_ALLOWED_TARGETS: listFromEnv.default([]),
+  HOOKPOST_ALLOWED_TARGETS: allowedTargets.default([]),
   HOOKPOST_DB_POOL_SIZE: intFromEnv(2, 500).default(20),
   HOOKPOST_WORKER_CONCURRENCY: intFromEnv(1, 1000).default(32),
   HOOKPOST_WORKER_POLL_INTERVAL_MS: intFromEnv(50, 60_000).default(500),
@@ -53,7 +101,24 @@ const envSchema = z.object({
   HOOKPOST_RECONCILE_INTERVAL_MS: intFromEnv(1_000, 3_600_000).default(15_000),
   HOOKPOST_RECONCILE_AFTER_MS: intFromEnv(1_000, 3_600_000).default(30_000),
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
+  // The usual proxy variables; the lower-case spelling wins, as in curl and undici.
+  http_proxy: proxyUrl.optional(),
+  HTTP_PROXY: proxyUrl.optional(),
+  https_proxy: proxyUrl.optional(),
+  HTTPS_PROXY: proxyUrl.optional(),
+  no_proxy: z.string().optional(),
+  NO_PROXY: z.string().optional(),
 });
+
+/** Where deliveries go out through a forward proxy; see delivery/egressProxy.ts. */
+export interface EgressProxy {
+  /** Proxy for http:// endpoints (HTTP_PROXY). */
+  httpProxy: string | undefined;
+  /** Proxy for https:// endpoints (HTTPS_PROXY). */
+  httpsProxy: string | undefined;
+  /** Hosts reached directly (NO_PROXY: comma-separated names, `.domain` suffixes, `host:port`, or `*`). */
+  noProxy: string;
+}
 
 export interface Config {
   /** Which parts run in this process: the HTTP API, the delivery worker, or both. Default `all`. */
@@ -115,6 +180,8 @@ export interface Config {
   reconcileAfterMs: number;
   /** How long a rotated-out signing secret still signs, in ms. Default 24 h. */
   secretRotationGraceMs: number;
+  /** Forward proxy for deliveries. Default none: deliveries connect directly. */
+  egressProxy: EgressProxy;
 }
 
 export class ConfigError extends Error {
@@ -126,10 +193,15 @@ export class ConfigError extends Error {
 
 /** Parses the environment (and a `--role` given on the command line) into a Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const parsed = envSchema.safeParse(env);
+  const { values, fromFile, problems } = readEnvironment(env);
+  const parsed = envSchema.safeParse(values);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      problems.push(`${name}${fromFile.has(name) ? ` (from ${name}_FILE)` : ''}: ${issue.message}`);
+    }
   }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
     role: e.HOOKPOST_ROLE,
@@ -162,10 +234,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reconcileIntervalMs: e.HOOKPOST_RECONCILE_INTERVAL_MS,
     reconcileAfterMs: e.HOOKPOST_RECONCILE_AFTER_MS,
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
+    egressProxy: {
+      httpProxy: e.http_proxy ?? e.HTTP_PROXY,
+      httpsProxy: e.https_proxy ?? e.HTTPS_PROXY,
+      noProxy: e.no_proxy ?? e.NO_PROXY ?? '',
+    },
     ...overrides,
   };
   if (config.workerStaleAfterMs <= config.heartbeatIntervalMs * 2) {
     throw new ConfigError(['HOOKPOST_WORKER_STALE_AFTER_MS must be more than twice HOOKPOST_HEARTBEAT_INTERVAL_MS']);
   }
   return config;
+}
+
+/** The environment with empty variables dropped and `<NAME>_FILE` secrets read in. */
+function readEnvironment(env: NodeJS.ProcessEnv) {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value) values[name] = value;
+  const fromFile = new Set<string>();
+  const problems: string[] = [];
+  for (const name of secretVariables) {
+    const file = values[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (values[name] !== undefined) {
+      problems.push(`${name} and ${name}_FILE are both set; set one.`);
+      continue;
+    }
+    try {
+      values[name] = readFileSync(file, 'utf8').trim();
+      fromFile.add(name);
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  return { values, fromFile, problems };
 }

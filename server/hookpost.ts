@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { assertSameKeyEverywhere, loadEncryptionKey } from './auth/keyring.ts';
 import { createSecretBox } from './auth/secretBox.ts';
 import type { Config } from './config.ts';
@@ -151,7 +151,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         synchronousCommit: false,
       });
       steps.push({ name: 'close the queue pool', run: () => queuePool.end() });
-      const agent: Agent = createOutboundAgent(runtime.targetPolicy);
+      const agent: Dispatcher = createOutboundAgent(runtime.targetPolicy, config.egressProxy);
       steps.push({ name: 'close outbound connections', run: () => agent.close() });
       const deliver = {
         ...runtime,

@@ -20,7 +20,12 @@ export interface Metrics {
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hookpost_process_' });
+  // Node's own metrics under their usual names, so stock Node.js dashboards work. The three
+  // `*_total` gauges are dropped: a `_total` suffix means a counter to Prometheus (promtool
+  // flags them), and `sum(nodejs_active_handles)` etc. give the same totals.
+  collectDefaultMetrics({ register: registry });
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
   return {
     registry,
     eventsAccepted: new Counter({

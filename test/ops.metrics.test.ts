@@ -1,7 +1,9 @@
 /**
  * /metrics: what Prometheus scrapes. Counts events accepted and refused, and times every
- * submission from arrival to answer, by status; never shows a secret.
+ * submission from arrival to answer, by status; never shows a secret. Names follow
+ * Prometheus' conventions, so Node's own metrics have the names stock dashboards expect.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { createMailbox, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
@@ -78,4 +80,22 @@ test('with a metrics token, /metrics asks for it', async () => {
   } finally {
     await guarded.stop();
   }
+});
+
+test("Node's own metrics have their usual names, and no gauge is named like a counter", async () => {
+  const text = await (await fetch(`${hookpost.opsUrl}/metrics`)).text();
+  for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes'])
+    expect(sample(text, name)).toBeGreaterThan(0);
+  expect(text).toContain('nodejs_eventloop_lag_p99_seconds ');
+  const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => ({ name, type }));
+  expect(types.filter(({ type, name }) => type !== 'counter' && name!.endsWith('_total'))).toEqual([]);
+});
+
+// promtool is Debian's `prometheus` package (README, Development; `.ci/run` installs it).
+test('the exposition passes `promtool check metrics`', async () => {
+  const text = await (await fetch(`${hookpost.opsUrl}/metrics`)).text();
+  const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  expect(check.error).toBeUndefined();
+  expect(`${check.stdout}${check.stderr}`).toBe('');
+  expect(check.status).toBe(0);
 });

@@ -14,8 +14,8 @@
  */
 import type { Task } from 'graphile-worker';
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { Dispatcher } from 'undici';
 import type pg from 'pg';
-import type { Agent } from 'undici';
 import type { SecretBox } from '../auth/secretBox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { claimDeliveries, type ClaimedDelivery } from '../deliveries/claim.ts';
@@ -46,7 +46,7 @@ export interface DeliverTaskDeps {
   attempts: AttemptWriter;
   logger: Logger;
   secretBox: SecretBox;
-  agent: Agent;
+  agent: Dispatcher;
   targetPolicy: TargetPolicy;
   metrics: Metrics;
   changes: ChangeBus;

@@ -8,7 +8,9 @@
  * the body; the SSRF guard runs on literal addresses here and on resolved ones in the
  * agent's lookup.
  */
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { EgressProxy } from '../config.ts';
+import { createProxiedDispatcher } from './egressProxy.ts';
 import { flattenHeaders, readCapped } from './responseCapture.ts';
 import { parseRetryAfter } from './retrySchedule.ts';
 import { checkTargetUrl, guardedLookup, type TargetPolicy } from './targetGuard.ts';
@@ -47,17 +49,22 @@ export interface AttemptOutcome {
   retryAfterMs: number | null;
 }
 
-/** One keep-alive agent per worker process, with the SSRF guard on every connection. */
-export function createOutboundAgent(policy: TargetPolicy): Agent {
-  return new Agent({
+/**
+ * One keep-alive agent per worker process, with the SSRF guard on every connection; or,
+ * when an egress proxy is configured, on every request before it goes through the proxy.
+ */
+export function createOutboundAgent(policy: TargetPolicy, proxy?: EgressProxy): Dispatcher {
+  const options: Agent.Options = {
     connect: { lookup: guardedLookup(policy), timeout: 10_000 },
     keepAliveTimeout: 10_000,
     connections: 64,
-  });
+  };
+  if (proxy?.httpProxy || proxy?.httpsProxy) return createProxiedDispatcher(options, proxy, policy);
+  return new Agent(options);
 }
 
 export async function sendAttempt(
-  agent: Agent,
+  agent: Dispatcher,
   policy: TargetPolicy,
   outbound: OutboundRequest,
   stopping?: AbortSignal,

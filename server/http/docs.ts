@@ -1,15 +1,16 @@
 /**
  * The REST API's OpenAPI document, generated from the routes' zod schemas, at
  * /openapi.json, with Swagger UI at /docs and ReDoc at /redoc. Everything is served
- * from node_modules, and a Content-Security-Policy keeps the pages from loading
- * anything from elsewhere.
+ * locally (node_modules, and ReDoc's bundle copied by the build), and a
+ * Content-Security-Policy keeps the pages from loading anything from elsewhere.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { fromRoot } from '../projectRoot.ts';
 
 const require = createRequire(import.meta.url);
 const CSP =
@@ -64,7 +65,10 @@ export async function registerDocs(app: FastifyInstance) {
 </html>`),
   );
 
-  const redocBundle = require.resolve('redoc/bundles/redoc.standalone.js');
+  // The build copies ReDoc's bundle here (server/tools/ensureBuilt.ts): ReDoc itself is
+  // only a development dependency.
+  const vendored = fromRoot('dist', 'vendor', 'redoc.standalone.js');
+  const redocBundle = existsSync(vendored) ? vendored : require.resolve('redoc/bundles/redoc.standalone.js');
   app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
     reply
       .type('application/javascript; charset=utf-8')

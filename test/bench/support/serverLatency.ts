@@ -68,7 +68,7 @@ export function countAbove(before: Buckets, after: Buckets, seconds: number): nu
  * shows here and not in the histogram.
  */
 export function parseEventLoopMaxMs(text: string): number | null {
-  const line = text.split('\n').find((l) => l.startsWith('hookpost_process_nodejs_eventloop_lag_max_seconds '));
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
   return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000;
 }
 
