@@ -54,10 +54,11 @@ interface Container {
   volumeMounts?: { name: string; mountPath: string }[];
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  startupProbe?: { httpGet?: { path: string; port: string | number } };
   livenessProbe?: { httpGet?: { path: string; port: string | number } };
 }
 interface PodTemplate {
-  metadata: { labels: Record<string, string> };
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
   spec: {
     containers: Container[];
     terminationGracePeriodSeconds?: number;
