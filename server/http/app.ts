@@ -2,6 +2,7 @@
  * Builds the HTTP app (REST, docs, dashboard) without listening, so tests can drive it
  * with `app.inject` or on port 0. hookpost.ts listens.
  */
+import http from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -24,8 +25,30 @@ export interface HttpAppOptions {
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
+/** Management requests are small JSON documents; nothing there needs more. */
+const MANAGEMENT_BODY_LIMIT = 256 * 1024;
+
 export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): Promise<FastifyInstance> {
+  const { config } = rt;
   const app = Fastify({
+    // Slow or idle clients are cut off: headers and whole requests have deadlines (checked
+    // every second, not Node's default 30 s), idle keep-alive sockets close, and
+    // connections beyond the cap are refused.
+    serverFactory: (handler) => {
+      const server = http.createServer(
+        {
+          connectionsCheckingInterval: 1_000,
+          headersTimeout: config.httpHeadersTimeoutMs,
+          requestTimeout: config.httpRequestTimeoutMs,
+          keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+        },
+        handler,
+      );
+      server.maxConnections = config.httpMaxConnections;
+      return server;
+    },
+    requestTimeout: config.httpRequestTimeoutMs,
+    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
     loggerInstance: rt.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request lines would dominate the log at thousands of events/s; see onResponse below.
     logController: new LogController({ disableRequestLogging: true }),
@@ -36,13 +59,25 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
+  installErrorHandler(app, {
+    maxBytes: Math.max(4 * config.maxBodyBytes, 8 * 1024 * 1024),
+    timeoutMs: config.httpRequestTimeoutMs,
+  });
   app.decorateRequest('actor', null);
   await app.register(fastifyCookie);
 
   await registerDocs(app);
   await app.register(async (ingest) => ingestRoutes(ingest, rt));
   await app.register(async (management) => {
+    // An action without a body may still say `Content-Type: application/json` (many
+    // clients do by default): an empty body is no body, not invalid JSON.
+    const json = management.getDefaultJsonParser('error', 'error');
+    management.removeContentTypeParser('application/json');
+    management.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: MANAGEMENT_BODY_LIMIT },
+      (request, body, done) => (body.length === 0 ? done(null, undefined) : json(request, String(body), done)),
+    );
     management.addHook('onRequest', makeAuthenticateHook(rt));
     await mailboxRoutes(management, rt);
     await endpointRoutes(management, rt);

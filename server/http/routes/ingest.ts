@@ -5,7 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { unavailable } from '../../errors.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
+import { createBytesInFlight } from '../../ingest/bytesInFlight.ts';
 import type { Runtime } from '../../runtime.ts';
 import { errorBody } from '../schemas.ts';
 
@@ -15,6 +17,21 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: rt.config.maxBodyBytes }, (_request, body, done) =>
     done(null, body),
   );
+  // Bodies held at once are bounded: one that would pass the bound is refused before it is
+  // read (a body without a length is counted at the largest size allowed).
+  const inFlight = createBytesInFlight(rt.config.ingestMaxBytesInFlight);
+  app.addHook('onRequest', (request, reply, done) => {
+    const declared = Number(request.headers['content-length']);
+    const bytes =
+      Number.isFinite(declared) && declared >= 0
+        ? Math.min(declared, rt.config.maxBodyBytes + 1)
+        : rt.config.maxBodyBytes;
+    if (!inFlight.tryTake(bytes)) {
+      return done(unavailable('Hookpost is receiving too many events at once; send this one again shortly.', 1));
+    }
+    reply.raw.once('close', () => inFlight.give(bytes));
+    done();
+  });
   // Refusals too (a 401 storm is worth seeing); Fastify's clock starts when the request arrives.
   app.addHook('onResponse', (_request, reply, done) => {
     rt.metrics.ingestDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
