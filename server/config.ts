@@ -22,6 +22,31 @@ const listFromEnv = z.string().transform((value) =>
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** `false`/`true`, a number of proxy hops, or the proxies' addresses and CIDR ranges. */
+const trustProxyFromEnv = z.string().transform((value, ctx): boolean | number | string[] => {
+  const text = value.trim().toLowerCase();
+  if (['', 'false', '0', 'no'].includes(text)) return false;
+  if (['true', 'yes'].includes(text)) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const list = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (list.every((item) => /^[0-9a-f.:]+(\/\d{1,3})?$/.test(item))) return list;
+  ctx.addIssue({ code: 'custom', message: 'must be true, false, a number of hops, or addresses/CIDR ranges' });
+  return z.NEVER;
+});
+
+/** Origins as browsers send them: scheme, host and port, nothing else. */
+const originsFromEnv = listFromEnv.pipe(
+  z.array(
+    z
+      .string()
+      .regex(/^https?:\/\/[^/?#\s]+$/i, 'must be an origin like https://hookpost.example.com (no path)')
+      .transform((origin) => new URL(origin).origin),
+  ),
+);
+
 const envSchema = z.object({
   HOOKPOST_ROLE: z.enum(processRoles).default('all'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -42,7 +67,18 @@ const envSchema = z.object({
   HOOKPOST_WORKER_STALE_AFTER_MS: intFromEnv(500, 600_000).default(15_000),
   HOOKPOST_SHUTDOWN_TIMEOUT_MS: intFromEnv(0, 600_000).default(10_000),
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
+  HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
+  HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
+  HOOKPOST_GRAPHIQL: booleanFromEnv.optional(),
+  HOOKPOST_AUTH_FAILURES_PER_IP: intFromEnv(0, 1_000_000).default(30),
+  HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL: intFromEnv(0, 1_000_000).default(10),
+  HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS: intFromEnv(1, 86_400).default(300),
 });
+
+/** Whether the API listens only on this machine (then GraphiQL is on by default). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 export interface Config {
   /** Which parts run in this process: the HTTP API, the delivery worker, or both. Default `all`. */
@@ -82,6 +118,22 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a rotated-out signing secret still signs, in ms. Default 24 h. */
   secretRotationGraceMs: number;
+  /**
+   * Which proxies in front of Hookpost to believe about the client (X-Forwarded-For,
+   * -Proto, -Host): `false` (default), `true` (all), a hop count, or addresses/CIDRs.
+   * Decides the client IP (rate limits) and whether cookies are `Secure`.
+   */
+  trustProxy: boolean | number | string[];
+  /** Origins besides Hookpost's own whose pages may use the session cookie. Default none. */
+  allowedOrigins: string[];
+  /** Serve GraphiQL and answer introspection without a token. Default: on only when `host` is loopback. */
+  graphiql: boolean;
+  /** Failed authentications one client IP may make per window before it gets 429. Default 30; 0 = no limit. */
+  authFailuresPerIp: number;
+  /** Failed authentications per credential prefix (first 12 characters) per window. Default 10; 0 = no limit. */
+  authFailuresPerCredential: number;
+  /** The window of those limits, in seconds; a blocked caller waits for its end. Default 300. */
+  authFailureWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +170,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerStaleAfterMs: e.HOOKPOST_WORKER_STALE_AFTER_MS,
     shutdownTimeoutMs: e.HOOKPOST_SHUTDOWN_TIMEOUT_MS,
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
+    trustProxy: e.HOOKPOST_TRUST_PROXY,
+    allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
+    graphiql: e.HOOKPOST_GRAPHIQL ?? isLoopbackHost(overrides.host ?? e.HOST),
+    authFailuresPerIp: e.HOOKPOST_AUTH_FAILURES_PER_IP,
+    authFailuresPerCredential: e.HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL,
+    authFailureWindowSeconds: e.HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS,
     ...overrides,
   };
   if (config.workerStaleAfterMs <= config.heartbeatIntervalMs * 2) {

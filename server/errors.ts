@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'target_not_allowed'
   | 'not_retryable'
+  | 'too_many_requests'
   | 'unavailable'
   | 'internal_error';
 
@@ -37,6 +38,7 @@ const statusByCode: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   target_not_allowed: 422,
   not_retryable: 409,
+  too_many_requests: 429,
   unavailable: 503,
   internal_error: 500,
 };
@@ -61,6 +63,18 @@ export function coerceError(thrown: unknown): Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
+
+/** Too many failed authentications: wait `retryAfterSeconds` (REST sends it as Retry-After). */
+export const tooManyFailures = (retryAfterSeconds: number) =>
+  new AppError(
+    'too_many_requests',
+    `Too many failed sign-in attempts from here; try again in ${retryAfterSeconds} s.`,
+    { retryAfterSeconds },
+  );
+
+/** The seconds a client should wait before trying again, when an error says so. */
+export const retryAfterOf = (error: AppError): number | undefined =>
+  (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
 
 /** One thing wrong with an input: where (field names as the service knows them) and what. */
 export interface Problem {

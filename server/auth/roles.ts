@@ -13,6 +13,8 @@ export interface Actor {
   tokenId: string;
   name: string;
   role: OperatorRole;
+  /** The dashboard session the caller came with (cookie), when it did not send the token itself. */
+  session?: { id: string; expiresAt: Date };
 }
 
 export function hasRole(actor: Actor | null | undefined, needed: OperatorRole): boolean {

@@ -3,15 +3,21 @@
  * with `app.inject` or on port 0. hookpost.ts listens.
  */
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { newId } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
-import { makeAuthenticateHook } from './authenticate.ts';
+import { createAuthGate, makeAuthenticateHook } from './authenticate.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
+import { registerSecurityHeaders } from './securityHeaders.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
@@ -32,18 +38,22 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     genReqId: () => newId(),
     requestIdHeader: 'x-request-id',
     bodyLimit: rt.config.maxBodyBytes,
-    trustProxy: false,
+    // Behind a proxy, who the client is and whether it came over TLS (Secure cookies, HSTS).
+    // (Any of its forms is accepted; the cast only picks one of Fastify's typed overloads.)
+    trustProxy: rt.config.trustProxy as Extract<FastifyServerOptions['trustProxy'], string[]>,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   app.decorateRequest('actor', null);
+  app.decorate('authGate', createAuthGate(rt));
+  await registerSecurityHeaders(app);
   await app.register(fastifyCookie);
 
   await registerDocs(app);
   await app.register(async (ingest) => ingestRoutes(ingest, rt));
   await app.register(async (management) => {
-    management.addHook('onRequest', makeAuthenticateHook(rt));
+    management.addHook('onRequest', makeAuthenticateHook(app));
     await mailboxRoutes(management, rt);
     await endpointRoutes(management, rt);
     await webhookRoutes(management, rt);
@@ -55,12 +65,14 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
   installNotFoundHandler(app, { spaIndex });
 
   // Callback hooks, not async ones: every request runs them, and a promise each is not free.
+  // The path only: a query string may carry a GraphQL query and its variables.
   app.addHook('onResponse', (request, reply, done) => {
+    const url = request.url.split('?')[0];
     if (reply.statusCode >= 500)
-      request.log.warn({ method: request.method, url: request.url, statusCode: reply.statusCode }, 'Request failed.');
+      request.log.warn({ method: request.method, url, statusCode: reply.statusCode }, 'Request failed.');
     else
       request.log.debug(
-        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+        { method: request.method, url, statusCode: reply.statusCode, ms: reply.elapsedTime },
         'Request served.',
       );
     done();

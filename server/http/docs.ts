@@ -1,8 +1,8 @@
 /**
  * The REST API's OpenAPI document, generated from the routes' zod schemas, at
  * /openapi.json, with Swagger UI at /docs and ReDoc at /redoc. Everything is served
- * from node_modules, and a Content-Security-Policy keeps the pages from loading
- * anything from elsewhere.
+ * from node_modules, under the strict Content-Security-Policy of every page
+ * (securityHeaders.ts), which keeps them from loading anything from elsewhere.
  */
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,10 +10,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { contentSecurityPolicy } from './securityHeaders.ts';
 
 const require = createRequire(import.meta.url);
-const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'";
+/** ReDoc injects its styles (styled-components) and runs its search in a blob worker. */
+const REDOC_CSP = contentSecurityPolicy({ 'style-src': ["'unsafe-inline'"], 'worker-src': ['blob:'] });
 
 export async function registerDocs(app: FastifyInstance) {
   await app.register(swagger, {
@@ -43,7 +44,7 @@ export async function registerDocs(app: FastifyInstance) {
     staticCSP: false,
   });
   app.addHook('onSend', async (request, reply) => {
-    if (/^\/(docs|redoc)(\/|$)/.test(request.url)) reply.header('content-security-policy', CSP);
+    if (/^\/redoc(\/|$)/.test(request.url)) reply.header('content-security-policy', REDOC_CSP);
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

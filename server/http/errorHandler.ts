@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, describeProblems, type ErrorCode, type Problem } from '../errors.ts';
+import { AppError, describeProblems, retryAfterOf, type ErrorCode, type Problem } from '../errors.ts';
 
 /** Fastify's own request errors, in our words. */
 const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
@@ -30,6 +30,8 @@ export function sendError(reply: FastifyReply, error: AppError) {
   const problems = (error.details as { problems?: Problem[] } | undefined)?.problems;
   const message =
     error.code === 'validation_failed' && problems ? describeProblems(problems, snakeCase) : error.message;
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return reply.status(error.status).send({ error: { code: error.code, message } });
 }
 

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { tooManyFailures } from '../../errors.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
 import type { Runtime } from '../../runtime.ts';
 import { errorBody } from '../schemas.ts';
@@ -18,6 +19,20 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
   // Refusals too (a 401 storm is worth seeing); Fastify's clock starts when the request arrives.
   app.addHook('onResponse', (_request, reply, done) => {
     rt.metrics.ingestDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+  // Guessing API keys is limited like guessing tokens (auth/authThrottle.ts): a blocked
+  // caller is refused before its key is looked up; a wrong key counts once answered.
+  const { throttle } = app.authGate;
+  app.addHook('onRequest', (request, _reply, done) => {
+    const apiKey = request.headers['x-api-key'];
+    const wait = typeof apiKey === 'string' && apiKey ? throttle.wait({ ip: request.ip, credential: apiKey }) : 0;
+    done(wait > 0 ? tooManyFailures(wait) : undefined);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const apiKey = request.headers['x-api-key'];
+    if (reply.statusCode === 401 && typeof apiKey === 'string' && apiKey)
+      void throttle.failed({ ip: request.ip, credential: apiKey });
     done();
   });
 
@@ -50,6 +65,7 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
         413: errorBody,
         415: errorBody,
         422: errorBody,
+        429: errorBody,
       },
     },
     handler: async (request, reply) => {
