@@ -2,8 +2,8 @@
  * The GraphiQL page: ~9 MB of inlined JavaScript from the installed
  * @graphql-yoga/render-graphiql bundle, so it works without reaching any CDN. It is
  * rendered on the first visit (not at every start of every process) and kept, with the
- * Content-Security-Policy that lets exactly its own inline script and style run (by
- * their hashes) and its editor's workers start from blobs.
+ * Content-Security-Policy that lets exactly its own inline script run (by its hash), its
+ * editor style itself, and its workers start from blobs.
  */
 import { createHash } from 'node:crypto';
 import type { GraphiQLOptions } from 'graphql-yoga';
@@ -17,11 +17,9 @@ export interface GraphiQLPage {
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
-/** The hashes of a page's inline `<script>` and `<style>` elements. */
-export function inlineHashes(html: string): { scripts: string[]; styles: string[] } {
-  const scripts = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => sha256(m[1]!));
-  const styles = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => sha256(m[1]!));
-  return { scripts, styles };
+/** The hashes of a page's inline `<script>` elements, for its script-src. */
+export function inlineScriptHashes(html: string): string[] {
+  return [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => sha256(m[1]!));
 }
 
 export function createGraphiQLPage(): GraphiQLPage {
@@ -35,8 +33,13 @@ export function createGraphiQLPage(): GraphiQLPage {
       return (page ??= import('@graphql-yoga/render-graphiql')
         .then(({ renderGraphiQL }) => {
           const html = renderGraphiQL(options);
-          const { scripts, styles } = inlineHashes(html);
-          csp = contentSecurityPolicy({ 'script-src': scripts, 'style-src': styles, 'worker-src': ['blob:'] });
+          // Its editor sets style attributes and injects styles as it goes: scripts are
+          // what a policy must hold tight, and they stay pinned to the page's own.
+          csp = contentSecurityPolicy({
+            'script-src': inlineScriptHashes(html),
+            'style-src': ["'unsafe-inline'"],
+            'worker-src': ['blob:'],
+          });
           return html;
         })
         .catch((error: unknown) => {
