@@ -31,6 +31,8 @@ export function graphqlPlugin(rt: Runtime) {
     const yoga = createHookpostYoga(rt, graphiqlPage);
     const closing = new AbortController();
     app.addHook('preClose', async () => closing.abort());
+    // First, so that its hooks see every upgrade, refused ones too (it ends their sockets).
+    await app.register(websocket);
     app.addHook('onRequest', makeAuthenticateHook(app));
     // Refusals before yoga runs (cross-origin cookie, too many failures) in GraphQL's shape.
     app.setErrorHandler((error, _request, reply) => {
@@ -41,7 +43,6 @@ export function graphqlPlugin(rt: Runtime) {
         .status(error.status)
         .send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
     });
-    await app.register(websocket);
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const response = await yoga.handleNodeRequestAndResponse(request, reply, {
