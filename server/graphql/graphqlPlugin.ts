@@ -47,7 +47,7 @@ export function graphqlPlugin(rt: Runtime) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const response = await yoga.handleNodeRequestAndResponse(request, reply, {
         actor: request.actor,
-        shutdown: untilAccessEnds(rt, request, closing.signal),
+        shutdown: untilAccessEnds(rt, request, reply, closing.signal),
       });
       response.headers.forEach((value, name) => reply.header(name, value));
       if (response.headers.get('content-type')?.startsWith('text/html') && graphiqlPage.csp)
@@ -72,12 +72,13 @@ export function graphqlPlugin(rt: Runtime) {
  * dashboard session, the session ending (a bearer token's revocation is the feeds' own
  * business, see live/liveFeed.ts).
  */
-function untilAccessEnds(rt: Runtime, request: FastifyRequest, closing: AbortSignal): AbortSignal {
+function untilAccessEnds(rt: Runtime, request: FastifyRequest, reply: FastifyReply, closing: AbortSignal): AbortSignal {
   const actor = request.actor;
   if (!actor?.session) return closing;
   const ended = new AbortController();
   const stop = watchAccessEnd(rt.changes, actor, () => ended.abort());
-  request.raw.once('close', stop);
+  // The response, not the request: a request 'closes' once its body has been read.
+  reply.raw.once('close', stop);
   return AbortSignal.any([closing, ended.signal]);
 }
 
