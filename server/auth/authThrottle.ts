@@ -81,10 +81,10 @@ export function createAuthThrottle(options: {
         )
       : 0;
 
-  const readLivePrefix = (prefix: string, until: number) => {
+  const readLivePrefix = (prefix: string, until: number): Promise<unknown> => {
     const entry: { hashes: Set<string> | null; until: number } = { hashes: null, until };
     livePrefixes.set(prefix, entry);
-    pool
+    return pool
       .query<{ hash: Buffer }>(
         `select hash from access_token where prefix = $1 and revoked_at is null
          union all
@@ -122,8 +122,9 @@ export function createAuthThrottle(options: {
         if (outcome.reason instanceof RateLimiterRes) {
           waitMs = Math.max(waitMs, outcome.reason.msBeforeNext);
           const entry = livePrefixes.get(prefix);
+          // Read before answering, so the owner of the prefix is let through from now on.
           if (index === 1 && !(entry && entry.until > Date.now()))
-            readLivePrefix(prefix, Date.now() + outcome.reason.msBeforeNext);
+            await readLivePrefix(prefix, Date.now() + outcome.reason.msBeforeNext);
         } else {
           // Counting is a safeguard: when the database cannot count, authentication goes on.
           logger.warn({ err: coerceError(outcome.reason) }, 'Could not count a failed authentication.');

@@ -22,18 +22,23 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
     done();
   });
   // Guessing API keys is limited like guessing tokens (auth/authThrottle.ts): a blocked
-  // caller is refused before its key is looked up; a wrong key counts once answered.
+  // caller is refused before its key is looked up; a wrong key is counted before its 401
+  // goes out, and the one that crosses the limit is answered 429 already.
   const { throttle } = app.authGate;
   app.addHook('onRequest', (request, _reply, done) => {
     const apiKey = request.headers['x-api-key'];
     const wait = typeof apiKey === 'string' && apiKey ? throttle.wait({ ip: request.ip, credential: apiKey }) : 0;
     done(wait > 0 ? tooManyFailures(wait) : undefined);
   });
-  app.addHook('onResponse', (request, reply, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const apiKey = request.headers['x-api-key'];
-    if (reply.statusCode === 401 && typeof apiKey === 'string' && apiKey)
-      void throttle.failed({ ip: request.ip, credential: apiKey });
-    done();
+    if (reply.statusCode !== 401 || typeof apiKey !== 'string' || !apiKey) return done(null, payload);
+    void throttle.failed({ ip: request.ip, credential: apiKey }).then((wait) => {
+      if (wait === 0) return done(null, payload);
+      const refusal = tooManyFailures(wait);
+      reply.status(refusal.status).header('retry-after', String(wait));
+      done(null, JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
+    });
   });
 
   app.withTypeProvider<ZodTypeProvider>().post('/webhooks/:mailboxId', {
