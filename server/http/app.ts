@@ -17,6 +17,7 @@ import { registerDashboard } from './dashboard.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
+import { recordRoutes } from './routeTable.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -42,6 +43,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     // (Any of its forms is accepted; the cast only picks one of Fastify's typed overloads.)
     trustProxy: rt.config.trustProxy as Extract<FastifyServerOptions['trustProxy'], string[]>,
   });
+  recordRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
