@@ -8,8 +8,8 @@
  *
  * The counting is rate-limiter-flexible's RateLimiterPostgres (table `auth_failure`),
  * which also remembers in memory which keys are blocked. A process learns of a block at
- * its next failure (the shared count is past the limit), so across N processes at most
- * N - 1 more guesses get through than the limit says.
+ * its next failure (the shared count is past the limit), so each process may let one
+ * guess more through than the limit says.
  *
  * A block never refuses a credential that is right, as far as that can be known without
  * a query: a prefix block lets through the live credentials with that prefix (read once
