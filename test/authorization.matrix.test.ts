@@ -102,6 +102,7 @@ const rest: Record<string, RestCase> = {
   // Signing in is authenticated by the token in its body; signing out needs nothing.
   'POST /api/session': { rule: 'public', body: (fx) => ({ token: fx.signInToken }) },
   'GET /api/session': { rule: 'viewer' },
+  'GET /api/audit-log': { rule: 'admin' },
   'DELETE /api/session': { rule: 'public' },
   'GET /healthz': { rule: 'public' },
   'GET /readyz': { rule: 'public' },
@@ -140,6 +141,7 @@ interface GraphQLCase {
 
 const graphql: Record<string, GraphQLCase> = {
   'query accessTokens': { rule: 'admin', document: '{ accessTokens { edges { node { id } } } }' },
+  'query auditLog': { rule: 'admin', document: '{ auditLog { edges { node { id } } } }' },
   'query delivery': {
     rule: 'viewer',
     document: 'query($id: ID!) { delivery(id: $id) { id } }',

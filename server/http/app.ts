@@ -19,6 +19,7 @@ import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
 import { recordRoutes } from './routeTable.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
@@ -60,6 +61,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     await endpointRoutes(management, rt);
     await webhookRoutes(management, rt);
     await sessionRoutes(management, rt);
+    await auditRoutes(management, rt);
   });
   await app.register(async (ops) => opsRoutes(ops, rt));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
