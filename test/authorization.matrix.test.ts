@@ -103,6 +103,12 @@ const rest: Record<string, RestCase> = {
   'POST /api/session': { rule: 'public', body: (fx) => ({ token: fx.signInToken }) },
   'GET /api/session': { rule: 'viewer' },
   'GET /api/audit-log': { rule: 'admin' },
+  'GET /api/access-tokens': { rule: 'admin' },
+  'POST /api/access-tokens': { rule: 'admin', body: () => ({ name: 'matrix', role: 'viewer' }) },
+  'POST /api/access-tokens/:id/revoke': {
+    rule: 'admin',
+    path: (fx) => `/api/access-tokens/${fx.doomedTokenId}/revoke`,
+  },
   'DELETE /api/session': { rule: 'public' },
   'GET /healthz': { rule: 'public' },
   'GET /readyz': { rule: 'public' },

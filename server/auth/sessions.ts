@@ -23,7 +23,8 @@ export async function openSession(
   const actor = await authenticate(rt, accessToken);
   if (!actor) throw new AppError('unauthenticated', 'That access token is not valid (or was revoked).');
   const secret = generateToken('hps');
-  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  // A session never outlives its token.
+  const expiresAt = new Date(Math.min(Date.now() + SESSION_TTL_MS, actor.expiresAt?.getTime() ?? Infinity));
   await rt.pool.query('insert into operator_session (id, hash, access_token_id, expires_at) values ($1, $2, $3, $4)', [
     newId(),
     hashToken(secret),
@@ -45,7 +46,8 @@ export async function sessionActor(rt: { pool: pg.Pool }, secret: string | undef
     name: 'session_actor',
     text: `select t.id, t.name, t.role, s.id as "sessionId", s.expires_at as "expiresAt"
              from operator_session s join access_token t on t.id = s.access_token_id
-            where s.hash = $1 and s.expires_at > now() and t.revoked_at is null`,
+            where s.hash = $1 and s.expires_at > now() and t.revoked_at is null
+              and (t.expires_at is null or t.expires_at > now())`,
     values: [hashToken(secret)],
   });
   const row = rows[0];

@@ -19,6 +19,7 @@ import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
 import { recordRoutes } from './routeTable.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
+import { accessTokenRoutes } from './routes/accessTokens.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -61,6 +62,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     await endpointRoutes(management, rt);
     await webhookRoutes(management, rt);
     await sessionRoutes(management, rt);
+    await accessTokenRoutes(management, rt);
     await auditRoutes(management, rt);
   });
   await app.register(async (ops) => opsRoutes(ops, rt));
