@@ -1,5 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
+
+const key = randomBytes(32).toString('base64');
+const folder = mkdtempSync(path.join(os.tmpdir(), 'hookpost-config-test-'));
+function secretFile(name: string, content: string): string {
+  const file = path.join(folder, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** The problems loadConfig reports for this environment (none when it accepts it). */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('loadConfig', () => {
+  test('reports every problem together, each naming its variable, and never echoes a secret', () => {
+    const reported = problems({
+      DATABASE_URL: 'mysql://hookpost:s3cret-password@db:3306/hookpost',
+      HOOKPOST_ENCRYPTION_KEY: 'c2hvcnQta2V5', // 9 bytes
+      HOOKPOST_ALLOWED_TARGETS: '127.0.0.1, 10.0.0.0/33',
+      HTTPS_PROXY: 'socks5://proxy:1080',
+      PORT: 'eighty',
+    });
+    expect(reported).toEqual([
+      'PORT: Invalid input: expected number, received NaN',
+      'DATABASE_URL: must be a PostgreSQL URL (postgres://user:password@host:5432/database), not mysql://…',
+      'HOOKPOST_ENCRYPTION_KEY: must be 32 bytes in base64 (openssl rand -base64 32)',
+      'HOOKPOST_ALLOWED_TARGETS: "10.0.0.0/33" is not a valid CIDR range',
+      'HTTPS_PROXY: must be an http:// or https:// URL of the proxy',
+    ]);
+    expect(reported.join('\n')).not.toContain('s3cret-password');
+    expect(reported.join('\n')).not.toContain('c2hvcnQta2V5');
+  });
+
+  test('accepts postgres:// and postgresql:// URLs, and starts embedded without one', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/hookpost' }).databaseUrl).toBe(
+      'postgres://u:p@db:5432/hookpost',
+    );
+    expect(loadConfig({ DATABASE_URL: 'postgresql:///hookpost?host=/run/postgresql' }).databaseUrl).toBe(
+      'postgresql:///hookpost?host=/run/postgresql',
+    );
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(problems({ DATABASE_URL: 'db.internal:5432' })).toEqual([
+      'DATABASE_URL: must be a PostgreSQL URL (postgres://user:password@host:5432/database), not db.internal://…',
+    ]);
+    expect(problems({ DATABASE_URL: 'not a url' })).toEqual([
+      'DATABASE_URL: must be a PostgreSQL URL (postgres://user:password@host:5432/database)',
+    ]);
+  });
+
+  test('the encryption key must be 32 bytes of base64', () => {
+    expect(loadConfig({ HOOKPOST_ENCRYPTION_KEY: key }).encryptionKey).toBe(key);
+    const longer = randomBytes(33).toString('base64');
+    expect(problems({ HOOKPOST_ENCRYPTION_KEY: longer })).toHaveLength(1);
+    expect(problems({ HOOKPOST_ENCRYPTION_KEY: `${key.slice(0, -4)}!!!=` })).toHaveLength(1);
+  });
+
+  test('the allow-list takes host names, addresses, CIDR ranges and *, and names each bad entry', () => {
+    const entries = 'localhost, receiver_1.internal, 127.0.0.1, ::1, 10.0.0.0/8, fd00::/8, *';
+    expect(loadConfig({ HOOKPOST_ALLOWED_TARGETS: entries }).allowedTargets).toEqual([
+      'localhost',
+      'receiver_1.internal',
+      '127.0.0.1',
+      '::1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '*',
+    ]);
+    expect(problems({ HOOKPOST_ALLOWED_TARGETS: '192.168.0.0/16 10.0.0.0/8, http://receiver' })).toEqual([
+      'HOOKPOST_ALLOWED_TARGETS: "192.168.0.0/16 10.0.0.0/8" is not a valid CIDR range',
+      'HOOKPOST_ALLOWED_TARGETS: "http://receiver" is not a valid CIDR range',
+    ]);
+    expect(problems({ HOOKPOST_ALLOWED_TARGETS: 'receiver:9000' })).toEqual([
+      'HOOKPOST_ALLOWED_TARGETS: "receiver:9000" is neither a host name, an IP address, a CIDR range nor *',
+    ]);
+  });
+
+  test('secrets are read from <NAME>_FILE, trimmed of the trailing newline', () => {
+    const token = `hpt_${'t'.repeat(30)}`;
+    const config = loadConfig({
+      DATABASE_URL_FILE: secretFile('database-url', 'postgres://u:p@db/hookpost\n'),
+      HOOKPOST_ENCRYPTION_KEY_FILE: secretFile('encryption-key', `${key}\n`),
+      HOOKPOST_ADMIN_TOKEN_FILE: secretFile('admin-token', token),
+    });
+    expect(config.databaseUrl).toBe('postgres://u:p@db/hookpost');
+    expect(config.encryptionKey).toBe(key);
+    expect(config.adminToken).toBe(token);
+  });
+
+  test('a missing or bad secret file is reported against its variable', () => {
+    const missing = path.join(folder, 'missing');
+    expect(
+      problems({
+        DATABASE_URL_FILE: missing,
+        HOOKPOST_ENCRYPTION_KEY_FILE: secretFile('short-key', 'c2hvcnQ=\n'),
+        HOOKPOST_ADMIN_TOKEN: `hpt_${'a'.repeat(30)}`,
+        HOOKPOST_ADMIN_TOKEN_FILE: secretFile('token', `hpt_${'b'.repeat(30)}`),
+      }),
+    ).toEqual([
+      `DATABASE_URL_FILE: cannot read ${missing} (ENOENT)`,
+      'HOOKPOST_ADMIN_TOKEN and HOOKPOST_ADMIN_TOKEN_FILE are both set; set one.',
+      'HOOKPOST_ENCRYPTION_KEY (from HOOKPOST_ENCRYPTION_KEY_FILE): must be 32 bytes in base64 (openssl rand -base64 32)',
+    ]);
+  });
+
+  test('an empty variable counts as unset', () => {
+    const config = loadConfig({
+      HOOKPOST_ENCRYPTION_KEY: '',
+      HOOKPOST_ALLOWED_TARGETS: '',
+      LOG_LEVEL: '',
+      DATABASE_URL: '',
+    });
+    expect(config.encryptionKey).toBeUndefined();
+    expect(config.allowedTargets).toEqual([]);
+    expect(config.logLevel).toBe('info');
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  test('the egress proxy comes from the usual variables, the lower-case spelling first', () => {
+    expect(loadConfig({}).egressProxy).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: '' });
+    expect(
+      loadConfig({
+        HTTP_PROXY: 'http://upper:3128',
+        http_proxy: 'http://lower:3128',
+        HTTPS_PROXY: 'http://proxy.internal:3128',
+        NO_PROXY: '.internal,10.1.2.3',
+      }).egressProxy,
+    ).toEqual({
+      httpProxy: 'http://lower:3128',
+      httpsProxy: 'http://proxy.internal:3128',
+      noProxy: '.internal,10.1.2.3',
+    });
+    // Without a scheme, as curl reads it.
+    expect(loadConfig({ HTTPS_PROXY: 'proxy.internal:3128' }).egressProxy.httpsProxy).toBe(
+      'http://proxy.internal:3128',
+    );
+  });
+});
 
 describe('security settings', () => {
   test('GraphiQL is on by default only when Hookpost listens on loopback', () => {

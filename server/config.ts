@@ -1,9 +1,15 @@
 /**
  * The environment, parsed once into one typed object. The rest of the program reads
- * `Config` and never `process.env`. Every problem is reported together, then the
- * process exits (see main.ts).
+ * `Config` and never `process.env`. Every problem is reported together, naming its
+ * variable, before anything starts; then the process exits (see main.ts).
+ *
+ * Secrets may also come from files (Docker and Kubernetes secrets): `<NAME>_FILE` holds
+ * the path, and the file's content (trimmed) is the value. An empty variable counts as
+ * unset, as compose's `${NAME:-}` gives one.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 export const processRoles = ['all', 'api', 'worker'] as const;
@@ -46,26 +52,78 @@ const originsFromEnv = listFromEnv.pipe(
       .transform((origin) => new URL(origin).origin),
   ),
 );
+/** Variables that may be given as `<NAME>_FILE` instead. */
+export const secretVariables = ['DATABASE_URL', 'HOOKPOST_ENCRYPTION_KEY', 'HOOKPOST_ADMIN_TOKEN'] as const;
+
+const postgresUrl = z.string().superRefine((value, ctx) => {
+  const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+  if (protocol === 'postgres:' || protocol === 'postgresql:') return;
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be a PostgreSQL URL (postgres://user:password@host:5432/database)${protocol ? `, not ${protocol}//…` : ''}`,
+  });
+});
+
+// The key seals endpoint secrets with AES-256: exactly 32 bytes, checked here rather than
+// after the database (and possibly an embedded one) has started.
+const encryptionKey = z
+  .string()
+  .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    error: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+  });
+
+/** Why an allow-list entry is not a host name, an address, a CIDR range or `*`; null when it is one. */
+function allowedTargetProblem(entry: string): string | null {
+  if (entry === '*' || ipaddr.isValid(entry)) return null;
+  if (entry.includes('/')) return ipaddr.isValidCIDR(entry) ? null : `"${entry}" is not a valid CIDR range`;
+  return /^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)*\.?$/i.test(entry)
+    ? null
+    : `"${entry}" is neither a host name, an IP address, a CIDR range nor *`;
+}
+
+const allowedTargets = listFromEnv.superRefine((entries, ctx) => {
+  for (const entry of entries) {
+    const problem = allowedTargetProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }
+});
+
+// `proxy.internal:3128` means http://proxy.internal:3128, as curl reads it.
+const proxyUrl = z
+  .string()
+  .transform((value) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`))
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the proxy' }));
 
 const envSchema = z.object({
   HOOKPOST_ROLE: z.enum(processRoles).default('all'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: intFromEnv(0, 65535).default(8000),
-  DATABASE_URL: z.url().optional(),
+  HOOKPOST_OPS_HOST: z.string().min(1).optional(),
+  HOOKPOST_OPS_PORT: intFromEnv(0, 65535).default(9464),
+  HOOKPOST_METRICS_TOKEN: z.string().min(16).optional(),
+  DATABASE_URL: postgresUrl.optional(),
   HOOKPOST_DATA_DIR: z.string().min(1).default('.hookpost'),
   HOOKPOST_EMBEDDED_PG_PORT: intFromEnv(0, 65535).default(54329),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOOKPOST_LOG_PRETTY: booleanFromEnv.optional(),
   HOOKPOST_MAX_BODY_BYTES: intFromEnv(1, 64 * 1024 * 1024).default(1024 * 1024),
-  HOOKPOST_ENCRYPTION_KEY: z.string().optional(),
+  HOOKPOST_INGEST_TIMEOUT_MS: intFromEnv(100, 120_000).default(5_000),
+  HOOKPOST_INGEST_MAX_BYTES_IN_FLIGHT: intFromEnv(1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  HOOKPOST_HTTP_HEADERS_TIMEOUT_MS: intFromEnv(1_000, 600_000).default(10_000),
+  HOOKPOST_HTTP_REQUEST_TIMEOUT_MS: intFromEnv(1_000, 600_000).default(30_000),
+  HOOKPOST_HTTP_KEEP_ALIVE_TIMEOUT_MS: intFromEnv(100, 600_000).default(5_000),
+  HOOKPOST_HTTP_MAX_CONNECTIONS: intFromEnv(16, 1_000_000).default(1_024),
+  HOOKPOST_ENCRYPTION_KEY: encryptionKey.optional(),
   HOOKPOST_ADMIN_TOKEN: z.string().min(24).optional(),
-  HOOKPOST_ALLOWED_TARGETS: listFromEnv.default([]),
+  HOOKPOST_ALLOWED_TARGETS: allowedTargets.default([]),
   HOOKPOST_DB_POOL_SIZE: intFromEnv(2, 500).default(20),
   HOOKPOST_WORKER_CONCURRENCY: intFromEnv(1, 1000).default(32),
   HOOKPOST_WORKER_POLL_INTERVAL_MS: intFromEnv(50, 60_000).default(500),
   HOOKPOST_HEARTBEAT_INTERVAL_MS: intFromEnv(100, 60_000).default(5_000),
   HOOKPOST_WORKER_STALE_AFTER_MS: intFromEnv(500, 600_000).default(15_000),
   HOOKPOST_SHUTDOWN_TIMEOUT_MS: intFromEnv(0, 600_000).default(10_000),
+  HOOKPOST_RECONCILE_INTERVAL_MS: intFromEnv(1_000, 3_600_000).default(15_000),
+  HOOKPOST_RECONCILE_AFTER_MS: intFromEnv(1_000, 3_600_000).default(30_000),
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
   HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
   HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
@@ -73,7 +131,24 @@ const envSchema = z.object({
   HOOKPOST_AUTH_FAILURES_PER_IP: intFromEnv(0, 1_000_000).default(30),
   HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL: intFromEnv(0, 1_000_000).default(10),
   HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS: intFromEnv(1, 86_400).default(300),
+  // The usual proxy variables; the lower-case spelling wins, as in curl and undici.
+  http_proxy: proxyUrl.optional(),
+  HTTP_PROXY: proxyUrl.optional(),
+  https_proxy: proxyUrl.optional(),
+  HTTPS_PROXY: proxyUrl.optional(),
+  no_proxy: z.string().optional(),
+  NO_PROXY: z.string().optional(),
 });
+
+/** Where deliveries go out through a forward proxy; see delivery/egressProxy.ts. */
+export interface EgressProxy {
+  /** Proxy for http:// endpoints (HTTP_PROXY). */
+  httpProxy: string | undefined;
+  /** Proxy for https:// endpoints (HTTPS_PROXY). */
+  httpsProxy: string | undefined;
+  /** Hosts reached directly (NO_PROXY: comma-separated names, `.domain` suffixes, `host:port`, or `*`). */
+  noProxy: string;
+}
 
 /** Whether the API listens only on this machine (then GraphiQL is on by default). */
 export function isLoopbackHost(host: string): boolean {
@@ -87,6 +162,12 @@ export interface Config {
   host: string;
   /** HTTP port for the API, GraphQL and the dashboard. Default 8000; 0 picks a free one. */
   port: number;
+  /** Interface of the operations listener (/healthz, /readyz, /metrics). Default: `host`. */
+  opsHost: string;
+  /** Port of the operations listener, in every process (workers too). Default 9464; 0 picks a free one. */
+  opsPort: number;
+  /** When set, /metrics asks for it as a bearer token (at least 16 characters). */
+  metricsToken: string | undefined;
   /** PostgreSQL to use; when absent, an embedded PostgreSQL is started under `dataDir`. */
   databaseUrl: string | undefined;
   /** Absolute folder for local state: embedded PostgreSQL data, generated keys. Default `./.hookpost`. */
@@ -98,6 +179,18 @@ export interface Config {
   logPretty: boolean;
   /** Largest accepted event body in bytes. Default 1 MiB. */
   maxBodyBytes: number;
+  /** How long a producer waits at most for its event to be committed before a 503, in ms. Default 5000. */
+  ingestTimeoutMs: number;
+  /** Event bodies being received or written at once, in bytes, beyond which producers get 503. Default 64 MiB. */
+  ingestMaxBytesInFlight: number;
+  /** A request's headers must arrive within this, in ms. Default 10000. */
+  httpHeadersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this, in ms. Default 30000. */
+  httpRequestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this, in ms. Default 5000. */
+  httpKeepAliveTimeoutMs: number;
+  /** Open HTTP connections at most; more are refused. Default 1024. */
+  httpMaxConnections: number;
   /** base64 of 32 bytes sealing endpoint secrets; generated into `dataDir` when absent. */
   encryptionKey: string | undefined;
   /** A bootstrap admin token to accept (at least 24 characters); else one is generated into `dataDir`. */
@@ -116,6 +209,10 @@ export interface Config {
   workerStaleAfterMs: number;
   /** How long shutdown waits for in-flight deliveries, in ms. Default 10000. */
   shutdownTimeoutMs: number;
+  /** How often a worker looks for stranded deliveries (one process at a time), in ms. Default 15000. */
+  reconcileIntervalMs: number;
+  /** How long a delivery's row must be still before it can count as stranded, in ms. Default 30000. */
+  reconcileAfterMs: number;
   /** How long a rotated-out signing secret still signs, in ms. Default 24 h. */
   secretRotationGraceMs: number;
   /**
@@ -134,6 +231,8 @@ export interface Config {
   authFailuresPerCredential: number;
   /** The window of those limits, in seconds; a blocked caller waits for its end. Default 300. */
   authFailureWindowSeconds: number;
+  /** Forward proxy for deliveries. Default none: deliveries connect directly. */
+  egressProxy: EgressProxy;
 }
 
 export class ConfigError extends Error {
@@ -145,21 +244,35 @@ export class ConfigError extends Error {
 
 /** Parses the environment (and a `--role` given on the command line) into a Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const parsed = envSchema.safeParse(env);
+  const { values, fromFile, problems } = readEnvironment(env);
+  const parsed = envSchema.safeParse(values);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.');
+      problems.push(`${name}${fromFile.has(name) ? ` (from ${name}_FILE)` : ''}: ${issue.message}`);
+    }
   }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
     role: e.HOOKPOST_ROLE,
     host: e.HOST,
     port: e.PORT,
+    opsHost: e.HOOKPOST_OPS_HOST ?? e.HOST,
+    opsPort: e.HOOKPOST_OPS_PORT,
+    metricsToken: e.HOOKPOST_METRICS_TOKEN,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.HOOKPOST_DATA_DIR),
     embeddedPostgresPort: e.HOOKPOST_EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
     logPretty: e.HOOKPOST_LOG_PRETTY ?? Boolean(process.stdout.isTTY),
     maxBodyBytes: e.HOOKPOST_MAX_BODY_BYTES,
+    ingestTimeoutMs: e.HOOKPOST_INGEST_TIMEOUT_MS,
+    ingestMaxBytesInFlight: e.HOOKPOST_INGEST_MAX_BYTES_IN_FLIGHT,
+    httpHeadersTimeoutMs: e.HOOKPOST_HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: e.HOOKPOST_HTTP_REQUEST_TIMEOUT_MS,
+    httpKeepAliveTimeoutMs: e.HOOKPOST_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    httpMaxConnections: e.HOOKPOST_HTTP_MAX_CONNECTIONS,
     encryptionKey: e.HOOKPOST_ENCRYPTION_KEY,
     adminToken: e.HOOKPOST_ADMIN_TOKEN,
     allowedTargets: e.HOOKPOST_ALLOWED_TARGETS,
@@ -169,6 +282,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     heartbeatIntervalMs: e.HOOKPOST_HEARTBEAT_INTERVAL_MS,
     workerStaleAfterMs: e.HOOKPOST_WORKER_STALE_AFTER_MS,
     shutdownTimeoutMs: e.HOOKPOST_SHUTDOWN_TIMEOUT_MS,
+    reconcileIntervalMs: e.HOOKPOST_RECONCILE_INTERVAL_MS,
+    reconcileAfterMs: e.HOOKPOST_RECONCILE_AFTER_MS,
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
     trustProxy: e.HOOKPOST_TRUST_PROXY,
     allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
@@ -176,10 +291,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     authFailuresPerIp: e.HOOKPOST_AUTH_FAILURES_PER_IP,
     authFailuresPerCredential: e.HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL,
     authFailureWindowSeconds: e.HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS,
+    egressProxy: {
+      httpProxy: e.http_proxy ?? e.HTTP_PROXY,
+      httpsProxy: e.https_proxy ?? e.HTTPS_PROXY,
+      noProxy: e.no_proxy ?? e.NO_PROXY ?? '',
+    },
     ...overrides,
   };
   if (config.workerStaleAfterMs <= config.heartbeatIntervalMs * 2) {
     throw new ConfigError(['HOOKPOST_WORKER_STALE_AFTER_MS must be more than twice HOOKPOST_HEARTBEAT_INTERVAL_MS']);
   }
   return config;
+}
+
+/** The environment with empty variables dropped and `<NAME>_FILE` secrets read in. */
+function readEnvironment(env: NodeJS.ProcessEnv) {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value) values[name] = value;
+  const fromFile = new Set<string>();
+  const problems: string[] = [];
+  for (const name of secretVariables) {
+    const file = values[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (values[name] !== undefined) {
+      problems.push(`${name} and ${name}_FILE are both set; set one.`);
+      continue;
+    }
+    try {
+      values[name] = readFileSync(file, 'utf8').trim();
+      fromFile.add(name);
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  return { values, fromFile, problems };
 }

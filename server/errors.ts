@@ -72,9 +72,15 @@ export const tooManyFailures = (retryAfterSeconds: number) =>
     { retryAfterSeconds },
   );
 
-/** The seconds a client should wait before trying again, when an error says so. */
-export const retryAfterOf = (error: AppError): number | undefined =>
-  (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+/** 503: Hookpost cannot do this right now; the client should try again after `retryAfterSeconds`. */
+export const unavailable = (message: string, retryAfterSeconds: number) =>
+  new AppError('unavailable', message, { retryAfterSeconds });
+
+/** When a 503 says to try again, in seconds (REST's Retry-After). */
+export function retryAfterOf(error: AppError): number | undefined {
+  const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' ? seconds : undefined;
+}
 
 /** One thing wrong with an input: where (field names as the service knows them) and what. */
 export interface Problem {

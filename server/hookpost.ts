@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { assertSameKeyEverywhere, loadEncryptionKey } from './auth/keyring.ts';
 import { createSecretBox } from './auth/secretBox.ts';
 import type { Config } from './config.ts';
@@ -25,6 +25,8 @@ import { createEventWriter } from './ingest/eventWriter.ts';
 import { createRouteCache } from './ingest/routeCache.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { startOpsServer } from './ops/opsServer.ts';
+import { makeReadiness } from './ops/readiness.ts';
 import type { Runtime } from './runtime.ts';
 import type { WorkerHandle } from './worker/runner.ts';
 
@@ -32,6 +34,8 @@ export interface Hookpost {
   runtime: Runtime;
   /** Where the HTTP API listens (null for a worker-only process). */
   url: string | null;
+  /** Where /healthz, /readyz and /metrics are served. */
+  opsUrl: string;
   app: FastifyInstance | null;
   worker: WorkerHandle | null;
   stop(): Promise<void>;
@@ -88,6 +92,8 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
     });
     steps.push({ name: 'close the change bus', run: () => changes.close() });
 
+    let worker: WorkerHandle | null = null;
+    const readiness = makeReadiness({ pool, worker: () => worker });
     const runtime: Runtime = {
       config,
       logger,
@@ -99,7 +105,19 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       changes,
       eventWriter: createEventWriter(pool),
       routes: createRouteCache({ db: pool, changes }),
+      readiness,
     };
+
+    const ops = await startOpsServer({
+      host: config.opsHost,
+      port: config.opsPort,
+      readiness,
+      registry: runtime.metrics.registry,
+      metricsToken: config.metricsToken,
+      logger,
+    });
+    steps.push({ name: 'close the operations listener', run: () => ops.close() });
+    logger.info({ opsUrl: ops.url }, `Operations endpoints on ${ops.url} (/healthz, /readyz, /metrics).`);
 
     let app: FastifyInstance | null = null;
     let url: string | null = null;
@@ -115,7 +133,6 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       steps.push({ name: 'close HTTP', run: () => closeHttp(listening, config.shutdownTimeoutMs) });
     }
 
-    let worker: WorkerHandle | null = null;
     if (config.role !== 'api') {
       const [{ createAttemptWriter }, { createOutboundAgent }, { startWorker }] = await Promise.all([
         import('./delivery/attemptWriter.ts'),
@@ -134,16 +151,16 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         synchronousCommit: false,
       });
       steps.push({ name: 'close the queue pool', run: () => queuePool.end() });
-      const agent: Agent = createOutboundAgent(runtime.targetPolicy);
+      const agent: Dispatcher = createOutboundAgent(runtime.targetPolicy, config.egressProxy);
       steps.push({ name: 'close outbound connections', run: () => agent.close() });
       const deliver = {
         ...runtime,
         agent,
         claimPool: queuePool,
-        attempts: createAttemptWriter(pool),
+        attempts: createAttemptWriter({ db: pool, changes, logger, metrics: runtime.metrics }),
         maxInFlight: config.workerConcurrency,
       };
-      worker = await startWorker({ config, logger, queuePool, deliver });
+      worker = await startWorker({ config, logger, metrics: runtime.metrics, queuePool, databaseUrl, deliver });
       const started = worker;
       steps.push({ name: 'stop the delivery worker', run: () => started.stop() });
     }
@@ -155,7 +172,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         `Hookpost is listening on ${url} (dashboard /, REST /api, GraphQL /graphql, docs /docs).`,
       );
     }
-    return { runtime, url, app, worker, stop };
+    return { runtime, url, opsUrl: ops.url, app, worker, stop };
   } catch (error) {
     await stop();
     throw error;

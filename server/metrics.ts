@@ -2,7 +2,7 @@
  * Prometheus metrics, served at /metrics. One registry per Hookpost instance (tests run
  * several in one process).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -11,11 +11,21 @@ export interface Metrics {
   attempts: Counter<'outcome'>;
   attemptDuration: Histogram;
   ingestDuration: Histogram<'status'>;
+  /** 1 while this process's delivery runner runs, 0 while it is being replaced (or none runs). */
+  workerUp: Gauge;
+  workerRunnerRestarts: Counter;
+  /** Attempt records that had to wait for the database to come back. */
+  attemptsRecordedLate: Counter;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hookpost_process_' });
+  // Node's own metrics under their usual names, so stock Node.js dashboards work. The three
+  // `*_total` gauges are dropped: a `_total` suffix means a counter to Prometheus (promtool
+  // flags them), and `sum(nodejs_active_handles)` etc. give the same totals.
+  collectDefaultMetrics({ register: registry });
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
   return {
     registry,
     eventsAccepted: new Counter({
@@ -51,6 +61,21 @@ export function createMetrics(): Metrics {
       buckets: [
         0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5,
       ],
+      registers: [registry],
+    }),
+    workerUp: new Gauge({
+      name: 'hookpost_worker_up',
+      help: "1 while this process's delivery runner is running, 0 while it is being replaced after a failure.",
+      registers: [registry],
+    }),
+    workerRunnerRestarts: new Counter({
+      name: 'hookpost_worker_runner_restarts_total',
+      help: 'Delivery runners that ended without being asked to (a database outage…) and were replaced.',
+      registers: [registry],
+    }),
+    attemptsRecordedLate: new Counter({
+      name: 'hookpost_attempts_recorded_late_total',
+      help: 'Attempt records that waited for the database to be reachable again before they were written.',
       registers: [registry],
     }),
   };

@@ -12,6 +12,7 @@ import type { EventWriter } from './ingest/eventWriter.ts';
 import type { RouteCache } from './ingest/routeCache.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { Readiness } from './ops/readiness.ts';
 
 export interface Runtime {
   config: Config;
@@ -28,4 +29,6 @@ export interface Runtime {
   eventWriter: EventWriter;
   /** Which mailbox an API key opens and its endpoints, cached briefly. */
   routes: RouteCache;
+  /** Whether this process can do its job (/readyz). */
+  readiness: Readiness;
 }

@@ -96,11 +96,17 @@ describe('mailboxes', () => {
 
     const { tracking_number } = await (await sendEvent(hookpost, mailbox, { event: 'before.delete' })).json();
     expect((await hookpost.api(`/api/mailboxes/${mailbox.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await hookpost.api(`/api/mailboxes/${mailbox.id}`)).status).toBe(404);
+    // A deleted mailbox stays readable (as in GraphQL), marked deleted, and leaves the list.
+    const deleted = await hookpost.api(`/api/mailboxes/${mailbox.id}`);
+    expect(deleted.status).toBe(200);
+    expect((await deleted.json()).deleted_at).toEqual(expect.any(String));
     expect((await sendEvent(hookpost, mailbox, { event: 'after.delete' })).status).toBe(401);
     expect((await hookpost.api(`/api/webhooks/${tracking_number}`)).status).toBe(200);
     const listed = (await (await hookpost.api('/api/mailboxes')).json()).map((m: { id: string }) => m.id);
     expect(listed).not.toContain(mailbox.id);
+    const withDeleted = await (await hookpost.api('/api/mailboxes?include_deleted=true')).json();
+    expect(withDeleted.map((m: { id: string }) => m.id)).toContain(mailbox.id);
+    expect((await hookpost.api(`/api/mailboxes/0193a1b2-0000-7000-8000-000000000000`)).status).toBe(404);
   });
 
   test('API keys: several live keys, listed by prefix only, revoked with a grace period', async () => {
@@ -207,7 +213,9 @@ describe('endpoints', () => {
     );
 
     expect((await hookpost.api(`/api/endpoints/${created.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await hookpost.api(`/api/endpoints/${created.id}`)).status).toBe(404);
+    const deleted = await hookpost.api(`/api/endpoints/${created.id}`);
+    expect(deleted.status).toBe(200);
+    expect((await deleted.json()).deleted_at).toEqual(expect.any(String));
     expect(await (await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`)).json()).toEqual([]);
     expect((await hookpost.api(`/api/webhooks/${tracking_number}`)).status).toBe(200);
   });

@@ -112,7 +112,6 @@ const rest: Record<string, RestCase> = {
   'DELETE /api/session': { rule: 'public' },
   'GET /healthz': { rule: 'public' },
   'GET /readyz': { rule: 'public' },
-  'GET /metrics': { rule: 'public' },
   'GET /openapi.json': { rule: 'public' },
   'GET /docs': { rule: 'public' },
   'GET /docs/json': { rule: 'public' },

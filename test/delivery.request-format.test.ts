@@ -82,12 +82,12 @@ describe('the request a receiver gets', () => {
     receiver.reply({ status: 200 });
   });
 
-  test('custom headers are sent, stored encrypted, and credential values are redacted in the audit trail', async () => {
+  test('custom headers are sent, stored encrypted, and every custom value is redacted in the audit trail, whatever its name', async () => {
     const response = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
       method: 'POST',
       json: {
         url: `${receiver.url}/custom`,
-        headers: { Authorization: 'Bearer receiver-s3cret', 'X-Tenant': 'acme' },
+        headers: { Authorization: 'Bearer receiver-s3cret', 'X-Tenant': 'acme', 'X-Pass': 'pass-s3cret' },
         event_types: ['custom.*'],
       },
     });
@@ -101,6 +101,7 @@ describe('the request a receiver gets', () => {
     const received = (await receiver.waitForRequests(before + 2)).slice(before).find((r) => r.path === '/custom')!;
     expect(received.headers.authorization).toBe('Bearer receiver-s3cret');
     expect(received.headers['x-tenant']).toBe('acme');
+    expect(received.headers['x-pass']).toBe('pass-s3cret');
 
     await vi.waitFor(
       async () => {
@@ -108,14 +109,17 @@ describe('the request a receiver gets', () => {
         const custom = event.deliveries.find((d: { target_url: string }) => d.target_url.endsWith('/custom'));
         expect(custom.attempts[0].request_headers).toMatchObject({
           authorization: '[redacted]',
-          'x-tenant': 'acme',
+          'x-tenant': '[redacted]',
+          'x-pass': '[redacted]',
           'webhook-id': custom.id,
         });
       },
       { timeout: 5_000, interval: 50 },
     );
     const attempts = await db.pool.query(`select request_headers::text as h from attempt`);
-    expect(attempts.rows.map((r) => r.h).join()).not.toContain('receiver-s3cret');
+    const audited = attempts.rows.map((r) => r.h).join();
+    expect(audited).not.toContain('receiver-s3cret');
+    expect(audited).not.toContain('pass-s3cret');
   });
 
   test('the endpoint secret is stored sealed and a rotation signs with both secrets', async () => {

@@ -213,10 +213,11 @@ describe('Query.events pagination', () => {
     expect(start.pageInfo.hasPreviousPage).toBe(false);
   });
 
-  test('the default page is 20 and no page is larger than 100', async () => {
+  test('a page larger than 100 is refused, as in REST, not cut short', async () => {
     expect((await page({})).numbers).toHaveLength(7);
-    const huge = await gql(hookpost, EVENTS, { first: 1000 });
-    expect(huge.errors).toBeUndefined();
+    expect(errorCodes(await gql(hookpost, EVENTS, { first: 1000 }))).toEqual(['validation_failed']);
+    expect(errorCodes(await gql(hookpost, EVENTS, { last: 101 }))).toEqual(['validation_failed']);
+    expect((await gql(hookpost, EVENTS, { first: 100 })).errors).toBeUndefined();
   });
 
   test('a cursor that is not one of this list is refused', async () => {

@@ -195,7 +195,7 @@ describe('an event with its deliveries and attempts', () => {
     expect(sent['webhook-id']).toBe(delivered.id);
     expect(sent['webhook-signature']).toMatch(/^v1,/);
     expect(sent['authorization']).toBe('[redacted]');
-    expect(sent['x-team']).toBe('blue');
+    expect(sent['x-team']).toBe('[redacted]');
     expect(failed).toMatchObject({ status: 'failed', attemptCount: 1, lastStatusCode: null });
     expect(failed.attempts.edges[0].node).toMatchObject({
       statusCode: null,

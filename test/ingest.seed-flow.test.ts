@@ -37,6 +37,7 @@ describe('the original flow', () => {
       name: 'Order Service',
       target_url: `${receiver.url}/hook`,
       created_at: expect.any(String),
+      deleted_at: null,
       endpoint_id: expect.any(String),
       signing_secret: expect.stringMatching(/^whsec_/),
     });

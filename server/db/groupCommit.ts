@@ -14,8 +14,12 @@
  */
 
 export interface GroupCommit<T, R> {
-  /** Resolves with the item's result once the transaction holding it has committed. */
-  submit(item: T): Promise<R>;
+  /**
+   * Resolves with the item's result once the transaction holding it has committed. When
+   * `signal` aborts first, it rejects with the signal's reason: an item still waiting is
+   * taken out and never written; one already in a transaction may still commit.
+   */
+  submit(item: T, signal?: AbortSignal): Promise<R>;
   /** Resolves when everything submitted so far is committed (or failed). */
   drain(): Promise<void>;
 }
@@ -71,9 +75,27 @@ export function createGroupCommit<T, R>(
   };
 
   return {
-    submit(item) {
+    submit(item, signal) {
       return new Promise<R>((resolve, reject) => {
-        pending.push({ item, resolve, reject });
+        if (signal?.aborted) return reject(signal.reason);
+        const entry: Pending<T, R> = { item, resolve, reject };
+        if (signal) {
+          const onAbort = () => {
+            const at = pending.indexOf(entry);
+            if (at !== -1) pending.splice(at, 1);
+            reject(signal.reason);
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          const settle =
+            <V>(done: (value: V) => void) =>
+            (value: V) => {
+              signal.removeEventListener('abort', onAbort);
+              done(value);
+            };
+          entry.resolve = settle(resolve);
+          entry.reject = settle(reject);
+        }
+        pending.push(entry);
         // Items that arrive in the same turn of the event loop go together.
         if (!scheduled) {
           scheduled = true;

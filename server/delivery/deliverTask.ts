@@ -2,43 +2,41 @@
  * The `deliver` task: attempt each delivery of the job once, record the attempt, and
  * either end the delivery or schedule its next attempt. The task owns the retry
  * schedule; graphile-worker's own retries only cover infrastructure failures (a thrown
- * error), after which the fencing in claimDeliveries keeps attempts from doubling.
+ * error), after which the claim rules (deliveries/claim.ts) keep attempts from doubling.
  *
- * Follow one delivery: claim → sign → sendAttempt → decide → recordAttempt.
+ * Follow one delivery: claim → sign → sendAttempt → decide → record. Every change of
+ * the delivery's status happens in deliveries/ (claim, recordAttempts).
  *
  * A job carries up to 50 deliveries and graphile-worker runs `concurrency` jobs at once,
  * so requests in flight are bounded separately, across all jobs of the process, by the
  * same number: HOOKPOST_WORKER_CONCURRENCY is the number of requests a worker process
  * has out at once, and memory stays bounded whatever the backlog.
  */
-import { newId } from '../ids.ts';
 import type { Task } from 'graphile-worker';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type pg from 'pg';
 import type { SecretBox } from '../auth/secretBox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
-import { openCustomHeaders } from './customHeaders.ts';
+import { claimDeliveries, type ClaimedDelivery } from '../deliveries/claim.ts';
+import { deliverPayloadSchema, type AttemptTrigger } from '../deliveries/deliverJobs.ts';
+import type { AttemptDecision } from '../deliveries/recordAttempts.ts';
+import { openCustomHeaders } from '../endpoints/customHeaders.ts';
+import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
 import { coerceError } from '../errors.ts';
+import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import { retryPolicySchema } from './retryPolicy.ts';
 import type { Metrics } from '../metrics.ts';
-import { deliverPayload, deliverPayloadSchema, type AttemptTrigger } from './deliverJob.ts';
-import { redactSensitive } from './responseCapture.ts';
+import type { AttemptWriter } from './attemptWriter.ts';
+import { redactCustomHeaders } from './responseCapture.ts';
 import { nextRetryDelay } from './retrySchedule.ts';
 import { sendAttempt, type AttemptOutcome } from './sendAttempt.ts';
 import { signatureHeaders } from './signature.ts';
-import type { AttemptWriter } from './attemptWriter.ts';
-import { cancelDelivery } from './sql/cancelDelivery.ts';
-import { claimDeliveries, type ClaimedDelivery } from './sql/claimDeliveries.ts';
-import type { AttemptRecord } from './sql/recordAttempts.ts';
 import type { TargetPolicy } from './targetGuard.ts';
 
 export const USER_AGENT = 'Hookpost/0.1 (+https://github.com/hookpost/hookpost)';
 
 export interface DeliverTaskDeps {
-  /** Durable writes: cancellations. */
-  pool: pg.Pool;
   /**
    * Claims: a pool whose commits do not wait for the WAL flush. Losing a claim in a
    * database crash only sends the delivery back to `queued`; its job is still there.
@@ -48,22 +46,38 @@ export interface DeliverTaskDeps {
   attempts: AttemptWriter;
   logger: Logger;
   secretBox: SecretBox;
-  agent: Agent;
+  agent: Dispatcher;
   targetPolicy: TargetPolicy;
   metrics: Metrics;
   changes: ChangeBus;
   /** Requests one worker process has in flight at most (HOOKPOST_WORKER_CONCURRENCY). */
   maxInFlight: number;
+  /** Resolves once the worker of this id shows as alive (worker/liveness.ts): only then may it claim. */
+  workerReady(workerId: string): Promise<void>;
 }
 
 export function makeDeliverTask(deps: DeliverTaskDeps): Task {
   const sending = pLimit(deps.maxInFlight);
+  // What this process is attempting now: never claimed a second time by a job that
+  // graphile-worker runs again, or by a duplicate job, while its request is out.
+  const inFlight = new Set<string>();
   return async (rawPayload, helpers) => {
     const job = deliverPayloadSchema.parse(rawPayload);
-    const claimed = await claimDeliveries(deps.claimPool, job.deliveries);
-    for (const delivery of claimed) publish(deps, delivery, 'delivering', null);
+    const workerId = helpers.job.locked_by;
+    if (!workerId) throw new Error(`Job ${helpers.job.id} runs without a lock.`);
+    await deps.workerReady(workerId);
+    const ids = job.deliveries.map((delivery) => delivery.id).filter((id) => !inFlight.has(id));
+    const { claimed, cancelled } = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
+    for (const id of cancelled) {
+      deps.logger.info({ deliveryId: id }, `Delivery ${id} cancelled: its endpoint is disabled or deleted.`);
+    }
+    for (const delivery of claimed) inFlight.add(delivery.id);
     const results = await Promise.allSettled(
-      claimed.map((delivery) => deliverOne(deps, sending, delivery, job.trigger, helpers.abortSignal)),
+      claimed.map((delivery) =>
+        deliverOne(deps, sending, workerId, delivery, job.trigger, helpers.abortSignal).finally(() =>
+          inFlight.delete(delivery.id),
+        ),
+      ),
     );
     const failure = results.find((result) => result.status === 'rejected');
     // Rethrow only after every delivery finished, so none is abandoned mid-request.
@@ -74,25 +88,16 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
 async function deliverOne(
   deps: DeliverTaskDeps,
   sending: LimitFunction,
+  workerId: string,
   delivery: ClaimedDelivery,
   trigger: AttemptTrigger,
   stopping?: AbortSignal,
 ) {
-  const number = delivery.attemptCount + 1;
   const log = deps.logger.child({
     deliveryId: delivery.id,
     eventId: delivery.eventId,
     endpointId: delivery.endpointId,
-    attempt: number,
   });
-
-  if (!delivery.endpointActive) {
-    await cancelDelivery(deps.pool, delivery.id);
-    publish(deps, delivery, 'cancelled', null);
-    log.info(`Delivery ${delivery.id} cancelled: its endpoint is disabled or deleted.`);
-    return;
-  }
-
   const { headers, customHeaderNames, outcome } = await sending(async () => {
     // Signed when a request slot is free, so the signature's timestamp is fresh when it leaves.
     const signed = signedHeaders(deps, delivery);
@@ -104,35 +109,42 @@ async function deliverOne(
     );
     return { ...signed, outcome: sent };
   });
-  const record = decide(delivery, number, trigger, outcome);
+  const decision = decide(delivery, trigger, outcome);
   const recorded = await deps.attempts.submit({
-    ...record,
     attemptId: newId(),
-    deliveryId: delivery.id,
-    number,
+    delivery: {
+      deliveryId: delivery.id,
+      eventId: delivery.eventId,
+      mailboxId: delivery.mailboxId,
+      endpointId: delivery.endpointId,
+    },
+    workerId,
     trigger,
     url: delivery.url,
-    requestHeaders: redactSensitive(headers, customHeaderNames),
-    outcome,
+    requestHeaders: redactCustomHeaders(headers, customHeaderNames),
+    result: outcome,
+    decision,
   });
-  if (!recorded) {
+
+  deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });
+  deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
+  const number = recorded.number;
+  const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
+  if (!recorded.moved) {
     log.warn(
-      `Delivery ${delivery.id} attempt ${number} was not recorded: the delivery had moved on (its job ran twice).`,
+      { attempt: number },
+      `Delivery ${delivery.id} attempt ${number} ${what}; recorded, but this worker had lost its claim, so the delivery did not move.`,
     );
     return;
   }
-
-  publish(deps, delivery, record.status, number);
-  deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });
-  deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
-  const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
-  const next = record.retry
-    ? `; next attempt in ${record.retry.delayMs} ms`
-    : record.status === 'failed'
-      ? '; giving up'
-      : '';
+  const next =
+    decision.status === 'queued'
+      ? `; next attempt in ${decision.retryInMs} ms`
+      : decision.status === 'failed'
+        ? '; giving up'
+        : '';
   log.info(
-    { statusCode: outcome.statusCode, durationMs: outcome.durationMs, errorKind: outcome.errorKind },
+    { attempt: number, statusCode: outcome.statusCode, durationMs: outcome.durationMs, errorKind: outcome.errorKind },
     `Delivery ${delivery.id} attempt ${number} ${what} in ${outcome.durationMs} ms${next}.`,
   );
 }
@@ -158,37 +170,15 @@ function signedHeaders(
 }
 
 /** What follows an attempt: delivered, a scheduled retry, or failed for good. */
-function decide(
-  delivery: ClaimedDelivery,
-  number: number,
-  trigger: AttemptTrigger,
-  outcome: AttemptOutcome,
-): Pick<AttemptRecord, 'status' | 'retry'> {
-  if (outcome.ok) return { status: 'delivered', retry: null };
+function decide(delivery: ClaimedDelivery, trigger: AttemptTrigger, outcome: AttemptOutcome): AttemptDecision {
+  if (outcome.ok) return { status: 'delivered' };
+  // Cut off by this worker's shutdown, not by the receiver: another worker tries again now.
+  if (outcome.errorKind === 'aborted') return { status: 'queued', retryInMs: 0 };
   // Manual and test attempts are one try each; only the scheduled series retries.
-  if (trigger !== 'scheduled') return { status: 'failed', retry: null };
+  if (trigger !== 'scheduled') return { status: 'failed' };
   const policy = retryPolicySchema.parse(delivery.retryPolicy);
-  const delayMs = nextRetryDelay(policy, number, { retryAfterMs: outcome.retryAfterMs });
-  if (delayMs === null) return { status: 'failed', retry: null };
-  return {
-    status: 'queued',
-    retry: {
-      delayMs,
-      payload: deliverPayload({ trigger: 'scheduled', deliveries: [{ id: delivery.id, attempt: number + 1 }] }),
-    },
-  };
-}
-
-function publish(deps: DeliverTaskDeps, delivery: ClaimedDelivery, status: string, attempt: number | null) {
-  deps.changes.publish({
-    kind: 'delivery',
-    deliveryId: delivery.id,
-    eventId: delivery.eventId,
-    mailboxId: delivery.mailboxId,
-    endpointId: delivery.endpointId,
-    status,
-    attempt,
-  });
+  const retryInMs = nextRetryDelay(policy, delivery.attemptCount + 1, { retryAfterMs: outcome.retryAfterMs });
+  return retryInMs === null ? { status: 'failed' } : { status: 'queued', retryInMs };
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

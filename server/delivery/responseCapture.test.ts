@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { flattenHeaders, readCapped, redactSensitive, RESPONSE_BODY_CAP } from './responseCapture.ts';
+import { flattenHeaders, readCapped, redactCustomHeaders, RESPONSE_BODY_CAP } from './responseCapture.ts';
 
 describe('response capture', () => {
   test('small bodies are kept whole, bytes as received', async () => {
@@ -28,11 +28,17 @@ describe('response capture', () => {
     });
   });
 
-  test('custom credential headers are redacted, others kept', () => {
-    const sent = { authorization: 'Bearer s3cret', 'x-tenant': 'acme', 'webhook-signature': 'v1,abc' };
-    expect(redactSensitive(sent, ['Authorization', 'X-Tenant'])).toEqual({
-      authorization: '[redacted]',
+  test("every custom header value is redacted, whatever its name; Hookpost's own headers are kept", () => {
+    const sent = {
+      authorization: 'Bearer s3cret',
+      'x-credentials': 'hunter2',
       'x-tenant': 'acme',
+      'webhook-signature': 'v1,abc',
+    };
+    expect(redactCustomHeaders(sent, ['Authorization', 'X-Credentials', 'X-Tenant'])).toEqual({
+      authorization: '[redacted]',
+      'x-credentials': '[redacted]',
+      'x-tenant': '[redacted]',
       'webhook-signature': 'v1,abc',
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { defaultRetryPolicy, retryPolicySchema } from './retryPolicy.ts';
+import { defaultRetryPolicy, retryPolicySchema } from '../endpoints/retryPolicy.ts';
 import { nextRetryDelay, parseRetryAfter } from './retrySchedule.ts';
 
 describe('nextRetryDelay', () => {

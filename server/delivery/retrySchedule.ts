@@ -2,7 +2,7 @@
  * When the next attempt of a delivery is due. Pure: the delivery task passes in the
  * policy, how many attempts were made, a random source and any Retry-After.
  */
-import type { RetryPolicy } from './retryPolicy.ts';
+import type { RetryPolicy } from '../endpoints/retryPolicy.ts';
 
 export interface RetryOptions {
   /** Uniform in [0, 1); injectable for tests. */

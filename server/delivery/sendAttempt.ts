@@ -1,14 +1,16 @@
 /**
  * One HTTP attempt: POST the event to the endpoint and describe what happened. Never
- * throws for anything the receiver or the network did; those are outcomes. It throws
- * only when the worker itself is stopping (the job is then retried).
+ * throws: whatever the receiver or the network did, and the worker stopping mid-request,
+ * are outcomes, each recorded as an attempt.
  *
  * Rules: 2xx is success; 3xx is a failure (redirects are never followed: the endpoint
  * must be the real address); timeouts cover connecting, waiting for headers and reading
  * the body; the SSRF guard runs on literal addresses here and on resolved ones in the
  * agent's lookup.
  */
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { EgressProxy } from '../config.ts';
+import { createProxiedDispatcher } from './egressProxy.ts';
 import { flattenHeaders, readCapped } from './responseCapture.ts';
 import { parseRetryAfter } from './retrySchedule.ts';
 import { checkTargetUrl, guardedLookup, type TargetPolicy } from './targetGuard.ts';
@@ -29,7 +31,9 @@ export type ErrorKind =
   | 'dns'
   | 'tls'
   | 'blocked_target'
-  | 'network';
+  | 'network'
+  /** The worker stopped before the answer came: the receiver may have got the request. */
+  | 'aborted';
 
 export interface AttemptOutcome {
   ok: boolean;
@@ -45,24 +49,22 @@ export interface AttemptOutcome {
   retryAfterMs: number | null;
 }
 
-/** One keep-alive agent per worker process, with the SSRF guard on every connection. */
-export function createOutboundAgent(policy: TargetPolicy): Agent {
-  return new Agent({
+/**
+ * One keep-alive agent per worker process, with the SSRF guard on every connection; or,
+ * when an egress proxy is configured, on every request before it goes through the proxy.
+ */
+export function createOutboundAgent(policy: TargetPolicy, proxy?: EgressProxy): Dispatcher {
+  const options: Agent.Options = {
     connect: { lookup: guardedLookup(policy), timeout: 10_000 },
     keepAliveTimeout: 10_000,
     connections: 64,
-  });
-}
-
-export class WorkerStoppingError extends Error {
-  constructor() {
-    super('The worker is stopping; the delivery will be attempted again.');
-    this.name = 'WorkerStoppingError';
-  }
+  };
+  if (proxy?.httpProxy || proxy?.httpsProxy) return createProxiedDispatcher(options, proxy, policy);
+  return new Agent(options);
 }
 
 export async function sendAttempt(
-  agent: Agent,
+  agent: Dispatcher,
   policy: TargetPolicy,
   outbound: OutboundRequest,
   stopping?: AbortSignal,
@@ -125,7 +127,13 @@ export async function sendAttempt(
       retryAfterMs: status === 429 || status === 503 ? parseRetryAfter(headers['retry-after']) : null,
     });
   } catch (error) {
-    if (stopping?.aborted && !timeout.aborted) throw new WorkerStoppingError();
+    if (stopping?.aborted && !timeout.aborted) {
+      return finish({
+        ok: false,
+        errorKind: 'aborted',
+        errorMessage: 'The worker stopped before the answer came; the receiver may have got the request.',
+      });
+    }
     if (timeout.aborted) {
       return finish({
         ok: false,

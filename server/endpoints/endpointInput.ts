@@ -3,8 +3,8 @@
  * GraphQL alike through endpointService.
  */
 import { z } from 'zod';
-import { filterProblem } from './eventFilter.ts';
-import { retryPolicySchema } from '../delivery/retryPolicy.ts';
+import { filterProblem } from '../events/eventTypes.ts';
+import { retryPolicySchema } from './retryPolicy.ts';
 
 /** Headers Hookpost sets itself or that would break the request. */
 const RESERVED_HEADERS = new Set([
@@ -71,8 +71,13 @@ const eventTypes = z.array(z.string()).superRefine((filter, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** Where deliveries go: an http(s) URL (whether its host may be targeted is checked apart: targetGuard.ts). */
+export const endpointUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+  .max(2048, 'must be at most 2048 characters');
+
 const fields = {
-  url: z.string().min(1).max(2048),
+  url: endpointUrlSchema,
   description: z.string().max(500),
   eventTypes,
   headers: headersSchema,

@@ -4,13 +4,13 @@
  * they are stored; a new secret is returned once, and can be revealed later by an
  * operator.
  */
-import { sealCustomHeaders } from '../delivery/customHeaders.ts';
+import { sealCustomHeaders } from './customHeaders.ts';
 import { isUuid, newId } from '../ids.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import type { Prisma, PrismaClient } from '../db/prisma.ts';
 import type { Endpoint } from '../db/generated/prisma/client.ts';
 import { generateSigningSecret } from '../delivery/signature.ts';
-import { cancelWaitingAndPublish } from '../delivery/publishCancelled.ts';
+import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
 import { checkTargetUrl } from '../delivery/targetGuard.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import type pg from 'pg';
@@ -140,7 +140,7 @@ export async function setEndpointEnabled(
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { enabled } });
   rt.routes.changed(endpoint.mailboxId);
-  if (!enabled) await cancelWaitingAndPublish(rt, [id]);
+  if (!enabled) await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
   return endpoint;
 }
 
@@ -184,6 +184,6 @@ export async function deleteEndpoint(rt: Deps, actor: Actor | null, id: string):
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { deletedAt: new Date(), enabled: false } });
   rt.routes.changed(endpoint.mailboxId);
-  await cancelWaitingAndPublish(rt, [id]);
+  await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
   return endpoint;
 }

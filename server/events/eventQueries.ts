@@ -1,62 +1,60 @@
 /**
- * Reading events for the REST API: newest first, cursor-paginated on the time-ordered
- * tracking number, filterable by status and mailbox. (GraphQL has its own resolvers
- * on the same tables, planned by Pothos.)
+ * Reading events and deliveries, for REST and GraphQL alike: one event list (the search
+ * in eventSearch.ts picks a page of tracking numbers with every filter, default and
+ * limit; this loads what the caller selects, in list order), one event, one delivery.
+ * Callers say what they select (GraphQL passes the query Pothos planned, so one query
+ * loads the page and whatever it asks for below it), never what is filtered.
  */
-import { z } from 'zod';
 import { authorize, type Actor } from '../auth/roles.ts';
-import { notFound, parseInput } from '../errors.ts';
+import type { Prisma } from '../db/prisma.ts';
 import { isUuid } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
-import { eventStatuses, type EventStatus } from './statuses.ts';
+import { searchEventIds, type EventPage, type EventSearch } from './eventSearch.ts';
 
-export const listEventsSchema = z.object({
-  status: z.enum(eventStatuses).optional(),
-  mailboxId: z.uuid().optional(),
-  limit: z.int().min(1).max(200).default(50),
-  cursor: z.uuid().optional(),
-});
+type Deps = Pick<Runtime, 'prisma' | 'pool'>;
+type EventSelection = Pick<Prisma.EventFindManyArgs, 'select' | 'include' | 'omit'>;
+type DeliverySelection = Pick<Prisma.DeliveryFindUniqueArgs, 'select' | 'include' | 'omit'>;
 
-const withDeliveries = {
-  mailbox: { select: { name: true } },
-  deliveries: { orderBy: { id: 'asc' as const }, include: { endpoint: { select: { url: true } } } },
-};
-
-export async function listEvents(
-  rt: Pick<Runtime, 'prisma'>,
+/** A page of the event history, in list order (newest first, or oldest first for `inverted`). */
+export async function findEvents<A extends EventSelection>(
+  rt: Deps,
   actor: Actor | null,
-  input: z.input<typeof listEventsSchema>,
-) {
-  authorize(actor, 'viewer');
-  const query = parseInput(listEventsSchema, input);
-  const events = await rt.prisma.event.findMany({
-    where: {
-      status: query.status as EventStatus | undefined,
-      mailboxId: query.mailboxId,
-      id: query.cursor ? { lt: query.cursor } : undefined,
-    },
-    orderBy: { id: 'desc' },
-    take: query.limit + 1,
-    omit: { body: true },
-    include: withDeliveries,
-  });
-  const page = events.slice(0, query.limit);
-  return { events: page, nextCursor: events.length > query.limit ? page[page.length - 1]!.id : null };
+  search: EventSearch,
+  page: EventPage,
+  selection: A,
+): Promise<Prisma.EventGetPayload<A>[]> {
+  const ids = await searchEventIds(rt, actor, search, page);
+  if (ids.length === 0) return [];
+  // The id is what puts rows back in list order, whatever else the caller selects.
+  const withId = selection.select ? { ...selection, select: { ...selection.select, id: true } } : selection;
+  const rows = await rt.prisma.event.findMany({ ...withId, where: { id: { in: ids } } });
+  const byId = new Map(rows.map((row) => [row.id, row as unknown as Prisma.EventGetPayload<A>]));
+  return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
 }
 
-export async function getEvent(rt: Pick<Runtime, 'prisma'>, actor: Actor | null, trackingNumber: string) {
+/** One event by its tracking number; null when there is none. */
+export async function getEvent<A extends EventSelection>(
+  rt: Deps,
+  actor: Actor | null,
+  trackingNumber: string,
+  selection: A,
+): Promise<Prisma.EventGetPayload<A> | null> {
   authorize(actor, 'viewer');
-  if (!isUuid(trackingNumber)) throw notFound('The event');
-  const event = await rt.prisma.event.findUnique({
+  if (!isUuid(trackingNumber)) return null;
+  return rt.prisma.event.findUnique({
+    ...selection,
     where: { id: trackingNumber },
-    include: {
-      mailbox: { select: { name: true } },
-      deliveries: {
-        orderBy: { id: 'asc' },
-        include: { endpoint: { select: { url: true } }, attempts: { orderBy: { number: 'asc' } } },
-      },
-    },
-  });
-  if (!event) throw notFound('The event');
-  return event;
+  }) as Promise<Prisma.EventGetPayload<A> | null>;
+}
+
+/** One delivery; null when there is none. */
+export async function getDelivery<A extends DeliverySelection>(
+  rt: Deps,
+  actor: Actor | null,
+  id: string,
+  selection: A,
+): Promise<Prisma.DeliveryGetPayload<A> | null> {
+  authorize(actor, 'viewer');
+  if (!isUuid(id)) return null;
+  return rt.prisma.delivery.findUnique({ ...selection, where: { id } }) as Promise<Prisma.DeliveryGetPayload<A> | null>;
 }

@@ -10,20 +10,30 @@
 import { z } from 'zod';
 import { authorize, type Actor } from '../auth/roles.ts';
 import type { Queryable } from '../db/queryable.ts';
-import { filterProblem } from '../endpoints/eventFilter.ts';
+import { filterProblem } from './eventTypes.ts';
 import { parseInput } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { eventStatuses } from './statuses.ts';
 import { firstIdAt, prefixRange } from './trackingNumberRange.ts';
 
+/** Values one list filter may hold. */
+const MAX_FILTER_VALUES = 20;
+
 export const eventSearchSchema = z
   .object({
     mailboxId: z.uuid('must be a mailbox id (a UUID)').optional(),
     endpointId: z.uuid('must be an endpoint id (a UUID)').optional(),
-    status: z.array(z.enum(eventStatuses)).optional(),
+    // Each status is one index scan in the query: duplicates are dropped, and a list is short.
+    status: z
+      .array(z.enum(eventStatuses))
+      .max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} statuses`)
+      .transform((statuses) => [...new Set(statuses)])
+      .optional(),
     /** Names or patterns where `*` matches any run of characters, as in endpoint filters. */
     eventTypes: z
       .array(z.string())
+      .max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} event types`)
+      .transform((patterns) => [...new Set(patterns)])
       .superRefine((patterns, ctx) => {
         const problem = filterProblem(patterns);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { authorize, type Actor } from '../auth/roles.ts';
-import { EVENT_TYPE } from '../endpoints/eventFilter.ts';
+import { EVENT_TYPE } from './eventTypes.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { assertBodySize } from '../ingest/contentType.ts';

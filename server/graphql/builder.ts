@@ -22,11 +22,20 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { z } from 'zod';
 import { hasRole, type OperatorRole } from '../auth/roles.ts';
 import type PrismaTypes from '../db/generated/pothos-types.ts';
 import { getDatamodel } from '../db/generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.ts';
 import { unauthorizedError, validationError } from './errors.ts';
+
+// A page larger than the limit is refused, as in REST, not silently cut.
+const pageArgument = z
+  .int()
+  .min(0, 'must not be negative')
+  .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
+  .nullish();
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -51,6 +60,8 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
+    maxConnectionSize: MAX_PAGE_SIZE,
   },
   relay: {
     // Ids are the same UUIDs as in the REST API and the database, not Relay global ids.
@@ -68,9 +79,15 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: 'Whether there are items before this page.' },
     startCursorFieldOptions: { description: 'The cursor of the first item of the page.' },
     endCursorFieldOptions: { description: 'The cursor of the last item of the page.' },
-    firstArgOptions: { description: 'Page forwards: at most this many items (default 20, at most 100).' },
+    firstArgOptions: {
+      description: `Page forwards: at most this many items (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`,
+      validate: pageArgument,
+    },
     afterArgOptions: { description: 'Page forwards: the items after this cursor.' },
-    lastArgOptions: { description: 'Page backwards: at most this many items from the end (default 20, at most 100).' },
+    lastArgOptions: {
+      description: `Page backwards: at most this many items from the end (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`,
+      validate: pageArgument,
+    },
     beforeArgOptions: { description: 'Page backwards: the items before this cursor.' },
   },
   validation: { validationError },

@@ -13,7 +13,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { newId } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 import { createAuthGate, makeAuthenticateHook } from './authenticate.ts';
-import { registerDashboard } from './dashboard.ts';
+import { registerDashboard, registerPageCompression } from './dashboard.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
@@ -24,7 +24,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
-import { opsRoutes } from './routes/ops.ts';
+import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -65,7 +65,8 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     await accessTokenRoutes(management, rt);
     await auditRoutes(management, rt);
   });
-  await app.register(async (ops) => opsRoutes(ops, rt));
+  await app.register(async (health) => healthRoutes(health, rt));
+  await registerPageCompression(app);
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   const spaIndex = await registerDashboard(app);
   installNotFoundHandler(app, { spaIndex });

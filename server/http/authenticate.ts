@@ -10,7 +10,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from '../auth/accessTokens.ts';
 import { createAuthThrottle, type AuthThrottle } from '../auth/authThrottle.ts';
 import type { Actor } from '../auth/roles.ts';
-import { openSession, SESSION_COOKIE, sessionActor } from '../auth/sessions.ts';
+import { bearerToken, sessionSecret } from '../auth/requestActor.ts';
+import { openSession, sessionActor } from '../auth/sessions.ts';
 import { AppError, tooManyFailures } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { assertCookieAllowed, foreignOrigin, type OriginRequest } from './originPolicy.ts';
@@ -37,16 +38,6 @@ export interface AuthGate {
   /** Signing in to the dashboard: the token is checked under the same limits. */
   signIn(request: GateRequest, token: string): ReturnType<typeof openSession>;
   readonly throttle: AuthThrottle;
-}
-
-export function bearerToken(request: Pick<FastifyRequest, 'headers'>): string | undefined {
-  const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match?.[1];
-}
-
-export function sessionSecret(request: Pick<FastifyRequest, 'cookies'>): string | undefined {
-  return request.cookies?.[SESSION_COOKIE];
 }
 
 export function createAuthGate(rt: Pick<Runtime, 'pool' | 'config' | 'logger' | 'routes'>): AuthGate {

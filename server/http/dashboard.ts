@@ -3,15 +3,35 @@
  * for a year; index.html never, so a new build shows up on the next load. Paths the
  * dashboard routes itself (/events/…, /mailboxes/…) get index.html from the
  * not-found handler.
+ *
+ * Assets are served compressed: the build writes a brotli (.br) and a gzip (.gz) copy of
+ * each text file, and @fastify/static picks the one the browser accepts, so no CPU is
+ * spent compressing them per request.
  */
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { fromRoot } from '../projectRoot.ts';
 
 export const dashboardDir = fromRoot('web', 'dist');
+
+/**
+ * Compresses HTML pages made per request (GraphiQL: about 9 MB, ~1 MB with brotli) on
+ * the routes registered after it. Only text/html: API answers and live (SSE) streams are
+ * left as they are, and request bodies are never decompressed (ingest keeps its rules).
+ */
+export async function registerPageCompression(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyCompress, {
+    globalCompression: true,
+    globalDecompression: false,
+    encodings: ['br', 'gzip'],
+    customTypes: /^text\/html(;|$)/,
+    threshold: 1024,
+  });
+}
 
 /** Serves the dashboard; returns how to read its index.html, or null when it is not built. */
 export async function registerDashboard(
@@ -24,8 +44,12 @@ export async function registerDashboard(
     prefix: '/',
     wildcard: false,
     index: ['index.html'],
+    preCompressed: true,
     setHeaders(res, filePath) {
-      res.header('cache-control', filePath.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      res.header(
+        'cache-control',
+        /index\.html(\.br|\.gz)?$/.test(filePath) ? 'no-cache' : 'public, max-age=31536000, immutable',
+      );
     },
   });
   return () => fs.readFile(path.join(dir, 'index.html')).catch(() => null);

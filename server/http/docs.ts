@@ -1,15 +1,18 @@
 /**
  * The REST API's OpenAPI document, generated from the routes' zod schemas, at
  * /openapi.json, with Swagger UI at /docs and ReDoc at /redoc. Everything is served
- * from node_modules, under the strict Content-Security-Policy of every page
- * (securityHeaders.ts), which keeps them from loading anything from elsewhere.
+ * locally (node_modules, and ReDoc's bundle copied by the build), under the strict
+ * Content-Security-Policy of every page (securityHeaders.ts), which keeps them from
+ * loading anything from elsewhere.
  */
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { fromRoot } from '../projectRoot.ts';
 import { contentSecurityPolicy } from './securityHeaders.ts';
 
 const require = createRequire(import.meta.url);
@@ -68,12 +71,16 @@ export async function registerDocs(app: FastifyInstance) {
 </html>`),
   );
 
+  // The build copies ReDoc's bundle here (server/tools/ensureBuilt.ts): ReDoc itself is
+  // only a development dependency.
+  const vendored = fromRoot('dist', 'vendor', 'redoc.standalone.js');
+  const redocBundle = existsSync(vendored) ? vendored : require.resolve('redoc/bundles/redoc.standalone.js');
   // The bundle shows Redocly's logo from their CDN, which the policy (rightly) refuses:
   // served without it, the page loads nothing from elsewhere and reports no violation.
   let redocScript: Promise<string> | null = null;
   const loadRedoc = () =>
     (redocScript ??= fs
-      .readFile(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8')
+      .readFile(redocBundle, 'utf8')
       .then((source) => source.replaceAll('https://cdn.redoc.ly/redoc/logo-mini.svg', '')));
   app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
     reply

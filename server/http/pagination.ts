@@ -4,6 +4,20 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/** Prisma paging for a page of `limit` items after `cursor`: one more row, to learn whether another page follows. */
+export function pageAfter(limit: number, cursor: string | undefined) {
+  return { take: limit + 1, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) };
+}
+
+/** The page's rows, and the cursor of the next page when there is one (see pageAfter). */
+export function splitPage<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  return { page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+}
+
 export function announceNextPage(request: FastifyRequest, reply: FastifyReply, nextCursor: string | null) {
   if (!nextCursor) return;
   const url = new URL(request.url, 'http://placeholder');

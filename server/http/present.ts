@@ -6,8 +6,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Actor } from '../auth/roles.ts';
 import { hasRole } from '../auth/roles.ts';
 import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox } from '../db/generated/prisma/client.ts';
-import { openCustomHeaders } from '../delivery/customHeaders.ts';
-import { retryPolicySchema } from '../delivery/retryPolicy.ts';
+import { openCustomHeaders } from '../endpoints/customHeaders.ts';
+import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
 import type { Runtime } from '../runtime.ts';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
@@ -18,6 +18,7 @@ export function presentMailbox(mailbox: Mailbox, firstEndpoint?: Pick<Endpoint, 
     name: mailbox.name,
     target_url: firstEndpoint?.url ?? null,
     created_at: iso(mailbox.createdAt)!,
+    deleted_at: iso(mailbox.deletedAt),
   };
 }
 
@@ -62,6 +63,7 @@ export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoi
     enabled: endpoint.enabled,
     created_at: iso(endpoint.createdAt)!,
     updated_at: iso(endpoint.updatedAt)!,
+    deleted_at: iso(endpoint.deletedAt),
   };
 }
 

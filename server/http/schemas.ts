@@ -1,5 +1,6 @@
 /** Response shapes shared by several REST routes, for validation and the OpenAPI document. */
 import { z } from 'zod';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.ts';
 
 export const errorBody = z
   .object({
@@ -13,8 +14,17 @@ export const errorBody = z
 export const uuidParam = z.object({ id: z.string().describe('A UUID') });
 
 export const paginationQuery = {
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Items per page (1-200, default 50)'),
-  cursor: z.string().optional().describe('The `next_cursor` of the previous page (also in the Link header)'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .describe(`Items per page (1-${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE})`),
+  cursor: z
+    .uuid('is not a cursor of this list')
+    .optional()
+    .describe('The `x-next-cursor` of the previous page (also in the Link header)'),
 };
 
 const timestamp = z.string().describe('ISO 8601 time');
@@ -25,6 +35,7 @@ export const mailboxBody = z.object({
   name: z.string(),
   target_url: z.string().nullable().describe('The URL of the first endpoint'),
   created_at: timestamp,
+  deleted_at: nullableTimestamp.describe('When the mailbox was deleted (its history stays readable)'),
 });
 
 export const createdMailboxBody = mailboxBody.extend({
@@ -63,6 +74,7 @@ export const endpointBody = z.object({
   enabled: z.boolean(),
   created_at: timestamp,
   updated_at: timestamp,
+  deleted_at: nullableTimestamp.describe('When the endpoint was deleted (its history stays readable)'),
 });
 
 export const deliveryBody = z.object({

@@ -9,8 +9,9 @@
  */
 import { newId } from '../ids.ts';
 import { hashToken } from '../auth/tokens.ts';
-import { acceptsEventType } from '../endpoints/eventFilter.ts';
-import { AppError } from '../errors.ts';
+import { acceptsEventType } from '../events/eventTypes.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { AppError, unavailable } from '../errors.ts';
 import type { Config } from '../config.ts';
 import type { EventWriter } from './eventWriter.ts';
 import type { RouteCache } from './routeCache.ts';
@@ -31,8 +32,11 @@ export interface AcceptedEvent {
   deliveryCount: number;
 }
 
+/** How long a producer should wait before sending again after a 503, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
+
 export async function acceptEvent(
-  rt: { config: Pick<Config, 'maxBodyBytes'>; eventWriter: EventWriter; routes: RouteCache },
+  rt: { config: Pick<Config, 'maxBodyBytes' | 'ingestTimeoutMs'>; eventWriter: EventWriter; routes: RouteCache },
   incoming: IncomingEvent,
 ): Promise<AcceptedEvent> {
   if (!incoming.apiKey) throw new AppError('missing_api_key', 'Send the mailbox API key in the x-api-key header.');
@@ -40,7 +44,11 @@ export async function acceptEvent(
   if (!format) throw new AppError('unsupported_media_type', `Content-Type must be one of: ${acceptedContentTypes}.`);
   assertBodySize(incoming.body, rt.config.maxBodyBytes);
 
-  const route = await rt.routes.find(hashToken(incoming.apiKey));
+  // A producer learns within the deadline whether its event is stored: a 202, or a 503 it
+  // can retry. An event still waiting for its transaction at the deadline is taken out, so
+  // a 503 then means "not stored"; one already being committed may still be stored.
+  const deadline = AbortSignal.timeout(rt.config.ingestTimeoutMs);
+  const route = await beforeDeadline(rt.routes.find(hashToken(incoming.apiKey)), deadline);
   if (!route || route.mailboxId !== incoming.mailboxId) {
     throw new AppError('invalid_api_key', 'The API key is not valid for this mailbox.');
   }
@@ -59,14 +67,50 @@ export async function acceptEvent(
   const deliveries = route.endpoints
     .filter((endpoint) => acceptsEventType(endpoint.eventTypes, eventType))
     .map((endpoint) => ({ id: newId(), endpointId: endpoint.id }));
-  await rt.eventWriter.submit({
-    id: trackingNumber,
-    mailboxId: route.mailboxId,
-    eventType,
-    contentType: incoming.contentType!,
-    body: incoming.body,
-    deliveries,
-    trigger: 'scheduled',
-  });
+  await beforeDeadline(
+    rt.eventWriter.submit(
+      {
+        id: trackingNumber,
+        mailboxId: route.mailboxId,
+        eventType,
+        contentType: incoming.contentType!,
+        body: incoming.body,
+        deliveries,
+        trigger: 'scheduled',
+      },
+      deadline,
+    ),
+    deadline,
+  );
   return { trackingNumber, eventType, deliveryCount: deliveries.length };
+}
+
+/** The work's result, or a 503 when the deadline passes first or the database cannot be reached. */
+async function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(deadline.reason);
+    if (deadline.aborted) onAbort();
+    else deadline.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, timedOut]);
+  } catch (error) {
+    if (deadline.aborted) {
+      throw unavailable(
+        'The database did not answer in time, so the event was not accepted; send it again.',
+        RETRY_AFTER_SECONDS,
+      );
+    }
+    if (isDatabaseUnavailable(error)) {
+      throw unavailable(
+        'The database is unreachable, so the event was not accepted; send it again.',
+        RETRY_AFTER_SECONDS,
+      );
+    }
+    throw error;
+  } finally {
+    if (onAbort) deadline.removeEventListener('abort', onAbort);
+    timedOut.catch(() => undefined);
+  }
 }

@@ -4,7 +4,7 @@
  * endpoints without a filter.
  */
 import { AppError } from '../errors.ts';
-import { EVENT_TYPE } from '../endpoints/eventFilter.ts';
+import { EVENT_TYPE } from '../events/eventTypes.ts';
 
 export function eventTypeOf(header: string | undefined, json: unknown): string | null {
   if (header !== undefined) {

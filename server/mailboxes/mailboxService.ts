@@ -9,7 +9,7 @@ import { authorize, type Actor } from '../auth/roles.ts';
 import { generateToken, hashToken, tokenPrefix } from '../auth/tokens.ts';
 import type { ApiKey, Endpoint, Mailbox } from '../db/generated/prisma/client.ts';
 import type { Prisma, PrismaClient } from '../db/prisma.ts';
-import { cancelWaitingAndPublish } from '../delivery/publishCancelled.ts';
+import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
 import { insertEndpoint } from '../endpoints/endpointService.ts';
 import type { NewEndpointInput } from '../endpoints/endpointInput.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
@@ -101,8 +101,8 @@ export async function deleteMailbox(rt: Deps, actor: Actor | null, id: string): 
   ]);
   rt.routes.changed(id);
   const endpoints = await rt.prisma.endpoint.findMany({ where: { mailboxId: id }, select: { id: true } });
-  await cancelWaitingAndPublish(
-    rt,
+  await cancelWaitingDeliveries(
+    { db: rt.pool, changes: rt.changes },
     endpoints.map((e) => e.id),
   );
   return mailbox;

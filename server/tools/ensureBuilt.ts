@@ -1,17 +1,21 @@
 /**
- * `npm start`'s first step (`prestart`): compiles the server to dist/ and builds the
- * dashboard when either is missing or older than its sources, so a fresh clone runs
- * with `npm install && npm start`. When both are up to date this only compares file
- * times: a few milliseconds.
+ * `npm start`'s first step (`prestart`, with web/scripts/ensureBuilt.ts for the
+ * dashboard): compiles the server to dist/ when it is missing or older than its sources,
+ * so a fresh clone runs with `npm install && npm start`. When it is up to date this only
+ * compares file times: a few milliseconds. With `--server` (`npm run build:server`) it
+ * compiles the server whatever the times say.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDashboardBuilt } from '../../web/scripts/ensureBuilt.ts';
 import { fromRoot } from '../projectRoot.ts';
 
 const compiledMain = fromRoot('dist', 'server', 'main.js');
+// ReDoc is a development dependency (its own dependencies weigh ~70 MB); its standalone
+// bundle needs none of them, so the build keeps a copy that /redoc serves (http/docs.ts).
+const vendoredRedoc = fromRoot('dist', 'vendor', 'redoc.standalone.js');
 const sources = ['server', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
 function newestChange(entry: string): number {
@@ -24,13 +28,13 @@ function newestChange(entry: string): number {
 }
 
 export function serverIsStale(): boolean {
-  if (!existsSync(compiledMain)) return true;
+  if (!existsSync(compiledMain) || !existsSync(vendoredRedoc)) return true;
   const built = statSync(compiledMain).mtimeMs;
   return sources.some((source) => newestChange(fromRoot(source)) > built);
 }
 
-export function ensureServerBuilt(log: (line: string) => void = console.log): void {
-  if (!serverIsStale()) return;
+export function ensureServerBuilt(log: (line: string) => void = console.log, always = false): void {
+  if (!always && !serverIsStale()) return;
   const tsc = fromRoot('node_modules', 'typescript', 'bin', 'tsc');
   if (!existsSync(tsc)) {
     if (existsSync(compiledMain))
@@ -46,10 +50,10 @@ export function ensureServerBuilt(log: (line: string) => void = console.log): vo
     stdio: 'inherit',
   });
   if (result.status !== 0) throw new Error(`Compiling the server failed (exit ${result.status}).`);
+  mkdirSync(path.dirname(vendoredRedoc), { recursive: true });
+  copyFileSync(createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js'), vendoredRedoc);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  ensureServerBuilt();
-  // Worker-only processes serve no pages.
-  if (process.env.HOOKPOST_ROLE !== 'worker' && !process.argv.includes('--role=worker')) ensureDashboardBuilt();
+  ensureServerBuilt(console.log, process.argv.includes('--server'));
 }

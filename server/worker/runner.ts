@@ -1,80 +1,289 @@
 /**
- * The worker role: graphile-worker running the `deliver` task, plus crash recovery.
- * Stopping is graceful: no new jobs, in-flight deliveries get `shutdownTimeoutMs` to
- * finish, then they are aborted and their jobs retried later by another run.
+ * The worker role: graphile-worker running the `deliver` task, kept alive.
+ *
+ * graphile-worker's runner can end on its own: its batched job completion shuts the
+ * whole pool down at the first database error. Hookpost treats any end it did not ask
+ * for as loud and temporary: it logs it at error level, reports not ready (/readyz,
+ * `hookpost_worker_up`), waits for the tasks of the dead runner to finish (their attempt
+ * records wait out the outage: attemptWriter.ts), releases what that runner held
+ * (its liveness, its locked jobs), and starts a new runner, retrying with backoff until
+ * the database is back. No person has to restart anything.
+ *
+ * Beside the runner, on the heartbeat timer: this worker's beat (liveness.ts), the sweep
+ * for dead workers (recovery.ts) and, less often, the reconciler of stranded deliveries
+ * (deliveries/reconcile.ts). Stopping is graceful: no new jobs, in-flight deliveries get
+ * `shutdownTimeoutMs` to finish, then are aborted and recorded as such.
  */
 import { EventEmitter } from 'node:events';
-import { makeWorkerUtils, run, type WorkerEvents } from 'graphile-worker';
+import { makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
+import { DELIVER_TASK } from '../deliveries/deliverJobs.ts';
+import { makeReconciler } from '../deliveries/reconcile.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
-import { DELIVER_TASK } from '../delivery/deliverJob.ts';
+import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
-import { startRecovery } from './recovery.ts';
+import type { Metrics } from '../metrics.ts';
+import { registerLiveness, type Liveness } from './liveness.ts';
+import { makeSweeper } from './recovery.ts';
 
 export interface WorkerHandle {
-  /** graphile-worker's pool id: the `locked_by` of the jobs this process holds. */
-  workerId: string;
+  /** The running graphile-worker pool's id (the `locked_by` of its jobs), or null while none runs. */
+  readonly workerId: string | null;
+  /** Whether a runner is running now: false while one is being replaced. */
+  isRunning(): boolean;
   stop(): Promise<void>;
 }
 
-export async function startWorker(options: {
+export interface WorkerOptions {
   config: Config;
   logger: Logger;
-  /** A pool for graphile-worker alone (job fetching, LISTEN for new jobs). */
+  metrics: Metrics;
+  /** A pool for graphile-worker and the worker's own bookkeeping. */
   queuePool: pg.Pool;
-  deliver: DeliverTaskDeps;
-}): Promise<WorkerHandle> {
-  const { config, logger } = options;
-  const events: WorkerEvents = new EventEmitter();
-  let workerId: string | undefined;
-  events.on('pool:create', ({ workerPool }) => {
-    workerId = workerPool.id;
-  });
+  /** For the liveness lock's own connection. */
+  databaseUrl: string;
+  deliver: Omit<DeliverTaskDeps, 'workerReady'>;
+}
 
-  const runner = await run({
-    pgPool: options.queuePool,
-    concurrency: config.workerConcurrency,
-    pollInterval: config.workerPollIntervalMs,
-    noHandleSignals: true,
-    logger: toGraphileLogger(logger),
-    events,
-    gracefulShutdownAbortTimeout: config.shutdownTimeoutMs,
-    taskList: { [DELIVER_TASK]: makeDeliverTask(options.deliver) },
-    parsedCronItems: [],
-    preset: {
-      worker: {
-        // Fetch (and lock) jobs a batch at a time and complete them in batches: the queue's
-        // own round trips per job were most of its cost. A crash leaves the locked batch to
-        // recovery.ts, which releases it within seconds.
-        localQueue: { size: config.workerConcurrency },
-        completeJobBatchDelay: 0,
-        failJobBatchDelay: 0,
-      },
+/** One graphile-worker pool and what Hookpost keeps beside it. */
+interface RunState {
+  poolId: string;
+  runner?: Runner;
+  liveness: Promise<Liveness>;
+  /** Jobs started and not finished. */
+  active: number;
+  idle: Set<() => void>;
+  declaredDead: boolean;
+}
+
+const RESTART_DELAYS_MS = [500, 1_000, 2_000, 5_000];
+
+export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+  const { config, logger, metrics, queuePool } = options;
+  const runs = new Map<string, RunState>();
+  let current: RunState | null = null;
+  let stopping = false;
+
+  let utils: Promise<WorkerUtils> | null = null;
+  const workerUtils = () =>
+    (utils ??= makeWorkerUtils({ pgPool: queuePool, logger: toGraphileLogger(logger) }).catch((error: unknown) => {
+      utils = null;
+      throw error;
+    }));
+
+  const task = makeDeliverTask({
+    ...options.deliver,
+    // A job is claimed only once its worker shows as alive, or another worker could take
+    // its deliveries over as a dead one's.
+    workerReady: async (workerId) => {
+      const state = runs.get(workerId);
+      if (!state) throw new Error(`Worker ${workerId} is not known to this process.`);
+      await state.liveness;
     },
   });
-  if (!workerId) throw new Error('graphile-worker started without announcing its pool id.');
 
-  const workerUtils = await makeWorkerUtils({ pgPool: options.queuePool, logger: toGraphileLogger(logger) });
-  const recovery = startRecovery({
-    pool: options.queuePool,
-    workerUtils,
-    workerId,
-    intervalMs: config.heartbeatIntervalMs,
-    staleAfterMs: config.workerStaleAfterMs,
-    logger,
-  });
-  await recovery.tick();
-  logger.info({ workerId, concurrency: config.workerConcurrency }, `Delivery worker ${workerId} started.`);
+  const launch = async (): Promise<RunState> => {
+    const events: WorkerEvents = new EventEmitter();
+    let state: RunState | undefined;
+    events.on('pool:create', ({ workerPool }) => {
+      state = {
+        poolId: workerPool.id,
+        liveness: registerLiveness({
+          pool: queuePool,
+          connectionString: options.databaseUrl,
+          workerId: workerPool.id,
+          logger,
+        }),
+        active: 0,
+        idle: new Set(),
+        declaredDead: false,
+      };
+      state.liveness.catch(() => undefined);
+      runs.set(workerPool.id, state);
+    });
+    events.on('job:start', ({ job }) => {
+      const owner = job.locked_by ? runs.get(job.locked_by) : undefined;
+      if (owner) owner.active++;
+    });
+    events.on('job:complete', ({ job }) => {
+      const owner = job.locked_by ? runs.get(job.locked_by) : undefined;
+      if (!owner) return;
+      owner.active--;
+      if (owner.active === 0) for (const wake of [...owner.idle]) wake();
+    });
+
+    const runner = await run({
+      pgPool: queuePool,
+      concurrency: config.workerConcurrency,
+      pollInterval: config.workerPollIntervalMs,
+      noHandleSignals: true,
+      logger: toGraphileLogger(logger),
+      events,
+      gracefulShutdownAbortTimeout: config.shutdownTimeoutMs,
+      taskList: { [DELIVER_TASK]: task },
+      parsedCronItems: [],
+      preset: {
+        worker: {
+          // Fetch (and lock) jobs a batch at a time and complete them in batches: the
+          // queue's own round trips per job were most of its cost. What a crash or a
+          // database error leaves locked is released by this file or recovery.ts.
+          localQueue: { size: config.workerConcurrency },
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+        },
+      },
+    });
+    if (!state) {
+      await runner.stop();
+      throw new Error('graphile-worker started without announcing its pool id.');
+    }
+    const started = state;
+    started.runner = runner;
+    try {
+      await started.liveness;
+    } catch (error) {
+      await runner.stop().catch(() => undefined);
+      runs.delete(started.poolId);
+      throw error;
+    }
+    runner.promise.then(
+      () => ended(started, null),
+      (error: unknown) => ended(started, coerceError(error)),
+    );
+    return started;
+  };
+
+  const ended = (state: RunState, error: Error | null) => {
+    if (stopping) return;
+    if (current === state) current = null;
+    metrics.workerUp.set(0);
+    metrics.workerRunnerRestarts.inc();
+    logger.error(
+      { err: error ?? undefined, workerId: state.poolId },
+      state.declaredDead
+        ? `Delivery worker ${state.poolId} stopped: it was declared dead while cut off from the database. Starting a new one.`
+        : `Delivery worker ${state.poolId} stopped unexpectedly${error ? `: ${error.message}` : ''}. Starting a new one.`,
+    );
+    void replace(state);
+  };
+
+  /** Releases a dead runner's holdings, then starts a new runner, retrying until it runs. */
+  const replace = async (dead: RunState) => {
+    await whenIdle(dead);
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        // Gone from the heartbeats first: its claims become free to take over, then its jobs.
+        await queuePool.query('delete from worker_heartbeat where worker_id = $1', [dead.poolId]);
+        await (await dead.liveness.catch(() => null))?.release();
+        await (await workerUtils()).forceUnlockWorkers([dead.poolId]);
+        runs.delete(dead.poolId);
+        break;
+      } catch (error) {
+        await pause(attempt, `release the jobs of worker ${dead.poolId}`, error);
+      }
+    }
+    for (let attempt = 0; !stopping && !current; attempt++) {
+      try {
+        current = await launch();
+        metrics.workerUp.set(1);
+        logger.info(
+          { workerId: current.poolId },
+          `Delivery worker ${current.poolId} started (replacing ${dead.poolId}).`,
+        );
+      } catch (error) {
+        await pause(attempt, 'start a new delivery worker', error);
+      }
+    }
+  };
+
+  const pause = async (attempt: number, what: string, error: unknown) => {
+    const delayMs = RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]!;
+    logger.warn({ err: coerceError(error), retryInMs: delayMs }, `Could not ${what} yet; retrying.`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+  };
+
+  const whenIdle = (state: RunState) =>
+    state.active === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const wake = () => {
+            state.idle.delete(wake);
+            resolve();
+          };
+          state.idle.add(wake);
+        });
+
+  // The heartbeat timer: beat, sweep for dead workers, and now and then reconcile.
+  const sweeper = makeSweeper({ pool: queuePool, workerUtils, staleAfterMs: config.workerStaleAfterMs, logger });
+  const reconciler = makeReconciler(
+    { pool: queuePool, changes: options.deliver.changes },
+    { settledAfterMs: config.reconcileAfterMs },
+  );
+  let connectedSince = Date.now();
+  let connected = true;
+  let lastReconcile = Date.now();
+  const tick = async () => {
+    try {
+      const running = current;
+      if (running) {
+        const alive = await (await running.liveness).beat();
+        if (!alive && !running.declaredDead) {
+          running.declaredDead = true;
+          // Its jobs may already run elsewhere: stop, and start afresh under a new id.
+          void running.runner?.stop();
+        }
+      }
+      if (!connected) {
+        connected = true;
+        connectedSince = Date.now();
+      }
+      await sweeper.sweep(connectedSince);
+      if (Date.now() - lastReconcile >= config.reconcileIntervalMs) {
+        lastReconcile = Date.now();
+        const result = await reconciler.reconcile();
+        if (result.requeued.length || result.failed.length) {
+          logger.warn(
+            { requeued: result.requeued.length, failed: result.failed.length },
+            `Reconciled stranded deliveries: ${result.requeued.length} put back in line, ${result.failed.length} ended failed (their job gave up).`,
+          );
+        }
+      }
+    } catch (error) {
+      connected = false;
+      logger.warn({ err: coerceError(error) }, 'Worker heartbeat failed; will try again.');
+    }
+  };
+  let ticking: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    ticking = ticking.then(tick);
+  }, config.heartbeatIntervalMs);
+  timer.unref();
+
+  current = await launch();
+  metrics.workerUp.set(1);
+  await tick();
+  logger.info(
+    { workerId: current.poolId, concurrency: config.workerConcurrency },
+    `Delivery worker ${current.poolId} started.`,
+  );
 
   return {
-    workerId,
+    get workerId() {
+      return current?.poolId ?? null;
+    },
+    isRunning: () => current !== null,
     async stop() {
-      logger.info(`Delivery worker ${workerId} stopping: no new jobs; waiting for in-flight deliveries.`);
-      await runner.stop();
-      await recovery.stop();
-      await workerUtils.release();
-      logger.info(`Delivery worker ${workerId} stopped.`);
+      stopping = true;
+      clearInterval(timer);
+      await ticking;
+      const running = current;
+      logger.info(`Delivery worker ${running?.poolId ?? ''} stopping: no new jobs; waiting for in-flight deliveries.`);
+      await running?.runner?.stop();
+      await Promise.all([...runs.values()].map(async (state) => (await state.liveness.catch(() => null))?.release()));
+      if (utils) await (await utils.catch(() => null))?.release();
+      metrics.workerUp.set(0);
+      logger.info(`Delivery worker ${running?.poolId ?? ''} stopped.`);
     },
   };
 }

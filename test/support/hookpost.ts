@@ -27,6 +27,7 @@ export async function testConfig(databaseUrl: string, overrides: Partial<Config>
     {
       databaseUrl,
       port: 0,
+      opsPort: 0,
       dataDir,
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
       logPretty: false,

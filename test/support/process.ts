@@ -36,6 +36,7 @@ export async function spawnHookpost(options: {
       HOOKPOST_ALLOWED_TARGETS: '127.0.0.0/8,::1',
       HOOKPOST_LOG_PRETTY: 'false',
       PORT: '0',
+      HOOKPOST_OPS_PORT: '0',
       LOG_LEVEL: 'info',
       ...options.env,
     },

@@ -1,6 +1,6 @@
 /** Attempt: one HTTP request of a delivery, the audit trail. */
 import { isUtf8 } from 'node:buffer';
-import type { attemptTriggers } from '../../delivery/deliverJob.ts';
+import type { attemptTriggers } from '../../deliveries/deliverJobs.ts';
 import { builder } from '../builder.ts';
 import { Header, headerList } from './header.ts';
 

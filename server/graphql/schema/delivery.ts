@@ -1,5 +1,5 @@
 /** Delivery: one event bound for one endpoint, with its attempts. */
-import { isUuid } from '../../ids.ts';
+import { getDelivery } from '../../events/eventQueries.ts';
 import type { deliveryStatuses } from '../../events/statuses.ts';
 import { builder } from '../builder.ts';
 import { Attempt } from './attempt.ts';
@@ -75,7 +75,6 @@ builder.queryField('delivery', (t) =>
     nullable: true,
     description: 'One delivery; null when there is none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The delivery id.' }) },
-    resolve: (query, _root, args, ctx) =>
-      isUuid(args.id) ? ctx.rt.prisma.delivery.findUnique({ ...query, where: { id: args.id } }) : null,
+    resolve: (query, _root, args, ctx) => getDelivery(ctx.rt, ctx.actor, args.id, query),
   }),
 );

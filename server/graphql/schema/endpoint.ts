@@ -1,6 +1,6 @@
 /** Endpoint: a destination of a mailbox's events, with its queries and mutations. */
 import { hasRole } from '../../auth/roles.ts';
-import { openCustomHeaders } from '../../delivery/customHeaders.ts';
+import { openCustomHeaders } from '../../endpoints/customHeaders.ts';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -10,7 +10,7 @@ import {
   updateEndpoint,
   type EndpointWithSecret,
 } from '../../endpoints/endpointService.ts';
-import { isUuid } from '../../ids.ts';
+import { getEndpoint, listEndpoints } from '../../endpoints/endpointQueries.ts';
 import { builder } from '../builder.ts';
 import { DeliveryStatus } from './delivery.ts';
 import { CreateEndpointInput, toEndpointPatch, UpdateEndpointInput } from './endpointInput.ts';
@@ -101,26 +101,14 @@ builder.queryFields((t) => ({
       enabled: t.arg.boolean({ description: 'Only enabled (true) or disabled (false) endpoints.' }),
       includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted endpoints.' }),
     },
-    resolve: (query, _root, args, ctx) => {
-      if (args.mailboxId && !isUuid(args.mailboxId)) return [];
-      return ctx.rt.prisma.endpoint.findMany({
-        ...query,
-        where: {
-          mailboxId: args.mailboxId ?? undefined,
-          enabled: args.enabled ?? undefined,
-          deletedAt: args.includeDeleted ? undefined : null,
-        },
-        orderBy: { id: 'asc' },
-      });
-    },
+    resolve: (query, _root, args, ctx) => listEndpoints(ctx.rt, ctx.actor, args, query),
   }),
   endpoint: t.prismaField({
     type: 'Endpoint',
     nullable: true,
     description: 'One endpoint, deleted ones included (see `deletedAt`); null when there is none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
-    resolve: (query, _root, args, ctx) =>
-      isUuid(args.id) ? ctx.rt.prisma.endpoint.findUnique({ ...query, where: { id: args.id } }) : null,
+    resolve: (query, _root, args, ctx) => getEndpoint(ctx.rt, ctx.actor, args.id, query),
   }),
   signingSecret: t.string({
     description: "The endpoint's current `whsec_` signing secret, for setting up a receiver. Needs the operator role.",

@@ -1,18 +1,15 @@
 /**
  * The inputs that create and change endpoints. Each field is checked where it is
- * declared, with the endpoint service's own rules (endpoints/endpointInput.ts), plus the
- * URL scheme; the service checks everything again, so REST and GraphQL cannot drift.
+ * declared, with the endpoint service's own rules (endpoints/endpointInput.ts); the
+ * service checks everything again, so REST and GraphQL cannot drift.
  */
-import { z } from 'zod';
-import { endpointPatchSchema } from '../../endpoints/endpointInput.ts';
+import { endpointPatchSchema, endpointUrlSchema } from '../../endpoints/endpointInput.ts';
 import type { EndpointPatchInput } from '../../endpoints/endpointInput.ts';
 import { builder } from '../builder.ts';
 import { HeaderInput, headerListSchema, headerRecord, type HeaderShape } from './header.ts';
 import { RetryPolicyInput } from './retryPolicy.ts';
 
-export const endpointUrlSchema = z
-  .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
-  .max(2048, 'must be at most 2048 characters');
+export { endpointUrlSchema };
 export const eventTypesSchema = endpointPatchSchema.shape.eventTypes;
 
 export const CreateEndpointInput = builder.inputType('CreateEndpointInput', {

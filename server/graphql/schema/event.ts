@@ -2,9 +2,10 @@
 import { isUtf8 } from 'node:buffer';
 import { formatPrismaCursor, parsePrismaCursor, queryFromInfo } from '@pothos/plugin-prisma';
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
-import { searchEventIds } from '../../events/eventSearch.ts';
+import { findEvents, getEvent } from '../../events/eventQueries.ts';
 import { AppError } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../paging.ts';
 import { builder } from '../builder.ts';
 import { DeliveryStatus } from './delivery.ts';
 import { EventFilter } from './eventFilter.ts';
@@ -95,35 +96,29 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One event by its tracking number, with its deliveries and their attempts; null when there is none.',
     args: { trackingNumber: t.arg.id({ required: true, description: 'The tracking number.' }) },
-    resolve: (query, _root, args, ctx) =>
-      isUuid(args.trackingNumber)
-        ? ctx.rt.prisma.event.findUnique({ ...query, where: { id: args.trackingNumber } })
-        : null,
+    resolve: (query, _root, args, ctx) => getEvent(ctx.rt, ctx.actor, args.trackingNumber, query),
   }),
   events: t.connection({
     type: Event,
-    description: 'The event history, newest first, with filters. At most 100 per page (default 20).',
+    description: `The event history, newest first, with filters. At most ${MAX_PAGE_SIZE} per page (default ${DEFAULT_PAGE_SIZE}).`,
     args: { filter: t.arg({ type: EventFilter, description: 'What to narrow the history to.' }) },
     resolve: (_root, args, ctx, info) =>
       resolveCursorConnection(
-        { args, toCursor: (event) => formatPrismaCursor(event, 'id'), defaultSize: 20, maxSize: 100 },
-        async ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) => {
-          const filter = Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, value]) => value !== null));
-          const ids = await searchEventIds(ctx.rt, ctx.actor, filter, {
-            before: cursorId(before),
-            after: cursorId(after),
-            limit,
-            inverted,
-          });
-          if (ids.length === 0) return [];
-          // One query for the page and whatever it asks for below (deliveries, attempts…).
-          const rows = await ctx.rt.prisma.event.findMany({
-            ...queryFromInfo({ context: ctx, info, path: ['edges', 'node'], select: { id: true } }),
-            where: { id: { in: ids } },
-          });
-          const byId = new Map(rows.map((row) => [row.id, row]));
-          return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+        {
+          args,
+          toCursor: (event) => formatPrismaCursor(event, 'id'),
+          defaultSize: DEFAULT_PAGE_SIZE,
+          maxSize: MAX_PAGE_SIZE,
         },
+        ({ before, after, limit, inverted }: ResolveCursorConnectionArgs) =>
+          findEvents(
+            ctx.rt,
+            ctx.actor,
+            Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, value]) => value !== null)),
+            { before: cursorId(before), after: cursorId(after), limit, inverted },
+            // One query for the page and whatever it asks for below (deliveries, attempts…).
+            queryFromInfo({ context: ctx, info, path: ['edges', 'node'], select: { id: true } }),
+          ),
       ),
   }),
 }));

@@ -1,7 +1,7 @@
 /** Mailbox: an integration that producers send events to, with its queries and mutations. */
 import { z } from 'zod';
 import { createMailbox, deleteMailbox, updateMailbox, type CreatedMailbox } from '../../mailboxes/mailboxService.ts';
-import { isUuid } from '../../ids.ts';
+import { getMailbox, listMailboxes } from '../../mailboxes/mailboxQueries.ts';
 import { builder } from '../builder.ts';
 import { Endpoint } from './endpoint.ts';
 import { endpointUrlSchema, eventTypesSchema } from './endpointInput.ts';
@@ -49,19 +49,14 @@ builder.queryFields((t) => ({
     description: 'Mailboxes, newest first.',
     args: { includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted mailboxes.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.rt.prisma.mailbox.findMany({
-        ...query,
-        where: args.includeDeleted ? {} : { deletedAt: null },
-        orderBy: { id: 'desc' },
-      }),
+      listMailboxes(ctx.rt, ctx.actor, { includeDeleted: args.includeDeleted ?? false }, query),
   }),
   mailbox: t.prismaField({
     type: 'Mailbox',
     nullable: true,
     description: 'One mailbox, deleted ones included (see `deletedAt`); null when there is none with this id.',
     args: { id: t.arg.id({ required: true, description: 'The mailbox id.' }) },
-    resolve: (query, _root, args, ctx) =>
-      isUuid(args.id) ? ctx.rt.prisma.mailbox.findUnique({ ...query, where: { id: args.id } }) : null,
+    resolve: (query, _root, args, ctx) => getMailbox(ctx.rt, ctx.actor, args.id, query),
   }),
 }));
 

@@ -1,6 +1,6 @@
 /** An endpoint's retry policy: how many attempts and how far apart (endpoints/retryPolicy.ts). */
 import { z } from 'zod';
-import { retryPolicySchema, type RetryPolicy as RetryPolicyShape } from '../../delivery/retryPolicy.ts';
+import { retryPolicySchema, type RetryPolicy as RetryPolicyShape } from '../../endpoints/retryPolicy.ts';
 import { builder } from '../builder.ts';
 
 export const RetryPolicy = builder.objectRef<RetryPolicyShape>('RetryPolicy').implement({

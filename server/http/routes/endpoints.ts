@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authorize } from '../../auth/roles.ts';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -11,12 +10,13 @@ import {
   setEndpointEnabled,
   updateEndpoint,
 } from '../../endpoints/endpointService.ts';
-import type { RetryPolicyInput } from '../../delivery/retryPolicy.ts';
+import type { RetryPolicyInput } from '../../endpoints/retryPolicy.ts';
 import { notFound } from '../../errors.ts';
-import { isUuid } from '../../ids.ts';
+import { getEndpoint, listEndpoints } from '../../endpoints/endpointQueries.ts';
 import type { Runtime } from '../../runtime.ts';
 import { presentEndpoint } from '../present.ts';
-import { endpointBody, errorBody, uuidParam } from '../schemas.ts';
+import { announceNextPage, pageAfter, splitPage } from '../pagination.ts';
+import { endpointBody, errorBody, paginationQuery, uuidParam } from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 
@@ -57,20 +57,27 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.get('/api/mailboxes/:id/endpoints', {
     schema: {
-      summary: "A mailbox's endpoints",
+      summary: "A mailbox's endpoints, oldest first",
       tags: ['Endpoints'],
       security,
       params: uuidParam,
-      response: { 200: z.array(endpointBody), 401: errorBody },
+      querystring: z.object({
+        include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted endpoints (default false)'),
+        ...paginationQuery,
+      }),
+      response: { 200: z.array(endpointBody), 401: errorBody, 422: errorBody },
     },
-    handler: async (request) => {
-      authorize(request.actor, 'viewer');
-      if (!isUuid(request.params.id)) return [];
-      const endpoints = await rt.prisma.endpoint.findMany({
-        where: { mailboxId: request.params.id, deletedAt: null },
-        orderBy: { id: 'asc' },
-      });
-      return endpoints.map((endpoint) => presentEndpoint(rt, endpoint, request.actor));
+    handler: async (request, reply) => {
+      const { limit, cursor, include_deleted } = request.query;
+      const rows = await listEndpoints(
+        rt,
+        request.actor,
+        { mailboxId: request.params.id, includeDeleted: include_deleted === 'true' },
+        pageAfter(limit, cursor),
+      );
+      const { page, nextCursor } = splitPage(rows, limit);
+      announceNextPage(request, reply, nextCursor);
+      return page.map((endpoint) => presentEndpoint(rt, endpoint, request.actor));
     },
   });
 
@@ -108,17 +115,14 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.get('/api/endpoints/:id', {
     schema: {
-      summary: 'One endpoint',
+      summary: 'One endpoint (a deleted one too, with `deleted_at`)',
       tags: ['Endpoints'],
       security,
       params: uuidParam,
       response: { 200: endpointBody, 401: errorBody, 404: errorBody },
     },
     handler: async (request) => {
-      authorize(request.actor, 'viewer');
-      const endpoint = isUuid(request.params.id)
-        ? await rt.prisma.endpoint.findFirst({ where: { id: request.params.id, deletedAt: null } })
-        : null;
+      const endpoint = await getEndpoint(rt, request.actor, request.params.id, {});
       if (!endpoint) throw notFound('The endpoint');
       return presentEndpoint(rt, endpoint, request.actor);
     },

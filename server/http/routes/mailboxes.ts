@@ -2,9 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authorize } from '../../auth/roles.ts';
 import { notFound } from '../../errors.ts';
-import { isUuid } from '../../ids.ts';
+import { getMailbox, listApiKeys, listMailboxes } from '../../mailboxes/mailboxQueries.ts';
 import {
   createApiKey,
   createMailbox,
@@ -13,7 +12,7 @@ import {
   updateMailbox,
 } from '../../mailboxes/mailboxService.ts';
 import type { Runtime } from '../../runtime.ts';
-import { announceNextPage } from '../pagination.ts';
+import { announceNextPage, pageAfter, splitPage } from '../pagination.ts';
 import { presentApiKey, presentMailbox } from '../present.ts';
 import { apiKeyBody, createdMailboxBody, errorBody, mailboxBody, paginationQuery, uuidParam } from '../schemas.ts';
 
@@ -57,40 +56,36 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       summary: 'List mailboxes, newest first',
       tags: ['Mailboxes'],
       security,
-      querystring: z.object(paginationQuery),
-      response: { 200: z.array(mailboxBody), 401: errorBody },
+      querystring: z.object({
+        include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted mailboxes (default false)'),
+        ...paginationQuery,
+      }),
+      response: { 200: z.array(mailboxBody), 401: errorBody, 422: errorBody },
     },
     handler: async (request, reply) => {
-      authorize(request.actor, 'viewer');
-      const { limit, cursor } = request.query;
-      const rows = await rt.prisma.mailbox.findMany({
-        where: { deletedAt: null, id: cursor && isUuid(cursor) ? { lt: cursor } : undefined },
-        orderBy: { id: 'desc' },
-        take: limit + 1,
-        include: { endpoints: firstEndpoint },
-      });
-      const page = rows.slice(0, limit);
-      announceNextPage(request, reply, rows.length > limit ? page[page.length - 1]!.id : null);
+      const { limit, cursor, include_deleted } = request.query;
+      const rows = await listMailboxes(
+        rt,
+        request.actor,
+        { includeDeleted: include_deleted === 'true' },
+        { ...pageAfter(limit, cursor), include: { endpoints: firstEndpoint } },
+      );
+      const { page, nextCursor } = splitPage(rows, limit);
+      announceNextPage(request, reply, nextCursor);
       return page.map((mailbox) => presentMailbox(mailbox, mailbox.endpoints[0]));
     },
   });
 
   api.get('/api/mailboxes/:id', {
     schema: {
-      summary: 'One mailbox',
+      summary: 'One mailbox (a deleted one too, with `deleted_at`)',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
       response: { 200: mailboxBody, 401: errorBody, 404: errorBody },
     },
     handler: async (request) => {
-      authorize(request.actor, 'viewer');
-      const mailbox = isUuid(request.params.id)
-        ? await rt.prisma.mailbox.findFirst({
-            where: { id: request.params.id, deletedAt: null },
-            include: { endpoints: firstEndpoint },
-          })
-        : null;
+      const mailbox = await getMailbox(rt, request.actor, request.params.id, { include: { endpoints: firstEndpoint } });
       if (!mailbox) throw notFound('The mailbox');
       return presentMailbox(mailbox, mailbox.endpoints[0]);
     },
@@ -132,13 +127,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       params: uuidParam,
       response: { 200: z.array(apiKeyBody), 401: errorBody },
     },
-    handler: async (request) => {
-      authorize(request.actor, 'viewer');
-      const keys = isUuid(request.params.id)
-        ? await rt.prisma.apiKey.findMany({ where: { mailboxId: request.params.id }, orderBy: { id: 'asc' } })
-        : [];
-      return keys.map(presentApiKey);
-    },
+    handler: async (request) => (await listApiKeys(rt, request.actor, request.params.id)).map(presentApiKey),
   });
 
   api.post('/api/mailboxes/:id/api-keys', {

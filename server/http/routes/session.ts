@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { authorize, operatorRoles } from '../../auth/roles.ts';
 import { closeSession, SESSION_COOKIE } from '../../auth/sessions.ts';
 import type { Runtime } from '../../runtime.ts';
-import { sessionSecret } from '../authenticate.ts';
+import { sessionSecret } from '../../auth/requestActor.ts';
 import { errorBody } from '../schemas.ts';
 
 const whoAmI = z.object({ name: z.string().describe("The access token's name"), role: z.enum(operatorRoles) });

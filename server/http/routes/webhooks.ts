@@ -3,15 +3,33 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getEvent, listEvents } from '../../events/eventQueries.ts';
+import { findEvents, getEvent } from '../../events/eventQueries.ts';
 import { retryDelivery, retryEvent } from '../../events/retryDeliveries.ts';
 import { eventStatuses } from '../../events/statuses.ts';
 import type { Runtime } from '../../runtime.ts';
-import { announceNextPage } from '../pagination.ts';
+import { notFound } from '../../errors.ts';
+import { announceNextPage, splitPage } from '../pagination.ts';
 import { presentAttempt, presentDelivery, presentEvent } from '../present.ts';
 import { errorBody, eventBody, eventDetailBody, paginationQuery, uuidParam } from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
+
+/** `a,b` (or the parameter repeated) as a list; the search service checks each item. */
+const commaList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(',')).filter(Boolean));
+
+/** A time as the search service takes it; an unreadable one becomes an invalid date, which it refuses. */
+const time = z.string().transform((value) => new Date(value));
+
+/** What the REST lists show of an event: everything but its body, with its mailbox's name and deliveries. */
+const listed = {
+  omit: { body: true },
+  include: {
+    mailbox: { select: { name: true } },
+    deliveries: { orderBy: { id: 'asc' as const }, include: { endpoint: { select: { url: true } } } },
+  },
+};
 const retryBody = z.object({
   message: z.string(),
   tracking_number: z.string(),
@@ -25,21 +43,48 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
   api.get('/api/webhooks', {
     schema: {
       summary: 'List events, newest first',
-      description: 'A JSON array; the next page is in the `Link` (rel="next") and `x-next-cursor` headers.',
+      description:
+        'A JSON array; the next page is in the `Link` (rel="next") and `x-next-cursor` headers. The filters are those ' +
+        'of GraphQL `events(filter:)`; every filter given must match.',
       tags: ['Events'],
       security,
       querystring: z.object({
-        status: z.enum(eventStatuses).optional(),
+        status: commaList
+          .pipe(z.array(z.enum(eventStatuses)))
+          .optional()
+          .describe(`Only events with one of these statuses, comma-separated: ${eventStatuses.join(', ')}`),
         mailbox_id: z.string().optional().describe('Only this mailbox'),
+        endpoint_id: z.string().optional().describe('Only events with a delivery to this endpoint'),
+        event_type: commaList
+          .optional()
+          .describe('Only these event types: names or patterns with `*`, comma-separated'),
+        received_since: time.optional().describe('Only events accepted at or after this time (ISO 8601)'),
+        received_until: time.optional().describe('Only events accepted before this time (ISO 8601)'),
+        tracking_number: z.string().optional().describe('Only tracking numbers starting with these hexadecimal digits'),
         ...paginationQuery,
       }),
       response: { 200: z.array(eventBody), 401: errorBody, 422: errorBody },
     },
     handler: async (request, reply) => {
-      const { status, mailbox_id: mailboxId, limit, cursor } = request.query;
-      const page = await listEvents(rt, request.actor, { status, mailboxId, limit, cursor });
-      announceNextPage(request, reply, page.nextCursor);
-      return page.events.map(presentEvent);
+      const { limit, cursor, ...query } = request.query;
+      const rows = await findEvents(
+        rt,
+        request.actor,
+        {
+          status: query.status,
+          mailboxId: query.mailbox_id,
+          endpointId: query.endpoint_id,
+          eventTypes: query.event_type,
+          receivedSince: query.received_since,
+          receivedUntil: query.received_until,
+          trackingNumberPrefix: query.tracking_number,
+        },
+        { after: cursor, limit: limit + 1, inverted: false },
+        listed,
+      );
+      const { page, nextCursor } = splitPage(rows, limit);
+      announceNextPage(request, reply, nextCursor);
+      return page.map(presentEvent);
     },
   });
 
@@ -52,7 +97,16 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
       response: { 200: eventDetailBody, 401: errorBody, 404: errorBody },
     },
     handler: async (request) => {
-      const event = await getEvent(rt, request.actor, request.params.id);
+      const event = await getEvent(rt, request.actor, request.params.id, {
+        include: {
+          mailbox: { select: { name: true } },
+          deliveries: {
+            orderBy: { id: 'asc' },
+            include: { endpoint: { select: { url: true } }, attempts: { orderBy: { number: 'asc' } } },
+          },
+        },
+      });
+      if (!event) throw notFound('The event');
       const body = Buffer.from(event.body);
       const text = isUtf8(body);
       return {

@@ -10,20 +10,12 @@
  * its jobs; sent apart, the events' notifications were a further commit and flush for
  * every few dozen events, queued on that same lock in front of the next batch.
  *
- * A job carries up to DELIVERIES_PER_JOB deliveries of one endpoint, so a burst to one
- * endpoint costs the queue a fraction of a job per event.
+ * The deliveries start `queued`; their jobs are built by deliveries/deliverJobs.ts.
  */
 import { CHANGE_CHANNEL, changePayloads } from '../../db/changeBus.ts';
 import { packBytes } from '../../db/packedBytes.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import {
-  DELIVER_JOB_MAX_ATTEMPTS,
-  DELIVER_TASK,
-  deliverPayload,
-  type AttemptTrigger,
-} from '../../delivery/deliverJob.ts';
-
-export const DELIVERIES_PER_JOB = 50;
+import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from '../../deliveries/deliverJobs.ts';
 
 export interface NewEvent {
   id: string;
@@ -36,26 +28,15 @@ export interface NewEvent {
   trigger: AttemptTrigger;
 }
 
-/** The `deliver` job payloads for a batch: per endpoint (and trigger), in chunks. */
+/** The `deliver` job payloads for a batch: per trigger, then per endpoint, in chunks. */
 export function jobPayloads(events: NewEvent[]): string[] {
-  const byEndpoint = new Map<string, { trigger: AttemptTrigger; ids: string[] }>();
+  const byTrigger = new Map<AttemptTrigger, { id: string; endpointId: string }[]>();
   for (const event of events) {
-    for (const delivery of event.deliveries) {
-      const key = `${event.trigger}:${delivery.endpointId}`;
-      const group = byEndpoint.get(key) ?? { trigger: event.trigger, ids: [] };
-      group.ids.push(delivery.id);
-      byEndpoint.set(key, group);
-    }
+    const deliveries = byTrigger.get(event.trigger);
+    if (deliveries) deliveries.push(...event.deliveries);
+    else byTrigger.set(event.trigger, [...event.deliveries]);
   }
-  const payloads: string[] = [];
-  for (const { trigger, ids } of byEndpoint.values()) {
-    for (let i = 0; i < ids.length; i += DELIVERIES_PER_JOB) {
-      payloads.push(
-        deliverPayload({ trigger, deliveries: ids.slice(i, i + DELIVERIES_PER_JOB).map((id) => ({ id, attempt: 1 })) }),
-      );
-    }
-  }
-  return payloads;
+  return [...byTrigger].flatMap(([trigger, deliveries]) => deliverJobPayloads(trigger, deliveries));
 }
 
 // Bodies arrive as one binary parameter ($5) cut by start and length (db/packedBytes.ts).
@@ -106,11 +87,9 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<v
   await db.query({
     name: 'insert_events',
     text: `${insertEventsAndDeliveries}, new_jobs as (
-        select j.id from graphile_worker.add_jobs(array(
-          select row($14::text, p::json, null::text, null::timestamptz, $15::smallint, null::text, null::smallint, null::text[])::graphile_worker.job_spec
-            from unnest($16::text[]) as p)) as j
+        select j.id from ${addDeliverJobsSql('select unnest($14::text[]) as payload, null::timestamptz as run_at')} as j
       )
       select (select count(*) from new_jobs), (select count(*) from notified)`,
-    values: [...values, DELIVER_TASK, DELIVER_JOB_MAX_ATTEMPTS, payloads],
+    values: [...values, payloads],
   });
 }

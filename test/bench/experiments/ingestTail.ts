@@ -143,7 +143,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     const before = cpuTimes();
     const generatorBefore = process.cpuUsage();
     // Closed loop: read now; at a rate: as the measured window begins.
-    let serverBefore = values.closed ? readApiMetrics(variant.api.url!) : undefined;
+    let serverBefore = values.closed ? readApiMetrics(variant.api.opsUrl) : undefined;
     serverBefore?.catch(() => undefined);
     const run = await runLoad({
       url: variant.mailbox.ingestUrl,
@@ -158,10 +158,10 @@ for (let round = 1; round <= Number(values.rounds); round++) {
             overallRate: rate,
             warmupS: Number(values.warmup),
             countOverMs: 25,
-            onWindowStart: () => (serverBefore = readApiMetrics(variant.api.url!)).catch(() => undefined),
+            onWindowStart: () => (serverBefore = readApiMetrics(variant.api.opsUrl)).catch(() => undefined),
           }),
     });
-    const serverAfter = await readApiMetrics(variant.api.url!);
+    const serverAfter = await readApiMetrics(variant.api.opsUrl);
     const serverStart = (await serverBefore)!;
     const inside = (q: number) => quantileBetween(serverStart.ingest, serverAfter.ingest, q)?.toFixed(1) ?? '-';
     const generator = process.cpuUsage(generatorBefore);

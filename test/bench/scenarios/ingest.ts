@@ -111,9 +111,9 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
       ctx.log(`ingest: ${connections} connections for ${options.durationS} s`);
       const cpu = startCpuWindow(sources);
       const waits = sampleWaitEvents(db.pool);
-      const before = await readApiMetrics(api.url!);
+      const before = await readApiMetrics(api.opsUrl);
       const run = await load(connections, { durationS: options.durationS });
-      const after = await readApiMetrics(api.url!);
+      const after = await readApiMetrics(api.opsUrl);
       result.cpu.push(cpu.end('ingest', `${connections} connections`, 'event', run.ok));
       result.waits.push({ case: `ingest, ${connections} connections`, list: await waits.stop() });
       record(`${connections} connections`, `ingest:${connections}`, run, { before, after });
@@ -133,9 +133,9 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
       overallRate: rate,
       warmupS,
       countOverMs: TAIL_MS,
-      onWindowStart: () => (beforeSteady = readApiMetrics(api.url!)).catch(() => undefined),
+      onWindowStart: () => (beforeSteady = readApiMetrics(api.opsUrl)).catch(() => undefined),
     });
-    const afterSteady = await readApiMetrics(api.url!);
+    const afterSteady = await readApiMetrics(api.opsUrl);
     // CPU is read over the warm-up too, so per event it counts every event accepted.
     result.cpu.push(cpu.end('ingest', `64 connections at ${rate}/s`, 'event', steady.trackingNumbers.length));
     const kept = steady.rate / rate;
@@ -169,11 +169,11 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
               );
             } else {
               ctx.log(`ingest: pair ${pair}, 64 connections for ${options.durationS} s`);
-              const before = await readApiMetrics(api.url!);
+              const before = await readApiMetrics(api.opsUrl);
               const run = await load(64, { durationS: options.durationS });
               record(`pair ${pair}: 64 connections`, `pair:${pair}:ingest`, run, {
                 before,
-                after: await readApiMetrics(api.url!),
+                after: await readApiMetrics(api.opsUrl),
               });
             }
           }

@@ -42,6 +42,8 @@ export interface HookpostProcess {
   pid: number;
   /** Base URL of the HTTP API (null for a worker). */
   url: string | null;
+  /** Base URL of the operations listener (/healthz, /readyz, /metrics). */
+  opsUrl: string;
   cpuMs(): number | null;
   /** Peak resident memory so far, MB (the kernel's VmHWM, or the highest sample). */
   peakRssMb(): number | null;
@@ -61,6 +63,8 @@ const START_FLAGS = (
 
 /** The start-up line of server/hookpost.ts that names the address (logged at info). */
 const LISTENING = /"url":"(http:\/\/[^"]+)".*is listening on/;
+/** The start-up line that names the operations listener (/healthz, /readyz, /metrics). */
+const OPS_LISTENING = /"opsUrl":"(http:\/\/[^"]+)"/;
 
 export async function startHookpostProcess(
   settings: HookpostSettings,
@@ -72,6 +76,7 @@ export async function startHookpostProcess(
   // answered by someone else's server. Without info-level logs, fall back to picking one.
   const readsLog = ['trace', 'debug', 'info'].includes(settings.logLevel);
   const port = role === 'worker' || readsLog ? 0 : await freePort();
+  const opsPort = readsLog ? 0 : await freePort();
   const logFile = path.join(settings.resultsDir, 'logs', `${label}.log`);
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -83,6 +88,7 @@ export async function startHookpostProcess(
     DATABASE_URL: settings.databaseUrl,
     HOST: '127.0.0.1',
     PORT: String(port),
+    HOOKPOST_OPS_PORT: String(opsPort),
     HOOKPOST_DATA_DIR: settings.dataDir,
     HOOKPOST_ADMIN_TOKEN: settings.adminToken,
     HOOKPOST_ENCRYPTION_KEY: settings.encryptionKey,
@@ -145,6 +151,7 @@ export async function startHookpostProcess(
   };
 
   let url: string | null = role === 'worker' ? null : `http://127.0.0.1:${port}`;
+  let opsUrl = `http://127.0.0.1:${opsPort}`;
   const failedToStart = () =>
     exitCode !== null ? `Hookpost ${label} exited with code ${exitCode} while starting; see logs/${label}.log.` : null;
   try {
@@ -155,6 +162,17 @@ export async function startHookpostProcess(
           const problem = failedToStart();
           if (problem) throw new Error(problem);
           return LISTENING.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1] ?? null;
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+    }
+    if (readsLog) {
+      opsUrl = await waitFor(
+        `Hookpost ${label} to say where its operations endpoints are`,
+        async () => {
+          const problem = failedToStart();
+          if (problem) throw new Error(problem);
+          return OPS_LISTENING.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1] ?? null;
         },
         { timeoutMs: 60_000, intervalMs: 100 },
       );
@@ -198,6 +216,7 @@ export async function startHookpostProcess(
     label,
     pid,
     url,
+    opsUrl,
     startRssMb: processMemory(pid)?.rssMb ?? null,
     cpuMs: () => processCpuMs(pid),
     peakRssMb: peak,

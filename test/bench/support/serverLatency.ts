@@ -68,7 +68,7 @@ export function countAbove(before: Buckets, after: Buckets, seconds: number): nu
  * shows here and not in the histogram.
  */
 export function parseEventLoopMaxMs(text: string): number | null {
-  const line = text.split('\n').find((l) => l.startsWith('hookpost_process_nodejs_eventloop_lag_max_seconds '));
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
   return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000;
 }
 
@@ -77,8 +77,8 @@ export interface ApiReading {
   eventLoopMaxMs: number | null;
 }
 
-export async function readApiMetrics(apiUrl: string): Promise<ApiReading> {
-  const response = await fetch(`${apiUrl}/metrics`);
+export async function readApiMetrics(opsUrl: string): Promise<ApiReading> {
+  const response = await fetch(`${opsUrl}/metrics`);
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   const text = await response.text();
   return { ingest: parseIngestBuckets(text), eventLoopMaxMs: parseEventLoopMaxMs(text) };

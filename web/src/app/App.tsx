@@ -1,17 +1,27 @@
-/** The whole dashboard: the session decides between the sign-in page and the signed-in views. */
+/**
+ * The whole dashboard: the session decides between the sign-in page and the signed-in
+ * views. Each view is its own chunk, loaded when first opened, so signing in downloads
+ * only the frame and a first visit to one view only that view.
+ */
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
-import { EventDetailPage } from '../events/EventDetailPage.tsx';
-import { EventsPage } from '../events/EventsPage.tsx';
 import { LiveProvider } from '../graphql/LiveProvider.tsx';
-import { MailboxPage } from '../mailboxes/MailboxPage.tsx';
-import { MailboxesPage } from '../mailboxes/MailboxesPage.tsx';
-import { OverviewPage } from '../overview/OverviewPage.tsx';
 import { SessionProvider, useSession } from '../session/SessionContext.tsx';
 import { SignInPage } from '../session/SignInPage.tsx';
 import { Loading } from '../ui/States.tsx';
 import { ToastProvider } from '../ui/Toasts.tsx';
 import { Layout } from './Layout.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
+
+const OverviewPage = lazy(() => import('../overview/OverviewPage.tsx').then((m) => ({ default: m.OverviewPage })));
+const EventsPage = lazy(() => import('../events/EventsPage.tsx').then((m) => ({ default: m.EventsPage })));
+const EventDetailPage = lazy(() =>
+  import('../events/EventDetailPage.tsx').then((m) => ({ default: m.EventDetailPage })),
+);
+const MailboxesPage = lazy(() => import('../mailboxes/MailboxesPage.tsx').then((m) => ({ default: m.MailboxesPage })));
+const MailboxPage = lazy(() => import('../mailboxes/MailboxPage.tsx').then((m) => ({ default: m.MailboxPage })));
+
+const view = (element: React.ReactNode) => <Suspense fallback={<Loading rows={6} />}>{element}</Suspense>;
 
 function SignedIn() {
   const { operator } = useSession();
@@ -23,11 +33,11 @@ function SignedIn() {
     <LiveProvider key={operator.name}>
       <Routes>
         <Route element={<Layout />}>
-          <Route index element={<OverviewPage />} />
-          <Route path="events" element={<EventsPage />} />
-          <Route path="events/:trackingNumber" element={<EventDetailPage />} />
-          <Route path="mailboxes" element={<MailboxesPage />} />
-          <Route path="mailboxes/:mailboxId" element={<MailboxPage />} />
+          <Route index element={view(<OverviewPage />)} />
+          <Route path="events" element={view(<EventsPage />)} />
+          <Route path="events/:trackingNumber" element={view(<EventDetailPage />)} />
+          <Route path="mailboxes" element={view(<MailboxesPage />)} />
+          <Route path="mailboxes/:mailboxId" element={view(<MailboxPage />)} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

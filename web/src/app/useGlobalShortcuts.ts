@@ -41,7 +41,7 @@ export const shortcuts: [keys: string, what: string][] = [
   ['g o', 'Overview'],
   ['g e', 'Events'],
   ['g m', 'Mailboxes'],
-  ['/', 'Search tracking numbers'],
+  ['/', 'Search events (tracking number, event type)'],
   ['j / k', 'Next / previous event in the list'],
   ['Enter', 'Open the event'],
   ['x', 'Select the event'],

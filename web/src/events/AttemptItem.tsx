@@ -1,7 +1,10 @@
 /** One attempt on a delivery's timeline: when, how long, what came back; details unfold on demand. */
+import { Columns2 } from 'lucide-react';
 import type { DeliveryTimelineFieldsFragment } from '../generated/graphql.ts';
+import { CopyButton } from '../ui/CopyButton.tsx';
 import { formatDuration } from '../ui/format.ts';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
+import { attemptAsCurl } from './attemptCurl.ts';
 import { codeClass } from './lastResponse.ts';
 
 type Attempt = DeliveryTimelineFieldsFragment['attempts']['edges'][number]['node'];
@@ -30,10 +33,17 @@ export function AttemptItem({
   attempt,
   previous,
   open,
+  body,
+  comparing = false,
+  onCompare,
 }: {
   attempt: Attempt;
   previous?: Attempt | undefined;
   open: boolean;
+  /** The event's body, for "Copy as curl". */
+  body?: { text: string; encoding: 'utf8' | 'base64' };
+  comparing?: boolean;
+  onCompare?(): void;
 }) {
   const outcome = attempt.succeeded ? 'ok' : 'bad';
   const after = gap(attempt, previous);
@@ -62,6 +72,21 @@ export function AttemptItem({
           <span className="visually-hidden">{attempt.succeeded ? 'succeeded' : 'failed'}</span>
         </summary>
         <div className="attempt-body">
+          <div className="attempt-actions">
+            {body ? <CopyButton value={attemptAsCurl(attempt, body)} label="Copy as curl" /> : null}
+            {onCompare ? (
+              <button
+                type="button"
+                className="button button-ghost button-small"
+                aria-pressed={comparing}
+                title="Pick two attempts to see them side by side"
+                onClick={onCompare}
+              >
+                <Columns2 aria-hidden size={14} />
+                {comparing ? 'Picked to compare' : 'Compare'}
+              </button>
+            ) : null}
+          </div>
           {attempt.errorMessage ? <p className="attempt-error">{attempt.errorMessage}</p> : null}
           <p className="small muted mono">POST {attempt.url}</p>
           <div className="attempt-grid">

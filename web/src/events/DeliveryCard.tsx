@@ -13,12 +13,19 @@ export function DeliveryCard({
   roleBlock,
   retrying,
   onRetry,
+  body,
+  comparing = [],
+  onCompare,
 }: {
   delivery: DeliveryTimelineFieldsFragment;
   mailboxId: string;
   roleBlock: string | null;
   retrying: boolean;
   onRetry(): void;
+  body?: { text: string; encoding: 'utf8' | 'base64' };
+  /** Ids of the attempts picked for comparison. */
+  comparing?: string[];
+  onCompare?(attemptId: string): void;
 }) {
   const attempts = delivery.attempts.edges.map((edge) => edge.node);
   const block = roleBlock ?? deliveryRetryBlock(delivery);
@@ -85,7 +92,15 @@ export function DeliveryCard({
       ) : (
         <ol className="timeline">
           {attempts.map((attempt, index) => (
-            <AttemptItem key={attempt.id} attempt={attempt} previous={attempts[index - 1]} open={attempt === latest} />
+            <AttemptItem
+              key={attempt.id}
+              attempt={attempt}
+              previous={attempts[index - 1]}
+              open={attempt === latest}
+              body={body}
+              comparing={comparing.includes(attempt.id)}
+              onCompare={onCompare ? () => onCompare(attempt.id) : undefined}
+            />
           ))}
         </ol>
       )}

@@ -4,19 +4,19 @@
  * appear as they happen without refetching the page.
  */
 import { ChevronLeft, RotateCcw, SearchX } from 'lucide-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useClient, useMutation, useQuery } from 'urql';
-import type { DeliveryTimelineFieldsFragment, EventSummaryFieldsFragment } from '../generated/graphql.ts';
-import { useConnection } from '../graphql/LiveProvider.tsx';
-import { subscribeForever } from '../graphql/subscribeForever.ts';
+import { useMutationAction } from '../graphql/useMutationAction.ts';
+import { liveSource } from '../live/liveSource.ts';
+import { useLiveQuery } from '../live/useLiveQuery.ts';
 import { useRoleBlock } from '../session/SessionContext.tsx';
 import { CopyButton } from '../ui/CopyButton.tsx';
-import { formatExact } from '../ui/format.ts';
+import { formatDateTime, formatExact, shortId } from '../ui/format.ts';
+import { usePageTitle } from '../ui/usePageTitle.ts';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
-import { useToast } from '../ui/Toasts.tsx';
+import { AttemptCompare } from './AttemptCompare.tsx';
 import { DeliveryCard } from './DeliveryCard.tsx';
 import {
   EventDeliveriesUpdatedSubscription,
@@ -25,71 +25,47 @@ import {
   RetryWholeEventMutation,
 } from './eventDetailDocuments.ts';
 import { PayloadView } from './PayloadView.tsx';
+import { withPushedDeliveries } from './pushedDeliveries.ts';
 import { eventRetryBlock, newerDelivery } from './retryRules.ts';
-
-type Delivery = DeliveryTimelineFieldsFragment;
 
 export function EventDetailPage() {
   const { trackingNumber = '' } = useParams();
-  const [result, reexecute] = useQuery({ query: EventDetailQuery, variables: { trackingNumber } });
-  const client = useClient();
-  const toast = useToast();
+  const live = useMemo(
+    () => [
+      liveSource(
+        EventDeliveriesUpdatedSubscription,
+        { eventId: trackingNumber },
+        {
+          updated: (data) => data.deliveryUpdated.updates.map((update) => update.delivery),
+        },
+      ),
+    ],
+    [trackingNumber],
+  );
+  const result = useLiveQuery({
+    query: EventDetailQuery,
+    variables: { trackingNumber },
+    live,
+    merge: withPushedDeliveries,
+    newer: newerDelivery,
+  });
   const roleBlock = useRoleBlock('operator');
-  const [pushed, setPushed] = useState<{
-    deliveries: Record<string, Delivery>;
-    summary: EventSummaryFieldsFragment | null;
-  }>({ deliveries: {}, summary: null });
-  useEffect(() => setPushed({ deliveries: {}, summary: null }), [trackingNumber]);
-
-  const { resyncs } = useConnection();
-  useEffect(() => {
-    if (resyncs > 0) reexecute({ requestPolicy: 'network-only' });
-  }, [resyncs, reexecute]);
-
-  useEffect(() => {
-    const refetch = () => reexecute({ requestPolicy: 'network-only' });
-    return subscribeForever(
-      client,
-      EventDeliveriesUpdatedSubscription,
-      { eventId: trackingNumber },
-      ({ deliveryUpdated: payload }) => {
-        if (payload.resync || payload.skipped > 0) refetch();
-        if (payload.updates.length === 0) return;
-        setPushed((current) => {
-          const deliveries = { ...current.deliveries };
-          let summary = current.summary;
-          for (const { delivery } of payload.updates) {
-            const known = deliveries[delivery.id];
-            deliveries[delivery.id] = known ? newerDelivery(known, delivery) : delivery;
-            if (!summary || delivery.event.attemptCount >= summary.attemptCount) summary = delivery.event;
-          }
-          return { deliveries, summary };
-        });
-      },
-      refetch,
-    );
-  }, [client, trackingNumber, reexecute]);
-
-  const [retryOne, runRetryOne] = useMutation(RetryDeliveryMutation);
-  const [retryAll, runRetryAll] = useMutation(RetryWholeEventMutation);
+  const [retryOne, runRetryOne] = useMutationAction(RetryDeliveryMutation);
+  const [retryAll, runRetryAll] = useMutationAction(RetryWholeEventMutation);
   const [retryingId, setRetryingId] = useState<string | null>(null);
+  // Two attempts picked (by id, from any delivery) open side by side.
+  const [comparing, setComparing] = useState<string[]>([]);
+  const toggleCompare = (id: string) =>
+    setComparing((current) =>
+      current.includes(id) ? current.filter((other) => other !== id) : [...current, id].slice(-2),
+    );
 
   const event = result.data?.event;
-  const deliveries = useMemo(() => {
-    const fetched = event?.deliveries.edges.map((edge) => edge.node) ?? [];
-    return fetched.map((delivery) =>
-      pushed.deliveries[delivery.id] ? newerDelivery(delivery, pushed.deliveries[delivery.id]!) : delivery,
-    );
-  }, [event, pushed]);
+  usePageTitle(event ? `Event ${shortId(event.trackingNumber)}` : 'Event');
+  const deliveries = useMemo(() => event?.deliveries.edges.map((edge) => edge.node) ?? [], [event]);
 
   if (result.error && !event)
-    return (
-      <ErrorState
-        title="Could not load this event"
-        error={result.error}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      />
-    );
+    return <ErrorState title="Could not load this event" error={result.error} onRetry={result.refetch} />;
   if (result.fetching && !event) return <Loading label="Loading the event…" rows={6} />;
   if (!event) {
     return (
@@ -107,14 +83,16 @@ export function EventDetailPage() {
     );
   }
 
-  const summary =
-    pushed.summary && pushed.summary.attemptCount >= event.attemptCount ? { ...event, ...pushed.summary } : event;
+  const summary = event;
+  const attemptsById = new Map(
+    deliveries.flatMap((delivery) =>
+      delivery.attempts.edges.map(
+        (edge) => [edge.node.id, { ...edge.node, endpointUrl: delivery.endpoint.url }] as const,
+      ),
+    ),
+  );
+  const picked = comparing.flatMap((id) => (attemptsById.has(id) ? [attemptsById.get(id)!] : []));
   const eventBlock = roleBlock ?? eventRetryBlock(deliveries);
-
-  const afterRetry = (error: { message: string } | undefined, what: string) => {
-    if (error) toast(error.message.replace(/^\[GraphQL\] /, ''), 'error');
-    else toast(`Retry queued for ${what}.`);
-  };
 
   return (
     <div className="page">
@@ -141,11 +119,7 @@ export function EventDetailPage() {
               type="button"
               className="button button-primary"
               disabled={eventBlock !== null || retryAll.fetching}
-              onClick={() =>
-                void runRetryAll({ trackingNumber: event.trackingNumber }).then((r) =>
-                  afterRetry(r.error, 'this event'),
-                )
-              }
+              onClick={() => void runRetryAll({ trackingNumber: event.trackingNumber }, 'Retry queued for this event.')}
             >
               <RotateCcw aria-hidden size={15} />
               Retry event
@@ -158,7 +132,7 @@ export function EventDetailPage() {
       <dl className="facts">
         <div>
           <dt>Received</dt>
-          <dd title={formatExact(event.receivedAt)}>{new Date(event.receivedAt).toLocaleString()}</dd>
+          <dd title={formatExact(event.receivedAt)}>{formatDateTime(event.receivedAt)}</dd>
         </div>
         <div>
           <dt>Deliveries</dt>
@@ -193,14 +167,18 @@ export function EventDetailPage() {
                 mailboxId={event.mailbox.id}
                 roleBlock={roleBlock}
                 retrying={retryOne.fetching && retryingId === delivery.id}
+                body={{ text: event.body, encoding: event.bodyEncoding }}
+                comparing={comparing}
+                onCompare={toggleCompare}
                 onRetry={() => {
                   setRetryingId(delivery.id);
-                  void runRetryOne({ id: delivery.id }).then((r) => afterRetry(r.error, delivery.endpoint.url));
+                  void runRetryOne({ id: delivery.id }, `Retry queued for ${delivery.endpoint.url}.`);
                 }}
               />
             ))
           )}
         </div>
+        <AttemptCompare pair={picked.length === 2 ? [picked[0]!, picked[1]!] : null} onClose={() => setComparing([])} />
         <div className="detail-side">
           <PayloadView body={event.body} contentType={event.contentType} encoding={event.bodyEncoding} />
         </div>

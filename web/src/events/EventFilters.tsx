@@ -3,27 +3,55 @@ import { Search, X } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
+import { useDraft } from '../ui/useDraft.ts';
 import { FilterChoicesQuery } from './eventDocuments.ts';
-import {
-  eventStatuses,
-  isFiltered,
-  isTrackingPrefix,
-  timeRanges,
-  type EventFilterState,
-  type TimeRange,
-} from './eventFilterParams.ts';
+import { parseSearch } from './searchQuery.ts';
+import { eventStatuses, isFiltered, timeRanges, type EventFilterState, type TimeRange } from './eventFilterParams.ts';
 
-/** A text field that applies what is typed after a pause, or at once on Enter. */
-function useDraft(value: string, apply: (value: string) => void, delayMs = 350) {
-  const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
-  useEffect(() => {
-    if (draft === value) return;
-    const timer = setTimeout(() => apply(draft), delayMs);
-    return () => clearTimeout(timer);
-  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
-  return [draft, setDraft, () => apply(draft)] as const;
+/** What the search box understood, term by term, and why a word could not be used: said at once, beside the box. */
+function SearchUnderstood({
+  id,
+  search,
+  serverProblem,
+}: {
+  id: string;
+  search: ReturnType<typeof parseSearch>;
+  serverProblem: string | null;
+}) {
+  if (search.terms.length === 0 && search.problems.length === 0 && !serverProblem)
+    return (
+      <span id={id} className="visually-hidden">
+        Search by tracking number or event type.
+      </span>
+    );
+  return (
+    <div id={id} className="search-understood" aria-live="polite">
+      {search.terms.length > 0 ? (
+        <p className="small">
+          <span className="muted">Searching </span>
+          {search.terms.map((term, i) => (
+            <span key={i} className="term">
+              {term.kind === 'trackingNumber' ? 'tracking number starts with ' : 'event type '}
+              <code>{term.kind === 'trackingNumber' ? term.prefix : term.pattern}</code>
+            </span>
+          ))}
+        </p>
+      ) : null}
+      {search.problems.map((problem, i) => (
+        <p key={i} className="field-error small">
+          <code>{problem.text}</code> {problem.message}
+        </p>
+      ))}
+      {serverProblem ? <p className="field-error small">Hookpost could not use this filter: {serverProblem}</p> : null}
+    </div>
+  );
 }
+
+const typeList = (value: string) =>
+  value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 const toLocalInput = (iso: string) => {
   if (!iso || Number.isNaN(Date.parse(iso))) return '';
@@ -32,7 +60,16 @@ const toLocalInput = (iso: string) => {
 };
 const fromLocalInput = (value: string) => (value ? new Date(value).toISOString() : '');
 
-export function EventFilters({ state, onChange }: { state: EventFilterState; onChange(next: EventFilterState): void }) {
+export function EventFilters({
+  state,
+  onChange,
+  serverProblem,
+}: {
+  state: EventFilterState;
+  onChange(next: EventFilterState): void;
+  /** Why the server refused the filter (validation_failed), shown beside it. */
+  serverProblem?: string | null;
+}) {
   const [choices] = useQuery({ query: FilterChoicesQuery });
   const mailboxes = choices.data?.mailboxes.edges.map((edge) => edge.node) ?? [];
   const endpoints = mailboxes
@@ -49,15 +86,13 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
     onChange(latest.current);
   };
 
-  const [q, setQ, applyQ] = useDraft(state.q, (value) => set({ q: value.trim() }));
-  const [types, setTypes, applyTypes] = useDraft(state.eventTypes.join(', '), (value) =>
-    set({
-      eventTypes: value
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    }),
+  const [q, setQ, applyQ] = useDraft(state.q, (value) => set({ q: value.trim() }), { canonical: (v) => v.trim() });
+  const [types, setTypes, applyTypes] = useDraft(
+    state.eventTypes.join(', '),
+    (value) => set({ eventTypes: typeList(value) }),
+    { canonical: (value) => typeList(value).join(', ') },
   );
+  const search = parseSearch(q);
   const custom = !state.range && Boolean(state.since || state.until);
   const [showCustom, setShowCustom] = useState(custom);
 
@@ -66,12 +101,13 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
       <div className="filter-row">
         <label className="search">
           <Search aria-hidden size={16} />
-          <span className="visually-hidden">Tracking number</span>
+          <span className="visually-hidden">Search events</span>
           <input
             data-search
-            aria-label="Tracking number"
+            aria-label="Search events"
+            aria-describedby="search-understood"
             type="search"
-            placeholder="Tracking number…"
+            placeholder="Tracking number or event type…"
             value={q}
             spellCheck={false}
             onChange={(event) => setQ(event.target.value)}
@@ -79,7 +115,7 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
               if (event.key === 'Enter') applyQ();
               if (event.key === 'Escape') (event.target as HTMLInputElement).blur();
             }}
-            aria-invalid={q && !isTrackingPrefix(q) ? true : undefined}
+            aria-invalid={search.problems.length > 0 ? true : undefined}
           />
           <kbd className="search-key" aria-hidden>
             /
@@ -146,6 +182,7 @@ export function EventFilters({ state, onChange }: { state: EventFilterState; onC
           </button>
         </div>
       </div>
+      <SearchUnderstood id="search-understood" search={search} serverProblem={serverProblem ?? null} />
       {showCustom || custom ? (
         <div className="filter-row">
           <label className="inline-field">

@@ -6,7 +6,10 @@ import { ArrowUp, Inbox, RotateCcw } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useClient, useQuery } from 'urql';
+import { errorCode, errorMessage } from '../graphql/errorMessage.ts';
+import { MAX_ROWS } from '../live/eventFeed.ts';
 import { useRoleBlock } from '../session/SessionContext.tsx';
+import { usePageTitle } from '../ui/usePageTitle.ts';
 import { formatCount } from '../ui/format.ts';
 import { SendEventSnippet } from '../ui/SendEventSnippet.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
@@ -21,6 +24,7 @@ import {
   type EventFilterState,
 } from './eventFilterParams.ts';
 import { EventFilters } from './EventFilters.tsx';
+import { ExportEvents } from './ExportEvents.tsx';
 import { EventsTable } from './EventsTable.tsx';
 import { useEventFeed } from './useEventFeed.ts';
 
@@ -53,6 +57,7 @@ async function retryAll(
 }
 
 export function EventsPage() {
+  usePageTitle('Events');
   const [params, setParams] = useSearchParams();
   const search = params.toString();
   const filterState = useMemo(() => filterStateFromParams(new URLSearchParams(search)), [search]);
@@ -90,9 +95,12 @@ export function EventsPage() {
     if (!scrolled && waitingCount > 0) latestFeed.current.showWaiting();
   }, [scrolled, waitingCount]);
 
-  // Infinite scroll: the sentinel below the table loads the next page when it comes into view.
+  // Infinite scroll: the sentinel below the table loads the next page when it comes into
+  // view. It is observed afresh whenever the rows change, because a reader parked at the
+  // bottom keeps it in view (scroll anchoring follows it down) and an observer only calls
+  // on a change of visibility: the fresh observation reports it visible and loads on.
   const sentinel = useRef<HTMLDivElement>(null);
-  const hasRows = rows.length > 0;
+  const rowCount = rows.length;
   useEffect(() => {
     const node = sentinel.current;
     if (!node || typeof IntersectionObserver === 'undefined') return;
@@ -102,7 +110,7 @@ export function EventsPage() {
     );
     observer.observe(node);
     return () => observer.disconnect();
-  }, [hasRows]);
+  }, [rowCount, feed.loadingMore]);
 
   const client = useClient();
   const toast = useToast();
@@ -126,6 +134,8 @@ export function EventsPage() {
   };
 
   const waiting = feed.state.waiting.length + feed.state.waitingOverflow;
+  // A filter the server refuses is explained beside the filters, not as a failed page with a useless "Try again".
+  const refused = feed.error && errorCode(feed.error) === 'validation_failed' ? feed.error : null;
 
   return (
     <div className="page">
@@ -134,8 +144,11 @@ export function EventsPage() {
           <h1>Events</h1>
           <p className="page-sub">Every event received, newest first. Updates arrive live.</p>
         </div>
+        <div className="page-actions">
+          <ExportEvents filter={filter} />
+        </div>
       </header>
-      <EventFilters state={filterState} onChange={setFilter} />
+      <EventFilters state={filterState} onChange={setFilter} serverProblem={refused ? errorMessage(refused) : null} />
 
       {selected.size > 0 ? (
         <div className="bulk-bar" role="region" aria-label="Selected events">
@@ -177,7 +190,7 @@ export function EventsPage() {
         </button>
       ) : null}
 
-      {feed.error && rows.length === 0 ? (
+      {refused ? null : feed.error && rows.length === 0 ? (
         <ErrorState title="Could not load events" error={feed.error} onRetry={feed.refetch} />
       ) : feed.fetching ? (
         <Loading label="Loading events…" rows={8} />
@@ -206,7 +219,12 @@ export function EventsPage() {
             onToggleAll={(on) => setSelected(on ? new Set(rows.map((row) => row.id)) : new Set())}
           />
           <div ref={sentinel} className="list-foot">
-            {feed.state.hasNextPage ? (
+            {feed.state.hasNextPage && rows.length >= MAX_ROWS ? (
+              <span className="muted small">
+                The newest {formatCount(rows.length)} events are shown; narrow the filters, or export them, to see older
+                ones.
+              </span>
+            ) : feed.state.hasNextPage ? (
               <button type="button" className="button button-ghost" disabled={feed.loadingMore} onClick={feed.loadMore}>
                 {feed.loadingMore ? 'Loading…' : 'Load older events'}
               </button>

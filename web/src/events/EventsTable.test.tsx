@@ -1,15 +1,15 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { EventsTable } from './EventsTable.tsx';
+import { EventsTable, OVERSCAN_ROWS } from './EventsTable.tsx';
 import type { EventRow } from './useEventFeed.ts';
 
 afterEach(cleanup);
 
 const event = (n: number, patch: Partial<EventRow> = {}): EventRow => ({
-  id: `018f0000-0000-7000-8000-00000000000${n}`,
-  trackingNumber: `018f0000-0000-7000-8000-00000000000${n}`,
+  id: `018f0000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+  trackingNumber: `018f0000-0000-7000-8000-${String(n).padStart(12, '0')}`,
   receivedAt: new Date(Date.now() - n * 60_000).toISOString(),
   eventType: 'order.created',
   status: 'delivered',
@@ -94,5 +94,22 @@ describe('the events table', () => {
     fireEvent.keyDown(input, { key: 'j' });
     expect(document.querySelector('tr.row-active')).toBeNull();
     input.remove();
+  });
+});
+
+describe('the events table with many rows', () => {
+  test('ten thousand loaded rows put only a screenful (and the overscan) in the DOM, with no formatter built per row', async () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => event(i + 1));
+    const built = vi.spyOn(Intl, 'DateTimeFormat');
+    renderTable(rows);
+    await waitFor(() => expect(document.querySelectorAll('tr[data-tracking-number]').length).toBeGreaterThan(0));
+    const rendered = document.querySelectorAll('tr[data-tracking-number]').length;
+    const onScreen = Math.ceil(window.innerHeight / 40);
+    expect(rendered).toBeLessThanOrEqual(onScreen + 2 * OVERSCAN_ROWS);
+    // Each rendered row shows two timestamps; the formatters behind them are shared.
+    expect(built.mock.calls.length).toBeLessThanOrEqual(2);
+    built.mockRestore();
+    // The table still says how many rows it has, for screen readers.
+    expect(document.querySelector('table')?.getAttribute('aria-rowcount')).toBe('10001');
   });
 });

@@ -1,8 +1,14 @@
 /**
  * The events table. Rows are links to the event; keys move through it without a mouse:
  * j/k (or ↓/↑) choose a row, Enter opens it, x selects it for a bulk retry.
+ *
+ * It is virtualized against the window's scroll: however many rows are loaded (up to
+ * ten thousand), only those on screen and a few beyond are in the DOM, each row's
+ * height is measured once, and two spacer rows stand in for the rest, so the table keeps
+ * its real scroll height and its sticky header.
  */
-import { memo, useEffect, useRef, useState } from 'react';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
@@ -11,19 +17,29 @@ import { isTyping } from '../ui/isTyping.ts';
 import { codeClass, lastResponseCode } from './lastResponse.ts';
 import type { EventRow } from './useEventFeed.ts';
 
+/** A row's height before it is measured, in px. */
+const ESTIMATED_ROW_PX = 53;
+/** Rows rendered beyond each edge of the screen, so a quick scroll does not show blanks. */
+export const OVERSCAN_ROWS = 8;
+
 interface RowProps {
   event: EventRow;
+  index: number;
   selected: boolean;
   active: boolean;
   onToggle(id: string): void;
+  measure(element: HTMLTableRowElement | null): void;
 }
 
-const Row = memo(function Row({ event, selected, active, onToggle }: RowProps) {
+const Row = memo(function Row({ event, index, selected, active, onToggle, measure }: RowProps) {
   const endpoints = event.deliveries.edges.map((edge) => edge.node.endpoint.url);
   const more = event.deliveries.totalCount - endpoints.length;
   const code = lastResponseCode(event);
   return (
     <tr
+      ref={measure}
+      data-index={index}
+      aria-rowindex={index + 2}
       className={active ? 'row-active' : undefined}
       aria-selected={selected}
       data-tracking-number={event.trackingNumber}
@@ -103,6 +119,25 @@ export function EventsTable({
   const body = useRef<HTMLTableSectionElement>(null);
   const allOn = rows.length > 0 && rows.every((row) => selected.has(row.id));
 
+  // Where the table's body starts on the page: the virtualizer counts rows from there.
+  const [scrollMargin, setScrollMargin] = useState(0);
+  useLayoutEffect(() => {
+    const top = (body.current?.getBoundingClientRect().top ?? 0) + window.scrollY;
+    if (Math.abs(top - scrollMargin) > 1) setScrollMargin(top);
+  });
+  const virtualizer = useWindowVirtualizer({
+    count: rows.length,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: OVERSCAN_ROWS,
+    scrollMargin,
+    getItemKey: (index) => rows[index]!.id,
+    // A row not laid out (yet) keeps its estimate rather than counting as zero pixels.
+    measureElement: (element) => element.getBoundingClientRect().height || ESTIMATED_ROW_PX,
+  });
+  const items = virtualizer.getVirtualItems();
+  const before = items.length > 0 ? items[0]!.start - scrollMargin : 0;
+  const after = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]!.end - scrollMargin) : 0;
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target) || rows.length === 0) return;
@@ -110,7 +145,7 @@ export function EventsTable({
         event.preventDefault();
         const next = Math.max(0, Math.min(rows.length - 1, to));
         setActive(next);
-        body.current?.children[next]?.scrollIntoView?.({ block: 'nearest' });
+        virtualizer.scrollToIndex(next, { align: 'auto' });
       };
       if (event.key === 'j' || event.key === 'ArrowDown') move(active + 1);
       else if (event.key === 'k' || event.key === 'ArrowUp') move(active - 1);
@@ -124,11 +159,11 @@ export function EventsTable({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [rows, active, navigate, onToggle]);
+  }, [rows, active, navigate, onToggle, virtualizer]);
 
   return (
-    <div className="table-wrap">
-      <table className="table events-table">
+    <div className="table-wrap table-wrap-sticky">
+      <table className="table events-table" aria-rowcount={rows.length + 1}>
         <thead>
           <tr>
             <th className="cell-check">
@@ -153,15 +188,30 @@ export function EventsTable({
           </tr>
         </thead>
         <tbody ref={body}>
-          {rows.map((event, index) => (
-            <Row
-              key={event.id}
-              event={event}
-              selected={selected.has(event.id)}
-              active={index === active}
-              onToggle={onToggle}
-            />
-          ))}
+          {before > 0 ? (
+            <tr className="spacer-row" aria-hidden="true">
+              <td colSpan={8} style={{ height: before }} />
+            </tr>
+          ) : null}
+          {items.map((item) => {
+            const event = rows[item.index]!;
+            return (
+              <Row
+                key={event.id}
+                event={event}
+                index={item.index}
+                selected={selected.has(event.id)}
+                active={item.index === active}
+                onToggle={onToggle}
+                measure={virtualizer.measureElement}
+              />
+            );
+          })}
+          {after > 0 ? (
+            <tr className="spacer-row" aria-hidden="true">
+              <td colSpan={8} style={{ height: after }} />
+            </tr>
+          ) : null}
         </tbody>
       </table>
     </div>

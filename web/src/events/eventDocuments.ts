@@ -113,3 +113,32 @@ export const FilterChoicesQuery = graphql(`
     }
   }
 `);
+
+export const ExportEventsQuery = graphql(`
+  query ExportEvents($filter: EventFilter, $after: String) {
+    events(filter: $filter, first: 100, after: $after) {
+      edges {
+        node {
+          trackingNumber
+          receivedAt
+          eventType
+          status
+          attemptCount
+          deliveryCount
+          lastAttemptAt
+          contentType
+          body
+          bodyEncoding
+          mailbox {
+            id
+            name
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);

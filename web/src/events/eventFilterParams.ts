@@ -4,6 +4,7 @@
  * GraphQL filter and back; they are pure so they are tested without a browser.
  */
 import type { EventFilter, EventStatus } from '../generated/graphql.ts';
+import { parseSearch } from './searchQuery.ts';
 
 export const eventStatuses: EventStatus[] = ['queued', 'delivering', 'delivered', 'failed', 'cancelled', 'unrouted'];
 
@@ -21,7 +22,7 @@ export interface EventFilterState {
   range: TimeRange | '';
   since: string;
   until: string;
-  /** Tracking number or its first digits. */
+  /** What was typed in the search box (tracking number, event types): see searchQuery.ts. */
   q: string;
 }
 
@@ -77,16 +78,16 @@ export function paramsFromFilterState(state: EventFilterState): URLSearchParams 
 
 const validDate = (value: string) => (value && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : null);
 
-/** Characters a tracking number can start with; anything else cannot match one. */
-export const isTrackingPrefix = (q: string) => /^[0-9a-f-]{1,36}$/i.test(q.trim());
-
 /** The GraphQL filter; a relative range is resolved against `now`. */
 export function eventFilterOf(state: EventFilterState, now: number): EventFilter {
   const filter: EventFilter = {};
   if (state.status.length) filter.status = state.status;
   if (state.mailboxId) filter.mailboxId = state.mailboxId;
   if (state.endpointId) filter.endpointId = state.endpointId;
-  if (state.eventTypes.length) filter.eventTypes = state.eventTypes;
+  // Event types from the box and from the search: an event of any of them matches.
+  const search = parseSearch(state.q);
+  const eventTypes = [...new Set([...state.eventTypes, ...search.eventTypes])];
+  if (eventTypes.length) filter.eventTypes = eventTypes;
   if (state.range) filter.receivedSince = new Date(now - timeRanges[state.range]).toISOString();
   else {
     const since = validDate(state.since);
@@ -94,8 +95,7 @@ export function eventFilterOf(state: EventFilterState, now: number): EventFilter
     if (since) filter.receivedSince = since;
     if (until) filter.receivedUntil = until;
   }
-  const q = state.q.trim();
-  if (q) filter.trackingNumberPrefix = q;
+  if (search.trackingNumberPrefix) filter.trackingNumberPrefix = search.trackingNumberPrefix;
   return filter;
 }
 

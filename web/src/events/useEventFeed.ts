@@ -1,7 +1,7 @@
 /**
  * The live events list: the first page from a query, older pages on demand, and what
  * the two subscriptions push (new events, delivery changes that change an event's row),
- * coalesced by a LiveBuffer into one render per window. When the server says it
+ * coalesced by useLiveUpdates into one render per window and merged by the feed reducer. When the server says it
  * skipped changes (a burst bigger than a payload) or may have missed some (resync), or
  * the connection came back, the range the reader has loaded is fetched again from the
  * top down to its oldest row (page by page, up to REPAIR_MAX_ROWS), so a skipped event
@@ -11,11 +11,11 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import type { EventFilter, EventRowFieldsFragment } from '../generated/graphql.ts';
-import { useConnection } from '../graphql/LiveProvider.tsx';
-import { emptyFeed, feedReducer, type FeedAction, type FeedState } from '../live/eventFeed.ts';
+import { emptyFeed, feedReducer, MAX_ROWS, type FeedAction, type FeedState } from '../live/eventFeed.ts';
 import { fetchFromTop } from '../live/fetchFromTop.ts';
-import { makeLiveBuffer } from '../live/liveBuffer.ts';
-import { subscribeForever } from '../graphql/subscribeForever.ts';
+import { liveSource } from '../live/liveSource.ts';
+import { makeThrottle } from '../live/throttle.ts';
+import { useLiveUpdates } from '../live/useLiveUpdates.ts';
 import { EventRowsUpdatedSubscription, EventsPageQuery, EventsReceivedSubscription } from './eventDocuments.ts';
 import { matchesFilter } from './eventFilterParams.ts';
 
@@ -33,7 +33,7 @@ export function newerEventRow(a: EventRow, b: EventRow): EventRow {
   return b;
 }
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 100;
 /** The server's largest page. */
 const MAX_PAGE_SIZE = 100;
 /** A repair re-reads at most this many rows from the top (down to the oldest loaded row); rows below keep their last push. */
@@ -105,76 +105,37 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
   }, [client]);
 
   // Repair the loaded rows, at most every few seconds; a call during a repair queues one more.
-  const lastRefetch = useRef(0);
-  const refetchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const repairing = useRef(false);
-  const repairAgain = useRef(false);
-  const refetch = useCallback(() => {
-    if (repairing.current) repairAgain.current = true;
-    if (refetchTimer.current || repairing.current) return;
-    const wait = Math.max(0, lastRefetch.current + REFETCH_AT_MOST_EVERY_MS - Date.now());
-    refetchTimer.current = setTimeout(() => {
-      refetchTimer.current = undefined;
-      lastRefetch.current = Date.now();
-      repairing.current = true;
-      void repair().finally(() => {
-        repairing.current = false;
-        if (repairAgain.current) {
-          repairAgain.current = false;
-          refetch();
-        }
-      });
-    }, wait);
-  }, [repair]);
-  useEffect(() => () => clearTimeout(refetchTimer.current), []);
+  const throttle = useMemo(() => makeThrottle(repair, REFETCH_AT_MOST_EVERY_MS), [repair]);
+  useEffect(() => () => throttle.cancel(), [throttle]);
+  const refetch = throttle.call;
 
-  const { resyncs } = useConnection();
-  useEffect(() => {
-    if (resyncs > 0) refetch();
-  }, [resyncs, refetch]);
-
-  useEffect(() => {
-    const buffer = makeLiveBuffer<EventRow>(
-      (batch) =>
-        dispatch({
-          type: 'live',
-          ...batch,
-          paused: paused.current,
-          matches: (row) => matchesFilter(facts(row), filterRef.current),
-          newer: newerEventRow,
-        }),
-      { newer: newerEventRow },
-    );
-    const mailboxId = filterRef.current.mailboxId ?? null;
-    const stopReceived = subscribeForever(
-      client,
-      EventsReceivedSubscription,
-      { mailboxId },
-      ({ eventReceived }) => {
-        buffer.received(eventReceived.events);
-        if (eventReceived.skipped > 0 || eventReceived.resync) refetch();
-      },
-      refetch,
-    );
-    const stopUpdated = subscribeForever(
-      client,
-      EventRowsUpdatedSubscription,
-      { mailboxId },
-      ({ deliveryUpdated }) => {
-        buffer.updated(deliveryUpdated.updates.map((update) => update.delivery.event));
-        if (deliveryUpdated.skipped > 0 || deliveryUpdated.resync) refetch();
-      },
-      refetch,
-    );
-    return () => {
-      stopReceived();
-      stopUpdated();
-      buffer.stop();
-    };
-  }, [client, filterKey, refetch]);
+  const mailboxId = filter.mailboxId ?? null;
+  const live = useMemo(
+    () => [
+      liveSource(EventsReceivedSubscription, { mailboxId }, { received: (data) => data.eventReceived.events }),
+      liveSource(
+        EventRowsUpdatedSubscription,
+        { mailboxId },
+        { updated: (data) => data.deliveryUpdated.updates.map((update) => update.delivery.event) },
+      ),
+    ],
+    [mailboxId],
+  );
+  useLiveUpdates<EventRow>(live, {
+    newer: newerEventRow,
+    onGap: refetch,
+    onBatch: (batch) =>
+      dispatch({
+        type: 'live',
+        ...batch,
+        paused: paused.current,
+        matches: (row) => matchesFilter(facts(row), filterRef.current),
+        newer: newerEventRow,
+      }),
+  });
 
   const loadMore = useCallback(() => {
-    if (loadingMore || !state.hasNextPage || !state.endCursor) return;
+    if (loadingMore || !state.hasNextPage || !state.endCursor || state.rows.length >= MAX_ROWS) return;
     setLoadingMore(true);
     setMoreError(undefined);
     void client
@@ -189,7 +150,7 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
         if (result.error) setMoreError(result.error);
         setLoadingMore(false);
       });
-  }, [client, loadingMore, state.hasNextPage, state.endCursor]);
+  }, [client, loadingMore, state.hasNextPage, state.endCursor, state.rows.length]);
 
   return {
     state,

@@ -113,3 +113,13 @@ describe('the events feed', () => {
     expect(state.hasNextPage).toBe(true);
   });
 });
+
+describe('the events feed at its cap', () => {
+  test('paging older rows in stops at the cap: scrolling back cannot grow the list without bound', () => {
+    let state = feedReducer(emptyFeed<Row>(), { type: 'head', page: page([row('09'), row('08')], true) }, 3);
+    state = feedReducer(state, { type: 'more', page: page([row('07'), row('06')], true) }, 3);
+    expect(ids(state)).toEqual(['09', '08', '07', '06']);
+    state = feedReducer(state, { type: 'more', page: page([row('05'), row('04')], true) }, 3);
+    expect(ids(state)).toEqual(['09', '08', '07', '06']);
+  });
+});

@@ -15,7 +15,9 @@
  *   (two subscriptions race: a delivery update can overtake the "new event" push). An
  *   update for a row not shown yet is a row that now matches: it goes in like a new one
  *   (a "failed" view shows events as they fail).
- * - The list is capped: past `maxRows`, the oldest rows go and are paged in again on demand.
+ * - The list is capped: past `maxRows`, the oldest rows go and are paged in again on
+ *   demand; paging older rows in stops at the cap (`full`), so scrolling back cannot grow
+ *   it without bound.
  */
 export interface FeedRow {
   id: string;
@@ -52,7 +54,8 @@ export type FeedAction<R extends FeedRow> =
   | { type: 'live'; received: R[]; updated: R[]; paused: boolean; matches(row: R): boolean; newer(a: R, b: R): R }
   | { type: 'showWaiting' };
 
-export const MAX_ROWS = 1000;
+/** The most rows the list holds: the table is virtualized, so this bounds memory, not the DOM. */
+export const MAX_ROWS = 10_000;
 const MAX_WAITING = 200;
 
 export function emptyFeed<R extends FeedRow>(): FeedState<R> {
@@ -122,6 +125,7 @@ export function feedReducer<R extends FeedRow>(
       );
     }
     case 'more': {
+      if (state.rows.length >= maxRows) return state;
       const known = new Set(state.rows.map((row) => row.id));
       return {
         ...state,

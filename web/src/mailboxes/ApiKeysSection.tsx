@@ -4,11 +4,10 @@
  */
 import { KeyRound, Plus } from 'lucide-react';
 import { useState } from 'react';
-import { useMutation } from 'urql';
 import { Dialog } from '../ui/Dialog.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { SecretOnce } from '../ui/SecretOnce.tsx';
-import { useToast } from '../ui/Toasts.tsx';
+import { useMutationAction } from '../graphql/useMutationAction.ts';
 import { CreateApiKeyMutation, RevokeApiKeyMutation } from './mailboxDocuments.ts';
 
 interface Key {
@@ -27,9 +26,8 @@ const graces = [
 ];
 
 export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; keys: Key[]; block: string | null }) {
-  const toast = useToast();
-  const [creating, createKey] = useMutation(CreateApiKeyMutation);
-  const [, revoke] = useMutation(RevokeApiKeyMutation);
+  const [creating, createKey] = useMutationAction(CreateApiKeyMutation);
+  const [, revoke] = useMutationAction(RevokeApiKeyMutation);
   const [newKey, setNewKey] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<Key | null>(null);
 
@@ -45,10 +43,8 @@ export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; 
           disabled={block !== null || creating.fetching}
           title={block ?? 'Add a key, e.g. to rotate: switch the producer, then revoke the old key'}
           onClick={() =>
-            void createKey({ mailboxId, name: `key ${keys.length + 1}` }).then((result) =>
-              result.data
-                ? setNewKey(result.data.createApiKey.apiKey)
-                : result.error && toast(result.error.message, 'error'),
+            void createKey({ mailboxId, name: `key ${keys.length + 1}` }).then(
+              (data) => data && setNewKey(data.createApiKey.apiKey),
             )
           }
         >
@@ -134,17 +130,10 @@ export function ApiKeysSection({ mailboxId, keys, block }: { mailboxId: string; 
                 type="button"
                 className={grace.seconds === 0 ? 'button button-danger' : 'button'}
                 onClick={() =>
-                  void revoke({ id: revoking!.id, graceSeconds: grace.seconds }).then((result) => {
-                    toast(
-                      result.error
-                        ? result.error.message
-                        : grace.seconds === 0
-                          ? 'Key revoked.'
-                          : `Key stops working ${grace.label.toLowerCase()}.`,
-                      result.error ? 'error' : 'success',
-                    );
-                    setRevoking(null);
-                  })
+                  void revoke(
+                    { id: revoking!.id, graceSeconds: grace.seconds },
+                    grace.seconds === 0 ? 'Key revoked.' : `Key stops working ${grace.label.toLowerCase()}.`,
+                  ).then(() => setRevoking(null))
                 }
               >
                 {grace.label}

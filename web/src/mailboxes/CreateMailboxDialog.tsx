@@ -6,6 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from 'urql';
+import { errorMessage } from '../graphql/errorMessage.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { SecretOnce } from '../ui/SecretOnce.tsx';
 import { SendEventSnippet } from '../ui/SendEventSnippet.tsx';
@@ -131,7 +132,7 @@ export function CreateMailboxDialog({ open, onClose }: { open: boolean; onClose(
           ) : null}
           {state.error ? (
             <p className="field-error" role="alert">
-              {state.error.message.replace(/^\[GraphQL\] /, '')}
+              {errorMessage(state.error)}
             </p>
           ) : null}
           <div className="dialog-actions">

@@ -5,7 +5,9 @@
 import { Eye, KeyRound, Pencil, Power, PowerOff, Send, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { useClient, useMutation } from 'urql';
+import { useClient } from 'urql';
+import { errorMessage } from '../graphql/errorMessage.ts';
+import { useMutationAction } from '../graphql/useMutationAction.ts';
 import type { EndpointFieldsFragment } from '../generated/graphql.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { formatDuration } from '../ui/format.ts';
@@ -24,8 +26,6 @@ import {
 } from './mailboxDocuments.ts';
 import { TestEventPanel } from './TestEventPanel.tsx';
 
-const messageOf = (error: { message: string }) => error.message.replace(/^\[GraphQL\] /, '');
-
 export function EndpointCard({
   endpoint,
   health,
@@ -41,20 +41,15 @@ export function EndpointCard({
 }) {
   const client = useClient();
   const toast = useToast();
-  const [, enable] = useMutation(EnableEndpointMutation);
-  const [, disable] = useMutation(DisableEndpointMutation);
-  const [, remove] = useMutation(DeleteEndpointMutation);
-  const [, rotate] = useMutation(RotateSecretMutation);
-  const [sending, sendTest] = useMutation(SendTestEventMutation);
+  const [, enable] = useMutationAction(EnableEndpointMutation);
+  const [, disable] = useMutationAction(DisableEndpointMutation);
+  const [, remove] = useMutationAction(DeleteEndpointMutation);
+  const [, rotate] = useMutationAction(RotateSecretMutation);
+  const [sending, sendTest] = useMutationAction(SendTestEventMutation);
   const [test, setTest] = useState<{ trackingNumber: string; deliveryId: string } | null>(null);
   const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
-  const act = async (run: () => Promise<{ error?: { message: string } | undefined }>, done: string) => {
-    const result = await run();
-    toast(result.error ? messageOf(result.error) : done, result.error ? 'error' : 'success');
-    return !result.error;
-  };
   const testBlock = block ?? (endpoint.enabled ? null : 'Enable the endpoint to send it a test event.');
 
   return (
@@ -135,11 +130,14 @@ export function EndpointCard({
           disabled={testBlock !== null || sending.fetching}
           title={testBlock ?? 'Send a signed test event to this endpoint'}
           onClick={() =>
-            void sendTest({ endpointId: endpoint.id }).then((result) => {
-              const sent = result.data?.sendTestEvent;
-              if (sent) setTest({ trackingNumber: sent.event.trackingNumber, deliveryId: sent.delivery.id });
-              else if (result.error) toast(messageOf(result.error), 'error');
-            })
+            void sendTest({ endpointId: endpoint.id }).then(
+              (data) =>
+                data &&
+                setTest({
+                  trackingNumber: data.sendTestEvent.event.trackingNumber,
+                  deliveryId: data.sendTestEvent.delivery.id,
+                }),
+            )
           }
         >
           <Send aria-hidden size={14} />
@@ -160,7 +158,7 @@ export function EndpointCard({
               .then((result) =>
                 result.data
                   ? setSecret({ title: 'Signing secret', value: result.data.signingSecret })
-                  : result.error && toast(messageOf(result.error), 'error'),
+                  : result.error && toast(errorMessage(result.error), 'error'),
               )
           }
         >
@@ -172,10 +170,9 @@ export function EndpointCard({
           className="button button-small"
           disabled={block !== null}
           onClick={() =>
-            void rotate({ id: endpoint.id }).then((result) =>
-              result.data
-                ? setSecret({ title: 'New signing secret', value: result.data.rotateEndpointSecret.signingSecret })
-                : result.error && toast(messageOf(result.error), 'error'),
+            void rotate({ id: endpoint.id }).then(
+              (data) =>
+                data && setSecret({ title: 'New signing secret', value: data.rotateEndpointSecret.signingSecret }),
             )
           }
         >
@@ -189,7 +186,7 @@ export function EndpointCard({
             className="button button-small"
             disabled={block !== null}
             onClick={() =>
-              void act(() => disable({ id: endpoint.id }), 'Endpoint disabled; its waiting deliveries were cancelled.')
+              void disable({ id: endpoint.id }, 'Endpoint disabled; its waiting deliveries were cancelled.')
             }
           >
             <PowerOff aria-hidden size={14} />
@@ -200,7 +197,7 @@ export function EndpointCard({
             type="button"
             className="button button-small"
             disabled={block !== null}
-            onClick={() => void act(() => enable({ id: endpoint.id }), 'Endpoint enabled.')}
+            onClick={() => void enable({ id: endpoint.id }, 'Endpoint enabled.')}
           >
             <Power aria-hidden size={14} />
             Enable
@@ -249,9 +246,7 @@ export function EndpointCard({
             <button
               type="button"
               className="button button-danger"
-              onClick={() =>
-                void act(() => remove({ id: endpoint.id }), 'Endpoint deleted.').then(() => setConfirmDelete(false))
-              }
+              onClick={() => void remove({ id: endpoint.id }, 'Endpoint deleted.').then(() => setConfirmDelete(false))}
             >
               Delete endpoint
             </button>

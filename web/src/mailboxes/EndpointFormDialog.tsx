@@ -2,10 +2,17 @@
 import { Plus, Trash2 } from 'lucide-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
+import { errorMessage } from '../graphql/errorMessage.ts';
 import type { EndpointFieldsFragment } from '../generated/graphql.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { SecretOnce } from '../ui/SecretOnce.tsx';
-import { defaultEndpointForm, endpointInputOf, formFromEndpoint, type EndpointFormValues } from './endpointForm.ts';
+import {
+  defaultEndpointForm,
+  endpointChangesOf,
+  endpointInputOf,
+  formFromEndpoint,
+  type EndpointFormValues,
+} from './endpointForm.ts';
 import { CreateEndpointMutation, UpdateEndpointMutation } from './mailboxDocuments.ts';
 
 type Errors = Partial<Record<keyof EndpointFormValues, string>>;
@@ -47,7 +54,8 @@ export function EndpointFormDialog({
   const [created, create] = useMutation(CreateEndpointMutation);
   const [updated, update] = useMutation(UpdateEndpointMutation);
   const busy = created.fetching || updated.fetching;
-  const serverError = (endpoint ? updated.error : created.error)?.message.replace(/^\[GraphQL\] /, '');
+  const failure = endpoint ? updated.error : created.error;
+  const serverError = failure ? errorMessage(failure) : null;
 
   useEffect(() => {
     if (!open) return;
@@ -73,10 +81,11 @@ export function EndpointFormDialog({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const result = endpointInputOf(values);
+    const result = endpoint ? endpointChangesOf(endpoint, values) : endpointInputOf(values);
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
     if (endpoint) {
+      if (Object.keys(result.input).length === 0) return onClose();
       const answer = await update({ id: endpoint.id, input: result.input });
       if (!answer.error) onClose();
     } else {
@@ -133,7 +142,7 @@ export function EndpointFormDialog({
           </Field>
           <fieldset className="fieldset">
             <legend>Retry policy</legend>
-            <div className="form-grid form-grid-4">
+            <div className="form-grid form-grid-5">
               <Field label="Attempts" error={errors.maxAttempts}>
                 {input('maxAttempts', { type: 'number', min: 1, max: 50, disabled: scheduled })}
               </Field>
@@ -145,6 +154,9 @@ export function EndpointFormDialog({
               </Field>
               <Field label="Longest wait (s)" error={errors.maxDelaySeconds}>
                 {input('maxDelaySeconds', { type: 'number', min: 0, step: 'any', disabled: scheduled })}
+              </Field>
+              <Field label="Jitter (±%)" error={errors.jitterPercent}>
+                {input('jitterPercent', { type: 'number', min: 0, max: 100, step: 'any' })}
               </Field>
             </div>
             <Field

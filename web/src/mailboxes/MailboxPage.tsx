@@ -1,16 +1,23 @@
-/** One mailbox: how to send to it, its API keys, and its endpoints with their health and actions. */
+/**
+ * One mailbox: how to send to it, its API keys, and its endpoints (fifty to a page) with
+ * their health and actions, read again (throttled) as its events and attempts happen.
+ */
 import { ChevronLeft, Pencil, Plus, SearchX, Trash2, Waypoints } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
 import type { EndpointFieldsFragment } from '../generated/graphql.ts';
+import { DeliveriesPulse, EventsPulse } from '../graphql/pulses.ts';
+import { useMutationAction } from '../graphql/useMutationAction.ts';
+import { liveSource } from '../live/liveSource.ts';
+import { useLiveQuery } from '../live/useLiveQuery.ts';
 import { useRoleBlock } from '../session/SessionContext.tsx';
+import { Pager, usePageVariables } from '../ui/Pager.tsx';
+import { usePageTitle } from '../ui/usePageTitle.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { SendEventSnippet } from '../ui/SendEventSnippet.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
-import { useToast } from '../ui/Toasts.tsx';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
 import { EndpointCard } from './EndpointCard.tsx';
 import { EndpointFormDialog } from './EndpointFormDialog.tsx';
@@ -22,34 +29,35 @@ const noHealth = { attempts: 0, succeeded: 0, failed: 0, failedDeliveries: 0, la
 
 export function MailboxPage() {
   const { mailboxId = '' } = useParams();
-  const [result, reexecute] = useQuery({
+  const page = usePageVariables();
+  const live = useMemo(
+    () => [liveSource(EventsPulse, { mailboxId }), liveSource(DeliveriesPulse, { mailboxId })],
+    [mailboxId],
+  );
+  const result = useLiveQuery({
     query: MailboxQuery,
-    variables: { id: mailboxId },
-    context: useMemo(() => context, []),
+    variables: { id: mailboxId, ...page },
+    context,
+    live,
+    refetchEveryMs: 5_000,
   });
   const block = useRoleBlock('operator');
-  const toast = useToast();
   const navigate = useNavigate();
   const [editing, setEditing] = useState<EndpointFieldsFragment | null | 'new'>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [, rename] = useMutation(RenameMailboxMutation);
-  const [, remove] = useMutation(DeleteMailboxMutation);
+  const [, rename] = useMutationAction(RenameMailboxMutation);
+  const [, remove] = useMutationAction(DeleteMailboxMutation);
 
   const mailbox = result.data?.mailbox;
+  usePageTitle(mailbox ? `Mailbox ${mailbox.name}` : 'Mailbox');
   const healthById = useMemo(
     () => new Map((result.data?.stats.endpoints ?? []).map((health) => [health.endpoint.id, health])),
     [result.data],
   );
 
   if (result.error && !mailbox)
-    return (
-      <ErrorState
-        title="Could not load this mailbox"
-        error={result.error}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      />
-    );
+    return <ErrorState title="Could not load this mailbox" error={result.error} onRetry={result.refetch} />;
   if (!result.data) return <Loading rows={6} />;
   if (!mailbox) {
     return (
@@ -144,6 +152,9 @@ export function MailboxPage() {
             Add endpoint
           </button>
         </div>
+        {mailbox.endpoints.totalCount > endpoints.length ? (
+          <p className="muted small">{mailbox.endpoints.totalCount} endpoints, fifty to a page.</p>
+        ) : null}
         {endpoints.length === 0 ? (
           <EmptyState icon={Waypoints} title="No endpoints">
             Events sent to this mailbox are stored but go nowhere until it has an endpoint. Add the URL that should
@@ -164,6 +175,7 @@ export function MailboxPage() {
             );
           })
         )}
+        <Pager pageInfo={mailbox.endpoints.pageInfo} label="Pages of endpoints" />
       </section>
 
       <ApiKeysSection mailboxId={mailbox.id} keys={keys} block={actionBlock} />
@@ -180,10 +192,7 @@ export function MailboxPage() {
           className="stack"
           onSubmit={(event) => {
             event.preventDefault();
-            void rename({ id: mailbox.id, name: (renaming ?? '').trim() }).then((answer) => {
-              if (answer.error) toast(answer.error.message, 'error');
-              else setRenaming(null);
-            });
+            void rename({ id: mailbox.id, name: (renaming ?? '').trim() }).then((done) => done && setRenaming(null));
           }}
         >
           <label className="field">
@@ -221,11 +230,9 @@ export function MailboxPage() {
               type="button"
               className="button button-danger"
               onClick={() =>
-                void remove({ id: mailbox.id }).then((answer) => {
-                  if (answer.error) return toast(answer.error.message, 'error');
-                  toast(`Mailbox “${mailbox.name}” deleted.`);
-                  navigate('/mailboxes');
-                })
+                void remove({ id: mailbox.id }, `Mailbox “${mailbox.name}” deleted.`).then(
+                  (done) => done && navigate('/mailboxes'),
+                )
               }
             >
               Delete mailbox

@@ -1,30 +1,27 @@
 /** A test event on its way to an endpoint, followed live until it lands (or fails). */
+import { useEffect, useMemo } from 'react';
 import { Link } from 'react-router';
-import { useEffect, useState } from 'react';
-import { useClient } from 'urql';
-import type { DeliveryStatus, TestDeliveryFieldsFragment } from '../generated/graphql.ts';
-import { subscribeForever } from '../graphql/subscribeForever.ts';
+import type {
+  DeliveryStatus,
+  TestDeliveryFieldsFragment,
+  TestDeliveryQuery as TestDeliveryData,
+} from '../generated/graphql.ts';
+import { liveSource } from '../live/liveSource.ts';
+import { useLiveQuery } from '../live/useLiveQuery.ts';
 import { formatDuration } from '../ui/format.ts';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { TestDeliveryQuery, TestDeliveryUpdatedSubscription } from './mailboxDocuments.ts';
 
-interface Landing {
-  status: DeliveryStatus;
-  statusCode: number | null;
-  durationMs: number | null;
-  error: string | null;
-}
-
-const landingOf = (delivery: TestDeliveryFieldsFragment): Landing => {
-  const attempt = delivery.lastAttempt;
-  return {
-    status: delivery.status,
-    statusCode: attempt?.statusCode ?? null,
-    durationMs: attempt?.durationMs ?? null,
-    error: attempt?.succeeded ? null : (attempt?.errorMessage ?? null),
-  };
-};
+// Statuses only move forward here (one test attempt, no retries): the furthest seen wins.
 const rank: Record<DeliveryStatus, number> = { queued: 0, delivering: 1, delivered: 2, failed: 2, cancelled: 2 };
+const further = (a: TestDeliveryFieldsFragment, b: TestDeliveryFieldsFragment) =>
+  rank[b.status] >= rank[a.status] ? b : a;
+const withPushed = (data: TestDeliveryData, pushed: TestDeliveryFieldsFragment[]): TestDeliveryData => ({
+  delivery: pushed.reduce<TestDeliveryFieldsFragment | null>(
+    (shown, delivery) => (shown ? further(shown, delivery) : delivery),
+    data.delivery ?? null,
+  ),
+});
 
 export function TestEventPanel({
   trackingNumber,
@@ -35,36 +32,39 @@ export function TestEventPanel({
   deliveryId: string;
   onDismiss(): void;
 }) {
-  const client = useClient();
-  const [landing, setLanding] = useState<Landing>({
-    status: 'queued',
-    statusCode: null,
-    durationMs: null,
-    error: null,
+  const live = useMemo(
+    () => [
+      liveSource(
+        TestDeliveryUpdatedSubscription,
+        { eventId: trackingNumber },
+        {
+          updated: (data) => data.deliveryUpdated.updates.map((update) => update.delivery),
+        },
+      ),
+    ],
+    [trackingNumber],
+  );
+  const result = useLiveQuery({
+    query: TestDeliveryQuery,
+    variables: { id: deliveryId },
+    live,
+    merge: withPushed,
+    newer: further,
   });
+  // A fast endpoint may answer while the subscription is still being set up: read once more.
+  const { refetch } = result;
   useEffect(() => {
-    // Statuses only move forward here (one test attempt, no retries): keep the furthest seen.
-    const see = (delivery: TestDeliveryFieldsFragment | null | undefined) => {
-      if (delivery)
-        setLanding((current) => (rank[delivery.status] >= rank[current.status] ? landingOf(delivery) : current));
-    };
-    const stop = subscribeForever(client, TestDeliveryUpdatedSubscription, { eventId: trackingNumber }, (data) =>
-      see(data.deliveryUpdated.updates.at(-1)?.delivery),
-    );
-    // A fast endpoint may answer before the subscription is set up: read the delivery once too.
-    const catchUp = setTimeout(
-      () =>
-        void client
-          .query(TestDeliveryQuery, { id: deliveryId }, { requestPolicy: 'network-only' })
-          .toPromise()
-          .then((result) => see(result.data?.delivery)),
-      500,
-    );
-    return () => {
-      clearTimeout(catchUp);
-      stop();
-    };
-  }, [client, trackingNumber, deliveryId]);
+    const catchUp = setTimeout(refetch, 500);
+    return () => clearTimeout(catchUp);
+  }, [deliveryId]); // eslint-disable-line react-hooks/exhaustive-deps
+  const delivery = result.data?.delivery;
+  const attempt = delivery?.lastAttempt;
+  const landing = {
+    status: delivery?.status ?? 'queued',
+    statusCode: attempt?.statusCode ?? null,
+    durationMs: attempt?.durationMs ?? null,
+    error: attempt?.succeeded ? null : (attempt?.errorMessage ?? null),
+  };
 
   return (
     <div className={`test-panel test-${landing.status}`} role="status" aria-live="polite">

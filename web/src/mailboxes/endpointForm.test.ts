@@ -19,7 +19,7 @@ describe('the endpoint form', () => {
         description: '',
         eventTypes: ['order.*', 'invoice.paid'],
         timeoutMs: 15_000,
-        retryPolicy: { maxAttempts: 3, baseDelayMs: 2000, factor: 2, maxDelayMs: 3_600_000 },
+        retryPolicy: { maxAttempts: 3, baseDelayMs: 2000, factor: 2, maxDelayMs: 3_600_000, jitter: 0 },
         headers: [{ name: 'Authorization', value: 'Bearer x' }],
       },
     });
@@ -32,7 +32,7 @@ describe('the endpoint form', () => {
       schedule: '1, 10, 60',
       maxAttempts: '',
     });
-    expect(result.ok && result.input.retryPolicy).toEqual({ schedule: [1000, 10_000, 60_000] });
+    expect(result.ok && result.input.retryPolicy).toEqual({ schedule: [1000, 10_000, 60_000], jitter: 0 });
   });
 
   test('mistakes are named per field', () => {

@@ -14,6 +14,8 @@ export interface EndpointFormValues {
   baseDelaySeconds: string;
   factor: string;
   maxDelaySeconds: string;
+  /** How far each delay is spread, ± percent (0 to 100). */
+  jitterPercent: string;
   /** Explicit delays in seconds, comma-separated; replaces the exponential rule when given. */
   schedule: string;
   headers: { name: string; value: string }[];
@@ -28,6 +30,7 @@ export const defaultEndpointForm: EndpointFormValues = {
   baseDelaySeconds: '2',
   factor: '2',
   maxDelaySeconds: '3600',
+  jitterPercent: '0',
   schedule: '',
   headers: [],
 };
@@ -45,6 +48,7 @@ export function formFromEndpoint(endpoint: EndpointFieldsFragment): EndpointForm
     baseDelaySeconds: seconds(policy.baseDelayMs),
     factor: String(policy.factor),
     maxDelaySeconds: seconds(policy.maxDelayMs),
+    jitterPercent: String(+(policy.jitter * 100).toFixed(2)),
     schedule: policy.schedule.map(seconds).join(', '),
     headers: endpoint.headers.map((header) => ({ ...header })),
   };
@@ -79,6 +83,8 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
     if (!(factor >= 1 && factor <= 10)) errors.factor = 'From 1 to 10.';
     if (!(maxDelay >= 0)) errors.maxDelaySeconds = 'Seconds, 0 or more.';
   }
+  const jitterPercent = values.jitterPercent.trim() === '' ? 0 : Number(values.jitterPercent);
+  if (!(jitterPercent >= 0 && jitterPercent <= 100)) errors.jitterPercent = 'From 0 to 100 %.';
   const headers = values.headers.filter((header) => header.name.trim() || header.value.trim());
   if (headers.some((header) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header.name.trim())))
     errors.headers = 'Header names are letters, digits and - _ . only.';
@@ -97,11 +103,27 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
       timeoutMs: ms(timeout),
       retryPolicy:
         schedule.length > 0
-          ? { schedule: schedule.map(ms) }
-          : { maxAttempts, baseDelayMs: ms(baseDelay), factor, maxDelayMs: ms(maxDelay) },
+          ? { schedule: schedule.map(ms), jitter: jitterPercent / 100 }
+          : { maxAttempts, baseDelayMs: ms(baseDelay), factor, maxDelayMs: ms(maxDelay), jitter: jitterPercent / 100 },
       headers: headers.map((header) => ({ name: header.name.trim(), value: header.value })),
     },
   };
+}
+
+/**
+ * What an edit changes: only the fields whose value differs from the endpoint's, so a
+ * field the form does not show (or shows rounded) is never reset by saving another one.
+ * The retry policy is replaced whole by the server, so when it changes it is sent whole.
+ */
+export function endpointChangesOf(original: EndpointFieldsFragment, values: EndpointFormValues): FormResult {
+  const result = endpointInputOf(values);
+  if (!result.ok) return result;
+  const before = endpointInputOf(formFromEndpoint(original));
+  if (!before.ok) return result; // The stored endpoint breaks the form's rules: send everything.
+  const changes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(result.input))
+    if (JSON.stringify(value) !== JSON.stringify(before.input[key as keyof typeof before.input])) changes[key] = value;
+  return { ok: true, input: changes as typeof result.input };
 }
 
 /** "3 attempts: now, +2 s, +4 s" — the policy in words, as the endpoint card shows it. */

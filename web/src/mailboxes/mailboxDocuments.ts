@@ -26,8 +26,14 @@ export const EndpointFields = graphql(`
 `);
 
 export const MailboxesQuery = graphql(`
-  query Mailboxes {
-    mailboxes(first: 100) {
+  query Mailboxes($first: Int, $after: String, $last: Int, $before: String) {
+    mailboxes(first: $first, after: $after, last: $last, before: $before) {
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
       edges {
         node {
           id
@@ -62,7 +68,7 @@ export const MailboxesQuery = graphql(`
 `);
 
 export const MailboxQuery = graphql(`
-  query Mailbox($id: ID!) {
+  query Mailbox($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
     mailbox(id: $id) {
       id
       name
@@ -80,7 +86,14 @@ export const MailboxQuery = graphql(`
           }
         }
       }
-      endpoints(first: 100) {
+      endpoints(first: $first, after: $after, last: $last, before: $before) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
         edges {
           node {
             ...EndpointFields

@@ -1,78 +1,123 @@
 /**
- * Overview: how the last hour went. Counters, three charts, and the endpoints that fail
- * the most at the top, where on-call eyes go first. It reads the statistics again when
- * something is pushed (throttled), so it moves with the traffic without polling.
+ * Overview: how a time window went (the last hour unless the URL says `?range=24h`).
+ * Events, deliveries and attempts each get their own group of numbers, because they
+ * count different things (one event fans out to several deliveries, each with several
+ * attempts). Then three charts, and the endpoints that fail the most, where on-call eyes
+ * go first. Pushes make it read the statistics again (throttled), so it moves with the
+ * traffic without polling.
  */
-import { Activity, CircleCheck, CircleX, Gauge, Inbox, PartyPopper } from 'lucide-react';
-import { lazy, Suspense } from 'react';
-import { Link } from 'react-router';
-import { useQuery } from 'urql';
+import { Inbox, PartyPopper } from 'lucide-react';
+import { lazy, Suspense, useCallback, useMemo, useRef } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { OverviewQuery as OverviewData } from '../generated/graphql.ts';
+import { DeliveriesPulse, EventsPulse } from '../graphql/pulses.ts';
+import { liveSource } from '../live/liveSource.ts';
+import { useLiveQuery } from '../live/useLiveQuery.ts';
 import { formatCount, formatDuration } from '../ui/format.ts';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { SendEventSnippet } from '../ui/SendEventSnippet.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
-import { OverviewDeliveriesPulse, OverviewEventsPulse, OverviewQuery } from './overviewDocuments.ts';
-import { useRefetchOnPush } from './useRefetchOnPush.ts';
+import { useClockText } from '../ui/useNow.ts';
+import { usePageTitle } from '../ui/usePageTitle.ts';
+import { OverviewQuery } from './overviewDocuments.ts';
+import { bucketActivity, bucketAttempts, bucketMinutes, overviewRanges, rangeOf } from './overviewRange.ts';
 
-// Recharts is the largest dependency: it loads with the overview, not with the first page.
 const Charts = lazy(() => import('./charts.tsx').then((module) => ({ default: module.OverviewCharts })));
 
-function Stat({
-  icon: Icon,
-  label,
-  value,
-  detail,
-  tone,
-}: {
-  icon: typeof Activity;
-  label: string;
-  value: string;
-  detail?: string;
-  tone?: 'ok' | 'bad' | 'accent' | 'warn';
-}) {
+const live = [liveSource(EventsPulse, {}), liveSource(DeliveriesPulse, {})];
+
+function Figure({ label, value, tone, hint }: { label: string; value: string; tone?: 'ok' | 'bad'; hint?: string }) {
   return (
-    <div className={`stat stat-${tone ?? 'plain'}`}>
-      <div className="stat-label">
-        <Icon aria-hidden size={15} />
-        {label}
-      </div>
-      <div className="stat-value">{value}</div>
-      {detail ? <div className="stat-detail">{detail}</div> : null}
+    <div className={`figure${tone ? ` figure-${tone}` : ''}`} title={hint}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
     </div>
   );
 }
 
+function StatGroup({
+  id,
+  title,
+  note,
+  children,
+}: {
+  id: string;
+  title: string;
+  note: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <section className="stat-group" aria-labelledby={`${id}-title`} data-stat-group={id}>
+      <header>
+        <h2 id={`${id}-title`}>{title}</h2>
+        <span className="muted small">{note}</span>
+      </header>
+      <dl>{children}</dl>
+    </section>
+  );
+}
+
 export function OverviewPage() {
-  const [result, reexecute] = useQuery({ query: OverviewQuery });
-  useRefetchOnPush([OverviewEventsPulse, OverviewDeliveriesPulse], () => reexecute({ requestPolicy: 'network-only' }));
-  const stats = result.data?.stats;
+  const [params, setParams] = useSearchParams();
+  const range = rangeOf(params.get('range'));
+  const window = overviewRanges[range];
+  usePageTitle('Overview');
+  // The window slides minute by minute; the last hour is the server's default window.
+  const minute = useClockText(useCallback((now: number) => String(Math.floor(now / 60_000) * 60_000), []));
+  const variables = useMemo(
+    () => (range === '1h' ? {} : { from: new Date(Number(minute) - window.ms).toISOString() }),
+    [range, minute, window.ms],
+  );
+  const result = useLiveQuery({ query: OverviewQuery, variables, live, refetchEveryMs: 4_000 });
+  // While a new window loads, the previous numbers stay instead of a blank page.
+  const lastData = useRef<OverviewData | undefined>(undefined);
+  if (result.data) lastData.current = result.data;
+  const data = result.data ?? lastData.current;
+  const stats = data?.stats;
+
+  const charts = useMemo(() => {
+    if (!stats) return null;
+    return {
+      attempts: bucketAttempts(stats.attemptsPerMinute),
+      activity: bucketActivity(stats.activityPerMinute),
+      bucketMinutes: bucketMinutes(stats.activityPerMinute.length),
+    };
+  }, [stats]);
 
   if (result.error && !stats)
-    return (
-      <ErrorState
-        title="Could not load the overview"
-        error={result.error}
-        onRetry={() => reexecute({ requestPolicy: 'network-only' })}
-      />
-    );
-  if (!stats) return <Loading label="Loading the last hour…" rows={6} />;
+    return <ErrorState title="Could not load the overview" error={result.error} onRetry={result.refetch} />;
+  if (!stats || !charts) return <Loading label="Loading the overview…" rows={6} />;
 
-  const firstMailbox = result.data?.mailboxes.edges[0]?.node;
-  const count = (list: { status: string; count: number }[], status: string) =>
-    list.find((item) => item.status === status)?.count ?? 0;
+  const firstMailbox = data?.mailboxes.edges[0]?.node;
+  const count = (list: { status: string; count: number }[], ...statuses: string[]) =>
+    list.filter((item) => statuses.includes(item.status)).reduce((sum, item) => sum + item.count, 0);
   const received = stats.events.reduce((sum, item) => sum + item.count, 0);
-  const delivered = count(stats.deliveries, 'delivered');
-  const failed = count(stats.deliveries, 'failed');
-  const pending = count(stats.deliveries, 'queued') + count(stats.deliveries, 'delivering');
-  const successRate = stats.attempts.attempts > 0 ? (stats.attempts.succeeded / stats.attempts.attempts) * 100 : null;
+  const deliveries = stats.deliveries.reduce((sum, item) => sum + item.count, 0);
+  const failedDeliveries = count(stats.deliveries, 'failed');
+  const successRate =
+    stats.attempts.attempts > 0 ? `${((stats.attempts.succeeded / stats.attempts.attempts) * 100).toFixed(1)}%` : '—';
   const failing = stats.endpoints.filter((health) => health.failedDeliveries > 0 || health.failed > 0);
+  const period = window.label.toLowerCase();
 
   return (
     <div className="page">
       <header className="page-header">
         <div>
           <h1>Overview</h1>
-          <p className="page-sub">The last hour, updated as events and attempts happen.</p>
+          <p className="page-sub">How deliveries went in the {period}, updated as events and attempts happen.</p>
+        </div>
+        <div className="segmented" role="group" aria-label="Time range">
+          {Object.entries(overviewRanges).map(([key, { label }]) => (
+            <button
+              key={key}
+              type="button"
+              aria-pressed={key === range}
+              title={label}
+              onClick={() => setParams(key === '1h' ? {} : { range: key }, { replace: true })}
+            >
+              {key}
+            </button>
+          ))}
         </div>
       </header>
 
@@ -94,112 +139,117 @@ export function OverviewPage() {
         </EmptyState>
       ) : null}
 
-      <div className="stats">
-        <Stat
-          icon={Activity}
-          label="Events received"
-          value={formatCount(received)}
-          detail={pending > 0 ? `${formatCount(pending)} deliveries in progress` : 'last hour'}
-          tone="accent"
-        />
-        <Stat
-          icon={CircleCheck}
-          label="Delivered"
-          value={formatCount(delivered)}
-          detail={
-            successRate === null
-              ? 'deliveries · no attempts yet'
-              : `deliveries · ${successRate.toFixed(1)}% of attempts succeeded`
-          }
-          tone="ok"
-        />
-        <Stat
-          icon={CircleX}
-          label="Failed deliveries"
-          value={formatCount(failed)}
-          detail={`${formatCount(stats.attempts.failed)} failed attempts`}
-          tone={failed > 0 ? 'bad' : undefined}
-        />
-        <Stat
-          icon={Gauge}
-          label="Delivery latency"
-          value={stats.latency.p50Ms === null ? '—' : formatDuration(stats.latency.p50Ms)}
-          detail={
-            stats.latency.p95Ms === null
-              ? 'p50 · nothing delivered yet'
-              : `p50 · p95 ${formatDuration(stats.latency.p95Ms)}`
-          }
-          tone="warn"
-        />
+      <div className="stat-groups">
+        <StatGroup id="events" title="Events" note="accepted from producers">
+          <Figure label="Received" value={formatCount(received)} />
+          <Figure label="Delivered" value={formatCount(count(stats.events, 'delivered'))} tone="ok" />
+          <Figure
+            label="Failed"
+            value={formatCount(count(stats.events, 'failed'))}
+            tone={count(stats.events, 'failed') > 0 ? 'bad' : undefined}
+          />
+          <Figure label="In progress" value={formatCount(count(stats.events, 'queued', 'delivering'))} />
+          <Figure
+            label="Unrouted"
+            value={formatCount(count(stats.events, 'unrouted'))}
+            hint="No endpoint of the mailbox accepts their event type"
+          />
+        </StatGroup>
+        <StatGroup id="deliveries" title="Deliveries" note="one per event and endpoint">
+          <Figure label="In all" value={formatCount(deliveries)} />
+          <Figure label="Delivered" value={formatCount(count(stats.deliveries, 'delivered'))} tone="ok" />
+          <Figure
+            label="Failed"
+            value={formatCount(failedDeliveries)}
+            tone={failedDeliveries > 0 ? 'bad' : undefined}
+          />
+          <Figure label="Latency p50" value={formatDuration(stats.latency.p50Ms)} hint="From receipt to delivered" />
+          <Figure label="Latency p95" value={formatDuration(stats.latency.p95Ms)} hint="From receipt to delivered" />
+        </StatGroup>
+        <StatGroup id="attempts" title="Attempts" note="HTTP requests to endpoints">
+          <Figure label="Made" value={formatCount(stats.attempts.attempts)} />
+          <Figure label="Succeeded" value={successRate} tone="ok" hint="Share of attempts answered 2xx" />
+          <Figure
+            label="Failed"
+            value={formatCount(stats.attempts.failed)}
+            tone={stats.attempts.failed > 0 ? 'bad' : undefined}
+          />
+        </StatGroup>
       </div>
 
       {firstMailbox && received === 0 ? (
         <div className="card hint-card">
           <p>
-            No events in the last hour. Send one to <strong>{firstMailbox.name}</strong> and watch it land:
+            No events in the {period}. Send one to <strong>{firstMailbox.name}</strong> and watch it land:
           </p>
           <SendEventSnippet mailboxId={firstMailbox.id} />
         </div>
       ) : null}
 
       <Suspense fallback={<Loading label="Loading charts…" rows={3} />}>
-        <Charts attemptsPerMinute={stats.attemptsPerMinute} activityPerMinute={stats.activityPerMinute} />
+        <Charts
+          attempts={charts.attempts}
+          activity={charts.activity}
+          bucketMinutes={charts.bucketMinutes}
+          withDay={range === '7d' || range === '24h'}
+        />
       </Suspense>
 
       <section className="card" aria-labelledby="failing-title">
         <header className="card-header">
           <h2 id="failing-title">Endpoints by failures</h2>
-          <span className="muted small">last hour, failing first</span>
+          <span className="muted small">{period}, failing first</span>
         </header>
         {stats.endpoints.length === 0 ? (
-          <p className="muted card-pad">No attempts in the last hour.</p>
+          <p className="muted card-pad">No attempts in the {period}.</p>
         ) : (
           <>
             {failing.length === 0 ? (
               <p className="all-good card-pad">
-                <PartyPopper aria-hidden size={16} /> Every endpoint answered 2xx in the last hour.
+                <PartyPopper aria-hidden size={16} /> Every endpoint answered 2xx in the {period}.
               </p>
             ) : null}
             <div className="table-wrap flush">
-              <table className="table">
+              <table className="table endpoints-health-table">
                 <thead>
                   <tr>
-                    <th>Endpoint</th>
-                    <th>Mailbox</th>
-                    <th className="cell-num">Failed deliveries</th>
-                    <th className="cell-num">Failed attempts</th>
-                    <th>Last error</th>
-                    <th>Last attempt</th>
+                    <th className="col-endpoint">Endpoint</th>
+                    <th className="col-failed cell-num">Failed deliveries</th>
+                    <th className="col-attempts cell-num">Failed attempts</th>
+                    <th className="col-error">Last error</th>
+                    <th className="col-when">Last attempt</th>
                   </tr>
                 </thead>
                 <tbody>
                   {stats.endpoints.map((health) => (
                     <tr key={health.endpoint.id} className={health.failedDeliveries > 0 ? 'row-bad' : undefined}>
-                      <td className="cell-url">
+                      <td className="col-endpoint">
                         <Link
                           to={`/events?endpoint=${health.endpoint.id}&status=failed`}
-                          className="mono truncate"
+                          className="mono truncate block"
                           title={health.endpoint.url}
                         >
                           {health.endpoint.url}
                         </Link>
-                        {!health.endpoint.enabled ? <span className="pill">disabled</span> : null}
+                        <span className="muted small truncate block">
+                          <Link to={`/mailboxes/${health.endpoint.mailbox.id}`} title={health.endpoint.mailbox.name}>
+                            {health.endpoint.mailbox.name}
+                          </Link>
+                          {!health.endpoint.enabled ? <span className="pill">disabled</span> : null}
+                        </span>
                       </td>
-                      <td>
-                        <Link to={`/mailboxes/${health.endpoint.mailbox.id}`}>{health.endpoint.mailbox.name}</Link>
-                      </td>
-                      <td className="cell-num">
+                      <td className="col-failed cell-num">
                         <span className={health.failedDeliveries > 0 ? 'text-bad strong' : 'muted'}>
                           {formatCount(health.failedDeliveries)}
                         </span>
                       </td>
-                      <td className="cell-num">
+                      <td className="col-attempts cell-num">
                         {formatCount(health.failed)} <span className="muted">/ {formatCount(health.attempts)}</span>
                       </td>
-                      <td className="cell-error" title={health.lastError ?? undefined}>
+                      <td className="col-error cell-error" title={health.lastError ?? undefined}>
                         {health.lastError ?? <span className="muted">—</span>}
                       </td>
-                      <td>
+                      <td className="col-when">
                         <RelativeTime iso={health.lastAttemptAt} />
                       </td>
                     </tr>

@@ -1,9 +1,9 @@
-/** The overview's statistics of the last hour, and the two light feeds that tell it when to read them again. */
+/** The overview's statistics over its window, read again when graphql/pulses.ts fire. */
 import { graphql } from '../generated/gql.ts';
 
 export const OverviewQuery = graphql(`
-  query Overview {
-    stats {
+  query Overview($from: DateTime, $to: DateTime) {
+    stats(from: $from, to: $to) {
       from
       to
       events {
@@ -59,24 +59,6 @@ export const OverviewQuery = graphql(`
           name
         }
       }
-    }
-  }
-`);
-
-export const OverviewEventsPulse = graphql(`
-  subscription OverviewEventsPulse {
-    eventReceived {
-      skipped
-      resync
-    }
-  }
-`);
-
-export const OverviewDeliveriesPulse = graphql(`
-  subscription OverviewDeliveriesPulse {
-    deliveryUpdated {
-      skipped
-      resync
     }
   }
 `);

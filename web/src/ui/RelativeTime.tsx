@@ -1,14 +1,25 @@
 /** A timestamp shown relative ("3m ago"), with the exact time on hover and for screen readers. */
+import { memo, useCallback, useMemo } from 'react';
 import { formatExact, formatRelative } from './format.ts';
-import { useNow } from './useNow.ts';
+import { useClockText } from './useNow.ts';
 
-export function RelativeTime({ iso, fallback = '—' }: { iso: string | null | undefined; fallback?: string }) {
-  const now = useNow();
-  if (!iso) return <span className="muted">{fallback}</span>;
-  const exact = formatExact(iso);
+function Relative({ iso }: { iso: string }) {
+  const text = useClockText(useCallback((now: number) => formatRelative(iso, now), [iso]));
+  const exact = useMemo(() => formatExact(iso), [iso]);
   return (
     <time dateTime={iso} title={exact} aria-label={exact} className="reltime">
-      {formatRelative(iso, Math.max(now, Date.now() - 1))}
+      {text}
     </time>
   );
 }
+
+export const RelativeTime = memo(function RelativeTime({
+  iso,
+  fallback = '—',
+}: {
+  iso: string | null | undefined;
+  fallback?: string;
+}) {
+  if (!iso) return <span className="muted">{fallback}</span>;
+  return <Relative iso={iso} />;
+});

@@ -1,6 +1,7 @@
 /** The shared empty, error and loading states, so every view says the same things the same way. */
 import { CircleAlert, type LucideIcon } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { errorMessage, type AnyError } from '../graphql/errorMessage.ts';
 
 export function EmptyState({
   icon: Icon,
@@ -31,10 +32,10 @@ export function ErrorState({
   onRetry,
 }: {
   title?: string;
-  error: { message: string } | string;
+  error: AnyError;
   onRetry?: () => void;
 }) {
-  const message = typeof error === 'string' ? error : error.message.replace(/^\[(GraphQL|Network)\] /, '');
+  const message = errorMessage(error);
   return (
     <div className="error-state" role="alert">
       <CircleAlert aria-hidden size={18} />

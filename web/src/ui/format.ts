@@ -1,4 +1,21 @@
-/** Formatting shared by the views: relative and exact times, durations, counts. */
+/**
+ * Formatting shared by the views: relative and exact times, durations, counts. Every
+ * Intl formatter is built once and shared: building one costs far more than using it,
+ * and a table of a thousand timestamps must not build a thousand.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The shared Intl.DateTimeFormat for these options (built on first use, then reused). */
+export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify(options);
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(undefined, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
 
 /** "just now", "42s ago", "5m ago", "3h ago", "2d ago"; future times say "in …". */
 export function formatRelative(iso: string, now: number): string {
@@ -19,7 +36,7 @@ export function formatRelative(iso: string, now: number): string {
 /** The exact local time with milliseconds and the zone, for tooltips. */
 export function formatExact(iso: string): string {
   const date = new Date(iso);
-  const local = new Intl.DateTimeFormat(undefined, {
+  const local = dateFormat({
     year: 'numeric',
     month: 'short',
     day: 'numeric',
@@ -36,12 +53,25 @@ export function formatExact(iso: string): string {
 export function formatClock(iso: string, now: number): string {
   const date = new Date(iso);
   const sameDay = new Date(now).toDateString() === date.toDateString();
-  return new Intl.DateTimeFormat(
-    undefined,
+  return dateFormat(
     sameDay
       ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
       : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
   ).format(date);
+}
+
+/** "14:03", or "Nov 27, 14:03" with the day. */
+export function formatMinute(iso: string, withDay = false): string {
+  return dateFormat(
+    withDay
+      ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
+      : { hour: '2-digit', minute: '2-digit' },
+  ).format(new Date(iso));
+}
+
+/** "Nov 27, 2026, 14:03:07": a moment to read in full. */
+export function formatDateTime(iso: string): string {
+  return dateFormat({ dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
 }
 
 /** "850 ms", "2.4 s", "1m 05s". */
@@ -53,7 +83,8 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${minutes}m ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
-export const formatCount = (n: number) => new Intl.NumberFormat().format(n);
+let countFormat: Intl.NumberFormat | undefined;
+export const formatCount = (n: number) => (countFormat ??= new Intl.NumberFormat()).format(n);
 
 /** The first block of a tracking number, enough to recognise it in a table. */
 export const shortId = (id: string) => id.slice(0, 8);

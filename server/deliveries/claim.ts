@@ -1,0 +1,97 @@
+/**
+ * Claim: a worker takes deliveries of a job for one attempt each, in one round trip, and
+ * gets back everything it needs to send them. A delivery is taken only when it is
+ * queued and due, or `delivering` for a worker that is dead (its heartbeat row is gone:
+ * worker/liveness.ts) or for this same worker (a job graphile-worker ran again after a
+ * failure; the task never claims what it has in flight). So a stale, duplicate or
+ * re-run job finds nothing to do, and no delivery is in flight twice.
+ *
+ * A delivery whose endpoint was disabled or deleted while it waited is cancelled here
+ * instead, in the same statement.
+ */
+import type { ChangeBus } from '../db/changeBus.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { publishDeliveryChange } from './publish.ts';
+import { eventCounterCtes } from './sql/lifecycleSql.ts';
+
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  mailboxId: string;
+  endpointId: string;
+  /** Attempts made before this one. */
+  attemptCount: number;
+  eventType: string | null;
+  contentType: string;
+  body: Buffer;
+  url: string;
+  sealedHeaders: Buffer | null;
+  timeoutMs: number;
+  retryPolicy: unknown;
+  /** The endpoint's live signing secrets, newest first, sealed. */
+  sealedSecrets: Buffer[];
+}
+
+export interface Claim {
+  claimed: ClaimedDelivery[];
+  /** Deliveries cancelled because their endpoint is no longer active. */
+  cancelled: string[];
+}
+
+const claimStatement = `
+  with target as (
+    select d.id, d.status as from_status, (p.enabled and p.deleted_at is null) as active
+      from unnest($1::uuid[]) as job(id)
+      join delivery d on d.id = job.id
+      join endpoint p on p.id = d.endpoint_id
+     where (d.status = 'queued' and (d.next_attempt_at is null or d.next_attempt_at <= now()))
+        or (d.status = 'delivering'
+            and (d.claimed_by = $2 or not exists (select 1 from worker_heartbeat h where h.worker_id = d.claimed_by)))
+       for update of d
+  ), changed as (
+    update delivery d
+       set status = case when t.active then 'delivering' else 'cancelled' end::delivery_status,
+           claimed_by = case when t.active then $2 end,
+           next_attempt_at = case when t.active then d.next_attempt_at end,
+           updated_at = now()
+      from target t, event e, endpoint p
+     where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id
+ returning d.id, d.event_id, t.from_status, d.status as to_status, 0 as attempted, null::timestamptz as attempted_at,
+           d.attempt_count as "attemptCount", e.mailbox_id as "mailboxId", p.id as "endpointId",
+           e.event_type as "eventType", e.content_type as "contentType", e.body, p.url,
+           p.sealed_headers as "sealedHeaders", p.timeout_ms as "timeoutMs", p.retry_policy as "retryPolicy",
+           array(select s.ciphertext from endpoint_secret s
+                  where s.endpoint_id = p.id and (s.expires_at is null or s.expires_at > now())
+                  order by s.created_at desc) as "sealedSecrets"
+  ), ${eventCounterCtes('changed')}
+  select id, event_id, to_status, "attemptCount", "mailboxId", "endpointId", "eventType", "contentType", body, url,
+         "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets"
+    from changed`;
+
+type ClaimRow = Omit<ClaimedDelivery, 'eventId'> & { event_id: string; to_status: 'delivering' | 'cancelled' };
+
+export async function claimDeliveries(
+  deps: { db: Queryable; changes: Pick<ChangeBus, 'publish'> },
+  workerId: string,
+  deliveryIds: string[],
+): Promise<Claim> {
+  if (deliveryIds.length === 0) return { claimed: [], cancelled: [] };
+  const { rows } = await deps.db.query<ClaimRow>({
+    name: 'claim_deliveries',
+    text: claimStatement,
+    values: [deliveryIds, workerId],
+  });
+  const claim: Claim = { claimed: [], cancelled: [] };
+  for (const row of rows) {
+    const { event_id: eventId, to_status: status, ...rest } = row;
+    const delivery: ClaimedDelivery = { ...rest, eventId };
+    publishDeliveryChange(
+      deps.changes,
+      { deliveryId: row.id, eventId, mailboxId: row.mailboxId, endpointId: row.endpointId },
+      status,
+    );
+    if (status === 'delivering') claim.claimed.push(delivery);
+    else claim.cancelled.push(row.id);
+  }
+  return claim;
+}

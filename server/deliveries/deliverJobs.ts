@@ -1,0 +1,80 @@
+/**
+ * `deliver` jobs: the one place that builds them. A job names deliveries of one endpoint
+ * to attempt once each (up to DELIVERIES_PER_JOB, so a burst to one endpoint costs the
+ * queue a fraction of a job per event) and what kind of attempt it is.
+ *
+ * A job does not carry attempt numbers: what makes running a job twice harmless is the
+ * delivery's own state (claim.ts only takes a delivery that is queued and due, or one
+ * whose worker died), so a stale job, a duplicate job or a job rerun after a crash finds
+ * nothing to do.
+ *
+ * Every job is flagged with its endpoint (`endpoint:<id>`), so a worker can skip the jobs
+ * of an endpoint that already holds its share of the worker's slots.
+ *
+ * The payload is checked when the job runs (deliverTask.ts): that is where a payload from
+ * elsewhere (an old release, a hand-made job) could come in. Hookpost builds its own from
+ * typed ids, so adding one does not parse it again.
+ */
+import { z } from 'zod';
+
+export const DELIVER_TASK = 'deliver';
+
+/** graphile-worker's own retries, for infrastructure failures only (database down…). */
+export const DELIVER_JOB_MAX_ATTEMPTS = 10;
+
+/** Deliveries per job, at most. */
+export const DELIVERIES_PER_JOB = 50;
+
+export const attemptTriggers = ['scheduled', 'manual', 'test'] as const;
+/** What caused an attempt: the retry policy's series, an operator, or a test event. */
+export type AttemptTrigger = (typeof attemptTriggers)[number];
+
+export const deliverPayloadSchema = z.object({
+  trigger: z.enum(attemptTriggers),
+  /** Absent in jobs made before endpoints were named in them. */
+  endpointId: z.uuid().optional(),
+  // `attempt` is ignored: jobs of earlier releases fenced on it.
+  deliveries: z
+    .array(z.object({ id: z.uuid(), attempt: z.int().optional() }))
+    .min(1)
+    .max(1000),
+});
+
+export type DeliverPayload = z.infer<typeof deliverPayloadSchema>;
+
+/** The flag a job carries for its endpoint (see the worker's fair share). */
+export const endpointFlag = (endpointId: string) => `endpoint:${endpointId}`;
+
+/** The payloads of the jobs that attempt these deliveries: per endpoint, in chunks. */
+export function deliverJobPayloads(
+  trigger: AttemptTrigger,
+  deliveries: readonly { id: string; endpointId: string }[],
+): string[] {
+  const byEndpoint = new Map<string, string[]>();
+  for (const delivery of deliveries) {
+    const ids = byEndpoint.get(delivery.endpointId);
+    if (ids) ids.push(delivery.id);
+    else byEndpoint.set(delivery.endpointId, [delivery.id]);
+  }
+  const payloads: string[] = [];
+  for (const [endpointId, ids] of byEndpoint) {
+    for (let i = 0; i < ids.length; i += DELIVERIES_PER_JOB) {
+      const chunk = ids.slice(i, i + DELIVERIES_PER_JOB).map((id) => ({ id }));
+      payloads.push(JSON.stringify({ trigger, endpointId, deliveries: chunk } satisfies DeliverPayload));
+    }
+  }
+  return payloads;
+}
+
+/**
+ * SQL that adds one `deliver` job per row of `rows`, a query with a text column `payload`
+ * (from deliverJobPayloads) and a timestamptz column `run_at` (null: now); evaluates to
+ * the set of added jobs. Used inside the statements that create or re-queue deliveries,
+ * so a delivery and its job are committed together.
+ */
+export function addDeliverJobsSql(rows: string): string {
+  return `graphile_worker.add_jobs(array(
+      select row('${DELIVER_TASK}', x.payload::json, null::text, x.run_at, ${DELIVER_JOB_MAX_ATTEMPTS}::smallint,
+                 null::text, null::smallint, array['${endpointFlag('')}' || (x.payload::json ->> 'endpointId')])::graphile_worker.job_spec
+        from (${rows}) as x))`;
+}

@@ -1,0 +1,79 @@
+/**
+ * Requeue: deliveries that ended without success, or that are stranded, go back in line
+ * for one attempt each (a `manual` one when an operator asks). Which are taken:
+ * - failed ones;
+ * - cancelled ones whose endpoint is active again;
+ * - queued ones that no job will run (stranded: see reconcile.ts);
+ * - `delivering` ones whose worker is dead.
+ * A delivery in flight at a live worker, or queued with a job that will run it, is left
+ * alone, so nothing is sent twice; nor is a delivered one.
+ *
+ * The event's row is locked first, so concurrent requeues of one event take each
+ * delivery once: the second one's statement starts after the first committed and sees
+ * its jobs.
+ */
+import type pg from 'pg';
+import type { ChangeBus } from '../db/changeBus.ts';
+import { withTransaction } from '../db/pool.ts';
+import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from './deliverJobs.ts';
+import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
+import { allowedFrom, eventCounterCtes } from './sql/lifecycleSql.ts';
+import { hasLiveJob } from './sql/liveJobs.ts';
+
+export interface RequeueTarget {
+  eventId: string;
+  /** Only this delivery of the event. */
+  deliveryId?: string;
+}
+
+export interface Requeue {
+  /** False when there is no such event. */
+  found: boolean;
+  requeued: DeliveryRef[];
+}
+
+const requeueStatement = `
+  with target as (
+    select d.id, d.status as from_status
+      from delivery d join endpoint p on p.id = d.endpoint_id
+     where d.event_id = $1 and ($2::uuid is null or d.id = $2)
+       and ${allowedFrom('requeue', 'd.status')}
+       and (d.status = 'failed'
+            or (d.status = 'cancelled' and p.enabled and p.deleted_at is null)
+            or (d.status = 'delivering' and not exists (select 1 from worker_heartbeat h where h.worker_id = d.claimed_by))
+            or (d.status = 'queued' and not ${hasLiveJob('d.id')}))
+       for update of d
+  ), changed as (
+    update delivery d
+       set status = 'queued', next_attempt_at = now(), claimed_by = null, status_reason = null, updated_at = now()
+      from target t where d.id = t.id
+ returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
+           null::timestamptz as attempted_at
+  ), ${eventCounterCtes('changed')}
+  select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId"
+    from changed c join event e on e.id = c.event_id`;
+
+export async function requeueDeliveries(
+  deps: { pool: pg.Pool; changes: Pick<ChangeBus, 'publish'> },
+  target: RequeueTarget,
+  trigger: AttemptTrigger,
+): Promise<Requeue> {
+  const result = await withTransaction(deps.pool, async (client): Promise<Requeue> => {
+    const event = await client.query('select id from event where id = $1 for update', [target.eventId]);
+    if (!event.rowCount) return { found: false, requeued: [] };
+    const { rows } = await client.query<DeliveryRef>(requeueStatement, [target.eventId, target.deliveryId ?? null]);
+    if (rows.length > 0) {
+      const payloads = deliverJobPayloads(
+        trigger,
+        rows.map((row) => ({ id: row.deliveryId, endpointId: row.endpointId })),
+      );
+      await client.query(
+        `select count(*) from ${addDeliverJobsSql('select unnest($1::text[]) as payload, null::timestamptz as run_at')}`,
+        [payloads],
+      );
+    }
+    return { found: true, requeued: rows };
+  });
+  for (const delivery of result.requeued) publishDeliveryChange(deps.changes, delivery, 'queued');
+  return result;
+}

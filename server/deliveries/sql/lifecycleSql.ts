@@ -1,0 +1,50 @@
+/**
+ * SQL built from the lifecycle table (../lifecycle.ts), so that every statement that
+ * changes deliveries picks its rows, and moves the event counters, exactly as the table
+ * says. Only constants from the table are interpolated, never input.
+ */
+import {
+  statusesCountedAs,
+  statusesFor,
+  type CounterDelta,
+  type DeliveryStatus,
+  type DeliveryTrigger,
+} from '../lifecycle.ts';
+
+const statusArray = (statuses: DeliveryStatus[]) => `'{${statuses.join(',')}}'::delivery_status[]`;
+
+/** `column = any(<the statuses the trigger may move from>)`. */
+export function allowedFrom(trigger: DeliveryTrigger, column: string): string {
+  return `${column} = any(${statusArray(statusesFor(trigger))})`;
+}
+
+/** 1 when the status in `column` counts towards the counter, else 0. */
+function countsAs(counter: keyof CounterDelta, column: string): string {
+  return `(${column} = any(${statusArray(statusesCountedAs(counter))}))::int`;
+}
+
+/**
+ * CTEs (to append after a comma) that move the event counters for the rows of `source`,
+ * a CTE with columns `event_id`, `from_status`, `to_status`, `attempted` (1 when the row
+ * is an HTTP attempt, else 0) and `attempted_at` (its start, or null). One update per
+ * event however many of its deliveries moved; events whose counters do not move are
+ * not written.
+ */
+export function eventCounterCtes(source: string): string {
+  const move = (counter: keyof CounterDelta) =>
+    `sum(${countsAs(counter, 'to_status')} - ${countsAs(counter, 'from_status')})::int as ${counter}`;
+  return `counter_moves as (
+    select event_id, ${move('pending')}, ${move('failed')}, ${move('cancelled')},
+           sum(attempted)::int as attempts, max(attempted_at) as attempted_at
+      from ${source} group by event_id
+  ), counted as (
+    update event e
+       set pending_count = e.pending_count + m.pending,
+           failed_count = e.failed_count + m.failed,
+           cancelled_count = e.cancelled_count + m.cancelled,
+           attempt_count = e.attempt_count + m.attempts,
+           last_attempt_at = greatest(e.last_attempt_at, m.attempted_at)
+      from counter_moves m
+     where e.id = m.event_id and (m.pending <> 0 or m.failed <> 0 or m.cancelled <> 0 or m.attempts <> 0)
+  )`;
+}

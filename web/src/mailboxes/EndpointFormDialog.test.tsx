@@ -1,0 +1,83 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { Client, Provider, type Exchange, type Operation } from 'urql';
+import { fromValue, map, mergeMap, pipe } from 'wonka';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { EndpointFieldsFragment } from '../generated/graphql.ts';
+import { EndpointFormDialog } from './EndpointFormDialog.tsx';
+
+afterEach(cleanup);
+
+const endpoint: EndpointFieldsFragment = {
+  id: 'e1',
+  url: 'https://example.com/hook',
+  description: 'orders to the warehouse',
+  enabled: true,
+  eventTypes: ['order.*'],
+  timeoutMs: 15_000,
+  createdAt: '2026-11-28T10:00:00.000Z',
+  headers: [{ name: 'X-Team', value: 'payments' }],
+  retryPolicy: { maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.25, schedule: [] },
+};
+
+/** A GraphQL client that answers every mutation with the endpoint and remembers what was sent. */
+function recordingClient() {
+  const sent: Operation[] = [];
+  const exchange: Exchange = () => (operations$) =>
+    pipe(
+      operations$,
+      mergeMap((operation) => {
+        sent.push(operation);
+        return pipe(
+          fromValue(operation),
+          map((op) => ({ operation: op, data: { updateEndpoint: endpoint }, stale: false, hasNext: false })),
+        );
+      }),
+    );
+  return { client: new Client({ url: 'http://hookpost.test/graphql', exchanges: [exchange] }), sent };
+}
+
+function renderForm() {
+  const { client, sent } = recordingClient();
+  render(
+    <Provider value={client}>
+      <EndpointFormDialog mailboxId="m1" endpoint={endpoint} open onClose={() => {}} />
+    </Provider>,
+  );
+  return sent;
+}
+
+const save = () => fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+const inputOf = (operation: Operation | undefined) => (operation?.variables as { input: unknown } | undefined)?.input;
+
+describe('editing an endpoint', () => {
+  test('changing only the description sends only the description: the retry jitter and everything else stay', async () => {
+    const sent = renderForm();
+    fireEvent.change(screen.getByLabelText(/^Description/), { target: { value: 'orders, EU only' } });
+    save();
+    await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
+    expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({ description: 'orders, EU only' });
+  });
+
+  test('changing the retry policy sends the whole policy with the fields the form does not change', async () => {
+    const sent = renderForm();
+    fireEvent.change(screen.getByLabelText('Attempts'), { target: { value: '7' } });
+    save();
+    await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
+    expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
+      retryPolicy: { maxAttempts: 7, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.25 },
+    });
+  });
+
+  test('the jitter is shown and can be changed', async () => {
+    const sent = renderForm();
+    const jitter = screen.getByLabelText('Jitter (±%)') as HTMLInputElement;
+    expect(jitter.value).toBe('25');
+    fireEvent.change(jitter, { target: { value: '10' } });
+    save();
+    await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
+    expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
+      retryPolicy: { maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.1 },
+    });
+  });
+});
