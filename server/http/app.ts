@@ -4,15 +4,24 @@
  */
 import http from 'node:http';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { newId } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
-import { makeAuthenticateHook } from './authenticate.ts';
+import { createAuthGate, makeAuthenticateHook } from './authenticate.ts';
 import { registerDashboard, registerPageCompression } from './dashboard.ts';
 import { registerDocs } from './docs.ts';
 import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
+import { recordRoutes } from './routeTable.ts';
+import { registerSecurityHeaders } from './securityHeaders.ts';
+import { accessTokenRoutes } from './routes/accessTokens.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
@@ -55,8 +64,11 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     genReqId: () => newId(),
     requestIdHeader: 'x-request-id',
     bodyLimit: rt.config.maxBodyBytes,
-    trustProxy: false,
+    // Behind a proxy, who the client is and whether it came over TLS (Secure cookies, HSTS).
+    // (Any of its forms is accepted; the cast only picks one of Fastify's typed overloads.)
+    trustProxy: rt.config.trustProxy as Extract<FastifyServerOptions['trustProxy'], string[]>,
   });
+  recordRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, {
@@ -64,6 +76,8 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     timeoutMs: config.httpRequestTimeoutMs,
   });
   app.decorateRequest('actor', null);
+  app.decorate('authGate', createAuthGate(rt));
+  await registerSecurityHeaders(app);
   await app.register(fastifyCookie);
 
   await registerDocs(app);
@@ -78,11 +92,13 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
       { parseAs: 'string', bodyLimit: MANAGEMENT_BODY_LIMIT },
       (request, body, done) => (body.length === 0 ? done(null, undefined) : json(request, String(body), done)),
     );
-    management.addHook('onRequest', makeAuthenticateHook(rt));
+    management.addHook('onRequest', makeAuthenticateHook(app));
     await mailboxRoutes(management, rt);
     await endpointRoutes(management, rt);
     await webhookRoutes(management, rt);
     await sessionRoutes(management, rt);
+    await accessTokenRoutes(management, rt);
+    await auditRoutes(management, rt);
   });
   await app.register(async (health) => healthRoutes(health, rt));
   await registerPageCompression(app);
@@ -91,12 +107,14 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
   installNotFoundHandler(app, { spaIndex });
 
   // Callback hooks, not async ones: every request runs them, and a promise each is not free.
+  // The path only: a query string may carry a GraphQL query and its variables.
   app.addHook('onResponse', (request, reply, done) => {
+    const url = request.url.split('?')[0];
     if (reply.statusCode >= 500)
-      request.log.warn({ method: request.method, url: request.url, statusCode: reply.statusCode }, 'Request failed.');
+      request.log.warn({ method: request.method, url, statusCode: reply.statusCode }, 'Request failed.');
     else
       request.log.debug(
-        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+        { method: request.method, url, statusCode: reply.statusCode, ms: reply.elapsedTime },
         'Request served.',
       );
     done();

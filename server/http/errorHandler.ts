@@ -21,8 +21,12 @@ const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: 'The Content-Length does not match the body.' },
 };
 
-/** REST names fields in snake_case; services name them as TypeScript does. */
-const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+/**
+ * REST names fields in snake_case; services name them as TypeScript does. Only
+ * camelCase segments are field names: others are keys the caller chose (a header name).
+ */
+const snakeCase = (field: string) =>
+  /^[a-z][A-Za-z0-9]*$/.test(field) ? field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`) : field;
 
 export function sendError(reply: FastifyReply, error: AppError) {
   const retryAfter = retryAfterOf(error);

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { unavailable } from '../../errors.ts';
+import { tooManyFailures, unavailable } from '../../errors.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
 import { createBytesInFlight } from '../../ingest/bytesInFlight.ts';
 import type { Runtime } from '../../runtime.ts';
@@ -37,6 +37,25 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
     rt.metrics.ingestDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
+  // Guessing API keys is limited like guessing tokens (auth/authThrottle.ts): a blocked
+  // caller is refused before its key is looked up; a wrong key is counted before its 401
+  // goes out, and the one that crosses the limit is answered 429 already.
+  const { throttle } = app.authGate;
+  app.addHook('onRequest', (request, _reply, done) => {
+    const apiKey = request.headers['x-api-key'];
+    const wait = typeof apiKey === 'string' && apiKey ? throttle.wait({ ip: request.ip, credential: apiKey }) : 0;
+    done(wait > 0 ? tooManyFailures(wait) : undefined);
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const apiKey = request.headers['x-api-key'];
+    if (reply.statusCode !== 401 || typeof apiKey !== 'string' || !apiKey) return done(null, payload);
+    void throttle.failed({ ip: request.ip, credential: apiKey }).then((wait) => {
+      if (wait === 0) return done(null, payload);
+      const refusal = tooManyFailures(wait);
+      reply.status(refusal.status).header('retry-after', String(wait));
+      done(null, JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
+    });
+  });
 
   app.withTypeProvider<ZodTypeProvider>().post('/webhooks/:mailboxId', {
     // The schema documents the route (OpenAPI); acceptEvent checks everything itself, so
@@ -67,6 +86,7 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
         413: errorBody,
         415: errorBody,
         422: errorBody,
+        429: errorBody,
       },
     },
     handler: async (request, reply) => {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize, operatorRoles } from '../../auth/roles.ts';
-import { closeSession, openSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
+import { closeSession, SESSION_COOKIE } from '../../auth/sessions.ts';
 import type { Runtime } from '../../runtime.ts';
 import { sessionSecret } from '../../auth/requestActor.ts';
 import { errorBody } from '../schemas.ts';
@@ -22,16 +22,17 @@ export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
       summary: 'Sign in with an access token (sets the dashboard session cookie)',
       tags: ['Session'],
       body: z.object({ token: z.string().describe('An access token (hpt_…)') }),
-      response: { 200: whoAmI, 401: errorBody, 422: errorBody },
+      response: { 200: whoAmI, 401: errorBody, 403: errorBody, 422: errorBody, 429: errorBody },
     },
     handler: async (request, reply) => {
-      const { secret, actor } = await openSession(rt, request.body.token);
+      const { secret, actor, expiresAt } = await app.authGate.signIn(request, request.body.token);
       reply.setCookie(SESSION_COOKIE, secret, {
         httpOnly: true,
         sameSite: 'strict',
         secure: request.protocol === 'https',
         path: '/',
-        maxAge: SESSION_TTL_MS / 1000,
+        // The session's own end: 12 hours, or sooner when its token expires sooner.
+        maxAge: Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)),
       });
       return { name: actor.name, role: actor.role };
     },
