@@ -84,10 +84,10 @@ const reconcileStatement = `
            null::timestamptz as attempted_at
   ), ${eventCounterCtes('changed')}
   select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId",
-         c.to_status as status, (select max(id) from scanned)::text as "lastScanned", (select count(*) from scanned)::int as "scanned"
+         c.to_status as status, (select id from scanned order by id desc limit 1)::text as "lastScanned", (select count(*) from scanned)::int as "scanned"
     from changed c join event e on e.id = c.event_id
   union all
-  select null, null, null, null, null, (select max(id) from scanned)::text, (select count(*) from scanned)::int`;
+  select null, null, null, null, null, (select id from scanned order by id desc limit 1)::text, (select count(*) from scanned)::int`;
 
 interface Row extends DeliveryRef {
   status: 'queued' | 'failed' | null;

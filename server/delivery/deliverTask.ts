@@ -52,8 +52,13 @@ export interface DeliverTaskDeps {
   changes: ChangeBus;
   /** Requests one worker process has in flight at most (HOOKPOST_WORKER_CONCURRENCY). */
   maxInFlight: number;
-  /** Resolves once the worker of this id shows as alive (worker/liveness.ts): only then may it claim. */
-  workerReady(workerId: string): Promise<void>;
+  /**
+   * Called when a job starts, with the id of the worker running it; resolves once that
+   * worker shows as alive (worker/liveness.ts), since only then may it claim, with the
+   * function to call when the job's work is over (the worker waits for it before its jobs
+   * may run elsewhere).
+   */
+  enter(workerId: string): Promise<() => void>;
 }
 
 export function makeDeliverTask(deps: DeliverTaskDeps): Task {
@@ -65,24 +70,39 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
     const job = deliverPayloadSchema.parse(rawPayload);
     const workerId = helpers.job.locked_by;
     if (!workerId) throw new Error(`Job ${helpers.job.id} runs without a lock.`);
-    await deps.workerReady(workerId);
-    const ids = job.deliveries.map((delivery) => delivery.id).filter((id) => !inFlight.has(id));
-    const { claimed, cancelled } = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
-    for (const id of cancelled) {
-      deps.logger.info({ deliveryId: id }, `Delivery ${id} cancelled: its endpoint is disabled or deleted.`);
+    const leave = await deps.enter(workerId);
+    try {
+      await deliverJob(deps, sending, inFlight, workerId, job.trigger, job.deliveries, helpers.abortSignal);
+    } finally {
+      leave();
     }
-    for (const delivery of claimed) inFlight.add(delivery.id);
-    const results = await Promise.allSettled(
-      claimed.map((delivery) =>
-        deliverOne(deps, sending, workerId, delivery, job.trigger, helpers.abortSignal).finally(() =>
-          inFlight.delete(delivery.id),
-        ),
-      ),
-    );
-    const failure = results.find((result) => result.status === 'rejected');
-    // Rethrow only after every delivery finished, so none is abandoned mid-request.
-    if (failure) throw coerceError(failure.reason);
   };
+}
+
+/** One job: claim what it names, attempt each claimed delivery once, record every attempt. */
+async function deliverJob(
+  deps: DeliverTaskDeps,
+  sending: LimitFunction,
+  inFlight: Set<string>,
+  workerId: string,
+  trigger: AttemptTrigger,
+  deliveries: { id: string }[],
+  stopping?: AbortSignal,
+) {
+  const ids = deliveries.map((delivery) => delivery.id).filter((id) => !inFlight.has(id));
+  const { claimed, cancelled } = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
+  for (const id of cancelled) {
+    deps.logger.info({ deliveryId: id }, `Delivery ${id} cancelled: its endpoint is disabled or deleted.`);
+  }
+  for (const delivery of claimed) inFlight.add(delivery.id);
+  const results = await Promise.allSettled(
+    claimed.map((delivery) =>
+      deliverOne(deps, sending, workerId, delivery, trigger, stopping).finally(() => inFlight.delete(delivery.id)),
+    ),
+  );
+  const failure = results.find((result) => result.status === 'rejected');
+  // Rethrow only after every delivery finished, so none is abandoned mid-request.
+  if (failure) throw coerceError(failure.reason);
 }
 
 async function deliverOne(

@@ -79,6 +79,7 @@ export function presentDelivery(delivery: DeliveryWithUrl) {
     last_attempt_at: iso(delivery.lastAttemptAt),
     last_status_code: delivery.lastStatusCode,
     next_attempt_at: iso(delivery.nextAttemptAt),
+    status_reason: delivery.statusReason,
   };
 }
 

@@ -86,6 +86,10 @@ export const deliveryBody = z.object({
   last_attempt_at: nullableTimestamp,
   last_status_code: z.number().int().nullable(),
   next_attempt_at: nullableTimestamp.describe('When the next scheduled attempt is due'),
+  status_reason: z
+    .string()
+    .nullable()
+    .describe('Why the delivery stands where it does, when its status alone does not say (a job that gave up…)'),
 });
 
 export const eventBody = z.object({

@@ -44,7 +44,7 @@ export interface WorkerOptions {
   queuePool: pg.Pool;
   /** For the liveness lock's own connection. */
   databaseUrl: string;
-  deliver: Omit<DeliverTaskDeps, 'workerReady'>;
+  deliver: Omit<DeliverTaskDeps, 'enter'>;
 }
 
 /** One graphile-worker pool and what Hookpost keeps beside it. */
@@ -56,6 +56,8 @@ interface RunState {
   active: number;
   idle: Set<() => void>;
   declaredDead: boolean;
+  /** Set once Hookpost gave up on it and started a replacement. */
+  replaced: boolean;
 }
 
 const RESTART_DELAYS_MS = [500, 1_000, 2_000, 5_000];
@@ -63,6 +65,22 @@ const RESTART_DELAYS_MS = [500, 1_000, 2_000, 5_000];
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger, metrics, queuePool } = options;
   registerQueueGauges(metrics.registry, queuePool);
+  // graphile-worker 0.17's local queue, failing to hand its jobs back while its pool shuts
+  // down in a database outage, rejects a promise nobody handles, which would end the
+  // process. Those jobs stay locked by the dead pool, and its replacement releases them
+  // (see `replace`), so that one is logged and let go; anything else ends the process as
+  // Node would.
+  const onUnhandledRejection = (reason: unknown) => {
+    if (reason instanceof Error && reason.message.startsWith('Error occurred whilst returning jobs from local queue')) {
+      logger.warn(
+        { err: reason },
+        'A failed delivery worker could not return its jobs; its replacement releases them.',
+      );
+      return;
+    }
+    throw reason;
+  };
+  process.on('unhandledRejection', onUnhandledRejection);
   const runs = new Map<string, RunState>();
   let current: RunState | null = null;
   let stopping = false;
@@ -77,11 +95,24 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const task = makeDeliverTask({
     ...options.deliver,
     // A job is claimed only once its worker shows as alive, or another worker could take
-    // its deliveries over as a dead one's.
-    workerReady: async (workerId) => {
+    // its deliveries over as a dead one's; and a worker's jobs run elsewhere only once its
+    // tasks are over (counted here: graphile-worker's own events are not always sent when
+    // its pool is failing).
+    enter: async (workerId) => {
       const state = runs.get(workerId);
       if (!state) throw new Error(`Worker ${workerId} is not known to this process.`);
-      await state.liveness;
+      state.active++;
+      const leave = () => {
+        state.active--;
+        if (state.active === 0) for (const wake of [...state.idle]) wake();
+      };
+      try {
+        await state.liveness;
+      } catch (error) {
+        leave();
+        throw error;
+      }
+      return leave;
     },
   });
 
@@ -100,21 +131,17 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         active: 0,
         idle: new Set(),
         declaredDead: false,
+        replaced: false,
       };
       state.liveness.catch(() => undefined);
       runs.set(workerPool.id, state);
     });
-    events.on('job:start', ({ job }) => {
-      const owner = job.locked_by ? runs.get(job.locked_by) : undefined;
-      if (owner) owner.active++;
+    // A pool that starts shutting down on its own (a database error in its batched job
+    // completion) may never finish doing so: it is replaced at once, not when it ends.
+    events.on('pool:gracefulShutdown', ({ workerPool, message }) => {
+      const shutting = runs.get(workerPool.id);
+      if (shutting && shutting.runner && !stopping && !shutting.declaredDead) ended(shutting, new Error(message));
     });
-    events.on('job:complete', ({ job }) => {
-      const owner = job.locked_by ? runs.get(job.locked_by) : undefined;
-      if (!owner) return;
-      owner.active--;
-      if (owner.active === 0) for (const wake of [...owner.idle]) wake();
-    });
-
     const runner = await run({
       pgPool: queuePool,
       concurrency: config.workerConcurrency,
@@ -157,7 +184,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   };
 
   const ended = (state: RunState, error: Error | null) => {
-    if (stopping) return;
+    if (stopping || state.replaced) return;
+    state.replaced = true;
     if (current === state) current = null;
     metrics.workerUp.set(0);
     metrics.workerRunnerRestarts.inc();
@@ -232,8 +260,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         const alive = await (await running.liveness).beat();
         if (!alive && !running.declaredDead) {
           running.declaredDead = true;
-          // Its jobs may already run elsewhere: stop, and start afresh under a new id.
-          void running.runner?.stop();
+          // Its jobs may already run elsewhere: stop taking jobs, and start afresh under a new id.
+          void running.runner?.stop().catch(() => undefined);
+          ended(running, null);
         }
       }
       if (!connected) {
@@ -277,6 +306,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     isRunning: () => current !== null,
     async stop() {
       stopping = true;
+      process.off('unhandledRejection', onUnhandledRejection);
       clearInterval(timer);
       await ticking;
       const running = current;

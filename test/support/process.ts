@@ -13,6 +13,8 @@ import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from './hookpost.ts';
 export interface HookpostProcess {
   child: ChildProcess;
   logs: { msg: string; [key: string]: unknown }[];
+  /** What it wrote to stderr (a crash's stack trace). */
+  stderr(): string;
   /** Resolves with the first log line whose message matches. */
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<{ msg: string }>;
   exited: Promise<number | null>;
@@ -71,6 +73,7 @@ export async function spawnHookpost(options: {
   return {
     child,
     logs,
+    stderr: () => stderr,
     exited,
     kill(signal) {
       child.kill(signal);

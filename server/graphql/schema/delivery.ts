@@ -40,6 +40,10 @@ export const Delivery = builder.prismaObject('Delivery', {
       nullable: true,
       description: 'The HTTP status of the latest attempt, if it got a response.',
     }),
+    statusReason: t.exposeString('statusReason', {
+      nullable: true,
+      description: 'Why the delivery stands where it does, when its status alone does not say (a job that gave up…).',
+    }),
     nextAttemptAt: t.expose('nextAttemptAt', {
       type: 'DateTime',
       nullable: true,
