@@ -108,7 +108,7 @@ const envSchema = z.object({
   HOOKPOST_LOG_PRETTY: booleanFromEnv.optional(),
   HOOKPOST_MAX_BODY_BYTES: intFromEnv(1, 64 * 1024 * 1024).default(1024 * 1024),
   HOOKPOST_INGEST_TIMEOUT_MS: intFromEnv(100, 120_000).default(5_000),
-  HOOKPOST_INGEST_MAX_BYTES_IN_FLIGHT: intFromEnv(1024, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  HOOKPOST_INGEST_MAX_BYTES_IN_FLIGHT: intFromEnv(1024, 4 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
   HOOKPOST_HTTP_HEADERS_TIMEOUT_MS: intFromEnv(1_000, 600_000).default(10_000),
   HOOKPOST_HTTP_REQUEST_TIMEOUT_MS: intFromEnv(1_000, 600_000).default(30_000),
   HOOKPOST_HTTP_KEEP_ALIVE_TIMEOUT_MS: intFromEnv(100, 600_000).default(5_000),
@@ -181,7 +181,7 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a producer waits at most for its event to be committed before a 503, in ms. Default 5000. */
   ingestTimeoutMs: number;
-  /** Event bodies being received or written at once, in bytes, beyond which producers get 503. Default 64 MiB. */
+  /** Event bodies being received or written at once, in bytes, beyond which producers get 503. Default 32 MiB. */
   ingestMaxBytesInFlight: number;
   /** A request's headers must arrive within this, in ms. Default 10000. */
   httpHeadersTimeoutMs: number;

@@ -95,4 +95,21 @@ describe('group commit scheduling', () => {
     batches[0]!.finish();
     await writer.drain();
   });
+
+  test('a transaction closes before its items would pass the weight limit; a heavy item goes alone', async () => {
+    const { batches, commit } = manualCommits();
+    const writer = createGroupCommit(commit, { maxConcurrent: 1, weigh: (item: number) => item, maxBatchWeight: 10 });
+    void writer.submit(1);
+    await turn();
+    for (const item of [4, 5, 3, 20, 2]) void writer.submit(item);
+    await turn();
+    for (let i = 0; i < 4; i++) {
+      batches[i]!.finish();
+      await turn();
+      await turn();
+    }
+    expect(batches.map((b) => b.items)).toEqual([[1], [4, 5], [3], [20], [2]]);
+    batches[4]!.finish();
+    await writer.drain();
+  });
 });

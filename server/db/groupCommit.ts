@@ -24,9 +24,16 @@ export interface GroupCommit<T, R> {
   drain(): Promise<void>;
 }
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<T = unknown> {
   /** Items per transaction, at most. Default 100. */
   maxBatch?: number;
+  /**
+   * How much an item weighs (for example its body's bytes), and the most one transaction
+   * may carry: a batch closes before it would pass it (a heavy item still goes, alone).
+   * Default: no weight.
+   */
+  weigh?: (item: T) => number;
+  maxBatchWeight?: number;
   /** Transactions in flight, at most. Default 2. */
   maxConcurrent?: number;
   /** Waiting items needed to start a transaction beside one in flight. Default 1. */
@@ -41,9 +48,20 @@ interface Pending<T, R> {
 
 export function createGroupCommit<T, R>(
   commit: (items: T[]) => Promise<R[]>,
-  options: GroupCommitOptions = {},
+  options: GroupCommitOptions<T> = {},
 ): GroupCommit<T, R> {
   const maxBatch = options.maxBatch ?? 100;
+  const { weigh, maxBatchWeight = Number.POSITIVE_INFINITY } = options;
+  /** How many waiting items the next transaction takes. */
+  const batchLength = () => {
+    if (!weigh) return maxBatch;
+    let weight = 0;
+    for (let i = 0; i < Math.min(maxBatch, pending.length); i++) {
+      weight += weigh(pending[i]!.item);
+      if (weight > maxBatchWeight) return Math.max(1, i);
+    }
+    return maxBatch;
+  };
   const maxConcurrent = options.maxConcurrent ?? 2;
   const concurrentAt = options.concurrentAt ?? 1;
   const pending: Pending<T, R>[] = [];
@@ -64,7 +82,7 @@ export function createGroupCommit<T, R>(
   const pump = () => {
     scheduled = false;
     while (pending.length > 0 && (inFlight === 0 || (inFlight < maxConcurrent && pending.length >= concurrentAt))) {
-      const batch = pending.splice(0, maxBatch);
+      const batch = pending.splice(0, batchLength());
       inFlight++;
       void run(batch).finally(() => {
         inFlight--;

@@ -22,12 +22,24 @@ export type EventWriter = GroupCommit<NewEvent, void>;
 /** Events waiting behind the transaction in flight before a second one starts. */
 const CONCURRENT_AT = 16;
 
-export function createEventWriter(db: Queryable, options: GroupCommitOptions = {}): EventWriter {
+/**
+ * Bodies per transaction, at most, in bytes: every body of a batch is copied into the
+ * statement's parameters, so a batch of a hundred 1 MiB bodies held several hundred MB at
+ * once. Small events still go a hundred at a time.
+ */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+export function createEventWriter(db: Queryable, options: GroupCommitOptions<NewEvent> = {}): EventWriter {
   return createGroupCommit<NewEvent, void>(
     async (events) => {
       await insertEvents(db, events);
       return events.map(() => undefined);
     },
-    { concurrentAt: CONCURRENT_AT, ...options },
+    {
+      concurrentAt: CONCURRENT_AT,
+      weigh: (event) => event.body.length,
+      maxBatchWeight: MAX_BATCH_BYTES,
+      ...options,
+    },
   );
 }

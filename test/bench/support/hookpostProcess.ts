@@ -34,6 +34,8 @@ export interface HookpostSettings {
   nodeOptions: string | undefined;
   /** The bench pool, to see a worker's heartbeat (its readiness). */
   pool: pg.Pool;
+  /** Further settings of Hookpost's own (HOOKPOST_*), for experiments comparing them. */
+  env?: Record<string, string>;
 }
 
 export interface HookpostProcess {
@@ -98,6 +100,7 @@ export async function startHookpostProcess(
     ...(settings.workerConcurrency ? { HOOKPOST_WORKER_CONCURRENCY: String(settings.workerConcurrency) } : {}),
     ...(settings.dbPoolSize ? { HOOKPOST_DB_POOL_SIZE: String(settings.dbPoolSize) } : {}),
     ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}),
+    ...settings.env,
   };
   // One folder per process: Node writes a profile per thread, named with the thread id;
   // the main thread's has id 0.
