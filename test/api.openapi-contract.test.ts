@@ -93,6 +93,16 @@ describe('the OpenAPI contract', () => {
       expect(Object.keys(list.responses['200']?.headers ?? {}), list.operationId).toEqual(['link', 'x-next-cursor']);
   });
 
+  test('signing out answers the one 4xx its operation documents: a body it cannot read', async () => {
+    const response = await fetch(`${hookpost.baseUrl}/api/session`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/xml' },
+      body: '<session/>',
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
+  });
+
   test('the ingest answer says where the event is, and receivers find their signed request under webhooks', async () => {
     const document = JSON.parse(await served()) as Document;
     const ingest = document.paths['/webhooks/{mailboxId}']!.post!;
