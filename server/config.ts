@@ -28,6 +28,30 @@ const listFromEnv = z.string().transform((value) =>
 
 const intFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** `false`/`true`, a number of proxy hops, or the proxies' addresses and CIDR ranges. */
+const trustProxyFromEnv = z.string().transform((value, ctx): boolean | number | string[] => {
+  const text = value.trim().toLowerCase();
+  if (['', 'false', '0', 'no'].includes(text)) return false;
+  if (['true', 'yes'].includes(text)) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const list = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (list.every((item) => /^[0-9a-f.:]+(\/\d{1,3})?$/.test(item))) return list;
+  ctx.addIssue({ code: 'custom', message: 'must be true, false, a number of hops, or addresses/CIDR ranges' });
+  return z.NEVER;
+});
+
+/** Origins as browsers send them: scheme, host and port, nothing else. */
+const originsFromEnv = listFromEnv.pipe(
+  z.array(
+    z
+      .string()
+      .regex(/^https?:\/\/[^/?#\s]+$/i, 'must be an origin like https://hookpost.example.com (no path)')
+      .transform((origin) => new URL(origin).origin),
+  ),
+);
 /** Variables that may be given as `<NAME>_FILE` instead. */
 export const secretVariables = ['DATABASE_URL', 'HOOKPOST_ENCRYPTION_KEY', 'HOOKPOST_ADMIN_TOKEN'] as const;
 
@@ -101,6 +125,12 @@ const envSchema = z.object({
   HOOKPOST_RECONCILE_INTERVAL_MS: intFromEnv(1_000, 3_600_000).default(15_000),
   HOOKPOST_RECONCILE_AFTER_MS: intFromEnv(1_000, 3_600_000).default(30_000),
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
+  HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
+  HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
+  HOOKPOST_GRAPHIQL: booleanFromEnv.optional(),
+  HOOKPOST_AUTH_FAILURES_PER_IP: intFromEnv(0, 1_000_000).default(30),
+  HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL: intFromEnv(0, 1_000_000).default(10),
+  HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS: intFromEnv(1, 86_400).default(300),
   // The usual proxy variables; the lower-case spelling wins, as in curl and undici.
   http_proxy: proxyUrl.optional(),
   HTTP_PROXY: proxyUrl.optional(),
@@ -118,6 +148,11 @@ export interface EgressProxy {
   httpsProxy: string | undefined;
   /** Hosts reached directly (NO_PROXY: comma-separated names, `.domain` suffixes, `host:port`, or `*`). */
   noProxy: string;
+}
+
+/** Whether the API listens only on this machine (then GraphiQL is on by default). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export interface Config {
@@ -180,6 +215,22 @@ export interface Config {
   reconcileAfterMs: number;
   /** How long a rotated-out signing secret still signs, in ms. Default 24 h. */
   secretRotationGraceMs: number;
+  /**
+   * Which proxies in front of Hookpost to believe about the client (X-Forwarded-For,
+   * -Proto, -Host): `false` (default), `true` (all), a hop count, or addresses/CIDRs.
+   * Decides the client IP (rate limits) and whether cookies are `Secure`.
+   */
+  trustProxy: boolean | number | string[];
+  /** Origins besides Hookpost's own whose pages may use the session cookie. Default none. */
+  allowedOrigins: string[];
+  /** Serve GraphiQL and answer introspection without a token. Default: on only when `host` is loopback. */
+  graphiql: boolean;
+  /** Failed authentications one client IP may make per window before it gets 429. Default 30; 0 = no limit. */
+  authFailuresPerIp: number;
+  /** Failed authentications per credential prefix (first 12 characters) per window. Default 10; 0 = no limit. */
+  authFailuresPerCredential: number;
+  /** The window of those limits, in seconds; a blocked caller waits for its end. Default 300. */
+  authFailureWindowSeconds: number;
   /** Forward proxy for deliveries. Default none: deliveries connect directly. */
   egressProxy: EgressProxy;
 }
@@ -234,6 +285,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reconcileIntervalMs: e.HOOKPOST_RECONCILE_INTERVAL_MS,
     reconcileAfterMs: e.HOOKPOST_RECONCILE_AFTER_MS,
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
+    trustProxy: e.HOOKPOST_TRUST_PROXY,
+    allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
+    graphiql: e.HOOKPOST_GRAPHIQL ?? isLoopbackHost(overrides.host ?? e.HOST),
+    authFailuresPerIp: e.HOOKPOST_AUTH_FAILURES_PER_IP,
+    authFailuresPerCredential: e.HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL,
+    authFailureWindowSeconds: e.HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS,
     egressProxy: {
       httpProxy: e.http_proxy ?? e.HTTP_PROXY,
       httpsProxy: e.https_proxy ?? e.HTTPS_PROXY,

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'target_not_allowed'
   | 'not_retryable'
+  | 'too_many_requests'
   | 'unavailable'
   | 'internal_error';
 
@@ -37,6 +38,7 @@ const statusByCode: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   target_not_allowed: 422,
   not_retryable: 409,
+  too_many_requests: 429,
   unavailable: 503,
   internal_error: 500,
 };
@@ -61,6 +63,14 @@ export function coerceError(thrown: unknown): Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
+
+/** Too many failed authentications: wait `retryAfterSeconds` (REST sends it as Retry-After). */
+export const tooManyFailures = (retryAfterSeconds: number) =>
+  new AppError(
+    'too_many_requests',
+    `Too many failed sign-in attempts from here; try again in ${retryAfterSeconds} s.`,
+    { retryAfterSeconds },
+  );
 
 /** 503: Hookpost cannot do this right now; the client should try again after `retryAfterSeconds`. */
 export const unavailable = (message: string, retryAfterSeconds: number) =>

@@ -140,7 +140,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         import('./worker/runner.ts'),
       ]);
       // graphile-worker's bookkeeping (fetching, locking, completing jobs) and delivery
-      // claims: a crash may undo them, and the fencing in delivery/deliverJob.ts makes
+      // claims: a crash may undo them, and the claim rules in deliveries/claim.ts make
       // redoing them safe, so their commits need not wait for the WAL flush. Sized as
       // graphile-worker asks (concurrency + 2); connections open only when used.
       const queuePool: pg.Pool = createPool({

@@ -3,12 +3,17 @@
  * reach it: request headers that carry them are redacted here, once.
  */
 import { Logger as GraphileLogger } from 'graphile-worker';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
-export function createLogger(options: { level: string; pretty: boolean }): Logger {
-  return pino({
+export function createLogger(options: {
+  level: string;
+  pretty: boolean;
+  /** Where lines go instead of stdout (tests read them). */
+  destination?: DestinationStream;
+}): Logger {
+  const settings: LoggerOptions = {
     level: options.level,
     base: { service: 'hookpost' },
     redact: {
@@ -21,7 +26,7 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
       ],
       censor: '[redacted]',
     },
-    ...(options.pretty
+    ...(options.pretty && !options.destination
       ? {
           transport: {
             target: 'pino-pretty',
@@ -29,7 +34,8 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
           },
         }
       : {}),
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** graphile-worker's logger, writing through ours so there is one log stream. */

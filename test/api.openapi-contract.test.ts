@@ -93,7 +93,7 @@ describe('the OpenAPI contract', () => {
       expect(Object.keys(list.responses['200']?.headers ?? {}), list.operationId).toEqual(['link', 'x-next-cursor']);
   });
 
-  test('signing out answers the one 4xx its operation documents: a body it cannot read', async () => {
+  test('signing out refuses a body it cannot read, as its operation documents', async () => {
     const response = await fetch(`${hookpost.baseUrl}/api/session`, {
       method: 'DELETE',
       headers: { 'content-type': 'application/xml' },

@@ -163,7 +163,7 @@ describe('the dashboard in a browser', () => {
     await page.getByLabel('Access token').fill(TEST_ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     // The shared link's view opens right after signing in.
-    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    await page.getByRole('heading', { name: 'Events', exact: true }).waitFor();
     expect(new URL(page.url()).search).toBe('?status=failed');
     await page.locator('[data-connection="live"]').waitFor();
     await page.getByText('No events match these filters').waitFor();

@@ -1,11 +1,13 @@
 /**
  * GraphiQL at /graphql for browsers, self-contained: the page loads no script, style or
  * worker from another origin (installations may have no internet access), and a real
- * headless Chromium renders it with every outside request blocked.
+ * headless Chromium renders it with every outside request blocked. HOOKPOST_GRAPHIQL
+ * turns it off, and with it introspection without a token.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { errorCodes, gql } from './support/graphql.ts';
 import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
 
 let db: TestDatabase;
@@ -61,5 +63,39 @@ describe('GraphiQL', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('with HOOKPOST_GRAPHIQL off (the default when not listening on loopback)', () => {
+  let closed: TestHookpost;
+
+  beforeAll(async () => {
+    closed = await startTestHookpost(db.url, { role: 'api', graphiql: false });
+  });
+
+  afterAll(async () => {
+    await closed?.stop();
+  });
+
+  test('a browser asking for /graphql gets no GraphiQL page', async () => {
+    const response = await fetch(`${closed.baseUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.headers.get('content-type')).not.toMatch(/text\/html/);
+    expect(await response.text()).not.toContain('graphiql');
+  });
+
+  test('introspection needs a token; __typename does not', async () => {
+    const introspect = '{ __schema { queryType { name } } }';
+    expect(errorCodes(await gql(closed, introspect, {}, { token: null }))).toEqual(['unauthenticated']);
+    expect(errorCodes(await gql(closed, '{ __type(name: "Query") { name } }', {}, { token: null }))).toEqual([
+      'unauthenticated',
+    ]);
+    expect(await gql(closed, introspect, {}, { token: TEST_ADMIN_TOKEN })).toEqual({
+      data: { __schema: { queryType: { name: 'Query' } } },
+    });
+    expect(await gql(closed, '{ __typename }', {}, { token: null })).toEqual({ data: { __typename: 'Query' } });
+    // Where GraphiQL is on, the schema stays readable without a token.
+    expect(await gql(hookpost, introspect, {}, { token: null })).toEqual({
+      data: { __schema: { queryType: { name: 'Query' } } },
+    });
   });
 });

@@ -34,7 +34,7 @@ type DeliveriesPayload = {
   deliveryUpdated: {
     updates: {
       status: string;
-      delivery: { id: string; status: string };
+      delivery: { id: string; status: string; event: { trackingNumber: string } };
       attempt: { number: number; statusCode: number | null } | null;
     }[];
     skipped: number;
@@ -103,8 +103,11 @@ describe('over Server-Sent Events', () => {
     const watch = track(subscribeSse<DeliveriesPayload>(hookpost, DELIVERIES, { m: shop.id }));
     await settle();
     const trackingNumber = await send(shop, { event: 'order.paid' });
-    const payloads = await watch.until((p) => updates(p).some((u) => u.status === 'delivered'));
-    const delivered = updates(payloads).find((u) => u.status === 'delivered')!;
+    // This event's delivery: the previous test's may be delivered meanwhile, in the same mailbox.
+    const ofThisEvent = (u: ReturnType<typeof updates>[number]) =>
+      u.status === 'delivered' && u.delivery.event.trackingNumber === trackingNumber;
+    const payloads = await watch.until((p) => updates(p).some(ofThisEvent));
+    const delivered = updates(payloads).find(ofThisEvent)!;
     expect(delivered.attempt).toMatchObject({ number: 1, statusCode: 200 });
     expect(delivered.delivery.status).toBe('delivered');
     const byEvent = track(subscribeSse<DeliveriesPayload>(hookpost, DELIVERIES, { e: trackingNumber }));

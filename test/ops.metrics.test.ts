@@ -65,6 +65,12 @@ test('metrics are served on the operations listener only, and never on the publi
   expect(await (await fetch(`${hookpost.opsUrl}/readyz`)).json()).toEqual({ status: 'ready' });
   const text = await (await fetch(`${hookpost.opsUrl}/metrics`)).text();
   expect(sample(text, 'hookpost_worker_up')).toBe(1);
+  // The backlog as the database has it (the mailbox's endpoint is not reachable: its
+  // events wait, are in flight or retry).
+  expect(sample(text, 'hookpost_deliveries{status="queued"}')).toEqual(expect.any(Number));
+  expect(sample(text, 'hookpost_deliveries{status="delivering"}')).toEqual(expect.any(Number));
+  expect(sample(text, 'hookpost_delivery_oldest_due_age_seconds')).toBeGreaterThanOrEqual(0);
+  expect(sample(text, 'hookpost_jobs_locked_by_dead_workers')).toBe(0);
 });
 
 test('with a metrics token, /metrics asks for it', async () => {

@@ -39,6 +39,7 @@ afterAll(async () => {
 const columnTypes: Record<string, string[]> = {
   String: ['text', 'uuid', 'varchar'],
   Int: ['int4'],
+  BigInt: ['int8'],
   Float: ['float8'],
   Boolean: ['bool'],
   DateTime: ['timestamptz', 'timestamp'],

@@ -22,10 +22,18 @@ import { generateToken, hashToken, tokenPrefix } from './tokens.ts';
 
 export async function authenticate(rt: { pool: pg.Pool }, token: string | undefined): Promise<Actor | null> {
   if (!token) return null;
-  const { rows } = await rt.pool.query<{ id: string; name: string; role: OperatorRole; stale: boolean }>({
+  const { rows } = await rt.pool.query<{
+    id: string;
+    name: string;
+    role: OperatorRole;
+    expiresAt: Date | null;
+    stale: boolean;
+  }>({
     name: 'authenticate_access_token',
-    text: `select id, name, role, (last_used_at is null or last_used_at < now() - interval '1 minute') as stale
-             from access_token where hash = $1 and revoked_at is null`,
+    text: `select id, name, role, expires_at as "expiresAt",
+                  (last_used_at is null or last_used_at < now() - interval '1 minute') as stale
+             from access_token
+            where hash = $1 and revoked_at is null and (expires_at is null or expires_at > now())`,
     values: [hashToken(token)],
   });
   const row = rows[0];
@@ -34,15 +42,23 @@ export async function authenticate(rt: { pool: pg.Pool }, token: string | undefi
   if (row.stale) {
     void rt.pool.query('update access_token set last_used_at = now() where id = $1', [row.id]).catch(() => undefined);
   }
-  return { tokenId: row.id, name: row.name, role: row.role };
+  return { tokenId: row.id, name: row.name, role: row.role, ...(row.expiresAt ? { expiresAt: row.expiresAt } : {}) };
 }
 
-const newTokenSchema = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(operatorRoles) });
+const newTokenSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(operatorRoles),
+  /** When it stops working by itself; absent: never. */
+  expiresAt: z
+    .date()
+    .refine((date) => date.getTime() > Date.now(), 'must be in the future')
+    .nullish(),
+});
 
 export async function createAccessToken(
   rt: { prisma: PrismaClient },
   actor: Actor | null,
-  input: { name: string; role: OperatorRole },
+  input: { name: string; role: OperatorRole; expiresAt?: Date | null },
 ): Promise<{ token: string; record: AccessToken }> {
   authorize(actor, 'admin');
   const data = parseInput(newTokenSchema, input);
@@ -54,9 +70,25 @@ export async function createAccessToken(
       role: data.role,
       prefix: tokenPrefix(token),
       hash: new Uint8Array(hashToken(token)),
+      expiresAt: data.expiresAt ?? null,
+      createdById: isUuid(actor.tokenId) ? actor.tokenId : null,
+      createdByName: actor.name,
     },
   });
   return { token, record };
+}
+
+/** The access tokens, oldest first; revoked ones on request. */
+export async function listAccessTokens(
+  rt: { prisma: PrismaClient },
+  actor: Actor | null,
+  options: { includeRevoked?: boolean } = {},
+): Promise<AccessToken[]> {
+  authorize(actor, 'admin');
+  return rt.prisma.accessToken.findMany({
+    where: options.includeRevoked ? {} : { revokedAt: null },
+    orderBy: { id: 'asc' },
+  });
 }
 
 /** Revokes a token at once: its requests are refused, and its open live connections end in every process. */

@@ -13,6 +13,10 @@ export interface Actor {
   tokenId: string;
   name: string;
   role: OperatorRole;
+  /** When the access token stops working by itself, if it does. */
+  expiresAt?: Date;
+  /** The dashboard session the caller came with (cookie), when it did not send the token itself. */
+  session?: { id: string; expiresAt: Date };
 }
 
 export function hasRole(actor: Actor | null | undefined, needed: OperatorRole): boolean {

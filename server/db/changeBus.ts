@@ -51,15 +51,29 @@ export interface AccessRevoked {
   tokenId: string;
 }
 
-export type Change = EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked;
+/** A dashboard session ended (sign-out): live connections opened with it end, in every process. */
+export interface SessionEnded {
+  kind: 'session';
+  sessionId: string;
+}
+
+export type Change = EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked | SessionEnded;
 
 /** Whether a change revokes the given access token (live connections opened with it must end). */
 export const revokes = (change: Change, tokenId: string | undefined): boolean =>
   change.kind === 'access' && change.tokenId === tokenId;
 
+/** Whether a change ends the given dashboard session. */
+export const endsSession = (change: Change, sessionId: string | undefined): boolean =>
+  change.kind === 'session' && change.sessionId === sessionId;
+
 /** Wire format: tuples keep a notification small (about 45 delivery changes fit in one). */
 type Wire =
-  ['e', string, string] | ['d', string, string, string, string, string, number | null] | ['r', string] | ['a', string];
+  | ['e', string, string]
+  | ['d', string, string, string, string, string, number | null]
+  | ['r', string]
+  | ['a', string]
+  | ['s', string];
 
 function toWire(change: Change): Wire {
   switch (change.kind) {
@@ -79,6 +93,8 @@ function toWire(change: Change): Wire {
       return ['r', change.mailboxId];
     case 'access':
       return ['a', change.tokenId];
+    case 'session':
+      return ['s', change.sessionId];
   }
 }
 
@@ -113,6 +129,7 @@ function fromWire(wire: Wire): Change {
   if (wire[0] === 'e') return { kind: 'event', eventId: wire[1], mailboxId: wire[2] };
   if (wire[0] === 'r') return { kind: 'routing', mailboxId: wire[1] };
   if (wire[0] === 'a') return { kind: 'access', tokenId: wire[1] };
+  if (wire[0] === 's') return { kind: 'session', sessionId: wire[1] };
   const [, deliveryId, eventId, mailboxId, endpointId, status, attempt] = wire;
   return { kind: 'delivery', deliveryId, eventId, mailboxId, endpointId, status, attempt };
 }

@@ -8,6 +8,7 @@
 import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { parseAddress, specialRange } from './addressRange.ts';
 
 export interface TargetPolicy {
   /** Null when the address may be reached, else why not ("loopback", "private"…). */
@@ -31,11 +32,10 @@ export function createTargetPolicy(allowed: string[]): TargetPolicy {
   return {
     blockedReason(address) {
       if (allowAll) return null;
-      if (!ipaddr.isValid(address)) return 'not an IP address';
-      const parsed = ipaddr.process(address); // IPv4-mapped IPv6 becomes IPv4
+      const parsed = parseAddress(address); // IPv4-mapped IPv6 becomes IPv4
+      if (!parsed) return 'not an IP address';
       if (ranges.some(([base, bits]) => base.kind() === parsed.kind() && parsed.match(base, bits))) return null;
-      const range = parsed.range();
-      return range === 'unicast' ? null : range;
+      return specialRange(parsed);
     },
     allowsHostname(hostname) {
       return allowAll || hostnames.has(hostname.toLowerCase());

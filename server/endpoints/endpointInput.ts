@@ -24,17 +24,46 @@ const RESERVED_HEADERS = new Set([
   'webhook-signature',
 ]);
 
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'is not a valid header name');
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+/**
+ * What Node's HTTP client sends: visible ASCII, spaces, tabs and Latin-1 letters. A
+ * value with a control character or anything beyond Latin-1 would be refused at every
+ * delivery, so it is refused here, once, naming the header.
+ */
 const headerValue = z
   .string()
   .max(4096)
-  .regex(/^[^\r\n\0]*$/, 'must not contain line breaks');
+  .regex(/^[^\r\n\0]*$/, 'must not contain line breaks')
+  .regex(
+    /^[\t\r\n\0\x20-\x7e\xa0-\xff]*$/, // line breaks and NUL have their own message
+    'may only contain printable characters (ASCII or Latin-1), spaces and tabs: no control characters, no characters beyond Latin-1',
+  );
 
 export const headersSchema = z
-  .record(headerName, headerValue)
+  .record(z.string(), headerValue)
   .refine((headers) => Object.keys(headers).length <= 20, 'at most 20 custom headers')
-  .refine((headers) => !Object.keys(headers).some((name) => RESERVED_HEADERS.has(name.toLowerCase())), {
-    message: `these headers are set by Hookpost and cannot be overridden: ${[...RESERVED_HEADERS].join(', ')}`,
+  .superRefine((headers, ctx) => {
+    const seen = new Map<string, string>();
+    for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
+      if (!HEADER_NAME.test(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: "is not a valid header name (letters, digits and !#$%&'*+.^_`|~- only, at most 100)",
+        });
+      if (RESERVED_HEADERS.has(lower))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `is set by Hookpost and cannot be overridden (nor can ${[...RESERVED_HEADERS].join(', ')})`,
+        });
+      const earlier = seen.get(lower);
+      // Header names are case-insensitive: one of the two would silently replace the other.
+      if (earlier !== undefined)
+        ctx.addIssue({ code: 'custom', path: [name], message: `is the same header as ${earlier} (names ignore case)` });
+      else seen.set(lower, name);
+    }
   });
 
 const eventTypes = z.array(z.string()).superRefine((filter, ctx) => {

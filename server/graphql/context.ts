@@ -1,7 +1,7 @@
 /**
  * What every resolver gets: the process's runtime (services take it first) and the
- * caller, resolved exactly as for REST (by
- * auth/requestActor.ts), for queries, SSE and WebSocket alike.
+ * caller, resolved exactly as for REST (by the gate in http/authenticate.ts), for
+ * queries, SSE and WebSocket alike.
  */
 import type { Actor } from '../auth/roles.ts';
 import type { Runtime } from '../runtime.ts';

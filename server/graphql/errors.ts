@@ -81,17 +81,26 @@ export function makeMaskError(logger: Logger) {
     let original: unknown = error;
     while (original instanceof GraphQLError && original.originalError) original = original.originalError;
     const expected = clientError(original);
-    // A GraphQLError's message may add where it happened ("Variable $since got invalid value…").
-    if (expected)
+    const path = error instanceof GraphQLError ? error.path?.join('.') : undefined;
+    // A client's mistake is not a server error: info, with our own message but never the
+    // query's source or variables (a secret may be written inline in either).
+    if (expected) {
+      logger.info(
+        { code: expected.code, path },
+        `A GraphQL operation was refused (${expected.code}): ${expected.message}`,
+      );
+      // A GraphQLError's message may add where it happened ("Variable $since got invalid value…").
       return located(error, error instanceof GraphQLError ? error.message : expected.message, expected.code);
-    // graphql-js's own errors (syntax, unknown fields, bad variables) are the client's too.
-    if (error instanceof GraphQLError && !error.originalError) {
-      return error.extensions?.['code'] ? error : located(error, error.message, 'bad_request');
     }
-    logger.error(
-      { err: coerceError(original), path: error instanceof GraphQLError ? error.path?.join('.') : undefined },
-      'A GraphQL operation failed unexpectedly.',
-    );
+    // graphql-js's own errors (syntax, unknown fields, bad variables) are the client's too;
+    // their messages may quote the values given, so they are not logged.
+    // (Bad variables come wrapped: "Variable $input got invalid value…" around the cause.)
+    if (error instanceof GraphQLError && original instanceof GraphQLError) {
+      const code = error.extensions?.['code'] ?? original.extensions?.['code'];
+      logger.info({ code: code ?? 'bad_request', path }, 'A GraphQL request was refused as malformed.');
+      return error.extensions?.['code'] ? error : located(error, error.message, String(code ?? 'bad_request'));
+    }
+    logger.error({ err: coerceError(original), path }, 'A GraphQL operation failed unexpectedly.');
     return located(error, message, 'internal_error');
   };
 }

@@ -1,42 +1,57 @@
 /**
  * Mounts GraphQL on the Fastify app at /graphql: queries and mutations over HTTP,
  * subscriptions over Server-Sent Events (yoga's default) and WebSocket (graphql-ws),
- * and GraphiQL for browsers.
+ * and GraphiQL for browsers (where HOOKPOST_GRAPHIQL allows it).
  *
- * The caller is resolved by the same authenticate hook as the REST API (bearer token or
- * dashboard session cookie), for HTTP requests and for the WebSocket upgrade alike; a
- * WebSocket client that cannot send headers may instead put `authorization: "Bearer …"`
- * in its connection_init payload, which goes through the same resolveActor. A socket's
- * caller is resolved once, when it connects, so revoking its access token closes the
- * socket (4403): a client that reconnects is asked who it is again. When the server
- * closes, live subscriptions end, so they do not hold it open.
+ * The caller is resolved by the same gate as the REST API (bearer token, or the
+ * dashboard's session cookie from Hookpost's own pages only: http/authenticate.ts), for
+ * HTTP requests and for the WebSocket upgrade alike; a WebSocket client that cannot send
+ * headers may instead put `authorization: "Bearer …"` in its connection_init payload,
+ * which goes through the same gate. A socket's caller is resolved once, when it
+ * connects, so when that access ends (the token is revoked, the session signed out or
+ * expired) the socket is closed (4403) and an SSE subscription ends: a client that
+ * reconnects is asked who it is again. When the server closes, live subscriptions end,
+ * so they do not hold it open.
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionArgs } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { Actor } from '../auth/roles.ts';
-import { revokes } from '../db/changeBus.ts';
-import { resolveActor } from '../auth/requestActor.ts';
+import { AppError, coerceError, retryAfterOf } from '../errors.ts';
+import { watchAccessEnd } from '../http/accessEnd.ts';
+import { makeAuthenticateHook } from '../http/authenticate.ts';
 import type { Runtime } from '../runtime.ts';
+import { createGraphiQLPage } from './graphiqlPage.ts';
 import { createHookpostYoga, GRAPHQL_PATH, type HookpostYoga } from './yoga.ts';
 
 export function graphqlPlugin(rt: Runtime) {
   return async (app: FastifyInstance) => {
-    const yoga = createHookpostYoga(rt);
+    const graphiqlPage = createGraphiQLPage();
+    const yoga = createHookpostYoga(rt, graphiqlPage);
     const closing = new AbortController();
     app.addHook('preClose', async () => closing.abort());
-    app.addHook('onRequest', async (request) => {
-      request.actor = await resolveActor(rt, request);
-    });
+    // First, so that its hooks see every upgrade, refused ones too (it ends their sockets).
     await app.register(websocket);
+    app.addHook('onRequest', makeAuthenticateHook(app));
+    // Refusals before yoga runs (cross-origin cookie, too many failures) in GraphQL's shape.
+    app.setErrorHandler((error, _request, reply) => {
+      if (!(error instanceof AppError)) throw error;
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+      return reply
+        .status(error.status)
+        .send({ errors: [{ message: error.message, extensions: { code: error.code } }] });
+    });
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const response = await yoga.handleNodeRequestAndResponse(request, reply, {
         actor: request.actor,
-        shutdown: closing.signal,
+        shutdown: untilAccessEnds(rt, request, reply, closing.signal),
       });
       response.headers.forEach((value, name) => reply.header(name, value));
+      if (response.headers.get('content-type')?.startsWith('text/html') && graphiqlPage.csp)
+        reply.header('content-security-policy', graphiqlPage.csp);
       reply.status(response.status);
       return reply.send(response.body);
     };
@@ -46,10 +61,25 @@ export function graphqlPlugin(rt: Runtime) {
       url: GRAPHQL_PATH,
       schema: { hide: true },
       handler,
-      wsHandler: graphqlOverWebSocket(rt, yoga, closing.signal),
+      wsHandler: graphqlOverWebSocket(rt, app, yoga, closing.signal),
     });
     app.route({ method: ['POST', 'OPTIONS'], url: GRAPHQL_PATH, schema: { hide: true }, handler });
   };
+}
+
+/**
+ * The signal that ends a request's live subscriptions: the server closing, or, for a
+ * dashboard session, the session ending (a bearer token's revocation is the feeds' own
+ * business, see live/liveFeed.ts).
+ */
+function untilAccessEnds(rt: Runtime, request: FastifyRequest, reply: FastifyReply, closing: AbortSignal): AbortSignal {
+  const actor = request.actor;
+  if (!actor?.session) return closing;
+  const ended = new AbortController();
+  const stop = watchAccessEnd(rt.changes, actor, () => ended.abort());
+  // The response, not the request: a request 'closes' once its body has been read.
+  reply.raw.once('close', stop);
+  return AbortSignal.any([closing, ended.signal]);
 }
 
 interface Enveloped {
@@ -57,22 +87,25 @@ interface Enveloped {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
-function graphqlOverWebSocket(rt: Runtime, yoga: HookpostYoga, shutdown: AbortSignal) {
+function graphqlOverWebSocket(rt: Runtime, app: FastifyInstance, yoga: HookpostYoga, shutdown: AbortSignal) {
   return makeHandler<Record<string, unknown> | undefined, { actor: Actor | null }>({
     onConnect: async (ctx) => {
       const given = ctx.connectionParams?.['authorization'] ?? ctx.connectionParams?.['Authorization'];
-      const actor =
-        typeof given === 'string'
-          ? await resolveActor(rt, { headers: { authorization: given }, cookies: {} })
-          : ctx.extra.request.actor;
+      const bearer = typeof given === 'string' ? /^Bearer\s+(\S+)$/i.exec(given)?.[1] : undefined;
+      const { socket, request } = ctx.extra;
+      let actor: Actor | null;
+      try {
+        if (typeof given !== 'string') actor = request.actor;
+        else actor = bearer ? await app.authGate.actorOf(request, bearer) : null;
+      } catch (error) {
+        const refusal = coerceError(error);
+        socket.close(error instanceof AppError && error.status === 429 ? 4429 : 4403, refusal.message.slice(0, 120));
+        return false;
+      }
       ctx.extra.actor = actor;
       if (actor) {
-        const { socket } = ctx.extra;
-        const off = rt.changes.subscribe((changes) => {
-          if (changes.some((change) => revokes(change, actor.tokenId)))
-            socket.close(4403, 'Forbidden: the access token was revoked');
-        });
-        socket.once('close', off);
+        const stop = watchAccessEnd(rt.changes, actor, (reason) => socket.close(4403, `Forbidden: ${reason}`));
+        socket.once('close', stop);
       }
       // Unauthenticated connections are accepted; their operations fail with `unauthenticated`.
       return true;

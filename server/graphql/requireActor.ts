@@ -2,8 +2,9 @@
  * Without a signed-in caller, an operation is refused as a whole with `unauthenticated`,
  * before its arguments are validated: every root field needs at least the viewer role,
  * so nothing else could come back, and a client should learn first that it must sign
- * in. Introspection (`__schema`, `__type`, `__typename`) stays open, so GraphiQL and
- * code generators can read the schema, which is public in the repository anyway.
+ * in. Introspection (`__schema`, `__type`) stays open where GraphiQL is on
+ * (HOOKPOST_GRAPHIQL), so GraphiQL and code generators can read the schema, which is
+ * public in the repository anyway; elsewhere it needs a token too.
  */
 import { GraphQLError, getOperationAST, Kind, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -11,11 +12,16 @@ import { authorize } from '../auth/roles.ts';
 import { AppError } from '../errors.ts';
 import type { GraphQLContext } from './context.ts';
 
-function readsData(document: DocumentNode, operationName: string | null | undefined): boolean {
+function readsData(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  openIntrospection: boolean,
+): boolean {
   const operation = getOperationAST(document, operationName);
   if (!operation) return true;
+  const open = (name: string) => name === '__typename' || (openIntrospection && name.startsWith('__'));
   return operation.selectionSet.selections.some(
-    (selection) => selection.kind !== Kind.FIELD || !selection.name.value.startsWith('__'),
+    (selection) => selection.kind !== Kind.FIELD || !open(selection.name.value),
   );
 }
 
@@ -29,7 +35,7 @@ function unauthenticated(): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'unauthenticated' } });
 }
 
-export function useRequireActor(): Plugin<GraphQLContext> {
+export function useRequireActor(options: { openIntrospection: boolean }): Plugin<GraphQLContext> {
   const refuse = ({
     args,
     setResultAndStopExecution,
@@ -37,7 +43,7 @@ export function useRequireActor(): Plugin<GraphQLContext> {
     args: { contextValue: GraphQLContext; document: DocumentNode; operationName?: string | null };
     setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
   }) => {
-    if (!args.contextValue.actor && readsData(args.document, args.operationName))
+    if (!args.contextValue.actor && readsData(args.document, args.operationName, options.openIntrospection))
       setResultAndStopExecution({ errors: [unauthenticated()] });
   };
   return { onExecute: refuse, onSubscribe: refuse };

@@ -1,13 +1,16 @@
 /**
- * graphql-yoga over the schema: context, error masking and GraphiQL. GraphiQL is served
- * from the installed @graphql-yoga/render-graphiql bundle (inlined into the page), so
- * it works without reaching any CDN. Mounted on Fastify by graphqlPlugin.ts.
+ * graphql-yoga over the schema: context, error masking and GraphiQL (graphiqlPage.ts).
+ * GraphiQL, and introspection without a token, are on only where HOOKPOST_GRAPHIQL says
+ * (by default when Hookpost listens on loopback only). Mounted on Fastify by
+ * graphqlPlugin.ts.
  */
+import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Actor } from '../auth/roles.ts';
 import type { Runtime } from '../runtime.ts';
 import type { GraphQLContext } from './context.ts';
 import { makeMaskError } from './errors.ts';
+import type { GraphiQLPage } from './graphiqlPage.ts';
 import { useRequireActor } from './requireActor.ts';
 import { schema } from './schema/index.ts';
 
@@ -33,16 +36,13 @@ query RecentEvents {
 }
 `;
 
-export function createHookpostYoga(rt: Runtime): HookpostYoga {
+export function createHookpostYoga(rt: Runtime, graphiqlPage: GraphiQLPage): HookpostYoga {
   const log = rt.logger.child({ component: 'graphql' });
-  // The GraphiQL page is ~9 MB of inlined JavaScript: load it on the first visit (not at
-  // every start of every process) and render it once.
-  let graphiqlPage: Promise<string> | null = null;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: ({ actor, shutdown }) => ({ rt, actor, shutdown }),
-    plugins: [useRequireActor()],
+    plugins: [useRequireActor({ openIntrospection: rt.config.graphiql })],
     maskedErrors: {
       maskError: makeMaskError(log),
       errorMessage: 'Something went wrong on our side; it was logged.',
@@ -51,24 +51,25 @@ export function createHookpostYoga(rt: Runtime): HookpostYoga {
     // Same origin only: the dashboard is served by this process; tools are not browsers.
     cors: false,
     landingPage: false,
-    graphiql: {
-      title: 'Hookpost GraphQL',
-      defaultQuery: GRAPHIQL_QUERY,
-      headers: JSON.stringify({ Authorization: 'Bearer ' }),
-      subscriptionsProtocol: 'SSE',
-    },
-    renderGraphiQL: (options) =>
-      (graphiqlPage ??= import('@graphql-yoga/render-graphiql')
-        .then(({ renderGraphiQL }) => renderGraphiQL(options))
-        .catch((error: unknown) => {
-          graphiqlPage = null;
-          throw error;
-        })),
+    graphiql: rt.config.graphiql
+      ? {
+          title: 'Hookpost GraphQL',
+          defaultQuery: GRAPHIQL_QUERY,
+          headers: JSON.stringify({ Authorization: 'Bearer ' }),
+          subscriptionsProtocol: 'SSE',
+        }
+      : false,
+    renderGraphiQL: (options) => graphiqlPage.render(options),
     logging: {
       debug: (...args: unknown[]) => log.debug(args.map(String).join(' ')),
       info: (...args: unknown[]) => log.info(args.map(String).join(' ')),
       warn: (...args: unknown[]) => log.warn(args.map(String).join(' ')),
-      error: (...args: unknown[]) => log.error(args.map(String).join(' ')),
+      // yoga logs here every error it masks, printed with the query's source (and so any
+      // secret written inline in it). makeMaskError has logged what it had to already.
+      error: (...args: unknown[]) => {
+        if (!args.some((arg) => arg instanceof GraphQLError))
+          log.error(args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' '));
+      },
     },
   });
 }

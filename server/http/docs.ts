@@ -1,10 +1,12 @@
 /**
  * The REST API's OpenAPI document, generated from the routes' zod schemas, at
  * /openapi.json, with Swagger UI at /docs and ReDoc at /redoc. Everything is served
- * locally (node_modules, and ReDoc's bundle copied by the build), and a
- * Content-Security-Policy keeps the pages from loading anything from elsewhere.
+ * locally (node_modules, and ReDoc's bundle copied by the build), under the strict
+ * Content-Security-Policy of every page (securityHeaders.ts), which keeps them from
+ * loading anything from elsewhere.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,11 +15,14 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import { fromRoot } from '../projectRoot.ts';
 import { receiverWebhooks } from './receiverRequest.ts';
+import { contentSecurityPolicy } from './securityHeaders.ts';
 import { usedComponentSchemas } from './usedComponents.ts';
 
 const require = createRequire(import.meta.url);
-const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'";
+/** Swagger UI styles elements as it renders them; its scripts are files like any other. */
+const SWAGGER_CSP = contentSecurityPolicy({ 'style-src': ["'unsafe-inline'"] });
+/** ReDoc injects its styles (styled-components) and runs its search in a blob worker. */
+const REDOC_CSP = contentSecurityPolicy({ 'style-src': ["'unsafe-inline'"], 'worker-src': ['blob:'] });
 
 export async function registerDocs(app: FastifyInstance) {
   await app.register(swagger, {
@@ -50,6 +55,8 @@ export async function registerDocs(app: FastifyInstance) {
         { name: 'Mailboxes', description: 'Producers and their API keys.' },
         { name: 'Endpoints', description: 'Where a mailbox delivers: URL, filter, signing secret, retry policy.' },
         { name: 'Session', description: "The dashboard's sign-in." },
+        { name: 'Access tokens', description: "Operators' credentials and roles (admin)." },
+        { name: 'Audit', description: 'Who changed what, through the API (admin).' },
         { name: 'Receiving', description: 'What your endpoints receive, and how to check it.' },
       ],
       webhooks: receiverWebhooks,
@@ -75,7 +82,8 @@ export async function registerDocs(app: FastifyInstance) {
     staticCSP: false,
   });
   app.addHook('onSend', async (request, reply) => {
-    if (/^\/(docs|redoc)(\/|$)/.test(request.url)) reply.header('content-security-policy', CSP);
+    if (/^\/redoc(\/|$)/.test(request.url)) reply.header('content-security-policy', REDOC_CSP);
+    else if (/^\/docs(\/|$)/.test(request.url)) reply.header('content-security-policy', SWAGGER_CSP);
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -100,10 +108,17 @@ export async function registerDocs(app: FastifyInstance) {
   // only a development dependency.
   const vendored = fromRoot('dist', 'vendor', 'redoc.standalone.js');
   const redocBundle = existsSync(vendored) ? vendored : require.resolve('redoc/bundles/redoc.standalone.js');
+  // The bundle shows Redocly's logo from their CDN, which the policy (rightly) refuses:
+  // served without it, the page loads nothing from elsewhere and reports no violation.
+  let redocScript: Promise<string> | null = null;
+  const loadRedoc = () =>
+    (redocScript ??= fs
+      .readFile(redocBundle, 'utf8')
+      .then((source) => source.replaceAll('https://cdn.redoc.ly/redoc/logo-mini.svg', '')));
   app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
     reply
       .type('application/javascript; charset=utf-8')
       .header('cache-control', 'public, max-age=86400')
-      .send(createReadStream(redocBundle)),
+      .send(await loadRedoc()),
   );
 }

@@ -5,7 +5,9 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, describeProblems, type ErrorCode, type Problem } from '../errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { AppError, describeProblems, retryAfterOf, unavailable, type ErrorCode, type Problem } from '../errors.ts';
+import { drainBody } from './drainBody.ts';
 
 /** Fastify's own request errors, in our words. */
 const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
@@ -19,41 +21,65 @@ const fastifyCodes: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', message: 'The Content-Length does not match the body.' },
 };
 
-/** REST names fields in snake_case; services name them as TypeScript does. */
-const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+/**
+ * REST names fields in snake_case; services name them as TypeScript does. Only
+ * camelCase segments are field names: others are keys the caller chose (a header name).
+ */
+const snakeCase = (field: string) =>
+  /^[a-z][A-Za-z0-9]*$/.test(field) ? field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`) : field;
 
 export function sendError(reply: FastifyReply, error: AppError) {
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   const problems = (error.details as { problems?: Problem[] } | undefined)?.problems;
   const message =
     error.code === 'validation_failed' && problems ? describeProblems(problems, snakeCase) : error.message;
   return reply.status(error.status).send({ error: { code: error.code, message } });
 }
 
-export function installErrorHandler(app: FastifyInstance) {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof AppError) return sendError(reply, error);
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const problems = error.validation.map((v) =>
-        v.instancePath ? `${v.instancePath.slice(1).replaceAll('/', '.')}: ${v.message}` : v.message,
-      );
-      return sendError(
-        reply,
-        new AppError('validation_failed', `Invalid ${error.validationContext ?? 'request'}: ${problems.join('; ')}`),
-      );
+/** How much of an unread body is read and dropped so the client can read an early answer. */
+export interface DrainLimits {
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export function installErrorHandler(app: FastifyInstance, drain: DrainLimits) {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const answer = toAppError(error);
+    if (!answer) {
+      request.log.error({ err: error }, `Request ${request.id} failed unexpectedly.`);
+      return reply.status(500).send({
+        error: {
+          code: 'internal_error',
+          message: `Something went wrong on our side (request ${request.id}); it was logged.`,
+        },
+      });
     }
-    const known = error.code ? fastifyCodes[error.code] : undefined;
-    if (known) return sendError(reply, new AppError(known.code, known.message));
-    if (error instanceof SyntaxError && error.statusCode === 400)
-      return sendError(reply, new AppError('invalid_json', `The body is not valid JSON: ${error.message}`));
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, new AppError('bad_request', error.message));
+    // Refused before its body was read (too large, too much in flight, a bad key…): read
+    // the rest first, so the client is still listening when the answer comes.
+    if (!request.raw.complete) {
+      if (await drainBody(request.raw, drain.maxBytes, drain.timeoutMs)) reply.removeHeader('connection');
+      else reply.header('connection', 'close');
     }
-    request.log.error({ err: error }, `Request ${request.id} failed unexpectedly.`);
-    return reply.status(500).send({
-      error: {
-        code: 'internal_error',
-        message: `Something went wrong on our side (request ${request.id}); it was logged.`,
-      },
-    });
+    return sendError(reply, answer);
   });
+}
+
+/** The client-facing error for what was thrown, or null when it is ours (a 500). */
+function toAppError(error: FastifyError): AppError | null {
+  if (error instanceof AppError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const problems = error.validation.map((v) =>
+      v.instancePath ? `${v.instancePath.slice(1).replaceAll('/', '.')}: ${v.message}` : v.message,
+    );
+    return new AppError('validation_failed', `Invalid ${error.validationContext ?? 'request'}: ${problems.join('; ')}`);
+  }
+  const known = error.code ? fastifyCodes[error.code] : undefined;
+  if (known) return new AppError(known.code, known.message);
+  if (error instanceof SyntaxError && error.statusCode === 400)
+    return new AppError('invalid_json', `The body is not valid JSON: ${error.message}`);
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+    return new AppError('bad_request', error.message);
+  if (isDatabaseUnavailable(error)) return unavailable('The database is unreachable right now; try again shortly.', 5);
+  return null;
 }

@@ -25,7 +25,7 @@ export const errorBody = z
         .describe(
           'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
             'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
-            'unsupported_media_type, target_not_allowed, not_retryable, unavailable, internal_error',
+            'unsupported_media_type, target_not_allowed, not_retryable, too_many_requests, unavailable, internal_error',
         ),
       message: z.string().describe('What went wrong, for people'),
     }),
@@ -42,13 +42,20 @@ const errorCauses = {
   413: 'The body is larger than allowed (payload_too_large).',
   415: 'This Content-Type is not accepted (unsupported_media_type).',
   422: 'The input is invalid (validation_failed, target_not_allowed).',
+  429: 'Too many failed credentials from here (too_many_requests): wait as Retry-After says.',
 } as const;
 
+const retryAfter = {
+  'retry-after': { type: 'integer', description: 'Seconds to wait before trying again.' },
+};
+
 export function errorResponses<Status extends keyof typeof errorCauses>(...statuses: Status[]) {
-  return Object.fromEntries(statuses.map((status) => [status, errorBody.describe(errorCauses[status])])) as Record<
-    Status,
-    typeof errorBody
-  >;
+  return Object.fromEntries(
+    statuses.map((status) => {
+      const described = errorBody.describe(errorCauses[status]);
+      return [status, status === 429 ? described.meta({ headers: retryAfter }) : described];
+    }),
+  ) as Record<Status, typeof errorBody>;
 }
 
 export const uuidParam = z.object({ id: uuid('A UUID') });

@@ -20,6 +20,8 @@ export interface RouteCache {
   find(apiKeyHash: Buffer): Promise<Route | null>;
   /** Call after changing a mailbox's keys or endpoints. */
   changed(mailboxId: string): void;
+  /** Whether a key is cached as good right now, without a lookup (auth/authThrottle.ts). */
+  has(apiKeyHash: Buffer): boolean;
 }
 
 interface Entry {
@@ -105,6 +107,9 @@ export function createRouteCache(options: {
     changed(mailboxId) {
       forget(mailboxId);
       options.changes.publish({ kind: 'routing', mailboxId });
+    },
+    has(apiKeyHash) {
+      return (entries.get(apiKeyHash.toString('base64'))?.expiresAt ?? 0) > Date.now();
     },
   };
 }

@@ -25,6 +25,7 @@ import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { registerLiveness, type Liveness } from './liveness.ts';
+import { registerQueueGauges } from './queueGauges.ts';
 import { makeSweeper } from './recovery.ts';
 
 export interface WorkerHandle {
@@ -61,6 +62,7 @@ const RESTART_DELAYS_MS = [500, 1_000, 2_000, 5_000];
 
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
   const { config, logger, metrics, queuePool } = options;
+  registerQueueGauges(metrics.registry, queuePool);
   const runs = new Map<string, RunState>();
   let current: RunState | null = null;
   let stopping = false;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startHookpost, type Hookpost } from '../../server/hookpost.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger, type Logger } from '../../server/logger.ts';
 
 export const TEST_ADMIN_TOKEN = `hpt_test_admin_${'x'.repeat(24)}`;
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -41,9 +41,16 @@ export async function testConfig(databaseUrl: string, overrides: Partial<Config>
   );
 }
 
-export async function startTestHookpost(databaseUrl: string, overrides: Partial<Config> = {}): Promise<TestHookpost> {
+export async function startTestHookpost(
+  databaseUrl: string,
+  overrides: Partial<Config> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestHookpost> {
   const config = await testConfig(databaseUrl, overrides);
-  const hookpost = await startHookpost(config, createLogger({ level: config.logLevel, pretty: false }));
+  const hookpost = await startHookpost(
+    config,
+    options.logger ?? createLogger({ level: config.logLevel, pretty: false }),
+  );
   const baseUrl = hookpost.url ?? '';
   return {
     ...hookpost,

@@ -24,6 +24,15 @@ export const AccessToken = builder.prismaObject('AccessToken', {
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was made.' }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'When it was last used.' }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked.' }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it stops working by itself; null: never.',
+    }),
+    createdByName: t.exposeString('createdByName', {
+      nullable: true,
+      description: 'The name of the access token it was made with, at the time; null: made at start-up.',
+    }),
   }),
 });
 
@@ -71,8 +80,13 @@ builder.mutationFields((t) => ({
         validate: z.string().trim().min(1, 'must not be empty').max(100),
       }),
       role: t.arg({ type: OperatorRole, required: true, description: 'What it may do.' }),
+      expiresAt: t.arg({
+        type: 'DateTime',
+        description: 'When it stops working by itself (in the future); default: never.',
+      }),
     },
-    resolve: (_root, args, ctx) => createAccessToken(ctx.rt, ctx.actor, { name: args.name, role: args.role }),
+    resolve: (_root, args, ctx) =>
+      createAccessToken(ctx.rt, ctx.actor, { name: args.name, role: args.role, expiresAt: args.expiresAt }),
   }),
   revokeAccessToken: t.field({
     type: AccessToken,

@@ -43,10 +43,15 @@ export function headerRecord(list: readonly HeaderShape[]): Record<string, strin
 /** The endpoint service's header rules, plus: a name may appear once (case-insensitively). */
 export const headerListSchema = z
   .array(z.object({ name: z.string(), value: z.string() }))
-  .refine(
-    (list) => new Set(list.map((header) => header.name.toLowerCase())).size === list.length,
-    'each header name may appear only once',
-  )
+  .superRefine((list, ctx) => {
+    const seen = new Map<string, string>();
+    for (const { name } of list) {
+      const earlier = seen.get(name.toLowerCase());
+      if (earlier !== undefined)
+        ctx.addIssue({ code: 'custom', path: [name], message: `is the same header as ${earlier} (names ignore case)` });
+      else seen.set(name.toLowerCase(), name);
+    }
+  })
   .transform((list) => headerRecord(list))
   .pipe(headersSchema)
   .transform((record) => Object.entries(record).map(([name, value]) => ({ name, value })));

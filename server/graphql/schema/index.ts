@@ -18,6 +18,7 @@ import './retry.ts';
 import './testEvent.ts';
 import './stats.ts';
 import './accessToken.ts';
+import './auditEntry.ts';
 import './operator.ts';
 import './eventReceived.ts';
 import './deliveryUpdated.ts';

@@ -84,7 +84,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted endpoints (default false)'),
         ...paginationQuery,
       }),
-      response: { 200: page(endpointBody, 'A page of endpoints, oldest first'), ...errorResponses(401, 422) },
+      response: { 200: page(endpointBody, 'A page of endpoints, oldest first'), ...errorResponses(401, 422, 429) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, include_deleted } = request.query;
@@ -111,7 +111,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       body: createEndpointInput,
       response: {
         201: createdEndpointBody.describe('Created; the signing secret is shown only here'),
-        ...errorResponses(400, 401, 403, 404, 422),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
       },
     },
     handler: async (request, reply) => {
@@ -137,7 +137,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Endpoints'],
       security,
       params: uuidParam,
-      response: { 200: endpointBody.describe('The endpoint'), ...errorResponses(401, 404) },
+      response: { 200: endpointBody.describe('The endpoint'), ...errorResponses(401, 404, 429) },
     },
     handler: async (request) => {
       const endpoint = await getEndpoint(rt, request.actor, request.params.id, {});
@@ -155,7 +155,10 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       security,
       params: uuidParam,
       body: updateEndpointInput,
-      response: { 200: endpointBody.describe('The endpoint as it is now'), ...errorResponses(400, 401, 403, 404, 422) },
+      response: {
+        200: endpointBody.describe('The endpoint as it is now'),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
     },
     handler: async (request) => {
       const { body } = request;
@@ -182,7 +185,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         tags: ['Endpoints'],
         security,
         params: uuidParam,
-        response: { 200: endpointBody.describe('The endpoint as it is now'), ...errorResponses(401, 403, 404) },
+        response: { 200: endpointBody.describe('The endpoint as it is now'), ...errorResponses(401, 403, 404, 429) },
       },
       handler: async (request) =>
         presentEndpoint(rt, await setEndpointEnabled(rt, request.actor, request.params.id, enabled), request.actor),
@@ -198,7 +201,10 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Endpoints'],
       security,
       params: uuidParam,
-      response: { 200: signingSecretBody.describe('The current signing secret'), ...errorResponses(401, 403, 404) },
+      response: {
+        200: signingSecretBody.describe('The current signing secret'),
+        ...errorResponses(401, 403, 404, 429),
+      },
     },
     handler: async (request) => ({
       signing_secret: (await rotateEndpointSecret(rt, request.actor, request.params.id)).signingSecret,
@@ -212,7 +218,10 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Endpoints'],
       security,
       params: uuidParam,
-      response: { 200: signingSecretBody.describe('The current signing secret'), ...errorResponses(401, 403, 404) },
+      response: {
+        200: signingSecretBody.describe('The current signing secret'),
+        ...errorResponses(401, 403, 404, 429),
+      },
     },
     handler: async (request) => ({ signing_secret: await revealSigningSecret(rt, request.actor, request.params.id) }),
   });
@@ -224,7 +233,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Endpoints'],
       security,
       params: uuidParam,
-      response: { 204: z.null().describe('Deleted'), ...errorResponses(401, 403, 404) },
+      response: { 204: z.null().describe('Deleted'), ...errorResponses(401, 403, 404, 429) },
     },
     handler: async (request, reply) => {
       await deleteEndpoint(rt, request.actor, request.params.id);

@@ -5,7 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { tooManyFailures, unavailable } from '../../errors.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
+import { createBytesInFlight } from '../../ingest/bytesInFlight.ts';
 import type { Runtime } from '../../runtime.ts';
 import { acceptedContentTypes } from '../../ingest/contentType.ts';
 import { eventBodyContent } from '../eventContent.ts';
@@ -21,10 +23,44 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: rt.config.maxBodyBytes }, (_request, body, done) =>
     done(null, body),
   );
+  // Bodies held at once are bounded: one that would pass the bound is refused before it is
+  // read (a body without a length is counted at the largest size allowed).
+  const inFlight = createBytesInFlight(rt.config.ingestMaxBytesInFlight);
+  app.addHook('onRequest', (request, reply, done) => {
+    const declared = Number(request.headers['content-length']);
+    const bytes =
+      Number.isFinite(declared) && declared >= 0
+        ? Math.min(declared, rt.config.maxBodyBytes + 1)
+        : rt.config.maxBodyBytes;
+    if (!inFlight.tryTake(bytes)) {
+      return done(unavailable('Hookpost is receiving too many events at once; send this one again shortly.', 1));
+    }
+    reply.raw.once('close', () => inFlight.give(bytes));
+    done();
+  });
   // Refusals too (a 401 storm is worth seeing); Fastify's clock starts when the request arrives.
   app.addHook('onResponse', (_request, reply, done) => {
     rt.metrics.ingestDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
+  });
+  // Guessing API keys is limited like guessing tokens (auth/authThrottle.ts): a blocked
+  // caller is refused before its key is looked up; a wrong key is counted before its 401
+  // goes out, and the one that crosses the limit is answered 429 already.
+  const { throttle } = app.authGate;
+  app.addHook('onRequest', (request, _reply, done) => {
+    const apiKey = request.headers['x-api-key'];
+    const wait = typeof apiKey === 'string' && apiKey ? throttle.wait({ ip: request.ip, credential: apiKey }) : 0;
+    done(wait > 0 ? tooManyFailures(wait) : undefined);
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const apiKey = request.headers['x-api-key'];
+    if (reply.statusCode !== 401 || typeof apiKey !== 'string' || !apiKey) return done(null, payload);
+    void throttle.failed({ ip: request.ip, credential: apiKey }).then((wait) => {
+      if (wait === 0) return done(null, payload);
+      const refusal = tooManyFailures(wait);
+      reply.status(refusal.status).header('retry-after', String(wait));
+      done(null, JSON.stringify({ error: { code: refusal.code, message: refusal.message } }));
+    });
   });
 
   app.withTypeProvider<ZodTypeProvider>().post('/webhooks/:mailboxId', {
@@ -70,6 +106,11 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
             'retry-after': { type: 'integer', description: 'Seconds to wait before sending it again, when given.' },
           },
         }),
+        429: errorBody
+          .describe('Too many wrong API keys from here (too_many_requests): wait, then send it again.')
+          .meta({
+            headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before sending it again.' } },
+          }),
       },
     },
     handler: async (request, reply) => {

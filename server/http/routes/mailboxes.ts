@@ -67,7 +67,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: createMailboxInput,
       response: {
         201: createdMailboxBody.describe('Created; the API key and signing secret are shown only here'),
-        ...errorResponses(400, 401, 403, 422),
+        ...errorResponses(400, 401, 403, 422, 429),
       },
     },
     handler: async (request, reply) => {
@@ -95,7 +95,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
         include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted mailboxes (default false)'),
         ...paginationQuery,
       }),
-      response: { 200: page(mailboxBody, 'A page of mailboxes, newest first'), ...errorResponses(401, 422) },
+      response: { 200: page(mailboxBody, 'A page of mailboxes, newest first'), ...errorResponses(401, 422, 429) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, include_deleted } = request.query;
@@ -118,7 +118,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 200: mailboxBody.describe('The mailbox'), ...errorResponses(401, 404) },
+      response: { 200: mailboxBody.describe('The mailbox'), ...errorResponses(401, 404, 429) },
     },
     handler: async (request) => {
       const mailbox = await getMailbox(rt, request.actor, request.params.id, { include: { endpoints: firstEndpoint } });
@@ -135,7 +135,10 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       security,
       params: uuidParam,
       body: updateMailboxInput,
-      response: { 200: mailboxBody.describe('The mailbox as it is now'), ...errorResponses(400, 401, 403, 404, 422) },
+      response: {
+        200: mailboxBody.describe('The mailbox as it is now'),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
     },
     handler: async (request) => presentMailbox(await updateMailbox(rt, request.actor, request.params.id, request.body)),
   });
@@ -149,7 +152,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 204: z.null().describe('Deleted'), ...errorResponses(401, 403, 404) },
+      response: { 204: z.null().describe('Deleted'), ...errorResponses(401, 403, 404, 429) },
     },
     handler: async (request, reply) => {
       await deleteMailbox(rt, request.actor, request.params.id);
@@ -164,7 +167,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 200: z.array(apiKeyBody).describe('Every key, revoked ones too'), ...errorResponses(401) },
+      response: { 200: z.array(apiKeyBody).describe('Every key, revoked ones too'), ...errorResponses(401, 429) },
     },
     handler: async (request) => (await listApiKeys(rt, request.actor, request.params.id)).map(presentApiKey),
   });
@@ -179,7 +182,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: createApiKeyInput,
       response: {
         201: createdApiKeyBody.describe('Created; the key is shown only here'),
-        ...errorResponses(400, 401, 403, 404),
+        ...errorResponses(400, 401, 403, 404, 429),
       },
     },
     handler: async (request, reply) => {
@@ -198,7 +201,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: revokeApiKeyInput,
       response: {
         200: apiKeyBody.describe('The key, with when it stops working'),
-        ...errorResponses(400, 401, 403, 404, 409),
+        ...errorResponses(400, 401, 403, 404, 409, 429),
       },
     },
     handler: async (request) =>

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize, operatorRoles } from '../../auth/roles.ts';
-import { closeSession, openSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
+import { closeSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
 import type { Runtime } from '../../runtime.ts';
 import { sessionSecret } from '../../auth/requestActor.ts';
 import { errorResponses } from '../schemas.ts';
@@ -41,21 +41,22 @@ export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
           headers: {
             'set-cookie': {
               type: 'string',
-              description: `The session cookie: httpOnly, SameSite=Strict, for ${SESSION_TTL_MS / 3600_000} hours.`,
+              description: `The session cookie: httpOnly, SameSite=Strict, for ${SESSION_TTL_MS / 3600_000} hours (less when the token expires sooner).`,
             },
           },
         }),
-        ...errorResponses(400, 401, 422),
+        ...errorResponses(400, 401, 403, 422, 429),
       },
     },
     handler: async (request, reply) => {
-      const { secret, actor } = await openSession(rt, request.body.token);
+      const { secret, actor, expiresAt } = await app.authGate.signIn(request, request.body.token);
       reply.setCookie(SESSION_COOKIE, secret, {
         httpOnly: true,
         sameSite: 'strict',
         secure: request.protocol === 'https',
         path: '/',
-        maxAge: SESSION_TTL_MS / 1000,
+        // The session's own end: 12 hours, or sooner when its token expires sooner.
+        maxAge: Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)),
       });
       return { name: actor.name, role: actor.role };
     },
@@ -67,7 +68,7 @@ export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
       summary: 'Who is signed in',
       tags: ['Session'],
       security: signedIn,
-      response: { 200: whoAmI.describe('The caller'), ...errorResponses(401) },
+      response: { 200: whoAmI.describe('The caller'), ...errorResponses(401, 429) },
     },
     handler: async (request) => {
       authorize(request.actor, 'viewer');
@@ -81,8 +82,8 @@ export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
       summary: 'Sign out (ends the session of the cookie sent, if any)',
       tags: ['Session'],
       security: signedIn,
-      // Signing out always succeeds; only a body of a type the API does not read is refused.
-      response: { 204: z.null().describe('Signed out'), ...errorResponses(415) },
+      // Signing out itself always succeeds; the refusals are those of the cookie and body checks.
+      response: { 204: z.null().describe('Signed out'), ...errorResponses(403, 415, 429) },
     },
     handler: async (request, reply) => {
       await closeSession(rt, sessionSecret(request));

@@ -65,7 +65,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         tracking_number: z.string().optional().describe('Only tracking numbers starting with these hexadecimal digits'),
         ...paginationQuery,
       }),
-      response: { 200: page(eventBody, 'A page of events, newest first'), ...errorResponses(401, 422) },
+      response: { 200: page(eventBody, 'A page of events, newest first'), ...errorResponses(401, 422, 429) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, ...query } = request.query;
@@ -97,7 +97,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Events'],
       security,
       params: uuidParam,
-      response: { 200: eventDetailBody.describe('The event'), ...errorResponses(401, 404) },
+      response: { 200: eventDetailBody.describe('The event'), ...errorResponses(401, 404, 429) },
     },
     handler: async (request) => {
       const event = await getEvent(rt, request.actor, request.params.id, {
@@ -134,7 +134,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Events'],
       security,
       params: uuidParam,
-      response: { 202: retryBody.describe('Re-queued'), ...errorResponses(401, 403, 404, 409) },
+      response: { 202: retryBody.describe('Re-queued'), ...errorResponses(401, 403, 404, 409, 429) },
     },
     handler: async (request, reply) => {
       const result = await retryEvent(rt, request.actor, request.params.id);
@@ -154,7 +154,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Events'],
       security,
       params: uuidParam,
-      response: { 202: retryBody.describe('Re-queued'), ...errorResponses(401, 403, 404, 409) },
+      response: { 202: retryBody.describe('Re-queued'), ...errorResponses(401, 403, 404, 409, 429) },
     },
     handler: async (request, reply) => {
       const result = await retryDelivery(rt, request.actor, request.params.id);
