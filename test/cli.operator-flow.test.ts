@@ -95,6 +95,8 @@ describe('hookpost, the CLI', () => {
         ),
       );
 
+      const listed = await runCli(['events', '--mailbox', mailbox.id, '--status', 'delivered'], env);
+      expect(listed.stdout).toMatch(new RegExp(`${sent.tracking_number}  delivered  order\\.completed  Shop\n`));
       const detail = await runCliJson(['event', sent.tracking_number], env);
       expect(detail.status).toBe('delivered');
       expect(detail.deliveries[0].attempts.map((a: { status_code: number }) => a.status_code)).toEqual([500, 200]);
