@@ -10,8 +10,14 @@ export default defineConfig({
   },
   test: {
     // web/src: the dashboard's unit and component tests (component files pick happy-dom with
-    // a `@vitest-environment` comment; the rest run in Node like the server's).
-    include: ['server/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}'],
+    // a `@vitest-environment` comment; the rest run in Node like the server's). clients/:
+    // the TypeScript client's unit tests (its tests against a real Hookpost are in test/).
+    include: [
+      'server/**/*.test.ts',
+      'test/**/*.test.ts',
+      'web/src/**/*.test.{ts,tsx}',
+      'clients/typescript/src/**/*.test.ts',
+    ],
     globalSetup: ['test/support/globalSetup.ts'],
     pool: 'forks',
     testTimeout: 60_000,

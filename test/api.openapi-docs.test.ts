@@ -20,6 +20,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** A schema of the document, with a `$ref` to a named component followed. */
+function resolved(spec: any, schema: any): any {
+  const ref: string | undefined = schema?.$ref;
+  return ref ? spec.components.schemas[ref.replace('#/components/schemas/', '')] : schema;
+}
+
 describe('API documentation', () => {
   test('/openapi.json documents the original contract and the error shape', async () => {
     const spec = await (await fetch(`${hookpost.baseUrl}/openapi.json`)).json();
@@ -27,15 +33,21 @@ describe('API documentation', () => {
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(['/api/mailboxes', '/webhooks/{mailboxId}', '/api/webhooks', '/api/webhooks/{id}/retry']),
     );
-    const created = spec.paths['/api/mailboxes'].post.responses['201'].content['application/json'].schema;
+    const created = resolved(
+      spec,
+      spec.paths['/api/mailboxes'].post.responses['201'].content['application/json'].schema,
+    );
     expect(Object.keys(created.properties)).toEqual(
       expect.arrayContaining(['id', 'api_key', 'name', 'target_url', 'created_at']),
     );
-    const ack = spec.paths['/webhooks/{mailboxId}'].post.responses['202'].content['application/json'].schema;
+    const ack = resolved(
+      spec,
+      spec.paths['/webhooks/{mailboxId}'].post.responses['202'].content['application/json'].schema,
+    );
     expect(Object.keys(ack.properties)).toEqual(['tracking_number', 'status']);
     const listed = spec.paths['/api/webhooks'].get.responses['200'].content['application/json'].schema;
     expect(listed.type).toBe('array');
-    expect(Object.keys(listed.items.properties)).toEqual(
+    expect(Object.keys(resolved(spec, listed.items).properties)).toEqual(
       expect.arrayContaining([
         'tracking_number',
         'mailbox_name',
@@ -45,13 +57,16 @@ describe('API documentation', () => {
         'last_attempt_at',
       ]),
     );
-    const retried = spec.paths['/api/webhooks/{id}/retry'].post.responses['202'].content['application/json'].schema;
+    const retried = resolved(
+      spec,
+      spec.paths['/api/webhooks/{id}/retry'].post.responses['202'].content['application/json'].schema,
+    );
     expect(Object.keys(retried.properties)).toEqual(
       expect.arrayContaining(['message', 'tracking_number', 'new_status']),
     );
     expect(
-      spec.paths['/webhooks/{mailboxId}'].post.responses['401'].content['application/json'].schema.properties.error
-        .properties,
+      resolved(spec, spec.paths['/webhooks/{mailboxId}'].post.responses['401'].content['application/json'].schema)
+        .properties.error.properties,
     ).toHaveProperty('code');
     expect(spec.components.securitySchemes).toHaveProperty('apiKey');
     expect(spec.components.securitySchemes).toHaveProperty('bearerAuth');

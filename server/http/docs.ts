@@ -12,8 +12,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { SESSION_COOKIE } from '../auth/sessions.ts';
 import { fromRoot } from '../projectRoot.ts';
+import { receiverWebhooks } from './receiverRequest.ts';
 import { contentSecurityPolicy } from './securityHeaders.ts';
+import { usedComponentSchemas } from './usedComponents.ts';
 
 const require = createRequire(import.meta.url);
 /** Swagger UI styles elements as it renders them; its scripts are files like any other. */
@@ -32,16 +35,46 @@ export async function registerDocs(app: FastifyInstance) {
           'Producers send events to a mailbox (`POST /webhooks/{mailbox_id}` with `x-api-key`); Hookpost stores them, then delivers ' +
           'them to the mailbox endpoints with retries and Standard Webhooks signatures. The management API needs an operator access ' +
           'token (`Authorization: Bearer hpt_…`) with a role: viewer (read), operator (change, retry) or admin. Errors are always ' +
-          '`{"error": {"code", "message"}}`. The same data and more are in the GraphQL API at /graphql.',
+          '`{"error": {"code", "message"}}`. Lists are JSON arrays; the next page is in the `Link` and `x-next-cursor` headers. ' +
+          'What endpoints receive is under `webhooks`. The same data and more are in the GraphQL API at /graphql.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      servers: [
+        {
+          url: '{scheme}://{host}',
+          description: 'Your Hookpost (`npm start` listens on http://127.0.0.1:8000)',
+          variables: {
+            scheme: { enum: ['http', 'https'], default: 'http' },
+            host: { default: 'localhost:8000', description: 'Host and port of the API' },
+          },
+        },
+      ],
+      tags: [
+        { name: 'Ingest', description: 'Producers send events to a mailbox with its API key.' },
+        { name: 'Events', description: 'Accepted events, their deliveries and attempts; retries.' },
+        { name: 'Mailboxes', description: 'Producers and their API keys.' },
+        { name: 'Endpoints', description: 'Where a mailbox delivers: URL, filter, signing secret, retry policy.' },
+        { name: 'Session', description: "The dashboard's sign-in." },
+        { name: 'Access tokens', description: "Operators' credentials and roles (admin)." },
+        { name: 'Audit', description: 'Who changed what, through the API (admin).' },
+        { name: 'Receiving', description: 'What your endpoints receive, and how to check it.' },
+      ],
+      webhooks: receiverWebhooks,
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "The mailbox's API key (hpk_…)" },
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An operator access token (hpt_…)' },
+          sessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: "The dashboard's session cookie, set by `POST /api/session`",
+          },
         },
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: usedComponentSchemas,
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',

@@ -1,17 +1,64 @@
-/** Response shapes shared by several REST routes, for validation and the OpenAPI document. */
+/**
+ * Shapes shared by the REST routes, for validation and for the OpenAPI document. The
+ * things a client works with (Mailbox, Endpoint, Event…) are registered once as named
+ * components (`.meta({ id })`), with an example, so generated clients get a type of that
+ * name. Formats (`uuid`, `date-time`) are documented with `.meta` and not enforced here:
+ * the services check ids and times themselves, with the same errors as GraphQL.
+ */
 import { z } from 'zod';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.ts';
+import { examples } from './examples.ts';
+
+const uuid = (description: string) => z.string().meta({ format: 'uuid', description });
+const timestamp = (description: string) => z.string().meta({ format: 'date-time', description });
+const nullableTimestamp = (description: string) =>
+  z.string().meta({ format: 'date-time' }).nullable().describe(description);
+
+/** Header names (lower case) and values, as recorded on an attempt; documented, not re-checked on the way out. */
+const headerMap = z.unknown().meta({ type: 'object', additionalProperties: { type: 'string' } });
 
 export const errorBody = z
   .object({
     error: z.object({
-      code: z.string().describe('Stable snake_case code, e.g. invalid_api_key, validation_failed, not_found'),
+      code: z
+        .string()
+        .describe(
+          'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
+            'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
+            'unsupported_media_type, target_not_allowed, not_retryable, too_many_requests, unavailable, internal_error',
+        ),
       message: z.string().describe('What went wrong, for people'),
     }),
   })
-  .describe('Every REST error has this shape.');
+  .meta({ id: 'Error', description: 'Every REST error has this shape.', examples: [examples.error] });
 
-export const uuidParam = z.object({ id: z.string().describe('A UUID') });
+/** The error answers a route can give, each described by what causes it. */
+const errorCauses = {
+  400: 'The body is not what the route reads (invalid_json, bad_request).',
+  401: 'No valid access token or session (unauthenticated).',
+  403: 'The role of the caller does not allow it (forbidden).',
+  404: 'Not found, or deleted (not_found).',
+  409: 'The state does not allow it (not_retryable, conflict).',
+  413: 'The body is larger than allowed (payload_too_large).',
+  415: 'This Content-Type is not accepted (unsupported_media_type).',
+  422: 'The input is invalid (validation_failed, target_not_allowed).',
+  429: 'Too many failed credentials from here (too_many_requests): wait as Retry-After says.',
+} as const;
+
+const retryAfter = {
+  'retry-after': { type: 'integer', description: 'Seconds to wait before trying again.' },
+};
+
+export function errorResponses<Status extends keyof typeof errorCauses>(...statuses: Status[]) {
+  return Object.fromEntries(
+    statuses.map((status) => {
+      const described = errorBody.describe(errorCauses[status]);
+      return [status, status === 429 ? described.meta({ headers: retryAfter }) : described];
+    }),
+  ) as Record<Status, typeof errorBody>;
+}
+
+export const uuidParam = z.object({ id: uuid('A UUID') });
 
 export const paginationQuery = {
   limit: z.coerce
@@ -27,108 +74,219 @@ export const paginationQuery = {
     .describe('The `x-next-cursor` of the previous page (also in the Link header)'),
 };
 
-const timestamp = z.string().describe('ISO 8601 time');
-const nullableTimestamp = z.string().nullable().describe('ISO 8601 time, or null');
+/**
+ * A page of a list: a JSON array, and when another page follows, where it is. The
+ * headers are documented through @fastify/swagger's `headers` keyword of a response.
+ */
+export function page<T extends z.ZodType>(item: T, description: string) {
+  return z.array(item).meta({
+    description,
+    headers: {
+      link: {
+        type: 'string',
+        description: 'The next page, when there is one: `</api/…?cursor=…>; rel="next"` (RFC 8288).',
+        examples: [`</api/webhooks?limit=50&cursor=${examples.event.tracking_number}>; rel="next"`],
+      },
+      'x-next-cursor': {
+        type: 'string',
+        format: 'uuid',
+        description: 'The `cursor` of the next page, when there is one.',
+        examples: [examples.event.tracking_number],
+      },
+    },
+  });
+}
 
-export const mailboxBody = z.object({
-  id: z.string(),
-  name: z.string(),
-  target_url: z.string().nullable().describe('The URL of the first endpoint'),
-  created_at: timestamp,
-  deleted_at: nullableTimestamp.describe('When the mailbox was deleted (its history stays readable)'),
-});
+export const mailboxBody = z
+  .object({
+    id: uuid('The mailbox id: the path of `POST /webhooks/{mailbox_id}`'),
+    name: z.string().describe('A name for people'),
+    target_url: z.string().nullable().describe('The URL of the first endpoint'),
+    created_at: timestamp('When it was created'),
+    deleted_at: nullableTimestamp('When the mailbox was deleted (its history stays readable)'),
+  })
+  .meta({ id: 'Mailbox', description: 'A producer: it sends events with its API keys.', examples: [examples.mailbox] });
 
-export const createdMailboxBody = mailboxBody.extend({
-  api_key: z.string().describe('The API key for `x-api-key`. Shown only here: store it now.'),
-  endpoint_id: z.string().nullable(),
-  signing_secret: z.string().nullable().describe("The first endpoint's `whsec_` signing secret (Standard Webhooks)"),
-});
+export const createdMailboxBody = mailboxBody
+  .extend({
+    api_key: z.string().describe('The API key for `x-api-key`. Shown only here: store it now.'),
+    endpoint_id: uuid('The first endpoint, made from `target_url`').nullable(),
+    signing_secret: z
+      .string()
+      .nullable()
+      .describe("The first endpoint's `whsec_` signing secret (Standard Webhooks). Shown only here."),
+  })
+  .meta({
+    id: 'CreatedMailbox',
+    description: 'A new mailbox, with its API key and first signing secret, shown once.',
+    examples: [examples.createdMailbox],
+  });
 
-export const apiKeyBody = z.object({
-  id: z.string(),
-  mailbox_id: z.string(),
-  name: z.string(),
-  prefix: z.string().describe('The first characters of the key, to recognise it'),
-  created_at: timestamp,
-  revoked_at: nullableTimestamp.describe('When the key stops (or stopped) working'),
-});
+export const apiKeyBody = z
+  .object({
+    id: uuid('The API key id'),
+    mailbox_id: uuid('Its mailbox'),
+    name: z.string(),
+    prefix: z.string().describe('The first characters of the key, to recognise it'),
+    created_at: timestamp('When it was made'),
+    revoked_at: nullableTimestamp('When the key stops (or stopped) working'),
+  })
+  .meta({
+    id: 'ApiKey',
+    description: "A mailbox's API key; the key itself is shown only when it is made.",
+    examples: [examples.apiKey],
+  });
 
-export const retryPolicyBody = z.object({
-  max_attempts: z.number().int().describe('Attempts in all, the first included (default 3)'),
-  base_delay_ms: z.number().int().describe('Delay before the second attempt (default 2000)'),
-  factor: z.number().describe('Each further delay is the previous one times this (default 2)'),
-  max_delay_ms: z.number().int().describe('Longest delay (default 3600000)'),
-  jitter: z.number().describe('Spread each delay by ± this fraction (default 0)'),
-  schedule: z.array(z.number().int()).describe('Explicit delays in ms; replaces the exponential rule when not empty'),
-});
+export const createdApiKeyBody = apiKeyBody
+  .extend({ api_key: z.string().describe('The key for `x-api-key`. Shown only here.') })
+  .meta({ id: 'CreatedApiKey', description: 'A new API key, shown once.', examples: [examples.createdApiKey] });
 
-export const endpointBody = z.object({
-  id: z.string(),
-  mailbox_id: z.string(),
-  url: z.string(),
-  description: z.string(),
-  event_types: z.array(z.string()).describe('Event-type filter; `*` is a wildcard; empty = every event'),
-  headers: z.record(z.string(), z.string()).describe('Custom request headers (values hidden from viewers)'),
-  timeout_ms: z.number().int(),
-  retry_policy: retryPolicyBody,
-  enabled: z.boolean(),
-  created_at: timestamp,
-  updated_at: timestamp,
-  deleted_at: nullableTimestamp.describe('When the endpoint was deleted (its history stays readable)'),
-});
+export const retryPolicyBody = z
+  .object({
+    max_attempts: z.number().int().describe('Attempts in all, the first included (default 3)'),
+    base_delay_ms: z.number().int().describe('Delay before the second attempt (default 2000)'),
+    factor: z.number().describe('Each further delay is the previous one times this (default 2)'),
+    max_delay_ms: z.number().int().describe('Longest delay (default 3600000)'),
+    jitter: z.number().describe('Spread each delay by ± this fraction (default 0)'),
+    schedule: z.array(z.number().int()).describe('Explicit delays in ms; replaces the exponential rule when not empty'),
+  })
+  .meta({
+    id: 'RetryPolicy',
+    description: 'How many attempts a delivery gets and how far apart.',
+    examples: [examples.endpoint.retry_policy],
+  });
 
-export const deliveryBody = z.object({
-  id: z.string().describe('Also the `webhook-id` header of every attempt'),
-  endpoint_id: z.string(),
-  target_url: z.string(),
-  status: z.enum(['queued', 'delivering', 'delivered', 'failed', 'cancelled']),
-  attempt_count: z.number().int(),
-  last_attempt_at: nullableTimestamp,
-  last_status_code: z.number().int().nullable(),
-  next_attempt_at: nullableTimestamp.describe('When the next scheduled attempt is due'),
-  status_reason: z
-    .string()
-    .nullable()
-    .describe('Why the delivery stands where it does, when its status alone does not say (a job that gave up…)'),
-});
+export const endpointBody = z
+  .object({
+    id: uuid('The endpoint id'),
+    mailbox_id: uuid('Its mailbox'),
+    url: z.string().meta({ format: 'uri' }).describe('Where deliveries are POSTed'),
+    description: z.string(),
+    event_types: z.array(z.string()).describe('Event-type filter; `*` is a wildcard; empty = every event'),
+    headers: z.record(z.string(), z.string()).describe('Custom request headers (values hidden from viewers)'),
+    timeout_ms: z.number().int().describe('How long an attempt may take, in milliseconds'),
+    retry_policy: retryPolicyBody,
+    enabled: z.boolean(),
+    created_at: timestamp('When it was made'),
+    updated_at: timestamp('When it last changed'),
+    deleted_at: nullableTimestamp('When the endpoint was deleted (its history stays readable)'),
+  })
+  .meta({
+    id: 'Endpoint',
+    description: 'A destination of a mailbox: its URL, filter, signing secret(s) and retry policy.',
+    examples: [examples.endpoint],
+  });
 
-export const eventBody = z.object({
-  tracking_number: z.string(),
-  mailbox_id: z.string(),
-  mailbox_name: z.string(),
-  target_url: z.string().nullable().describe("The first delivery's endpoint URL (see `deliveries` for all)"),
-  event_type: z.string().nullable(),
-  status: z.enum(['queued', 'delivering', 'delivered', 'failed', 'cancelled', 'unrouted']),
-  attempt_count: z.number().int().describe('Attempts over all deliveries'),
-  last_attempt_at: nullableTimestamp,
-  received_at: timestamp,
-  deliveries: z.array(deliveryBody),
-});
+export const createdEndpointBody = endpointBody
+  .extend({ signing_secret: z.string().describe('Its `whsec_` signing secret. Shown only here.') })
+  .meta({
+    id: 'CreatedEndpoint',
+    description: 'A new endpoint, with its signing secret, shown once.',
+    examples: [{ ...examples.endpoint, signing_secret: examples.signingSecret }],
+  });
 
-export const attemptBody = z.object({
-  number: z.number().int(),
-  trigger: z.enum(['scheduled', 'manual', 'test']),
-  url: z.string(),
-  started_at: timestamp,
-  duration_ms: z.number().int(),
-  status_code: z.number().int().nullable(),
-  request_headers: z.unknown().describe('Headers sent; custom credential headers redacted'),
-  response_headers: z.unknown().nullable(),
-  response_body: z.string().nullable().describe('The first 20 KiB of the response, when it is text'),
-  response_body_base64: z.string().nullable().describe('The same, base64, when it is not UTF-8'),
-  response_body_truncated: z.boolean(),
-  error_kind: z
-    .string()
-    .nullable()
-    .describe(
-      'http_status, redirect, timeout, connection_refused, connection_reset, dns, tls, blocked_target, network',
+export const signingSecretBody = z
+  .object({ signing_secret: z.string().describe('A `whsec_` secret (Standard Webhooks): base64 after the prefix') })
+  .meta({
+    id: 'SigningSecret',
+    description: "An endpoint's signing secret.",
+    examples: [{ signing_secret: examples.signingSecret }],
+  });
+
+export const deliveryBody = z
+  .object({
+    id: uuid('Also the `webhook-id` header of every attempt'),
+    endpoint_id: uuid('The endpoint it is bound for'),
+    target_url: z.string().describe("The endpoint's URL"),
+    status: z.enum(['queued', 'delivering', 'delivered', 'failed', 'cancelled']),
+    attempt_count: z.number().int(),
+    last_attempt_at: nullableTimestamp('When the latest attempt started'),
+    last_status_code: z.number().int().nullable(),
+    next_attempt_at: nullableTimestamp('When the next scheduled attempt is due'),
+    status_reason: z
+      .string()
+      .nullable()
+      .describe('Why the delivery stands where it does, when its status alone does not say (a job that gave up…)'),
+  })
+  .meta({ id: 'Delivery', description: 'One event bound for one endpoint.', examples: [examples.delivery] });
+
+export const eventBody = z
+  .object({
+    tracking_number: uuid('The event id: a time-ordered UUID (v7)'),
+    mailbox_id: uuid('The mailbox it was sent to'),
+    mailbox_name: z.string(),
+    target_url: z.string().nullable().describe("The first delivery's endpoint URL (see `deliveries` for all)"),
+    event_type: z.string().nullable(),
+    status: z.enum(['queued', 'delivering', 'delivered', 'failed', 'cancelled', 'unrouted']),
+    attempt_count: z.number().int().describe('Attempts over all deliveries'),
+    last_attempt_at: nullableTimestamp('When the latest attempt started'),
+    received_at: timestamp('When Hookpost accepted it'),
+    deliveries: z.array(deliveryBody),
+  })
+  .meta({ id: 'Event', description: 'One accepted POST to a mailbox, and where it went.', examples: [examples.event] });
+
+export const attemptBody = z
+  .object({
+    number: z.number().int().describe('1 for the first try of the delivery'),
+    trigger: z.enum(['scheduled', 'manual', 'test']),
+    url: z.string().describe('The URL as it was when the request was made'),
+    started_at: timestamp('When the request started'),
+    duration_ms: z.number().int(),
+    status_code: z.number().int().nullable(),
+    request_headers: headerMap.describe('Headers sent, signature included; custom credential headers redacted'),
+    response_headers: headerMap.nullable().describe('Headers received; null when no response came'),
+    response_body: z.string().nullable().describe('The first 20 KiB of the response, when it is text'),
+    response_body_base64: z.string().nullable().describe('The same, base64, when it is not UTF-8'),
+    response_body_truncated: z.boolean(),
+    error_kind: z
+      .string()
+      .nullable()
+      .describe(
+        'http_status, redirect, timeout, connection_refused, connection_reset, dns, tls, blocked_target, network',
+      ),
+    error_message: z.string().nullable(),
+  })
+  .meta({ id: 'Attempt', description: 'One HTTP request of a delivery.', examples: [examples.attempt] });
+
+export const eventDetailBody = eventBody
+  .extend({
+    content_type: z.string().describe('The Content-Type it was sent (and is delivered) with'),
+    body: z.string().describe('The event body as received (base64 when it is not UTF-8 text, see body_encoding)'),
+    body_encoding: z.enum(['utf8', 'base64']),
+    deliveries: z.array(
+      deliveryBody
+        .extend({ attempts: z.array(attemptBody) })
+        .meta({ id: 'DeliveryWithAttempts', description: 'A delivery and every attempt it made.' }),
     ),
-  error_message: z.string().nullable(),
-});
+  })
+  .meta({
+    id: 'EventDetail',
+    description: 'An event with its body, its deliveries and every attempt.',
+    examples: [examples.eventDetail],
+  });
 
-export const eventDetailBody = eventBody.extend({
-  content_type: z.string(),
-  body: z.string().describe('The event body as received (base64 when it is not UTF-8 text, see body_encoding)'),
-  body_encoding: z.enum(['utf8', 'base64']),
-  deliveries: z.array(deliveryBody.extend({ attempts: z.array(attemptBody) })),
-});
+export const retryBody = z
+  .object({
+    message: z.string(),
+    tracking_number: uuid('The event'),
+    new_status: z.literal('queued'),
+    delivery_ids: z.array(uuid('A delivery')).describe('The deliveries re-queued'),
+  })
+  .meta({
+    id: 'RetryStarted',
+    description: 'Deliveries re-queued for one manual attempt each.',
+    examples: [examples.retry],
+  });
+
+export const eventAcceptedBody = z
+  .object({
+    tracking_number: uuid('The event id: a time-ordered UUID (v7)'),
+    status: z
+      .enum(['queued', 'unrouted'])
+      .describe('`unrouted` when no endpoint accepts the event type: stored, not delivered'),
+  })
+  .meta({
+    id: 'EventAccepted',
+    description: 'The event is stored; delivery happens afterwards.',
+    examples: [{ tracking_number: examples.event.tracking_number, status: 'queued' }],
+  });

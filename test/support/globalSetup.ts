@@ -15,6 +15,7 @@ import { createPool } from '../../server/db/pool.ts';
 import { createLogger } from '../../server/logger.ts';
 import { ensureServerBuilt } from '../../server/tools/ensureBuilt.ts';
 import { ensureDashboardBuilt } from '../../web/scripts/ensureBuilt.ts';
+import { ensureClientBuilt } from './clientBuild.ts';
 import { freePort } from './ports.ts';
 
 declare module 'vitest' {
@@ -35,6 +36,7 @@ export default async function setup(project: TestProject) {
   // the built dashboard. Built once here, not by test files racing each other.
   ensureServerBuilt(() => {});
   ensureDashboardBuilt(() => {});
+  ensureClientBuilt();
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'warn', pretty: false });
   let embedded: EmbeddedPostgres | undefined;
   let dataDir: string | undefined;

@@ -9,7 +9,13 @@ import { tooManyFailures, unavailable } from '../../errors.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
 import { createBytesInFlight } from '../../ingest/bytesInFlight.ts';
 import type { Runtime } from '../../runtime.ts';
-import { errorBody } from '../schemas.ts';
+import { acceptedContentTypes } from '../../ingest/contentType.ts';
+import { eventBodyContent } from '../eventContent.ts';
+import { examples } from '../examples.ts';
+import { errorBody, errorResponses, eventAcceptedBody } from '../schemas.ts';
+
+/** @fastify/swagger reads a body schema's `content` keyword as one schema per media type. */
+const ingestBody = z.any().meta({ content: eventBodyContent });
 
 export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
   // Only this route takes raw bodies; the management API keeps Fastify's JSON parser.
@@ -63,30 +69,48 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
     validatorCompiler: () => () => true,
     serializerCompiler: () => (data) => JSON.stringify(data),
     schema: {
+      operationId: 'sendEvent',
       summary: 'Send an event to a mailbox',
       description:
         'Stores the event durably, then answers 202 with its tracking number; delivery to the mailbox endpoints happens afterwards. ' +
         'The body is kept and delivered byte for byte with its Content-Type. The event type is read from `x-event-type`, else the ' +
-        "body's `event` or `type` field. A wrong key and an unknown mailbox both answer 401, so mailbox ids cannot be probed.",
+        "body's `event` or `type` field. A wrong key and an unknown mailbox both answer 401, so mailbox ids cannot be probed. " +
+        `Accepted Content-Types: ${acceptedContentTypes}; a body up to HOOKPOST_MAX_BODY_BYTES (1 MiB by default).`,
       tags: ['Ingest'],
       security: [{ apiKey: [] }],
-      params: z.object({ mailboxId: z.string().describe('The mailbox id') }),
-      headers: z.object({ 'x-api-key': z.string().optional(), 'x-event-type': z.string().optional() }).loose(),
-      body: z.any().optional().describe('Any JSON (or text/plain, form, XML) body, up to HOOKPOST_MAX_BODY_BYTES.'),
+      params: z.object({ mailboxId: z.string().meta({ format: 'uuid' }).describe('The mailbox id') }),
+      headers: z
+        .object({
+          'x-api-key': z.string().optional().describe("The mailbox's API key (also the security scheme)"),
+          'x-event-type': z.string().optional().describe("The event type; else the body's `event` or `type` field"),
+        })
+        .loose(),
+      body: ingestBody,
       response: {
-        202: z.object({
-          tracking_number: z.string().describe('The event id: a time-ordered UUID (v7)'),
-          status: z
-            .enum(['queued', 'unrouted'])
-            .describe('`unrouted` when no endpoint accepts the event type: stored, not delivered'),
+        202: eventAcceptedBody.meta({
+          description: 'Stored: delivery to the endpoints follows.',
+          headers: {
+            location: {
+              type: 'string',
+              description: 'Where the event can be read: `/api/webhooks/{tracking_number}` (needs an access token).',
+              examples: [`/api/webhooks/${examples.event.tracking_number}`],
+            },
+          },
         }),
-        400: errorBody,
-        401: errorBody,
-        405: errorBody,
-        413: errorBody,
-        415: errorBody,
-        422: errorBody,
-        429: errorBody,
+        400: errorBody.describe('A JSON body that does not parse (invalid_json).'),
+        401: errorBody.describe('No API key, a wrong one, or an unknown mailbox (missing_api_key, invalid_api_key).'),
+        ...errorResponses(413, 415),
+        422: errorBody.describe('The x-event-type header is not an event type (validation_failed).'),
+        503: errorBody.describe('Hookpost cannot store the event right now (unavailable): try again.').meta({
+          headers: {
+            'retry-after': { type: 'integer', description: 'Seconds to wait before sending it again, when given.' },
+          },
+        }),
+        429: errorBody
+          .describe('Too many wrong API keys from here (too_many_requests): wait, then send it again.')
+          .meta({
+            headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before sending it again.' } },
+          }),
       },
     },
     handler: async (request, reply) => {

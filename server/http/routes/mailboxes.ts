@@ -14,27 +14,61 @@ import {
 import type { Runtime } from '../../runtime.ts';
 import { announceNextPage, pageAfter, splitPage } from '../pagination.ts';
 import { presentApiKey, presentMailbox } from '../present.ts';
-import { apiKeyBody, createdMailboxBody, errorBody, mailboxBody, paginationQuery, uuidParam } from '../schemas.ts';
+import {
+  apiKeyBody,
+  createdApiKeyBody,
+  createdMailboxBody,
+  errorResponses,
+  mailboxBody,
+  page,
+  paginationQuery,
+  uuidParam,
+} from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 const firstEndpoint = { where: { deletedAt: null }, orderBy: { id: 'asc' as const }, take: 1, select: { url: true } };
+
+// Request bodies are components: registered once, since an id names one schema.
+const createMailboxInput = z
+  .object({
+    name: z.string().describe('A name for people'),
+    target_url: z.string().meta({ format: 'uri' }).optional().describe('http(s) URL of the first endpoint'),
+    event_types: z.array(z.string()).optional().describe("The first endpoint's event-type filter"),
+  })
+  .meta({
+    id: 'CreateMailbox',
+    examples: [{ name: 'Order Service', target_url: 'https://orders.example.com/hooks/hookpost' }],
+  });
+const updateMailboxInput = z
+  .object({ name: z.string().optional().describe('A new name') })
+  .meta({ id: 'UpdateMailbox', examples: [{ name: 'Orders' }] });
+const createApiKeyInput = z
+  .object({ name: z.string().optional().describe('A name for people (default "default")') })
+  .meta({ id: 'CreateApiKey', examples: [{ name: 'rotation 2026-12' }] })
+  .nullish();
+const revokeApiKeyInput = z
+  .object({
+    grace_seconds: z.number().int().optional().describe('Keep the key working this many seconds more (default 0)'),
+  })
+  .meta({ id: 'RevokeApiKey', examples: [{ grace_seconds: 3600 }] })
+  .nullish();
 
 export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.post('/api/mailboxes', {
     schema: {
+      operationId: 'createMailbox',
       summary: 'Create a mailbox',
       description:
         'Returns the API key once. `target_url`, when given, becomes the first endpoint (default retry policy: 3 attempts, +2 s, +4 s).',
       tags: ['Mailboxes'],
       security,
-      body: z.object({
-        name: z.string().describe('A name for people'),
-        target_url: z.string().optional().describe('http(s) URL of the first endpoint'),
-        event_types: z.array(z.string()).optional().describe("The first endpoint's event-type filter"),
-      }),
-      response: { 201: createdMailboxBody, 401: errorBody, 403: errorBody, 422: errorBody },
+      body: createMailboxInput,
+      response: {
+        201: createdMailboxBody.describe('Created; the API key and signing secret are shown only here'),
+        ...errorResponses(400, 401, 403, 422, 429),
+      },
     },
     handler: async (request, reply) => {
       const created = await createMailbox(rt, request.actor, {
@@ -53,6 +87,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.get('/api/mailboxes', {
     schema: {
+      operationId: 'listMailboxes',
       summary: 'List mailboxes, newest first',
       tags: ['Mailboxes'],
       security,
@@ -60,7 +95,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
         include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted mailboxes (default false)'),
         ...paginationQuery,
       }),
-      response: { 200: z.array(mailboxBody), 401: errorBody, 422: errorBody },
+      response: { 200: page(mailboxBody, 'A page of mailboxes, newest first'), ...errorResponses(401, 422, 429) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, include_deleted } = request.query;
@@ -78,11 +113,12 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.get('/api/mailboxes/:id', {
     schema: {
+      operationId: 'getMailbox',
       summary: 'One mailbox (a deleted one too, with `deleted_at`)',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 200: mailboxBody, 401: errorBody, 404: errorBody },
+      response: { 200: mailboxBody.describe('The mailbox'), ...errorResponses(401, 404, 429) },
     },
     handler: async (request) => {
       const mailbox = await getMailbox(rt, request.actor, request.params.id, { include: { endpoints: firstEndpoint } });
@@ -93,25 +129,30 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.patch('/api/mailboxes/:id', {
     schema: {
+      operationId: 'updateMailbox',
       summary: 'Rename a mailbox',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      body: z.object({ name: z.string().optional() }),
-      response: { 200: mailboxBody, 401: errorBody, 403: errorBody, 404: errorBody, 422: errorBody },
+      body: updateMailboxInput,
+      response: {
+        200: mailboxBody.describe('The mailbox as it is now'),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
     },
     handler: async (request) => presentMailbox(await updateMailbox(rt, request.actor, request.params.id, request.body)),
   });
 
   api.delete('/api/mailboxes/:id', {
     schema: {
+      operationId: 'deleteMailbox',
       summary: 'Delete a mailbox',
       description:
         'Its keys stop working and its endpoints stop receiving at once; waiting deliveries are cancelled. History stays readable.',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 204: z.null(), 401: errorBody, 403: errorBody, 404: errorBody },
+      response: { 204: z.null().describe('Deleted'), ...errorResponses(401, 403, 404, 429) },
     },
     handler: async (request, reply) => {
       await deleteMailbox(rt, request.actor, request.params.id);
@@ -121,27 +162,27 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.get('/api/mailboxes/:id/api-keys', {
     schema: {
+      operationId: 'listApiKeys',
       summary: "A mailbox's API keys (prefixes only)",
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 200: z.array(apiKeyBody), 401: errorBody },
+      response: { 200: z.array(apiKeyBody).describe('Every key, revoked ones too'), ...errorResponses(401, 429) },
     },
     handler: async (request) => (await listApiKeys(rt, request.actor, request.params.id)).map(presentApiKey),
   });
 
   api.post('/api/mailboxes/:id/api-keys', {
     schema: {
+      operationId: 'createApiKey',
       summary: 'Add an API key (rotation)',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      body: z.object({ name: z.string().optional() }).nullish(),
+      body: createApiKeyInput,
       response: {
-        201: apiKeyBody.extend({ api_key: z.string().describe('Shown only here') }),
-        401: errorBody,
-        403: errorBody,
-        404: errorBody,
+        201: createdApiKeyBody.describe('Created; the key is shown only here'),
+        ...errorResponses(400, 401, 403, 404, 429),
       },
     },
     handler: async (request, reply) => {
@@ -152,12 +193,16 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.post('/api/api-keys/:id/revoke', {
     schema: {
+      operationId: 'revokeApiKey',
       summary: 'Revoke an API key, now or after a grace period',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      body: z.object({ grace_seconds: z.number().int().optional() }).nullish(),
-      response: { 200: apiKeyBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+      body: revokeApiKeyInput,
+      response: {
+        200: apiKeyBody.describe('The key, with when it stops working'),
+        ...errorResponses(400, 401, 403, 404, 409, 429),
+      },
     },
     handler: async (request) =>
       presentApiKey(

@@ -7,22 +7,46 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authorize, operatorRoles } from '../../auth/roles.ts';
-import { closeSession, SESSION_COOKIE } from '../../auth/sessions.ts';
+import { closeSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
 import type { Runtime } from '../../runtime.ts';
 import { sessionSecret } from '../../auth/requestActor.ts';
-import { errorBody } from '../schemas.ts';
+import { errorResponses } from '../schemas.ts';
 
-const whoAmI = z.object({ name: z.string().describe("The access token's name"), role: z.enum(operatorRoles) });
+const whoAmI = z.object({ name: z.string().describe("The access token's name"), role: z.enum(operatorRoles) }).meta({
+  id: 'Operator',
+  description: 'Who is signed in, and their role.',
+  examples: [{ name: 'admin', role: 'admin' }],
+});
+/** The session routes read the dashboard's cookie, or a bearer token like the rest of the API. */
+const signedIn: { [scheme: string]: string[] }[] = [{ sessionCookie: [] }, { bearerAuth: [] }];
+
+const signInInput = z
+  .object({ token: z.string().describe('An access token (hpt_…)') })
+  .meta({ id: 'SignIn', examples: [{ token: 'hpt_…' }] });
 
 export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.post('/api/session', {
     schema: {
+      operationId: 'signIn',
       summary: 'Sign in with an access token (sets the dashboard session cookie)',
       tags: ['Session'],
-      body: z.object({ token: z.string().describe('An access token (hpt_…)') }),
-      response: { 200: whoAmI, 401: errorBody, 403: errorBody, 422: errorBody, 429: errorBody },
+      // Public: the token in the body is the credential.
+      security: [],
+      body: signInInput,
+      response: {
+        200: whoAmI.meta({
+          description: 'Signed in',
+          headers: {
+            'set-cookie': {
+              type: 'string',
+              description: `The session cookie: httpOnly, SameSite=Strict, for ${SESSION_TTL_MS / 3600_000} hours (less when the token expires sooner).`,
+            },
+          },
+        }),
+        ...errorResponses(400, 401, 403, 422, 429),
+      },
     },
     handler: async (request, reply) => {
       const { secret, actor, expiresAt } = await app.authGate.signIn(request, request.body.token);
@@ -39,7 +63,13 @@ export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
   });
 
   api.get('/api/session', {
-    schema: { summary: 'Who is signed in', tags: ['Session'], response: { 200: whoAmI, 401: errorBody } },
+    schema: {
+      operationId: 'getSession',
+      summary: 'Who is signed in',
+      tags: ['Session'],
+      security: signedIn,
+      response: { 200: whoAmI.describe('The caller'), ...errorResponses(401, 429) },
+    },
     handler: async (request) => {
       authorize(request.actor, 'viewer');
       return { name: request.actor.name, role: request.actor.role };
@@ -47,7 +77,14 @@ export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
   });
 
   api.delete('/api/session', {
-    schema: { summary: 'Sign out', tags: ['Session'], response: { 204: z.null() } },
+    schema: {
+      operationId: 'signOut',
+      summary: 'Sign out (ends the session of the cookie sent, if any)',
+      tags: ['Session'],
+      security: signedIn,
+      // Signing out itself always succeeds; the refusals are those of the cookie and body checks.
+      response: { 204: z.null().describe('Signed out'), ...errorResponses(403, 415, 429) },
+    },
     handler: async (request, reply) => {
       await closeSession(rt, sessionSecret(request));
       reply.clearCookie(SESSION_COOKIE, { path: '/' });

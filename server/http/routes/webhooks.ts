@@ -10,7 +10,7 @@ import type { Runtime } from '../../runtime.ts';
 import { notFound } from '../../errors.ts';
 import { announceNextPage, splitPage } from '../pagination.ts';
 import { presentAttempt, presentDelivery, presentEvent } from '../present.ts';
-import { errorBody, eventBody, eventDetailBody, paginationQuery, uuidParam } from '../schemas.ts';
+import { errorResponses, eventBody, eventDetailBody, page, paginationQuery, retryBody, uuidParam } from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 
@@ -20,7 +20,10 @@ const commaList = z
   .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(',')).filter(Boolean));
 
 /** A time as the search service takes it; an unreadable one becomes an invalid date, which it refuses. */
-const time = z.string().transform((value) => new Date(value));
+const time = z
+  .string()
+  .meta({ format: 'date-time' })
+  .transform((value) => new Date(value));
 
 /** What the REST lists show of an event: everything but its body, with its mailbox's name and deliveries. */
 const listed = {
@@ -30,18 +33,13 @@ const listed = {
     deliveries: { orderBy: { id: 'asc' as const }, include: { endpoint: { select: { url: true } } } },
   },
 };
-const retryBody = z.object({
-  message: z.string(),
-  tracking_number: z.string(),
-  new_status: z.literal('queued'),
-  delivery_ids: z.array(z.string()).describe('The deliveries re-queued'),
-});
 
 export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.get('/api/webhooks', {
     schema: {
+      operationId: 'listEvents',
       summary: 'List events, newest first',
       description:
         'A JSON array; the next page is in the `Link` (rel="next") and `x-next-cursor` headers. The filters are those ' +
@@ -53,8 +51,12 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
           .pipe(z.array(z.enum(eventStatuses)))
           .optional()
           .describe(`Only events with one of these statuses, comma-separated: ${eventStatuses.join(', ')}`),
-        mailbox_id: z.string().optional().describe('Only this mailbox'),
-        endpoint_id: z.string().optional().describe('Only events with a delivery to this endpoint'),
+        mailbox_id: z.string().meta({ format: 'uuid' }).optional().describe('Only this mailbox'),
+        endpoint_id: z
+          .string()
+          .meta({ format: 'uuid' })
+          .optional()
+          .describe('Only events with a delivery to this endpoint'),
         event_type: commaList
           .optional()
           .describe('Only these event types: names or patterns with `*`, comma-separated'),
@@ -63,7 +65,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         tracking_number: z.string().optional().describe('Only tracking numbers starting with these hexadecimal digits'),
         ...paginationQuery,
       }),
-      response: { 200: z.array(eventBody), 401: errorBody, 422: errorBody },
+      response: { 200: page(eventBody, 'A page of events, newest first'), ...errorResponses(401, 422, 429) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, ...query } = request.query;
@@ -90,11 +92,12 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.get('/api/webhooks/:id', {
     schema: {
+      operationId: 'getEvent',
       summary: 'One event with its body, deliveries and every attempt',
       tags: ['Events'],
       security,
       params: uuidParam,
-      response: { 200: eventDetailBody, 401: errorBody, 404: errorBody },
+      response: { 200: eventDetailBody.describe('The event'), ...errorResponses(401, 404, 429) },
     },
     handler: async (request) => {
       const event = await getEvent(rt, request.actor, request.params.id, {
@@ -124,13 +127,14 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.post('/api/webhooks/:id/retry', {
     schema: {
+      operationId: 'retryEvent',
       summary: "Retry an event's failed deliveries",
       description:
         'Each failed delivery gets one manual attempt now. Queued and in-flight deliveries are not duplicated (409 when nothing is retryable).',
       tags: ['Events'],
       security,
       params: uuidParam,
-      response: { 202: retryBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+      response: { 202: retryBody.describe('Re-queued'), ...errorResponses(401, 403, 404, 409, 429) },
     },
     handler: async (request, reply) => {
       const result = await retryEvent(rt, request.actor, request.params.id);
@@ -145,11 +149,12 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
 
   api.post('/api/deliveries/:id/retry', {
     schema: {
+      operationId: 'retryDelivery',
       summary: 'Retry one failed delivery',
       tags: ['Events'],
       security,
       params: uuidParam,
-      response: { 202: retryBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+      response: { 202: retryBody.describe('Re-queued'), ...errorResponses(401, 403, 404, 409, 429) },
     },
     handler: async (request, reply) => {
       const result = await retryDelivery(rt, request.actor, request.params.id);
