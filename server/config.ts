@@ -118,6 +118,7 @@ const envSchema = z.object({
   HOOKPOST_ALLOWED_TARGETS: allowedTargets.default([]),
   HOOKPOST_DB_POOL_SIZE: intFromEnv(2, 500).default(20),
   HOOKPOST_WORKER_CONCURRENCY: intFromEnv(1, 1000).default(32),
+  HOOKPOST_ENDPOINT_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   HOOKPOST_WORKER_POLL_INTERVAL_MS: intFromEnv(50, 60_000).default(500),
   HOOKPOST_HEARTBEAT_INTERVAL_MS: intFromEnv(100, 60_000).default(5_000),
   HOOKPOST_WORKER_STALE_AFTER_MS: intFromEnv(500, 600_000).default(15_000),
@@ -201,6 +202,8 @@ export interface Config {
   dbPoolSize: number;
   /** Deliveries one worker process runs at once. Default 32. */
   workerConcurrency: number;
+  /** The fraction of a worker's request slots and jobs one endpoint may hold (at least one). Default 0.25. */
+  endpointMaxShare: number;
   /** How often an idle worker looks for due jobs, in ms; bounds how late a retry starts. Default 500. */
   workerPollIntervalMs: number;
   /** How often a worker process records that it is alive, in ms. Default 5000. */
@@ -278,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     allowedTargets: e.HOOKPOST_ALLOWED_TARGETS,
     dbPoolSize: e.HOOKPOST_DB_POOL_SIZE,
     workerConcurrency: e.HOOKPOST_WORKER_CONCURRENCY,
+    endpointMaxShare: e.HOOKPOST_ENDPOINT_MAX_SHARE,
     workerPollIntervalMs: e.HOOKPOST_WORKER_POLL_INTERVAL_MS,
     heartbeatIntervalMs: e.HOOKPOST_HEARTBEAT_INTERVAL_MS,
     workerStaleAfterMs: e.HOOKPOST_WORKER_STALE_AFTER_MS,

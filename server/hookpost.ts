@@ -158,7 +158,6 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         agent,
         claimPool: queuePool,
         attempts: createAttemptWriter({ db: pool, changes, logger, metrics: runtime.metrics }),
-        maxInFlight: config.workerConcurrency,
       };
       worker = await startWorker({ config, logger, metrics: runtime.metrics, queuePool, databaseUrl, deliver });
       const started = worker;

@@ -18,7 +18,8 @@ const load = { inFlight: 0, most: 0, served: 0 };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { workerConcurrency: CONCURRENCY });
+  // One endpoint may hold every slot here (its share is 1): this is the process's bound.
+  hookpost = await startTestHookpost(db.url, { workerConcurrency: CONCURRENCY, endpointMaxShare: 1 });
   // A receiver that takes 150 ms per request and counts how many it holds at once.
   receiver = http.createServer((request, response) => {
     load.inFlight += 1;

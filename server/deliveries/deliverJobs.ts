@@ -78,3 +78,21 @@ export function addDeliverJobsSql(rows: string): string {
                  null::text, null::smallint, array['${endpointFlag('')}' || (x.payload::json ->> 'endpointId')])::graphile_worker.job_spec
         from (${rows}) as x))`;
 }
+
+/**
+ * Adds `deliver` jobs for these payloads, due in `delayMs`: used to put back a job a
+ * worker fetched but will not run now (its endpoint already runs its share). The
+ * deliveries do not move: they stay queued, and the new job runs them.
+ */
+export async function addDeliverJobs(
+  db: { query(text: string, values: unknown[]): Promise<unknown> },
+  payloads: string[],
+  delayMs: number,
+): Promise<void> {
+  await db.query(
+    `select count(*) from ${addDeliverJobsSql(
+      `select p as payload, now() + make_interval(secs => $2 / 1000.0) as run_at from unnest($1::text[]) as p`,
+    )}`,
+    [payloads, delayMs],
+  );
+}

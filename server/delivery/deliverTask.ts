@@ -10,16 +10,16 @@
  * A job carries up to 50 deliveries and graphile-worker runs `concurrency` jobs at once,
  * so requests in flight are bounded separately, across all jobs of the process, by the
  * same number: HOOKPOST_WORKER_CONCURRENCY is the number of requests a worker process
- * has out at once, and memory stays bounded whatever the backlog.
+ * has out at once, and memory stays bounded whatever the backlog. One endpoint holds at
+ * most its share of those (fairShare.ts).
  */
 import type { Task } from 'graphile-worker';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
 import type pg from 'pg';
 import type { SecretBox } from '../auth/secretBox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { claimDeliveries, type ClaimedDelivery } from '../deliveries/claim.ts';
-import { deliverPayloadSchema, type AttemptTrigger } from '../deliveries/deliverJobs.ts';
+import { addDeliverJobs, deliverPayloadSchema, type AttemptTrigger } from '../deliveries/deliverJobs.ts';
 import type { AttemptDecision } from '../deliveries/recordAttempts.ts';
 import { openCustomHeaders } from '../endpoints/customHeaders.ts';
 import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
@@ -28,11 +28,15 @@ import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AttemptWriter } from './attemptWriter.ts';
+import type { FairShare } from './fairShare.ts';
 import { redactCustomHeaders } from './responseCapture.ts';
 import { nextRetryDelay } from './retrySchedule.ts';
 import { sendAttempt, type AttemptOutcome } from './sendAttempt.ts';
 import { signatureHeaders } from './signature.ts';
 import type { TargetPolicy } from './targetGuard.ts';
+
+/** How long a job put back because its endpoint runs its share waits before it is due again, in ms. */
+const DEFER_MS = 1_000;
 
 export const USER_AGENT = 'Hookpost/0.1 (+https://github.com/hookpost/hookpost)';
 
@@ -50,8 +54,8 @@ export interface DeliverTaskDeps {
   targetPolicy: TargetPolicy;
   metrics: Metrics;
   changes: ChangeBus;
-  /** Requests one worker process has in flight at most (HOOKPOST_WORKER_CONCURRENCY). */
-  maxInFlight: number;
+  /** The process's request slots and each endpoint's share of them (fairShare.ts). */
+  fairShare: FairShare;
   /**
    * Called when a job starts, with the id of the worker running it; resolves once that
    * worker shows as alive (worker/liveness.ts), since only then may it claim, with the
@@ -62,7 +66,6 @@ export interface DeliverTaskDeps {
 }
 
 export function makeDeliverTask(deps: DeliverTaskDeps): Task {
-  const sending = pLimit(deps.maxInFlight);
   // What this process is attempting now: never claimed a second time by a job that
   // graphile-worker runs again, or by a duplicate job, while its request is out.
   const inFlight = new Set<string>();
@@ -70,11 +73,22 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
     const job = deliverPayloadSchema.parse(rawPayload);
     const workerId = helpers.job.locked_by;
     if (!workerId) throw new Error(`Job ${helpers.job.id} runs without a lock.`);
-    const leave = await deps.enter(workerId);
+    // Jobs of earlier releases do not name their endpoint; they count under the job's id.
+    const endJob = deps.fairShare.startJob(job.endpointId ?? `job-${helpers.job.id}`);
+    if (!endJob) {
+      // Its endpoint already runs its share here: back in the queue, for any worker.
+      await addDeliverJobs(deps.claimPool, [JSON.stringify(rawPayload)], DEFER_MS);
+      return;
+    }
     try {
-      await deliverJob(deps, sending, inFlight, workerId, job.trigger, job.deliveries, helpers.abortSignal);
+      const leave = await deps.enter(workerId);
+      try {
+        await deliverJob(deps, inFlight, workerId, job.trigger, job.deliveries, helpers.abortSignal);
+      } finally {
+        leave();
+      }
     } finally {
-      leave();
+      endJob();
     }
   };
 }
@@ -82,7 +96,6 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
 /** One job: claim what it names, attempt each claimed delivery once, record every attempt. */
 async function deliverJob(
   deps: DeliverTaskDeps,
-  sending: LimitFunction,
   inFlight: Set<string>,
   workerId: string,
   trigger: AttemptTrigger,
@@ -97,7 +110,7 @@ async function deliverJob(
   for (const delivery of claimed) inFlight.add(delivery.id);
   const results = await Promise.allSettled(
     claimed.map((delivery) =>
-      deliverOne(deps, sending, workerId, delivery, trigger, stopping).finally(() => inFlight.delete(delivery.id)),
+      deliverOne(deps, workerId, delivery, trigger, stopping).finally(() => inFlight.delete(delivery.id)),
     ),
   );
   const failure = results.find((result) => result.status === 'rejected');
@@ -107,7 +120,6 @@ async function deliverJob(
 
 async function deliverOne(
   deps: DeliverTaskDeps,
-  sending: LimitFunction,
   workerId: string,
   delivery: ClaimedDelivery,
   trigger: AttemptTrigger,
@@ -118,7 +130,7 @@ async function deliverOne(
     eventId: delivery.eventId,
     endpointId: delivery.endpointId,
   });
-  const { headers, customHeaderNames, outcome } = await sending(async () => {
+  const { headers, customHeaderNames, outcome } = await deps.fairShare.send(delivery.endpointId, async () => {
     // Signed when a request slot is free, so the signature's timestamp is fresh when it leaves.
     const signed = signedHeaders(deps, delivery);
     const sent = await sendAttempt(

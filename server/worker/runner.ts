@@ -21,6 +21,7 @@ import type { Config } from '../config.ts';
 import { DELIVER_TASK } from '../deliveries/deliverJobs.ts';
 import { makeReconciler } from '../deliveries/reconcile.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
+import { createFairShare, shareOf } from '../delivery/fairShare.ts';
 import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -44,7 +45,7 @@ export interface WorkerOptions {
   queuePool: pg.Pool;
   /** For the liveness lock's own connection. */
   databaseUrl: string;
-  deliver: Omit<DeliverTaskDeps, 'enter'>;
+  deliver: Omit<DeliverTaskDeps, 'enter' | 'fairShare'>;
 }
 
 /** One graphile-worker pool and what Hookpost keeps beside it. */
@@ -92,8 +93,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       throw error;
     }));
 
+  const fairShare = createFairShare({
+    slots: config.workerConcurrency,
+    share: shareOf(config.workerConcurrency, config.endpointMaxShare),
+  });
   const task = makeDeliverTask({
     ...options.deliver,
+    fairShare,
     // A job is claimed only once its worker shows as alive, or another worker could take
     // its deliveries over as a dead one's; and a worker's jobs run elsewhere only once its
     // tasks are over (counted here: graphile-worker's own events are not always sent when
@@ -151,13 +157,18 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       events,
       gracefulShutdownAbortTimeout: config.shutdownTimeoutMs,
       taskList: { [DELIVER_TASK]: task },
+      // An endpoint running its share of jobs gets no more until one ends.
+      forbiddenFlags: fairShare.forbiddenFlags,
       parsedCronItems: [],
       preset: {
         worker: {
           // Fetch (and lock) jobs a batch at a time and complete them in batches: the
           // queue's own round trips per job were most of its cost. What a crash or a
           // database error leaves locked is released by this file or recovery.ts.
-          localQueue: { size: config.workerConcurrency },
+          // While some endpoint's jobs are forbidden, jobs are fetched one at a time and the
+          // batch already fetched waits: it goes back to the database after 10 s instead of
+          // graphile-worker's 5 minutes, so no other endpoint waits long behind it.
+          localQueue: { size: config.workerConcurrency, ttl: 10_000 },
           completeJobBatchDelay: 0,
           failJobBatchDelay: 0,
         },
