@@ -1,6 +1,6 @@
 /**
  * Cancelling what waits for endpoints that were disabled or deleted (or whose mailbox was
- * deleted). Only queued deliveries are cancelled; attempts in flight finish and are
+ * deleted). Only waiting deliveries (queued or held) are cancelled; attempts in flight finish and are
  * recorded. An operator can retry a cancelled delivery once its endpoint is active again.
  */
 import type { ChangeBus } from '../db/changeBus.ts';
@@ -12,7 +12,7 @@ const cancelStatement = `
   with target as (
     select d.id, d.status as from_status
       from delivery d
-     where d.endpoint_id = any($1::uuid[]) and d.status = 'queued'
+     where d.endpoint_id = any($1::uuid[]) and d.status in ('queued', 'held')
        for update
   ), changed as (
     update delivery d set status = 'cancelled', next_attempt_at = null, updated_at = now()

@@ -25,8 +25,8 @@ export const DELIVER_JOB_MAX_ATTEMPTS = 10;
 /** Deliveries per job, at most. */
 export const DELIVERIES_PER_JOB = 50;
 
-export const attemptTriggers = ['scheduled', 'manual', 'test'] as const;
-/** What caused an attempt: the retry policy's series, an operator, or a test event. */
+export const attemptTriggers = ['scheduled', 'manual', 'test', 'replay'] as const;
+/** What caused an attempt: the retry policy's series, an operator, a test event, or a bulk replay. */
 export type AttemptTrigger = (typeof attemptTriggers)[number];
 
 export const deliverPayloadSchema = z.object({

@@ -13,13 +13,29 @@ import {
 
 /** The table as a reader states it: every (status, trigger) pair and what it leads to. */
 const expected: Record<DeliveryTrigger, Record<DeliveryStatus, DeliveryStatus | null>> = {
-  claim: { queued: 'delivering', delivering: 'delivering', delivered: null, failed: null, cancelled: null },
-  succeed: { queued: null, delivering: 'delivered', delivered: null, failed: null, cancelled: null },
-  retry: { queued: null, delivering: 'queued', delivered: null, failed: null, cancelled: null },
-  fail: { queued: null, delivering: 'failed', delivered: null, failed: null, cancelled: null },
-  cancel: { queued: 'cancelled', delivering: 'cancelled', delivered: null, failed: null, cancelled: null },
-  requeue: { queued: 'queued', delivering: 'queued', delivered: null, failed: 'queued', cancelled: 'queued' },
-  strand: { queued: 'failed', delivering: 'failed', delivered: null, failed: null, cancelled: null },
+  claim: { queued: 'delivering', held: null, delivering: 'delivering', delivered: null, failed: null, cancelled: null },
+  succeed: { queued: null, held: null, delivering: 'delivered', delivered: null, failed: null, cancelled: null },
+  retry: { queued: null, held: null, delivering: 'queued', delivered: null, failed: null, cancelled: null },
+  fail: { queued: null, held: null, delivering: 'failed', delivered: null, failed: null, cancelled: null },
+  cancel: {
+    queued: 'cancelled',
+    held: 'cancelled',
+    delivering: 'cancelled',
+    delivered: null,
+    failed: null,
+    cancelled: null,
+  },
+  requeue: {
+    queued: 'queued',
+    held: null,
+    delivering: 'queued',
+    delivered: null,
+    failed: 'queued',
+    cancelled: 'queued',
+  },
+  strand: { queued: 'failed', held: null, delivering: 'failed', delivered: null, failed: null, cancelled: null },
+  hold: { queued: 'held', held: null, delivering: 'held', delivered: null, failed: null, cancelled: null },
+  release: { queued: null, held: 'queued', delivered: null, delivering: null, failed: null, cancelled: null },
 };
 
 describe('the delivery lifecycle table', () => {
@@ -46,11 +62,18 @@ describe('the delivery lifecycle table', () => {
 
   test('statusesFor lists exactly the statuses a trigger moves from', () => {
     expect(statusesFor('requeue')).toEqual(['queued', 'delivering', 'failed', 'cancelled']);
+    expect(statusesFor('cancel')).toEqual(['queued', 'held', 'delivering']);
     expect(statusesFor('succeed')).toEqual(['delivering']);
   });
 });
 
 describe('how the event counters move', () => {
+  test('holding and releasing move no counter: a held delivery is still pending', () => {
+    expect(transition('queued', 'hold')!.counters).toEqual({ pending: 0, failed: 0, cancelled: 0 });
+    expect(transition('held', 'release')!.counters).toEqual({ pending: 0, failed: 0, cancelled: 0 });
+    expect(transition('held', 'cancel')!.counters).toEqual({ pending: -1, failed: 0, cancelled: 1 });
+  });
+
   test('claiming, retrying and requeueing a waiting delivery move no counter', () => {
     expect(transition('queued', 'claim')!.counters).toEqual({ pending: 0, failed: 0, cancelled: 0 });
     expect(transition('delivering', 'retry')!.counters).toEqual({ pending: 0, failed: 0, cancelled: 0 });

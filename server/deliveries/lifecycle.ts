@@ -28,6 +28,10 @@ export const deliveryTriggers = [
   'requeue',
   /** Its job gave up (graphile-worker's own attempts exhausted): ended with the reason recorded. */
   'strand',
+  /** Its endpoint cannot take it now (circuit open, paused): it waits, without a job, attempting nothing. */
+  'hold',
+  /** Its endpoint can take it again: back in line with a job. */
+  'release',
 ] as const;
 export type DeliveryTrigger = (typeof deliveryTriggers)[number];
 
@@ -41,9 +45,11 @@ export const transitions: Record<DeliveryTrigger, Partial<Record<DeliveryStatus,
   succeed: { delivering: 'delivered' },
   retry: { delivering: 'queued' },
   fail: { delivering: 'failed' },
-  cancel: { queued: 'cancelled', delivering: 'cancelled' },
+  cancel: { queued: 'cancelled', held: 'cancelled', delivering: 'cancelled' },
   requeue: { queued: 'queued', delivering: 'queued', failed: 'queued', cancelled: 'queued' },
   strand: { queued: 'failed', delivering: 'failed' },
+  hold: { queued: 'held', delivering: 'held' },
+  release: { held: 'queued' },
 };
 
 /** The triggers that mean an HTTP request was made: the event's attempt count moves by one. */
@@ -52,6 +58,7 @@ export const attemptTriggers: readonly DeliveryTrigger[] = ['succeed', 'retry', 
 /** The event counter each status counts towards (delivered ones count only in `delivery_count`). */
 export const counterOf: Record<DeliveryStatus, 'pending' | 'failed' | 'cancelled' | null> = {
   queued: 'pending',
+  held: 'pending',
   delivering: 'pending',
   delivered: null,
   failed: 'failed',

@@ -2,5 +2,5 @@
 export const eventStatuses = ['queued', 'delivering', 'delivered', 'failed', 'cancelled', 'unrouted'] as const;
 export type EventStatus = (typeof eventStatuses)[number];
 
-export const deliveryStatuses = ['queued', 'delivering', 'delivered', 'failed', 'cancelled'] as const;
+export const deliveryStatuses = ['queued', 'held', 'delivering', 'delivered', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];

@@ -6,6 +6,8 @@
  * the services check ids and times themselves, with the same errors as GraphQL.
  */
 import { z } from 'zod';
+import { attemptTriggers } from '../deliveries/deliverJobs.ts';
+import { deliveryStatuses, eventStatuses } from '../events/statuses.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.ts';
 import { examples } from './examples.ts';
 
@@ -198,7 +200,7 @@ export const deliveryBody = z
     id: uuid('Also the `webhook-id` header of every attempt'),
     endpoint_id: uuid('The endpoint it is bound for'),
     target_url: z.string().describe("The endpoint's URL"),
-    status: z.enum(['queued', 'delivering', 'delivered', 'failed', 'cancelled']),
+    status: z.enum(deliveryStatuses),
     attempt_count: z.number().int(),
     last_attempt_at: nullableTimestamp('When the latest attempt started'),
     last_status_code: z.number().int().nullable(),
@@ -217,7 +219,7 @@ export const eventBody = z
     mailbox_name: z.string(),
     target_url: z.string().nullable().describe("The first delivery's endpoint URL (see `deliveries` for all)"),
     event_type: z.string().nullable(),
-    status: z.enum(['queued', 'delivering', 'delivered', 'failed', 'cancelled', 'unrouted']),
+    status: z.enum(eventStatuses),
     attempt_count: z.number().int().describe('Attempts over all deliveries'),
     last_attempt_at: nullableTimestamp('When the latest attempt started'),
     received_at: timestamp('When Hookpost accepted it'),
@@ -228,7 +230,7 @@ export const eventBody = z
 export const attemptBody = z
   .object({
     number: z.number().int().describe('1 for the first try of the delivery'),
-    trigger: z.enum(['scheduled', 'manual', 'test']),
+    trigger: z.enum(attemptTriggers),
     url: z.string().describe('The URL as it was when the request was made'),
     started_at: timestamp('When the request started'),
     duration_ms: z.number().int(),

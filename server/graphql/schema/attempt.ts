@@ -10,6 +10,7 @@ export const AttemptTrigger = builder.enumType('AttemptTrigger', {
     scheduled: { description: "The first try or a retry of the endpoint's retry policy." },
     manual: { description: 'An operator asked for a retry.' },
     test: { description: 'A test event sent with `sendTestEvent`.' },
+    replay: { description: 'A bulk replay of deliveries that had failed (`startReplay`).' },
   } satisfies Record<(typeof attemptTriggers)[number], { description: string }>,
 });
 
@@ -29,8 +30,7 @@ export const Attempt = builder.prismaObject('Attempt', {
     durationMs: t.exposeInt('durationMs', { description: 'How long it took, in milliseconds.' }),
     requestHeaders: t.field({
       type: [Header],
-      description:
-        'The request headers sent, signature included (custom headers that look like credentials are redacted).',
+      description: 'The request headers sent, signature included (every custom header value is redacted).',
       resolve: (attempt) => headerList(attempt.requestHeaders),
     }),
     statusCode: t.exposeInt('statusCode', {

@@ -8,6 +8,10 @@ export const DeliveryStatus = builder.enumType('DeliveryStatus', {
   description: 'Where a delivery stands.',
   values: {
     queued: { description: 'Waiting for its next attempt; a job will run it.' },
+    held: {
+      description:
+        'Waiting without an attempt because its endpoint cannot take it now (circuit open, paused; see `statusReason`); released when it can.',
+    },
     delivering: { description: 'An attempt is in flight.' },
     delivered: { description: 'The endpoint answered 2xx.' },
     failed: { description: 'Every attempt of its retry policy failed; it can be retried by hand.' },
