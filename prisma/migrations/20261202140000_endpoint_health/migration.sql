@@ -42,6 +42,7 @@ CREATE TABLE "endpoint_health" (
     "throttled_until" TIMESTAMPTZ(3),
     "next_send_at" TIMESTAMPTZ(3),
     "in_flight" INTEGER NOT NULL DEFAULT 0,
+    "held_from" UUID,
     "reason" TEXT,
     "changed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

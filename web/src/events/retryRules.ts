@@ -16,6 +16,8 @@ export function deliveryRetryBlock(delivery: DeliveryFacts): string | null {
       return 'Already delivered: nothing to retry.';
     case 'queued':
       return 'Already queued: its next attempt is coming.';
+    case 'held':
+      return 'Held until its endpoint can take it (circuit open or paused); it goes out then.';
     case 'delivering':
       return 'An attempt is in flight right now.';
     case 'failed':

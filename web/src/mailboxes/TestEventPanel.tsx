@@ -13,7 +13,14 @@ import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { TestDeliveryQuery, TestDeliveryUpdatedSubscription } from './mailboxDocuments.ts';
 
 // Statuses only move forward here (one test attempt, no retries): the furthest seen wins.
-const rank: Record<DeliveryStatus, number> = { queued: 0, delivering: 1, delivered: 2, failed: 2, cancelled: 2 };
+const rank: Record<DeliveryStatus, number> = {
+  queued: 0,
+  held: 0,
+  delivering: 1,
+  delivered: 2,
+  failed: 2,
+  cancelled: 2,
+};
 const further = (a: TestDeliveryFieldsFragment, b: TestDeliveryFieldsFragment) =>
   rank[b.status] >= rank[a.status] ? b : a;
 const withPushed = (data: TestDeliveryData, pushed: TestDeliveryFieldsFragment[]): TestDeliveryData => ({

@@ -2,12 +2,13 @@
  * An event's or delivery's status: an icon, the word and a color, so it reads without
  * color too (color-blind operators, grayscale printouts).
  */
-import { Ban, CircleCheck, CircleDashed, CircleX, Clock, LoaderCircle, type LucideIcon } from 'lucide-react';
+import { Ban, CircleCheck, CircleDashed, CircleX, Clock, LoaderCircle, PauseCircle, type LucideIcon } from 'lucide-react';
 
-export type Status = 'queued' | 'delivering' | 'delivered' | 'failed' | 'cancelled' | 'unrouted';
+export type Status = 'queued' | 'held' | 'delivering' | 'delivered' | 'failed' | 'cancelled' | 'unrouted';
 
 const look: Record<Status, { icon: LucideIcon; label: string; hint: string }> = {
   queued: { icon: Clock, label: 'Queued', hint: 'Waiting for its next attempt' },
+  held: { icon: PauseCircle, label: 'Held', hint: 'Waiting: its endpoint cannot take it now (circuit open or paused)' },
   delivering: { icon: LoaderCircle, label: 'Delivering', hint: 'Attempts made, not finished yet' },
   delivered: { icon: CircleCheck, label: 'Delivered', hint: 'The endpoint answered 2xx' },
   failed: { icon: CircleX, label: 'Failed', hint: 'Every attempt failed; it can be retried' },
