@@ -159,7 +159,16 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         claimPool: queuePool,
         attempts: createAttemptWriter({ db: pool, changes, logger, metrics: runtime.metrics }),
       };
-      worker = await startWorker({ config, logger, metrics: runtime.metrics, queuePool, databaseUrl, deliver });
+      worker = await startWorker({
+        config,
+        logger,
+        metrics: runtime.metrics,
+        queuePool,
+        databaseUrl,
+        deliver,
+        pool,
+        routes: runtime.routes,
+      });
       const started = worker;
       steps.push({ name: 'stop the delivery worker', run: () => started.stop() });
     }

@@ -2,7 +2,7 @@
  * The lifecycle's invariant, property-based against a real PostgreSQL: after any
  * sequence of the operations that change deliveries (ingest, claims by live and dead
  * workers, attempts recorded by claim holders and by workers that lost their claim,
- * cancellations, requeues), every event's counters equal what its deliveries say, its
+ * cancellations, requeues, holds and releases), every event's counters equal what its deliveries say, its
  * attempt count equals its attempt rows, and its status is the one the counters define.
  */
 import fc from 'fast-check';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startChangeBus, type ChangeBus } from '../server/db/changeBus.ts';
 import { cancelWaitingDeliveries } from '../server/deliveries/cancel.ts';
 import { claimDeliveries } from '../server/deliveries/claim.ts';
+import { holdDeliveries, releaseHeld } from '../server/deliveries/hold.ts';
 import { recordAttempts, type AttemptDecision } from '../server/deliveries/recordAttempts.ts';
 import { requeueDeliveries } from '../server/deliveries/requeue.ts';
 import { newId } from '../server/ids.ts';
@@ -49,7 +50,9 @@ type Operation =
   | { kind: 'revive'; worker: number }
   | { kind: 'toggleEndpoint'; endpoint: number }
   | { kind: 'cancel'; endpoint: number }
-  | { kind: 'requeue'; event: number; delivery: number | null };
+  | { kind: 'requeue'; event: number; delivery: number | null }
+  | { kind: 'hold'; picks: number[] }
+  | { kind: 'release'; endpoint: number };
 
 const index = fc.nat({ max: 1000 });
 const operation: fc.Arbitrary<Operation> = fc.oneof(
@@ -81,6 +84,8 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('toggleEndpoint' as const), endpoint: fc.nat({ max: 2 }) }),
   fc.record({ kind: fc.constant('cancel' as const), endpoint: fc.nat({ max: 2 }) }),
   fc.record({ kind: fc.constant('requeue' as const), event: index, delivery: fc.option(index) }),
+  fc.record({ kind: fc.constant('hold' as const), picks: fc.array(index, { maxLength: 6 }) }),
+  fc.record({ kind: fc.constant('release' as const), endpoint: fc.nat({ max: 2 }) }),
 );
 
 const deliveryIds: Known[] = [];
@@ -177,6 +182,14 @@ async function run(op: Operation): Promise<void> {
     case 'cancel':
       await cancelWaitingDeliveries(deps, [endpointIds[op.endpoint]!]);
       return;
+    case 'hold': {
+      const ids = [...new Set(op.picks.map((at) => pick(deliveryIds, at)?.id).filter((id) => id !== undefined))];
+      await holdDeliveries(deps, ids, 'The endpoint is paused.');
+      return;
+    }
+    case 'release':
+      await releaseHeld(deps, endpointIds[op.endpoint]!, 3);
+      return;
     case 'requeue': {
       const eventId = pick(eventIds, op.event);
       if (!eventId) return;
@@ -213,6 +226,7 @@ function expectedStatus(e: EventCheck): string {
 }
 
 const endStates = new Set<string>();
+let heldSeen = false;
 
 /** Each run starts from an empty history, so a failing run is a counterexample on its own. */
 async function reset(): Promise<void> {
@@ -227,10 +241,11 @@ async function checkInvariant(): Promise<void> {
     `select distinct status::text from delivery where status in ('delivered', 'failed', 'cancelled')`,
   );
   for (const { status } of ended.rows) endStates.add(status);
+  if ((await db.count('delivery', `status = 'held'`)) > 0) heldSeen = true;
   const { rows } = await db.pool.query<EventCheck>(`
     select e.id, e.status::text, e.delivery_count, e.pending_count, e.failed_count, e.cancelled_count, e.attempt_count,
            count(d.id)::int as deliveries,
-           count(d.id) filter (where d.status in ('queued', 'delivering'))::int as pending,
+           count(d.id) filter (where d.status in ('queued', 'held', 'delivering'))::int as pending,
            count(d.id) filter (where d.status = 'failed')::int as failed,
            count(d.id) filter (where d.status = 'cancelled')::int as cancelled,
            coalesce(sum(d.attempt_count), 0)::int as delivery_attempts,
@@ -271,5 +286,6 @@ describe('the event counters', () => {
     );
     // The runs did move deliveries through every end state.
     expect([...endStates].sort()).toEqual(['cancelled', 'delivered', 'failed']);
+    expect(heldSeen).toBe(true);
   });
 });

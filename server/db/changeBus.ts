@@ -57,7 +57,21 @@ export interface SessionEnded {
   sessionId: string;
 }
 
-export type Change = EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked | SessionEnded;
+/** An endpoint's health or settings changed (circuit opened or closed, paused, disabled…). */
+export interface EndpointChanged {
+  kind: 'endpoint';
+  endpointId: string;
+  mailboxId: string;
+}
+
+/** A bulk replay progressed or ended. */
+export interface ReplayChanged {
+  kind: 'replay';
+  replayId: string;
+}
+
+export type Change =
+  EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked | SessionEnded | EndpointChanged | ReplayChanged;
 
 /** Whether a change revokes the given access token (live connections opened with it must end). */
 export const revokes = (change: Change, tokenId: string | undefined): boolean =>
@@ -73,7 +87,9 @@ type Wire =
   | ['d', string, string, string, string, string, number | null]
   | ['r', string]
   | ['a', string]
-  | ['s', string];
+  | ['s', string]
+  | ['n', string, string]
+  | ['p', string];
 
 function toWire(change: Change): Wire {
   switch (change.kind) {
@@ -95,6 +111,10 @@ function toWire(change: Change): Wire {
       return ['a', change.tokenId];
     case 'session':
       return ['s', change.sessionId];
+    case 'endpoint':
+      return ['n', change.endpointId, change.mailboxId];
+    case 'replay':
+      return ['p', change.replayId];
   }
 }
 
@@ -130,6 +150,8 @@ function fromWire(wire: Wire): Change {
   if (wire[0] === 'r') return { kind: 'routing', mailboxId: wire[1] };
   if (wire[0] === 'a') return { kind: 'access', tokenId: wire[1] };
   if (wire[0] === 's') return { kind: 'session', sessionId: wire[1] };
+  if (wire[0] === 'n') return { kind: 'endpoint', endpointId: wire[1], mailboxId: wire[2] };
+  if (wire[0] === 'p') return { kind: 'replay', replayId: wire[1] };
   const [, deliveryId, eventId, mailboxId, endpointId, status, attempt] = wire;
   return { kind: 'delivery', deliveryId, eventId, mailboxId, endpointId, status, attempt };
 }

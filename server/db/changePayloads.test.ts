@@ -28,6 +28,8 @@ describe('live-change NOTIFY payloads', () => {
         status: 'queued',
         attempt: null,
       },
+      { kind: 'endpoint', endpointId: uuid(4), mailboxId: uuid(2) },
+      { kind: 'replay', replayId: uuid(6) },
       { kind: 'routing', mailboxId: uuid(2) },
       { kind: 'access', tokenId: uuid(6) },
     ];

@@ -36,17 +36,32 @@ export interface Claim {
   claimed: ClaimedDelivery[];
   /** Deliveries cancelled because their endpoint is no longer active. */
   cancelled: string[];
+  /**
+   * Deliveries not claimed because their endpoint is not plain (paused, circuit not
+   * closed, throttled, rate or concurrency limited): claimGuarded.ts decides for them.
+   */
+  guarded: string[];
+  /** Whether the endpoint's health has failures to clear: a success must be reported. */
+  healthDirty: boolean;
 }
 
+/** A delivery that may be claimed now: queued and due, or in flight for a dead worker (or this one). */
+export const claimable = `((d.status = 'queued' and (d.next_attempt_at is null or d.next_attempt_at <= now()))
+        or (d.status = 'delivering'
+            and (d.claimed_by = $2 or not exists (select 1 from worker_heartbeat w where w.worker_id = d.claimed_by))))`;
+
+// $3 true: claim even from a guarded endpoint (claimGuarded.ts planned these already).
 const claimStatement = `
   with target as (
-    select d.id, d.status as from_status, (p.enabled and p.deleted_at is null) as active
+    select d.id, d.status as from_status, (p.enabled and p.deleted_at is null) as active,
+           (p.paused_at is not null or p.rate_limit_per_second is not null or p.max_in_flight is not null
+            or coalesce(h.circuit_state <> 'closed' or h.throttled_until > now(), false)) as guarded,
+           coalesce(h.consecutive_failures > 0 or h.failing_since is not null, false) as health_dirty
       from unnest($1::uuid[]) as job(id)
       join delivery d on d.id = job.id
       join endpoint p on p.id = d.endpoint_id
-     where (d.status = 'queued' and (d.next_attempt_at is null or d.next_attempt_at <= now()))
-        or (d.status = 'delivering'
-            and (d.claimed_by = $2 or not exists (select 1 from worker_heartbeat h where h.worker_id = d.claimed_by)))
+      left join endpoint_health h on h.endpoint_id = p.id
+     where ${claimable}
        for update of d
   ), changed as (
     update delivery d
@@ -55,7 +70,7 @@ const claimStatement = `
            next_attempt_at = case when t.active then d.next_attempt_at end,
            updated_at = now()
       from target t, event e, endpoint p
-     where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id
+     where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id and (not t.active or not t.guarded or $3)
  returning d.id, d.event_id, t.from_status, d.status as to_status, 0 as attempted, null::timestamptz as attempted_at,
            d.attempt_count as "attemptCount", e.mailbox_id as "mailboxId", p.id as "endpointId",
            e.event_type as "eventType", e.content_type as "contentType", e.body, p.url,
@@ -65,25 +80,44 @@ const claimStatement = `
                   order by s.created_at desc) as "sealedSecrets"
   ), ${eventCounterCtes('changed')}
   select id, event_id, to_status, "attemptCount", "mailboxId", "endpointId", "eventType", "contentType", body, url,
-         "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets"
-    from changed`;
+         "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets",
+         (select array_agg(t.id) from target t where t.active and t.guarded and not $3) as guarded,
+         (select bool_or(health_dirty) from target) as "healthDirty"
+    from changed
+  union all
+  select null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+         (select array_agg(t.id) from target t where t.active and t.guarded and not $3),
+         (select bool_or(health_dirty) from target)
+   where not exists (select 1 from changed)`;
 
-type ClaimRow = Omit<ClaimedDelivery, 'eventId'> & { event_id: string; to_status: 'delivering' | 'cancelled' };
+type ClaimRow = Omit<ClaimedDelivery, 'eventId'> & {
+  event_id: string | null;
+  to_status: 'delivering' | 'cancelled' | null;
+  guarded: string[] | null;
+  healthDirty: boolean | null;
+};
 
 export async function claimDeliveries(
   deps: { db: Queryable; changes: Pick<ChangeBus, 'publish'> },
   workerId: string,
   deliveryIds: string[],
+  options: { guardedAlreadyPlanned?: boolean } = {},
 ): Promise<Claim> {
-  if (deliveryIds.length === 0) return { claimed: [], cancelled: [] };
+  if (deliveryIds.length === 0) return { claimed: [], cancelled: [], guarded: [], healthDirty: false };
   const { rows } = await deps.db.query<ClaimRow>({
     name: 'claim_deliveries',
     text: claimStatement,
-    values: [deliveryIds, workerId],
+    values: [deliveryIds, workerId, options.guardedAlreadyPlanned ?? false],
   });
-  const claim: Claim = { claimed: [], cancelled: [] };
+  const claim: Claim = {
+    claimed: [],
+    cancelled: [],
+    guarded: rows[0]?.guarded ?? [],
+    healthDirty: rows[0]?.healthDirty ?? false,
+  };
   for (const row of rows) {
-    const { event_id: eventId, to_status: status, ...rest } = row;
+    const { event_id: eventId, to_status: status, guarded: _guarded, healthDirty: _dirty, ...rest } = row;
+    if (!eventId || !status) continue;
     const delivery: ClaimedDelivery = { ...rest, eventId };
     publishDeliveryChange(
       deps.changes,

@@ -80,19 +80,16 @@ export function addDeliverJobsSql(rows: string): string {
 }
 
 /**
- * Adds `deliver` jobs for these payloads, due in `delayMs`: used to put back a job a
- * worker fetched but will not run now (its endpoint already runs its share). The
- * deliveries do not move: they stay queued, and the new job runs them.
+ * Adds `deliver` jobs for these payloads, due at `runAt`: a job put back because its
+ * endpoint runs its share, or deliveries put off by their endpoint's limits.
  */
 export async function addDeliverJobs(
   db: { query(text: string, values: unknown[]): Promise<unknown> },
   payloads: string[],
-  delayMs: number,
+  runAt: Date,
 ): Promise<void> {
   await db.query(
-    `select count(*) from ${addDeliverJobsSql(
-      `select p as payload, now() + make_interval(secs => $2 / 1000.0) as run_at from unnest($1::text[]) as p`,
-    )}`,
-    [payloads, delayMs],
+    `select count(*) from ${addDeliverJobsSql('select p as payload, $2::timestamptz as run_at from unnest($1::text[]) as p')}`,
+    [payloads, runAt],
   );
 }

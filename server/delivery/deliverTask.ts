@@ -29,6 +29,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AttemptWriter } from './attemptWriter.ts';
 import type { FairShare } from './fairShare.ts';
+import type { HealthKeeper } from '../health/healthKeeper.ts';
 import { redactCustomHeaders } from './responseCapture.ts';
 import { nextRetryDelay } from './retrySchedule.ts';
 import { sendAttempt, type AttemptOutcome } from './sendAttempt.ts';
@@ -56,6 +57,8 @@ export interface DeliverTaskDeps {
   changes: ChangeBus;
   /** The process's request slots and each endpoint's share of them (fairShare.ts). */
   fairShare: FairShare;
+  /** Claims for endpoints that are not plain, and what outcomes do to endpoints (health/). */
+  health: Pick<HealthKeeper, 'claim' | 'afterAttempt'>;
   /**
    * Called when a job starts, with the id of the worker running it; resolves once that
    * worker shows as alive (worker/liveness.ts), since only then may it claim, with the
@@ -77,7 +80,7 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
     const endJob = deps.fairShare.startJob(job.endpointId ?? `job-${helpers.job.id}`);
     if (!endJob) {
       // Its endpoint already runs its share here: back in the queue, for any worker.
-      await addDeliverJobs(deps.claimPool, [JSON.stringify(rawPayload)], DEFER_MS);
+      await addDeliverJobs(deps.claimPool, [JSON.stringify(rawPayload)], new Date(Date.now() + DEFER_MS));
       return;
     }
     try {
@@ -103,14 +106,22 @@ async function deliverJob(
   stopping?: AbortSignal,
 ) {
   const ids = deliveries.map((delivery) => delivery.id).filter((id) => !inFlight.has(id));
-  const { claimed, cancelled } = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
-  for (const id of cancelled) {
+  const plain = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
+  // An endpoint that is not plain (circuit, pause, limits): its health decides what goes.
+  const guarded = plain.guarded.length ? await deps.health.claim(workerId, plain.guarded, trigger) : null;
+  for (const id of [...plain.cancelled, ...(guarded?.cancelled ?? [])]) {
     deps.logger.info({ deliveryId: id }, `Delivery ${id} cancelled: its endpoint is disabled or deleted.`);
   }
-  for (const delivery of claimed) inFlight.add(delivery.id);
+  const claimed = [
+    ...plain.claimed.map((delivery) => ({ delivery, counted: false, report: plain.healthDirty })),
+    ...(guarded?.claimed ?? []).map((delivery) => ({ delivery, counted: true, report: true })),
+  ];
+  for (const { delivery } of claimed) inFlight.add(delivery.id);
   const results = await Promise.allSettled(
-    claimed.map((delivery) =>
-      deliverOne(deps, workerId, delivery, trigger, stopping).finally(() => inFlight.delete(delivery.id)),
+    claimed.map(({ delivery, counted, report }) =>
+      deliverOne(deps, workerId, delivery, trigger, { counted, report }, stopping).finally(() =>
+        inFlight.delete(delivery.id),
+      ),
     ),
   );
   const failure = results.find((result) => result.status === 'rejected');
@@ -123,6 +134,8 @@ async function deliverOne(
   workerId: string,
   delivery: ClaimedDelivery,
   trigger: AttemptTrigger,
+  /** counted: the endpoint's health counted it in flight; report: its outcome matters to the health even if it succeeds. */
+  health: { counted: boolean; report: boolean },
   stopping?: AbortSignal,
 ) {
   const log = deps.logger.child({
@@ -160,6 +173,17 @@ async function deliverOne(
 
   deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });
   deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
+  if (health.report || !outcome.ok) {
+    // The delivery is recorded whatever happens here; the health catches up at the next outcome.
+    await deps.health
+      .afterAttempt(delivery.endpointId, outcome, health.counted)
+      .catch((error: unknown) =>
+        log.warn(
+          { err: coerceError(error) },
+          `Could not note attempt ${recorded.number}'s outcome in the endpoint's health.`,
+        ),
+      );
+  }
   const number = recorded.number;
   const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
   if (!recorded.moved) {

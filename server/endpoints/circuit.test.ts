@@ -66,6 +66,14 @@ describe('the circuit breaker', () => {
     expect(reopened.alerts).toEqual(['endpoint.circuit_opened']);
   });
 
+  test('half-open: the probe released for it goes, the rest waits', () => {
+    const probing = { ...run(Array(5).fill(failure)).health, circuitState: 'half_open' as const, probeDeliveryId: 'p' };
+    const plan = planClaim(probing, plain, ['o', 'p'], at(40_000));
+    expect(plan.claim).toEqual(['p']);
+    expect(plan.hold.ids).toEqual(['o']);
+    expect(planClaim(probing, plain, ['o'], at(40_000)).claim).toEqual([]);
+  });
+
   test('the rest doubles up to its cap', () => {
     let health = run(Array(5).fill(failure)).health;
     for (let i = 0; i < 10; i++) {

@@ -205,7 +205,11 @@ export function planClaim(before: Health, limits: EndpointLimits, ids: string[],
     return plan([probe], rest, 'Waiting for the outcome of a probe delivery to the endpoint.');
   }
   if (health.circuitState === 'half_open') {
-    return plan([], ids, 'Waiting for the outcome of a probe delivery to the endpoint.');
+    // The probe itself (released for it by the health tick) goes; the rest waits for it.
+    const probe = health.probeDeliveryId && ids.includes(health.probeDeliveryId) ? health.probeDeliveryId : null;
+    if (probe) health.inFlight += 1;
+    const rest = ids.filter((id) => id !== probe);
+    return plan(probe ? [probe] : [], rest, 'Waiting for the outcome of a probe delivery to the endpoint.');
   }
 
   if (health.throttledUntil && now < health.throttledUntil) {

@@ -20,7 +20,10 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { DELIVER_TASK } from '../deliveries/deliverJobs.ts';
 import { makeReconciler } from '../deliveries/reconcile.ts';
+import { createAlertSender } from '../alerts/systemMailbox.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
+import { createHealthKeeper } from '../health/healthKeeper.ts';
+import { makeReleaseTask, RELEASE_TASK } from '../health/releaseTask.ts';
 import { createFairShare, shareOf } from '../delivery/fairShare.ts';
 import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
@@ -45,7 +48,11 @@ export interface WorkerOptions {
   queuePool: pg.Pool;
   /** For the liveness lock's own connection. */
   databaseUrl: string;
-  deliver: Omit<DeliverTaskDeps, 'enter' | 'fairShare'>;
+  deliver: Omit<DeliverTaskDeps, 'enter' | 'fairShare' | 'health'>;
+  /** Durable writes (alerts, disabling endpoints). */
+  pool: pg.Pool;
+  /** Told when an endpoint is disabled. */
+  routes: { changed(mailboxId: string): void };
 }
 
 /** One graphile-worker pool and what Hookpost keeps beside it. */
@@ -97,9 +104,18 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     slots: config.workerConcurrency,
     share: shareOf(config.workerConcurrency, config.endpointMaxShare),
   });
+  const health = createHealthKeeper({
+    pool: options.pool,
+    claimPool: queuePool,
+    changes: options.deliver.changes,
+    routes: options.routes,
+    alerts: createAlertSender(options.pool),
+    logger,
+  });
   const task = makeDeliverTask({
     ...options.deliver,
     fairShare,
+    health,
     // A job is claimed only once its worker shows as alive, or another worker could take
     // its deliveries over as a dead one's; and a worker's jobs run elsewhere only once its
     // tasks are over (counted here: graphile-worker's own events are not always sent when
@@ -156,7 +172,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       logger: toGraphileLogger(logger),
       events,
       gracefulShutdownAbortTimeout: config.shutdownTimeoutMs,
-      taskList: { [DELIVER_TASK]: task },
+      taskList: {
+        [DELIVER_TASK]: task,
+        [RELEASE_TASK]: makeReleaseTask({ claimPool: queuePool, changes: options.deliver.changes }),
+      },
       // An endpoint running its share of jobs gets no more until one ends.
       forbiddenFlags: fairShare.forbiddenFlags,
       parsedCronItems: [],
@@ -281,6 +300,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         connectedSince = Date.now();
       }
       await sweeper.sweep(connectedSince);
+      await health.tick();
       if (Date.now() - lastReconcile >= config.reconcileIntervalMs) {
         lastReconcile = Date.now();
         const result = await reconciler.reconcile();

@@ -1,0 +1,175 @@
+/**
+ * Endpoint health at work, in every worker process: claims for endpoints that are not
+ * plain (claimGuarded.ts), what each attempt's outcome does to its endpoint (the circuit
+ * opens or closes, the endpoint is disabled, the receiver asked everyone to slow down),
+ * and the periodic work (a probe once an open circuit has rested, a probe that never came
+ * back, held deliveries to release, in-flight counts to correct). The rules are pure, in
+ * endpoints/circuit.ts; this file carries out their consequences: alerts to the system
+ * mailbox, disabling (which cancels what waits), releasing held deliveries.
+ */
+import type pg from 'pg';
+import type { ChangeBus } from '../db/changeBus.ts';
+import { withTransaction } from '../db/pool.ts';
+import type { Claim } from '../deliveries/claim.ts';
+import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
+import type { AttemptTrigger } from '../deliveries/deliverJobs.ts';
+import { releaseHeld } from '../deliveries/hold.ts';
+import { afterAttempt, type AttemptOutcomeSummary, type HealthAlert } from '../endpoints/circuit.ts';
+import { coerceError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { AlertSender } from '../alerts/systemMailbox.ts';
+import { systemMailboxId } from '../alerts/systemMailbox.ts';
+import { claimGuarded } from './claimGuarded.ts';
+import { lockHealth, saveHealth } from './healthRow.ts';
+import { scheduleRelease } from './releaseTask.ts';
+
+export interface HealthKeeper {
+  claim(workerId: string, deliveryIds: string[], trigger: AttemptTrigger): Promise<Claim>;
+  /** What an attempt's outcome does to its endpoint; `counted`: its claim counted it in flight. */
+  afterAttempt(endpointId: string, outcome: AttemptOutcomeSummary, counted: boolean): Promise<void>;
+  /** The periodic work (run on one worker at a time). */
+  tick(): Promise<void>;
+}
+
+export interface HealthKeeperDeps {
+  /** Durable writes (disabling, alerts). */
+  pool: pg.Pool;
+  /** Claims and health rows. */
+  claimPool: pg.Pool;
+  changes: Pick<ChangeBus, 'publish'>;
+  /** Told when an endpoint is disabled, so ingest stops routing to it. */
+  routes: { changed(mailboxId: string): void };
+  alerts: AlertSender;
+  logger: Logger;
+}
+
+/** A probe that has not come back after this long is taken as lost, in ms. */
+const LOST_PROBE_MS = 120_000;
+
+export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
+  const { logger } = deps;
+  let systemMailbox: Promise<string> | null = null;
+  const isSystemMailbox = async (mailboxId: string) => {
+    systemMailbox ??= systemMailboxId(deps.pool).catch((error: unknown) => {
+      systemMailbox = null;
+      throw error;
+    });
+    return mailboxId === (await systemMailbox);
+  };
+
+  const alert = async (type: HealthAlert, endpointId: string, mailboxId: string, reason: string | null) => {
+    // The system mailbox's own endpoints do not raise alerts: they would feed themselves.
+    if (await isSystemMailbox(mailboxId)) return;
+    const { rows } = await deps.pool.query<{ url: string }>('select url from endpoint where id = $1', [endpointId]);
+    await deps.alerts.send(type, { endpoint_id: endpointId, mailbox_id: mailboxId, url: rows[0]?.url, reason });
+  };
+
+  const disable = async (endpointId: string, mailboxId: string, reason: string) => {
+    const { rowCount } = await deps.pool.query(
+      `update endpoint set enabled = false, disabled_at = now(), disabled_reason = $2, updated_at = now()
+        where id = $1 and enabled`,
+      [endpointId, reason],
+    );
+    if (!rowCount) return;
+    deps.routes.changed(mailboxId);
+    await cancelWaitingDeliveries({ db: deps.pool, changes: deps.changes }, [endpointId]);
+    logger.warn({ endpointId, reason }, `Endpoint ${endpointId} disabled: ${reason}`);
+  };
+
+  return {
+    claim: (workerId, deliveryIds, trigger) =>
+      claimGuarded({ claimPool: deps.claimPool, changes: deps.changes }, workerId, deliveryIds, trigger),
+
+    async afterAttempt(endpointId, outcome, counted) {
+      const noted = await withTransaction(deps.claimPool, async (client) => {
+        const locked = await lockHealth(client, endpointId);
+        if (!locked) return null;
+        const after = afterAttempt(locked.health, outcome, locked.policy, new Date());
+        if (counted) after.health.inFlight -= 1;
+        const moved = after.health.circuitState !== locked.health.circuitState;
+        await saveHealth(client, endpointId, after.health, moved);
+        if (after.health.circuitState === 'closed' && moved) await scheduleRelease(client, endpointId);
+        return { ...after, moved, mailboxId: locked.mailboxId };
+      });
+      if (!noted) return;
+      if (noted.moved || noted.disable)
+        deps.changes.publish({ kind: 'endpoint', endpointId, mailboxId: noted.mailboxId });
+      if (noted.moved) {
+        logger.warn(
+          { endpointId, circuit: noted.health.circuitState, reason: noted.health.reason },
+          `Endpoint ${endpointId}'s circuit is ${noted.health.circuitState.replace('_', '-')}: ${noted.health.reason ?? ''}`,
+        );
+      }
+      if (noted.disable) await disable(endpointId, noted.mailboxId, noted.disable);
+      for (const type of noted.alerts) {
+        await alert(
+          type,
+          endpointId,
+          noted.mailboxId,
+          type === 'endpoint.disabled' ? noted.disable : noted.health.reason,
+        );
+      }
+    },
+
+    async tick() {
+      // Open circuits whose rest is over, with deliveries held: release one as the probe.
+      const { rows: rested } = await deps.claimPool.query<{ endpoint_id: string }>(
+        `select endpoint_id from endpoint_health
+          where circuit_state = 'open' and retry_at <= now() and held_from is not null limit 100`,
+      );
+      // Probes that never came back (a worker died with one): the circuit rests again.
+      const { rows: lost } = await deps.claimPool.query<{ endpoint_id: string }>(
+        `update endpoint_health set circuit_state = 'open', retry_at = now(), probe_delivery_id = null, changed_at = now(),
+                reason = 'The probe delivery did not come back; another goes.'
+          where circuit_state = 'half_open' and changed_at < now() - make_interval(secs => $1)
+      returning endpoint_id`,
+        [LOST_PROBE_MS / 1000],
+      );
+      for (const { endpoint_id: endpointId } of [...rested, ...lost]) {
+        try {
+          await withTransaction(deps.claimPool, async (client) => {
+            const locked = await lockHealth(client, endpointId);
+            if (!locked || !locked.active || locked.health.circuitState !== 'open') return;
+            if (!locked.health.retryAt || locked.health.retryAt > new Date()) return;
+            const [probe] = await releaseHeld({ db: client, changes: deps.changes }, endpointId, 1);
+            if (!probe) return;
+            await saveHealth(
+              client,
+              endpointId,
+              {
+                ...locked.health,
+                circuitState: 'half_open',
+                probeDeliveryId: probe.deliveryId,
+                reason: 'A probe delivery is on its way.',
+              },
+              true,
+            );
+            deps.changes.publish({ kind: 'endpoint', endpointId, mailboxId: locked.mailboxId });
+          });
+        } catch (error) {
+          logger.warn(
+            { err: coerceError(error), endpointId },
+            `Could not send a probe to endpoint ${endpointId}; will try again.`,
+          );
+        }
+      }
+      // Endpoints that can take deliveries again but still hold some (a lost release job…).
+      const { rows: releasable } = await deps.claimPool.query<{ endpoint_id: string }>(
+        `select h.endpoint_id from endpoint_health h join endpoint p on p.id = h.endpoint_id
+          where h.held_from is not null and h.circuit_state = 'closed' and p.paused_at is null
+            and p.enabled and p.deleted_at is null
+          limit 100`,
+      );
+      for (const { endpoint_id: endpointId } of releasable) await scheduleRelease(deps.claimPool, endpointId);
+      // Requests in flight for concurrency-limited endpoints, counted again from the deliveries
+      // (a worker that died while counted would otherwise keep its slots).
+      await deps.claimPool.query(
+        `update endpoint_health h set in_flight = (
+            select count(*) from delivery d
+             where d.endpoint_id = h.endpoint_id and d.status = 'delivering'
+               and exists (select 1 from worker_heartbeat w where w.worker_id = d.claimed_by))
+          from endpoint p where p.id = h.endpoint_id and p.max_in_flight is not null`,
+      );
+    },
+  };
+}
