@@ -230,13 +230,22 @@ let heldSeen = false;
 
 /** Each run starts from an empty history, so a failing run is a counterexample on its own. */
 async function reset(): Promise<void> {
-  await db.pool.query('truncate attempt, delivery, event, worker_heartbeat, graphile_worker._private_jobs cascade');
+  await db.pool.query(
+    'truncate dead_letter, attempt, delivery, event, worker_heartbeat, endpoint_health, graphile_worker._private_jobs cascade',
+  );
   await db.pool.query('update endpoint set enabled = true');
   deliveryIds.length = 0;
   eventIds.length = 0;
 }
 
 async function checkInvariant(): Promise<void> {
+  // The dead letters are exactly the failed deliveries.
+  const { rows: letters } = await db.pool.query<{ missing: number; extra: number }>(
+    `select (select count(*) from delivery d where d.status = 'failed'
+               and not exists (select 1 from dead_letter l where l.delivery_id = d.id))::int as missing,
+            (select count(*) from dead_letter l join delivery d on d.id = l.delivery_id where d.status <> 'failed')::int as extra`,
+  );
+  expect(letters[0]).toEqual({ missing: 0, extra: 0 });
   const ended = await db.pool.query<{ status: string }>(
     `select distinct status::text from delivery where status in ('delivered', 'failed', 'cancelled')`,
   );

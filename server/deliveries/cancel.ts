@@ -6,7 +6,7 @@
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
-import { eventCounterCtes } from './sql/lifecycleSql.ts';
+import { lifecycleCtes } from './sql/lifecycleSql.ts';
 
 const cancelStatement = `
   with target as (
@@ -19,7 +19,7 @@ const cancelStatement = `
       from target t where d.id = t.id
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
            null::timestamptz as attempted_at
-  ), ${eventCounterCtes('changed')}
+  ), ${lifecycleCtes('changed')}
   select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId"
     from changed c join event e on e.id = c.event_id`;
 

@@ -12,7 +12,7 @@
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { publishDeliveryChange } from './publish.ts';
-import { eventCounterCtes } from './sql/lifecycleSql.ts';
+import { lifecycleCtes } from './sql/lifecycleSql.ts';
 
 export interface ClaimedDelivery {
   id: string;
@@ -71,14 +71,14 @@ const claimStatement = `
            updated_at = now()
       from target t, event e, endpoint p
      where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id and (not t.active or not t.guarded or $3)
- returning d.id, d.event_id, t.from_status, d.status as to_status, 0 as attempted, null::timestamptz as attempted_at,
-           d.attempt_count as "attemptCount", e.mailbox_id as "mailboxId", p.id as "endpointId",
+ returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
+           null::timestamptz as attempted_at, d.attempt_count as "attemptCount", e.mailbox_id as "mailboxId", p.id as "endpointId",
            e.event_type as "eventType", e.content_type as "contentType", e.body, p.url,
            p.sealed_headers as "sealedHeaders", p.timeout_ms as "timeoutMs", p.retry_policy as "retryPolicy",
            array(select s.ciphertext from endpoint_secret s
                   where s.endpoint_id = p.id and (s.expires_at is null or s.expires_at > now())
                   order by s.created_at desc) as "sealedSecrets"
-  ), ${eventCounterCtes('changed')}
+  ), ${lifecycleCtes('changed')}
   select id, event_id, to_status, "attemptCount", "mailboxId", "endpointId", "eventType", "contentType", body, url,
          "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets",
          (select array_agg(t.id) from target t where t.active and t.guarded and not $3) as guarded,

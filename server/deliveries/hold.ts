@@ -9,7 +9,7 @@ import type { ChangeBus } from '../db/changeBus.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { addDeliverJobs, deliverJobPayloads } from './deliverJobs.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
-import { allowedFrom, eventCounterCtes } from './sql/lifecycleSql.ts';
+import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 
 type Deps = { db: Queryable; changes: Pick<ChangeBus, 'publish'> };
 
@@ -25,7 +25,7 @@ const holdStatement = `
     update delivery d set status = 'held', status_reason = $2, claimed_by = null, next_attempt_at = null, updated_at = now()
       from target t where d.id = t.id
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted, null::timestamptz as attempted_at
-  ), ${eventCounterCtes('changed')}, marked as (
+  ), ${lifecycleCtes('changed')}, marked as (
     update endpoint_health h set held_from = least(coalesce(h.held_from, m.first), m.first)
       from (select endpoint_id, (array_agg(id order by id))[1] as first from changed group by endpoint_id) m
      where h.endpoint_id = m.endpoint_id
@@ -51,7 +51,7 @@ const deferStatement = `
       from target t where d.id = t.id
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted, null::timestamptz as attempted_at,
            t.at
-  ), ${eventCounterCtes('changed')}
+  ), ${lifecycleCtes('changed')}
   select c.id, c.endpoint_id as "endpointId", c.at from changed c`;
 
 /**
@@ -88,7 +88,7 @@ const releaseStatement = `
     update delivery d set status = 'queued', status_reason = null, next_attempt_at = now(), updated_at = now()
       from target t where d.id = t.id
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted, null::timestamptz as attempted_at
-  ), ${eventCounterCtes('changed')}
+  ), ${lifecycleCtes('changed')}
   ${refs} order by c.id`;
 
 /**

@@ -18,7 +18,7 @@ import type { ChangeBus } from '../db/changeBus.ts';
 import { withTransaction } from '../db/pool.ts';
 import { addDeliverJobsSql, deliverJobPayloads, DELIVER_TASK } from './deliverJobs.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
-import { allowedFrom, eventCounterCtes } from './sql/lifecycleSql.ts';
+import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 
 /** The advisory lock key that elects the reconciling process (namespace, key). */
 const RECONCILER_LOCK = [0x686f6f6b, 1] as const;
@@ -82,7 +82,7 @@ const reconcileStatement = `
       from locked s where d.id = s.id
  returning d.id, d.event_id, d.endpoint_id, s.from_status, d.status as to_status, 0 as attempted,
            null::timestamptz as attempted_at
-  ), ${eventCounterCtes('changed')}
+  ), ${lifecycleCtes('changed')}
   select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId",
          c.to_status as status, (select id from scanned order by id desc limit 1)::text as "lastScanned", (select count(*) from scanned)::int as "scanned"
     from changed c join event e on e.id = c.event_id

@@ -15,7 +15,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from './deliverJobs.ts';
 import type { DeliveryStatus } from './lifecycle.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
-import { eventCounterCtes } from './sql/lifecycleSql.ts';
+import { lifecycleCtes } from './sql/lifecycleSql.ts';
 
 /** What happened on the wire (delivery/sendAttempt.ts's outcome has these and more). */
 export interface AttemptResult {
@@ -69,6 +69,7 @@ const recordStatement = `
   ), changed as (
     update delivery d
        set attempt_count = d.attempt_count + 1, last_attempt_at = i.started_at, last_status_code = i.status_code,
+           last_error_kind = i.error_kind,
            status = case when t.owned then i.status else d.status end,
            next_attempt_at = case
              when not t.owned then d.next_attempt_at
@@ -78,7 +79,7 @@ const recordStatement = `
            updated_at = now()
       from input i join target t on t.id = i.delivery_id
      where d.id = i.delivery_id
- returning d.id, d.event_id, t.from_status, d.status as to_status, 1 as attempted, i.started_at as attempted_at,
+ returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 1 as attempted, i.started_at as attempted_at,
            d.attempt_count as number, t.owned, d.next_attempt_at
   ), new_attempts as (
     insert into attempt (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, status_code,
@@ -86,7 +87,7 @@ const recordStatement = `
     select i.attempt_id, i.delivery_id, c.number, i.trigger, i.url, i.started_at, i.duration_ms, i.request_headers,
            i.status_code, i.response_headers, i.response_body, i.truncated, i.error_kind, i.error_message
       from input i join changed c on c.id = i.delivery_id
-  ), ${eventCounterCtes('changed')}`;
+  ), ${lifecycleCtes('changed')}`;
 
 /** Only batches with a retry add jobs: add_jobs always notifies, and notifications serialise commits. */
 const retryJobs = `, retry_jobs as (

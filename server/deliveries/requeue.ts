@@ -17,7 +17,7 @@ import type { ChangeBus } from '../db/changeBus.ts';
 import { withTransaction } from '../db/pool.ts';
 import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from './deliverJobs.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
-import { allowedFrom, eventCounterCtes } from './sql/lifecycleSql.ts';
+import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 import { hasLiveJob } from './sql/liveJobs.ts';
 
 export interface RequeueTarget {
@@ -49,7 +49,7 @@ const requeueStatement = `
       from target t where d.id = t.id
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
            null::timestamptz as attempted_at
-  ), ${eventCounterCtes('changed')}
+  ), ${lifecycleCtes('changed')}
   select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId"
     from changed c join event e on e.id = c.event_id`;
 

@@ -64,6 +64,30 @@ CREATE TABLE "replay" (
     CONSTRAINT "replay_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+-- Failed deliveries, the dead letters: kept by the lifecycle statements as deliveries end
+-- failed or leave that state, so finding and replaying them never scans delivery history.
+CREATE TABLE "dead_letter" (
+    "delivery_id" UUID NOT NULL,
+    "endpoint_id" UUID NOT NULL,
+    "mailbox_id" UUID NOT NULL,
+    "failed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "dead_letter_pkey" PRIMARY KEY ("delivery_id")
+);
+
+-- AlterTable
+ALTER TABLE "delivery" ADD COLUMN "last_error_kind" TEXT;
+
+-- CreateIndex
+CREATE INDEX "dead_letter_failed_at_delivery_id_idx" ON "dead_letter"("failed_at" DESC, "delivery_id");
+
+-- CreateIndex
+CREATE INDEX "dead_letter_endpoint_id_failed_at_idx" ON "dead_letter"("endpoint_id", "failed_at" DESC);
+
+-- CreateIndex
+CREATE INDEX "dead_letter_mailbox_id_failed_at_idx" ON "dead_letter"("mailbox_id", "failed_at" DESC);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "mailbox_system_key" ON "mailbox"("system") WHERE "system";
 
@@ -71,4 +95,13 @@ CREATE UNIQUE INDEX "mailbox_system_key" ON "mailbox"("system") WHERE "system";
 CREATE INDEX "replay_created_at_idx" ON "replay"("created_at");
 
 -- AddForeignKey
+ALTER TABLE "dead_letter" ADD CONSTRAINT "dead_letter_delivery_id_fkey" FOREIGN KEY ("delivery_id") REFERENCES "delivery"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
 ALTER TABLE "endpoint_health" ADD CONSTRAINT "endpoint_health_endpoint_id_fkey" FOREIGN KEY ("endpoint_id") REFERENCES "endpoint"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- The deliveries that had failed before are dead letters too.
+INSERT INTO "dead_letter" ("delivery_id", "endpoint_id", "mailbox_id", "failed_at")
+SELECT d."id", d."endpoint_id", e."mailbox_id", COALESCE(d."last_attempt_at", d."updated_at")
+  FROM "delivery" d JOIN "event" e ON e."id" = d."event_id"
+ WHERE d."status" = 'failed';
