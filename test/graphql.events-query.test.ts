@@ -163,6 +163,16 @@ describe('Query.events filters', () => {
     expect(all.every((n) => n.startsWith(short))).toBe(true);
   });
 
+  test('by tracking numbers: exactly those events, newest first, at most 100', async () => {
+    expect(await filtered({ trackingNumbers: [ids['order1']!, ids['payment']!] })).toEqual(['payment', 'order1']);
+    expect(await filtered({ trackingNumbers: [ids['order1']!], status: ['failed'] })).toEqual([]);
+    const tooMany = await gql(hookpost, EVENTS, {
+      filter: { trackingNumbers: Array.from({ length: 101 }, () => ids['order1']!) },
+      first: 5,
+    });
+    expect(errorCodes(tooMany)).toEqual(['validation_failed']);
+  });
+
   test('several filters together must all match', async () => {
     expect(await filtered({ mailboxId: shop.id, status: ['delivered'], eventTypes: ['order.*'] })).toEqual([
       'item',
@@ -175,6 +185,7 @@ describe('Query.events filters', () => {
       { mailboxId: 'not-a-uuid' },
       { eventTypes: ['bad pattern!'] },
       { trackingNumberPrefix: 'xyz' },
+      { trackingNumbers: ['not-a-uuid'] },
       { receivedSince: between, receivedUntil: new Date(Date.parse(between) - 1000).toISOString() },
     ]) {
       const result = await gql(hookpost, EVENTS, { filter, first: 5 });

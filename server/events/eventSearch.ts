@@ -1,7 +1,7 @@
 /**
  * Finding events: the filters of the event history (mailbox, endpoint, statuses, event
  * types with `*` wildcards, time range, tracking-number prefix) and keyset pagination
- * on the time-ordered tracking number, newest first. Returns one page of tracking
+ * on the time-ordered tracking number; or exactly the events named (a client refreshing rows), newest first. Returns one page of tracking
  * numbers; callers load what they show (GraphQL plans that load with Prisma).
  *
  * Time filters compare the time inside the tracking number (when Hookpost accepted the
@@ -18,9 +18,17 @@ import { firstIdAt, prefixRange } from './trackingNumberRange.ts';
 
 /** Values one list filter may hold. */
 const MAX_FILTER_VALUES = 20;
+/** Tracking numbers one search may name: a page's worth. */
+const MAX_TRACKING_NUMBERS = 100;
 
 export const eventSearchSchema = z
   .object({
+    /** Exactly these events (a client refreshing rows it holds). */
+    trackingNumbers: z
+      .array(z.uuid('must be a tracking number (a UUID)'))
+      .max(MAX_TRACKING_NUMBERS, `at most ${MAX_TRACKING_NUMBERS} tracking numbers`)
+      .transform((ids) => [...new Set(ids)])
+      .optional(),
     mailboxId: z.uuid('must be a mailbox id (a UUID)').optional(),
     endpointId: z.uuid('must be an endpoint id (a UUID)').optional(),
     // Each status is one index scan in the query: duplicates are dropped, and a list is short.
@@ -99,6 +107,7 @@ async function selectEventIds(
     return `$${values.length}`;
   };
   const where: string[] = [];
+  if (filter.trackingNumbers) where.push(`e.id = any(${param(filter.trackingNumbers)}::uuid[])`);
   if (filter.mailboxId) where.push(`e.mailbox_id = ${param(filter.mailboxId)}`);
   if (filter.endpointId)
     where.push(

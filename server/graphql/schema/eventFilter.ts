@@ -12,6 +12,9 @@ export const EventFilter = builder
     description:
       'Narrows the event history; every filter given must match. Time filters use the time in the tracking number: when Hookpost accepted the event.',
     fields: (t) => ({
+      trackingNumbers: t.idList({
+        description: 'Only these events (at most 100): how a client refreshes rows it already shows.',
+      }),
       mailboxId: t.id({ description: 'Only events sent to this mailbox.' }),
       endpointId: t.id({ description: 'Only events with a delivery to this endpoint.' }),
       status: t.field({ type: [EventStatus], description: 'Only events with one of these statuses.' }),

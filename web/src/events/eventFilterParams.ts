@@ -128,6 +128,7 @@ export interface LiveEventFacts {
 /** Whether a pushed new event belongs in the filtered list (the server's rules, on the client). */
 export function matchesFilter(event: LiveEventFacts, filter: EventFilter): boolean {
   if (filter.status?.length && !filter.status.includes(event.status)) return false;
+  if (filter.trackingNumbers && !filter.trackingNumbers.includes(event.id)) return false;
   if (filter.mailboxId && event.mailboxId !== filter.mailboxId) return false;
   if (filter.endpointId && !event.endpointIds.includes(filter.endpointId)) return false;
   if (!matchesEventType(event.eventType, filter.eventTypes ?? [])) return false;

@@ -5,8 +5,9 @@
  * skipped changes (a burst bigger than a payload) or may have missed some (resync), or
  * the connection came back, the range the reader has loaded is fetched again from the
  * top down to its oldest row (page by page, up to REPAIR_MAX_ROWS), so a skipped event
- * inside it shows up rather than leaving a hole; those repairs are throttled so a
- * sustained burst costs a few queries every few seconds.
+ * inside it shows up rather than leaving a hole, and rows below that range still on their
+ * way are read again by tracking number; those repairs are throttled so a sustained burst
+ * costs a few queries every few seconds.
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
@@ -39,6 +40,11 @@ const MAX_PAGE_SIZE = 100;
 /** A repair re-reads at most this many rows from the top (down to the oldest loaded row); rows below keep their last push. */
 const REPAIR_MAX_ROWS = 500;
 const REFETCH_AT_MOST_EVERY_MS = 3_000;
+/** Unsettled rows below that range a repair reads again by tracking number. */
+const REFRESH_MAX_ROWS = 500;
+
+/** Whether an event's row can still change without anyone acting on it. */
+const isSettled = (row: EventRow) => row.status !== 'queued' && row.status !== 'delivering';
 
 const facts = (row: EventRow) => ({
   id: row.id,
@@ -101,7 +107,35 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
       { pageSize: MAX_PAGE_SIZE, maxRows: REPAIR_MAX_ROWS, reached: (row) => oldest === undefined || row.id <= oldest },
     );
     // A failed repair is retried by the next skip, resync or reconnect.
-    if (page && filterKeyRef.current === key) dispatch({ type: 'head', page, newer: newerEventRow });
+    if (!page || filterKeyRef.current !== key) return;
+    // Rows below the range read again that were still on their way may have had their
+    // last change skipped too: they are read again by tracking number, so no row is left
+    // showing "delivering" for an event that was delivered long ago.
+    const repairedDownTo = page.edges.at(-1)?.node.id;
+    const unsettled = latestState.current.rows
+      .filter((row) => repairedDownTo !== undefined && row.id < repairedDownTo && !isSettled(row))
+      .slice(0, REFRESH_MAX_ROWS)
+      .map((row) => row.id);
+    dispatch({ type: 'head', page, newer: newerEventRow });
+    for (let from = 0; from < unsettled.length; from += MAX_PAGE_SIZE) {
+      const trackingNumbers = unsettled.slice(from, from + MAX_PAGE_SIZE);
+      const result = await client
+        .query(
+          EventsPageQuery,
+          { filter: { trackingNumbers }, first: MAX_PAGE_SIZE },
+          { requestPolicy: 'network-only' },
+        )
+        .toPromise();
+      if (!result.data || filterKeyRef.current !== key) return;
+      dispatch({
+        type: 'live',
+        received: [],
+        updated: result.data.events.edges.map((edge) => edge.node),
+        paused: paused.current,
+        matches: (row) => matchesFilter(facts(row), filterRef.current),
+        newer: newerEventRow,
+      });
+    }
   }, [client]);
 
   // Repair the loaded rows, at most every few seconds; a call during a repair queues one more.
