@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { retryPresetNames, type RetryPresetName } from './endpoints/retryPolicy.ts';
 
 export const processRoles = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof processRoles)[number];
@@ -126,6 +127,8 @@ const envSchema = z.object({
   HOOKPOST_RECONCILE_INTERVAL_MS: intFromEnv(1_000, 3_600_000).default(15_000),
   HOOKPOST_RECONCILE_AFTER_MS: intFromEnv(1_000, 3_600_000).default(30_000),
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
+  HOOKPOST_DEFAULT_RETRY_POLICY: z.enum(retryPresetNames).default('spec'),
+  HOOKPOST_REPLAY_PER_SECOND: intFromEnv(1, 100_000).default(500),
   HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
   HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
   HOOKPOST_GRAPHIQL: booleanFromEnv.optional(),
@@ -218,6 +221,10 @@ export interface Config {
   reconcileAfterMs: number;
   /** How long a rotated-out signing secret still signs, in ms. Default 24 h. */
   secretRotationGraceMs: number;
+  /** The retry preset of endpoints created without a retry policy: `spec` (default: 3 attempts, +2 s, +4 s) or `production` (8 over ~27 h). */
+  defaultRetryPolicy: RetryPresetName;
+  /** Deliveries a bulk replay puts back in line per second, at most. Default 500. */
+  replayPerSecond: number;
   /**
    * Which proxies in front of Hookpost to believe about the client (X-Forwarded-For,
    * -Proto, -Host): `false` (default), `true` (all), a hop count, or addresses/CIDRs.
@@ -289,6 +296,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reconcileIntervalMs: e.HOOKPOST_RECONCILE_INTERVAL_MS,
     reconcileAfterMs: e.HOOKPOST_RECONCILE_AFTER_MS,
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
+    defaultRetryPolicy: e.HOOKPOST_DEFAULT_RETRY_POLICY,
+    replayPerSecond: e.HOOKPOST_REPLAY_PER_SECOND,
     trustProxy: e.HOOKPOST_TRUST_PROXY,
     allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
     graphiql: e.HOOKPOST_GRAPHIQL ?? isLoopbackHost(overrides.host ?? e.HOST),

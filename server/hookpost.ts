@@ -27,6 +27,7 @@ import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { startOpsServer } from './ops/opsServer.ts';
 import { makeReadiness } from './ops/readiness.ts';
+import { createAlertSender } from './alerts/systemMailbox.ts';
 import type { Runtime } from './runtime.ts';
 import type { WorkerHandle } from './worker/runner.ts';
 
@@ -106,6 +107,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       eventWriter: createEventWriter(pool),
       routes: createRouteCache({ db: pool, changes }),
       readiness,
+      alerts: createAlertSender(pool),
     };
 
     const ops = await startOpsServer({

@@ -3,6 +3,7 @@
  * Services take it as their first argument instead of importing singletons.
  */
 import type pg from 'pg';
+import type { AlertSender } from './alerts/systemMailbox.ts';
 import type { SecretBox } from './auth/secretBox.ts';
 import type { Config } from './config.ts';
 import type { ChangeBus } from './db/changeBus.ts';
@@ -31,4 +32,6 @@ export interface Runtime {
   routes: RouteCache;
   /** Whether this process can do its job (/readyz). */
   readiness: Readiness;
+  /** Hookpost's own operational events, into the system mailbox. */
+  alerts: AlertSender;
 }

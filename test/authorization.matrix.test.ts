@@ -21,6 +21,7 @@ import { operatorRoles, type OperatorRole } from '../server/auth/roles.ts';
 import { schema } from '../server/graphql/schema/index.ts';
 import { dashboardDir } from '../server/http/dashboard.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { gql } from './support/graphql.ts';
 import {
   createMailbox,
   sendEvent,
@@ -142,6 +143,8 @@ interface GraphQLCase {
   rule: OperatorRole;
   document: string;
   variables?: (fx: Fixture) => Record<string, unknown>;
+  /** For a subscription: makes something it pushes (default: an event is sent). */
+  push?: (fx: Fixture) => Promise<unknown>;
 }
 
 const graphql: Record<string, GraphQLCase> = {
@@ -177,6 +180,15 @@ const graphql: Record<string, GraphQLCase> = {
     variables: (fx) => ({ id: fx.endpointId }),
   },
   'query stats': { rule: 'viewer', document: '{ stats { from } }' },
+  'query deadLetters': { rule: 'viewer', document: '{ deadLetters { edges { node { id } } } }' },
+  'query replayPreview': { rule: 'operator', document: '{ replayPreview(filter: { statusCodes: [599] }) }' },
+  'query replay': {
+    rule: 'viewer',
+    document: 'query($id: ID!) { replay(id: $id) { id } }',
+    variables: () => ({ id: '018f3c2a-0000-7000-8000-000000000000' }),
+  },
+  'query replays': { rule: 'viewer', document: '{ replays { id } }' },
+  'query systemMailbox': { rule: 'viewer', document: '{ systemMailbox { id } }' },
   'mutation createAccessToken': {
     rule: 'admin',
     document: 'mutation { createAccessToken(name: "matrix", role: viewer) { token } }',
@@ -215,6 +227,25 @@ const graphql: Record<string, GraphQLCase> = {
     rule: 'operator',
     document: 'mutation($id: ID!) { enableEndpoint(id: $id) { id } }',
     variables: (fx) => ({ id: fx.endpointId }),
+  },
+  'mutation pauseEndpoint': {
+    rule: 'operator',
+    document: 'mutation($id: ID!) { pauseEndpoint(id: $id) { id } }',
+    variables: (fx) => ({ id: fx.endpointId }),
+  },
+  'mutation resumeEndpoint': {
+    rule: 'operator',
+    document: 'mutation($id: ID!) { resumeEndpoint(id: $id) { id } }',
+    variables: (fx) => ({ id: fx.endpointId }),
+  },
+  'mutation startReplay': {
+    rule: 'operator',
+    document: 'mutation { startReplay(filter: { statusCodes: [599] }) { id } }',
+  },
+  'mutation cancelReplay': {
+    rule: 'operator',
+    document: 'mutation($id: ID!) { cancelReplay(id: $id) { id } }',
+    variables: () => ({ id: '018f3c2a-0000-7000-8000-000000000000' }),
   },
   'mutation retryDelivery': {
     rule: 'operator',
@@ -258,6 +289,16 @@ const graphql: Record<string, GraphQLCase> = {
   },
   'subscription deliveryUpdated': { rule: 'viewer', document: 'subscription { deliveryUpdated { skipped } }' },
   'subscription eventReceived': { rule: 'viewer', document: 'subscription { eventReceived { skipped } }' },
+  'subscription endpointChanged': {
+    rule: 'viewer',
+    document: 'subscription { endpointChanged { skipped } }',
+    push: (fx) => hookpost.api(`/api/endpoints/${fx.endpointId}/enable`, { method: 'POST' }),
+  },
+  'subscription replayUpdated': {
+    rule: 'viewer',
+    document: 'subscription { replayUpdated { skipped } }',
+    push: () => gql(hookpost, 'mutation { startReplay(filter: { statusCodes: [599] }) { id } }'),
+  },
 };
 
 /** A kind of caller: how it authenticates, and the role it has (null: none). */
@@ -482,7 +523,8 @@ describe('GraphQL', () => {
           // Something to push, should the subscription be running.
           (async () => {
             for (;;) {
-              await sendEvent(hookpost, { id: fx.mailboxId, api_key: fx.apiKey }, { event: 'matrix.push' });
+              if (spec.push) await spec.push(fx);
+              else await sendEvent(hookpost, { id: fx.mailboxId, api_key: fx.apiKey }, { event: 'matrix.push' });
               const settled = await Promise.race([
                 first.then(() => true),
                 new Promise((r) => setTimeout(r, 250, false)),

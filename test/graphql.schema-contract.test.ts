@@ -57,8 +57,12 @@ describe('the GraphQL schema contract', () => {
         'retryDelivery',
         'retryEvent',
         'sendTestEvent',
+        'pauseEndpoint',
+        'resumeEndpoint',
+        'startReplay',
+        'cancelReplay',
       ]),
     );
-    expect(fields('Subscription')).toEqual(['deliveryUpdated', 'eventReceived']);
+    expect(fields('Subscription')).toEqual(['deliveryUpdated', 'endpointChanged', 'eventReceived', 'replayUpdated']);
   });
 });

@@ -42,6 +42,13 @@ export const deliverPayloadSchema = z.object({
 
 export type DeliverPayload = z.infer<typeof deliverPayloadSchema>;
 
+/**
+ * Job priorities, from the attempt's trigger: graphile-worker runs lower numbers first, so
+ * a bulk replay's jobs wait behind every live job that is due and cannot starve live traffic.
+ */
+export const LIVE_PRIORITY = 0;
+export const REPLAY_PRIORITY = 10;
+
 /** The flag a job carries for its endpoint (see the worker's fair share). */
 export const endpointFlag = (endpointId: string) => `endpoint:${endpointId}`;
 
@@ -67,7 +74,7 @@ export function deliverJobPayloads(
 }
 
 /**
- * SQL that adds one `deliver` job per row of `rows`, a query with a text column `payload`
+ * SQL that adds one `deliver` job per row of `rows` (replays' behind live ones), a query with a text column `payload`
  * (from deliverJobPayloads) and a timestamptz column `run_at` (null: now); evaluates to
  * the set of added jobs. Used inside the statements that create or re-queue deliveries,
  * so a delivery and its job are committed together.
@@ -75,7 +82,7 @@ export function deliverJobPayloads(
 export function addDeliverJobsSql(rows: string): string {
   return `graphile_worker.add_jobs(array(
       select row('${DELIVER_TASK}', x.payload::json, null::text, x.run_at, ${DELIVER_JOB_MAX_ATTEMPTS}::smallint,
-                 null::text, null::smallint, array['${endpointFlag('')}' || (x.payload::json ->> 'endpointId')])::graphile_worker.job_spec
+                 null::text, (case when x.payload::json ->> 'trigger' = 'replay' then ${REPLAY_PRIORITY} else ${LIVE_PRIORITY} end)::smallint, array['${endpointFlag('')}' || (x.payload::json ->> 'endpointId')])::graphile_worker.job_spec
         from (${rows}) as x))`;
 }
 

@@ -15,7 +15,8 @@
 import type pg from 'pg';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { withTransaction } from '../db/pool.ts';
-import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from './deliverJobs.ts';
+import { addDeliverJobs, addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from './deliverJobs.ts';
+import type { Queryable } from '../db/queryable.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
 import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 import { hasLiveJob } from './sql/liveJobs.ts';
@@ -76,4 +77,47 @@ export async function requeueDeliveries(
   });
   for (const delivery of result.requeued) publishDeliveryChange(deps.changes, delivery, 'queued');
   return result;
+}
+
+const requeueFailedStatement = `
+  with target as (
+    select d.id, d.status as from_status
+      from delivery d join endpoint p on p.id = d.endpoint_id
+     where d.id = any($1::uuid[]) and d.status = 'failed' and ${allowedFrom('requeue', 'd.status')}
+       and p.enabled and p.deleted_at is null
+     order by d.id
+       for update of d
+  ), changed as (
+    update delivery d
+       set status = 'queued', next_attempt_at = now(), claimed_by = null, status_reason = null, updated_at = now()
+      from target t where d.id = t.id
+ returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
+           null::timestamptz as attempted_at
+  ), ${lifecycleCtes('changed')}
+  select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId"
+    from changed c join event e on e.id = c.event_id`;
+
+/**
+ * A bulk replay's step (inside the caller's transaction): these failed deliveries back in
+ * line for one `replay` attempt each, behind live traffic (their jobs run after any live job that is due). Only those
+ * still failed are taken (a second replay, or a retry meanwhile, took the others) and
+ * only to endpoints still active, so running a replay twice doubles nothing.
+ */
+export async function requeueFailedDeliveries(
+  deps: { db: Queryable; changes: Pick<ChangeBus, 'publish'> },
+  deliveryIds: readonly string[],
+): Promise<DeliveryRef[]> {
+  if (deliveryIds.length === 0) return [];
+  const { rows } = await deps.db.query<DeliveryRef>(requeueFailedStatement, [deliveryIds]);
+  if (rows.length === 0) return rows;
+  await addDeliverJobs(
+    deps.db,
+    deliverJobPayloads(
+      'replay',
+      rows.map((row) => ({ id: row.deliveryId, endpointId: row.endpointId })),
+    ),
+    new Date(),
+  );
+  for (const delivery of rows) publishDeliveryChange(deps.changes, delivery, 'queued');
+  return rows;
 }

@@ -58,7 +58,7 @@ export interface DeliverTaskDeps {
   /** The process's request slots and each endpoint's share of them (fairShare.ts). */
   fairShare: FairShare;
   /** Claims for endpoints that are not plain, and what outcomes do to endpoints (health/). */
-  health: Pick<HealthKeeper, 'claim' | 'afterAttempt'>;
+  health: Pick<HealthKeeper, 'claim' | 'afterAttempt' | 'exhausted'>;
   /**
    * Called when a job starts, with the id of the worker running it; resolves once that
    * worker shows as alive (worker/liveness.ts), since only then may it claim, with the
@@ -203,6 +203,22 @@ async function deliverOne(
     { attempt: number, statusCode: outcome.statusCode, durationMs: outcome.durationMs, errorKind: outcome.errorKind },
     `Delivery ${delivery.id} attempt ${number} ${what} in ${outcome.durationMs} ms${next}.`,
   );
+  if (recorded.status === 'failed') {
+    await deps.health
+      .exhausted({
+        deliveryId: delivery.id,
+        eventId: delivery.eventId,
+        endpointId: delivery.endpointId,
+        mailboxId: delivery.mailboxId,
+        attempts: number,
+        statusCode: outcome.statusCode,
+        errorKind: outcome.errorKind,
+        errorMessage: outcome.errorMessage,
+      })
+      .catch((error: unknown) =>
+        log.warn({ err: coerceError(error) }, `Could not raise delivery.exhausted for delivery ${delivery.id}.`),
+      );
+  }
 }
 
 /** The request's headers: the endpoint's custom ones, then content type, user agent and the Standard Webhooks signature. */

@@ -146,15 +146,19 @@ describe('planning a claim', () => {
     expect(isGuarded(open, plain, at(10_000))).toBe(true);
   });
 
-  test('a rate limit lets a second of sends through, then one per slot, and spreads the rest', () => {
+  test('a rate limit lets a second of sends through at once, then one per slot once that second is over', () => {
     const limits = { ...plain, rateLimitPerSecond: 4 };
     const first = planClaim(healthyEndpoint, limits, ['a', 'b', 'c', 'd', 'e', 'f'], t0);
     expect(first.claim).toEqual(['a', 'b', 'c', 'd']);
-    expect(first.defer.map((d) => d.at.getTime() - t0.getTime())).toEqual([250, 500]);
-    const soon = planClaim(first.health, limits, ['e', 'f'], at(100));
+    expect(first.defer.map((d) => d.at.getTime() - t0.getTime())).toEqual([1_000, 1_250]);
+    const soon = planClaim(first.health, limits, ['e', 'f'], at(500));
     expect(soon.claim).toEqual([]);
-    const later = planClaim(first.health, limits, ['e', 'f'], at(250));
+    const later = planClaim(first.health, limits, ['e', 'f'], at(1_000));
     expect(later.claim).toEqual(['e']);
+    // No window of a second ever holds more than the limit.
+    const sends = [0, 0, 0, 0, 1_000];
+    for (const start of sends)
+      expect(sends.filter((t) => t >= start && t < start + 1_000).length).toBeLessThanOrEqual(4);
   });
 
   test('a concurrency limit claims what fits and counts it', () => {

@@ -221,12 +221,13 @@ export function planClaim(before: Health, limits: EndpointLimits, ids: string[],
   const spacingMs = 10;
   if (limits.rateLimitPerSecond) {
     const slotMs = 1_000 / limits.rateLimitPerSecond;
-    // Up to a second's worth at once, then one every spacing.
+    // Up to a second's worth at once after a quiet spell, then one every slot; the slots a
+    // burst used are counted from now, so no second ever carries more than the limit.
     const burst = Math.max(1, Math.floor(limits.rateLimitPerSecond));
     const next = Math.max(health.nextSendAt?.getTime() ?? 0, now.getTime() - (burst - 1) * slotMs);
     const fits = next > now.getTime() ? 0 : Math.floor((now.getTime() - next) / slotMs) + 1;
     allowed = Math.min(allowed, fits, burst);
-    health.nextSendAt = new Date(next + allowed * slotMs);
+    health.nextSendAt = new Date(Math.max(next, now.getTime()) + allowed * slotMs);
     from = Math.max(health.nextSendAt.getTime(), now.getTime() + 1);
   }
   if (limits.maxInFlight !== null) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { filterProblem } from '../events/eventTypes.ts';
+import { healthPolicySchema } from './healthPolicy.ts';
 import { retryPolicySchema } from './retryPolicy.ts';
 
 /** Headers Hookpost sets itself or that would break the request. */
@@ -84,6 +85,12 @@ const fields = {
   /** Whole-request timeout in ms: 1 s to 60 s. */
   timeoutMs: z.int().min(1_000).max(60_000),
   retryPolicy: retryPolicySchema,
+  /** At most this many deliveries a second across every worker; null: no limit. */
+  rateLimitPerSecond: z.number().min(0.01).max(10_000).nullable(),
+  /** At most this many requests in flight across every worker; null: each worker's fair share only. */
+  maxInFlight: z.int().min(1).max(1_000).nullable(),
+  /** When its circuit opens and when it is disabled; null: the defaults (healthPolicy.ts). Omitted fields take defaults. */
+  healthPolicy: healthPolicySchema.nullable(),
 };
 
 export const newEndpointSchema = z.object({
@@ -93,6 +100,9 @@ export const newEndpointSchema = z.object({
   headers: fields.headers.default({}),
   timeoutMs: fields.timeoutMs.default(15_000),
   retryPolicy: retryPolicySchema.prefault({}),
+  rateLimitPerSecond: fields.rateLimitPerSecond.default(null),
+  maxInFlight: fields.maxInFlight.default(null),
+  healthPolicy: fields.healthPolicy.default(null),
   enabled: z.boolean().default(true),
 });
 

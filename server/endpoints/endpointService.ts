@@ -7,7 +7,7 @@
 import { sealCustomHeaders } from './customHeaders.ts';
 import { isUuid, newId } from '../ids.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
-import type { Prisma, PrismaClient } from '../db/prisma.ts';
+import { Prisma, type PrismaClient } from '../db/prisma.ts';
 import type { Endpoint } from '../db/generated/prisma/client.ts';
 import { generateSigningSecret } from '../delivery/signature.ts';
 import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
@@ -27,7 +27,7 @@ import {
 
 type Db = PrismaClient | Prisma.TransactionClient;
 /** What managing endpoints needs from the process (a Runtime has all of it). */
-interface Deps {
+export interface EndpointDeps {
   prisma: PrismaClient;
   pool: pg.Pool;
   changes: ChangeBus;
@@ -35,7 +35,7 @@ interface Deps {
   routes: { changed(mailboxId: string): void };
   secretBox: SecretBox;
   targetPolicy: TargetPolicy;
-  config: Pick<Config, 'secretRotationGraceMs'>;
+  config: Pick<Config, 'secretRotationGraceMs' | 'defaultRetryPolicy'>;
 }
 
 export interface EndpointWithSecret {
@@ -44,19 +44,23 @@ export interface EndpointWithSecret {
   signingSecret: string;
 }
 
-function assertTargetAllowed(rt: Deps, url: string) {
+function assertTargetAllowed(rt: EndpointDeps, url: string) {
   const check = checkTargetUrl(url, rt.targetPolicy);
   if (!check.ok) throw new AppError('target_not_allowed', `The endpoint URL ${check.reason}.`);
 }
 
 /** Creates an endpoint inside a caller's transaction (mailbox creation uses this too). */
 export async function insertEndpoint(
-  rt: Deps,
+  rt: EndpointDeps,
   db: Db,
   mailboxId: string,
   input: NewEndpointInput,
 ): Promise<EndpointWithSecret> {
-  const data = parseInput(newEndpointSchema, input);
+  // Without a policy of its own, an endpoint gets the instance's default preset.
+  const data = parseInput(newEndpointSchema, {
+    ...input,
+    retryPolicy: input.retryPolicy ?? { preset: rt.config.defaultRetryPolicy },
+  });
   assertTargetAllowed(rt, data.url);
   const signingSecret = generateSigningSecret();
   const endpoint = await db.endpoint.create({
@@ -69,6 +73,9 @@ export async function insertEndpoint(
       sealedHeaders: sealCustomHeaders(rt.secretBox, data.headers),
       timeoutMs: data.timeoutMs,
       retryPolicy: data.retryPolicy,
+      rateLimitPerSecond: data.rateLimitPerSecond,
+      maxInFlight: data.maxInFlight,
+      healthPolicy: data.healthPolicy ?? Prisma.DbNull,
       enabled: data.enabled,
       secrets: { create: { id: newId(), ciphertext: new Uint8Array(rt.secretBox.seal(signingSecret)) } },
     },
@@ -77,7 +84,7 @@ export async function insertEndpoint(
 }
 
 export async function createEndpoint(
-  rt: Deps,
+  rt: EndpointDeps,
   actor: Actor | null,
   mailboxId: string,
   input: NewEndpointInput,
@@ -94,7 +101,8 @@ export async function createEndpoint(
   return created;
 }
 
-async function findLiveEndpoint(rt: Deps, id: string): Promise<Endpoint> {
+/** The endpoint, unless it is deleted (then: not found). */
+export async function findLiveEndpoint(rt: EndpointDeps, id: string): Promise<Endpoint> {
   if (!isUuid(id)) throw notFound('The endpoint');
   const endpoint = await rt.prisma.endpoint.findFirst({ where: { id, deletedAt: null } });
   if (!endpoint) throw notFound('The endpoint');
@@ -102,7 +110,7 @@ async function findLiveEndpoint(rt: Deps, id: string): Promise<Endpoint> {
 }
 
 export async function updateEndpoint(
-  rt: Deps,
+  rt: EndpointDeps,
   actor: Actor | null,
   id: string,
   patch: EndpointPatchInput,
@@ -120,6 +128,9 @@ export async function updateEndpoint(
       sealedHeaders: data.headers === undefined ? undefined : sealCustomHeaders(rt.secretBox, data.headers),
       timeoutMs: data.timeoutMs,
       retryPolicy: data.retryPolicy,
+      rateLimitPerSecond: data.rateLimitPerSecond,
+      maxInFlight: data.maxInFlight,
+      healthPolicy: data.healthPolicy === null ? Prisma.DbNull : data.healthPolicy,
     },
   });
   rt.routes.changed(current.mailboxId);
@@ -127,29 +138,15 @@ export async function updateEndpoint(
 }
 
 /**
- * A disabled endpoint gets no new deliveries and its waiting ones are cancelled (an
- * operator can retry them after enabling it again); attempts in flight finish.
- */
-export async function setEndpointEnabled(
-  rt: Deps,
-  actor: Actor | null,
-  id: string,
-  enabled: boolean,
-): Promise<Endpoint> {
-  authorize(actor, 'operator');
-  await findLiveEndpoint(rt, id);
-  const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { enabled } });
-  rt.routes.changed(endpoint.mailboxId);
-  if (!enabled) await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
-  return endpoint;
-}
-
-/**
  * A new signing secret; the previous ones keep signing alongside it for the rotation
  * grace period (HOOKPOST_SECRET_ROTATION_GRACE_MS), so receivers can switch without
  * rejecting anything.
  */
-export async function rotateEndpointSecret(rt: Deps, actor: Actor | null, id: string): Promise<EndpointWithSecret> {
+export async function rotateEndpointSecret(
+  rt: EndpointDeps,
+  actor: Actor | null,
+  id: string,
+): Promise<EndpointWithSecret> {
   authorize(actor, 'operator');
   const endpoint = await findLiveEndpoint(rt, id);
   const signingSecret = generateSigningSecret();
@@ -167,7 +164,7 @@ export async function rotateEndpointSecret(rt: Deps, actor: Actor | null, id: st
 }
 
 /** The current signing secret, for an operator setting up a receiver. */
-export async function revealSigningSecret(rt: Deps, actor: Actor | null, id: string): Promise<string> {
+export async function revealSigningSecret(rt: EndpointDeps, actor: Actor | null, id: string): Promise<string> {
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
   const secret = await rt.prisma.endpointSecret.findFirst({
@@ -179,7 +176,7 @@ export async function revealSigningSecret(rt: Deps, actor: Actor | null, id: str
 }
 
 /** Deleting keeps the endpoint's history readable; its waiting deliveries are cancelled. */
-export async function deleteEndpoint(rt: Deps, actor: Actor | null, id: string): Promise<Endpoint> {
+export async function deleteEndpoint(rt: EndpointDeps, actor: Actor | null, id: string): Promise<Endpoint> {
   authorize(actor, 'operator');
   await findLiveEndpoint(rt, id);
   const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { deletedAt: new Date(), enabled: false } });

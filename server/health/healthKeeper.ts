@@ -27,8 +27,21 @@ export interface HealthKeeper {
   claim(workerId: string, deliveryIds: string[], trigger: AttemptTrigger): Promise<Claim>;
   /** What an attempt's outcome does to its endpoint; `counted`: its claim counted it in flight. */
   afterAttempt(endpointId: string, outcome: AttemptOutcomeSummary, counted: boolean): Promise<void>;
+  /** A delivery ended failed: `delivery.exhausted` goes to the system mailbox. */
+  exhausted(delivery: ExhaustedDelivery): Promise<void>;
   /** The periodic work (run on one worker at a time). */
   tick(): Promise<void>;
+}
+
+export interface ExhaustedDelivery {
+  deliveryId: string;
+  eventId: string;
+  endpointId: string;
+  mailboxId: string;
+  attempts: number;
+  statusCode: number | null;
+  errorKind: string | null;
+  errorMessage: string | null;
 }
 
 export interface HealthKeeperDeps {
@@ -109,6 +122,20 @@ export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
           type === 'endpoint.disabled' ? noted.disable : noted.health.reason,
         );
       }
+    },
+
+    async exhausted(delivery) {
+      if (await isSystemMailbox(delivery.mailboxId)) return;
+      await deps.alerts.send('delivery.exhausted', {
+        delivery_id: delivery.deliveryId,
+        event_id: delivery.eventId,
+        endpoint_id: delivery.endpointId,
+        mailbox_id: delivery.mailboxId,
+        attempts: delivery.attempts,
+        last_status_code: delivery.statusCode,
+        last_error_kind: delivery.errorKind,
+        last_error: delivery.errorMessage,
+      });
     },
 
     async tick() {

@@ -107,3 +107,17 @@ export async function saveHealth(db: Queryable, endpointId: string, health: Heal
     ],
   );
 }
+
+/**
+ * A fresh start: the circuit closed and the failure history forgotten (an operator enabled
+ * the endpoint again, so whatever disabled it is taken as fixed).
+ */
+export async function resetHealth(db: Queryable, endpointId: string): Promise<void> {
+  await db.query(
+    `update endpoint_health set circuit_state = 'closed', consecutive_failures = 0, window_started_at = null,
+            window_attempts = 0, window_failures = 0, opened_at = null, retry_at = null, cool_down_ms = null,
+            probe_delivery_id = null, failing_since = null, throttled_until = null, reason = null, changed_at = now()
+      where endpoint_id = $1`,
+    [endpointId],
+  );
+}

@@ -86,7 +86,9 @@ export async function updateMailbox(
  */
 export async function deleteMailbox(rt: Deps, actor: Actor | null, id: string): Promise<Mailbox> {
   authorize(actor, 'operator');
-  await findLiveMailbox(rt, id);
+  const live = await findLiveMailbox(rt, id);
+  if (live.system)
+    throw new AppError('conflict', "The system mailbox carries Hookpost's own alerts and cannot be deleted.");
   const now = new Date();
   const [mailbox] = await rt.prisma.$transaction([
     rt.prisma.mailbox.update({ where: { id }, data: { deletedAt: now } }),
@@ -116,7 +118,10 @@ export async function createApiKey(
   input: { name?: string } = {},
 ): Promise<{ apiKey: string; record: ApiKey }> {
   authorize(actor, 'operator');
-  await findLiveMailbox(rt, mailboxId);
+  const mailbox = await findLiveMailbox(rt, mailboxId);
+  // Only Hookpost writes operational events: nobody may send to the system mailbox.
+  if (mailbox.system)
+    throw new AppError('conflict', 'The system mailbox takes no API keys: only Hookpost sends to it.');
   const apiKey = generateToken('hpk');
   const record = await insertApiKey(rt.prisma, mailboxId, parseInput(keyName, input.name), apiKey);
   return { apiKey, record };

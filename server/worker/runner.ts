@@ -24,6 +24,7 @@ import { createAlertSender } from '../alerts/systemMailbox.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
 import { createHealthKeeper } from '../health/healthKeeper.ts';
 import { makeReleaseTask, RELEASE_TASK } from '../health/releaseTask.ts';
+import { makeReplayTask, REPLAY_TASK } from '../replays/replayTask.ts';
 import { createFairShare, shareOf } from '../delivery/fairShare.ts';
 import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
@@ -104,12 +105,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     slots: config.workerConcurrency,
     share: shareOf(config.workerConcurrency, config.endpointMaxShare),
   });
+  const alerts = createAlertSender(options.pool);
   const health = createHealthKeeper({
     pool: options.pool,
     claimPool: queuePool,
     changes: options.deliver.changes,
     routes: options.routes,
-    alerts: createAlertSender(options.pool),
+    alerts,
     logger,
   });
   const task = makeDeliverTask({
@@ -175,6 +177,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       taskList: {
         [DELIVER_TASK]: task,
         [RELEASE_TASK]: makeReleaseTask({ claimPool: queuePool, changes: options.deliver.changes }),
+        [REPLAY_TASK]: makeReplayTask({
+          pool: options.pool,
+          changes: options.deliver.changes,
+          alerts,
+          perSecond: config.replayPerSecond,
+        }),
       },
       // An endpoint running its share of jobs gets no more until one ends.
       forbiddenFlags: fairShare.forbiddenFlags,

@@ -55,6 +55,7 @@ CREATE TABLE "replay" (
     "filter" JSONB NOT NULL,
     "status" "replay_status" NOT NULL DEFAULT 'running',
     "total" INTEGER NOT NULL,
+    "processed" INTEGER NOT NULL DEFAULT 0,
     "requeued" INTEGER NOT NULL DEFAULT 0,
     "cursor" UUID,
     "created_by" TEXT NOT NULL,

@@ -6,16 +6,19 @@ import {
   deleteEndpoint,
   revealSigningSecret,
   rotateEndpointSecret,
-  setEndpointEnabled,
   updateEndpoint,
   type EndpointWithSecret,
 } from '../../endpoints/endpointService.ts';
 import { getEndpoint, listEndpoints } from '../../endpoints/endpointQueries.ts';
+import { setEndpointEnabled, setEndpointPaused } from '../../health/endpointSwitches.ts';
 import { builder } from '../builder.ts';
 import { DeliveryStatus } from './delivery.ts';
 import { CreateEndpointInput, toEndpointPatch, UpdateEndpointInput } from './endpointInput.ts';
 import { Header, headerList } from './header.ts';
 import { RetryPolicy, retryPolicyOf } from './retryPolicy.ts';
+import { healthPolicyOf } from '../../endpoints/healthPolicy.ts';
+import { readEndpointActivity, readEndpointHealth } from '../../health/healthQueries.ts';
+import { activityWindowArg, EndpointActivity, EndpointCircuit, HealthPolicy } from './endpointHealth.ts';
 
 export const Endpoint = builder.prismaObject('Endpoint', {
   description:
@@ -48,6 +51,51 @@ export const Endpoint = builder.prismaObject('Endpoint', {
     enabled: t.exposeBoolean('enabled', {
       description:
         'Whether new events are delivered to it. A disabled endpoint gets no deliveries; its waiting ones were cancelled.',
+    }),
+    pausedAt: t.expose('pausedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set while paused: its deliveries are held, not dropped, until it is resumed.',
+    }),
+    disabledAt: t.expose('disabledAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was last disabled (by an operator, a 410 Gone, or failing for too long).',
+    }),
+    disabledReason: t.exposeString('disabledReason', {
+      nullable: true,
+      description: 'Why it is disabled, while it is.',
+    }),
+    rateLimitPerSecond: t.exposeFloat('rateLimitPerSecond', {
+      nullable: true,
+      description: 'At most this many deliveries a second, across every worker; null: no limit.',
+    }),
+    maxInFlight: t.exposeInt('maxInFlight', {
+      nullable: true,
+      description: "At most this many requests in flight, across every worker; null: each worker's fair share only.",
+    }),
+    healthPolicy: t.field({
+      type: HealthPolicy,
+      description: 'When its circuit opens and when it is disabled.',
+      resolve: (endpoint) => healthPolicyOf(endpoint.healthPolicy),
+    }),
+    circuit: t.field({
+      type: EndpointCircuit,
+      description: 'Its circuit breaker (shared by every worker) and what it holds back.',
+      resolve: (endpoint, _args, ctx) => readEndpointHealth(ctx.rt.pool, endpoint.id),
+    }),
+    activity: t.field({
+      type: EndpointActivity,
+      description: 'How its recent attempts went: success and latency over time, failures by kind.',
+      args: {
+        windowMinutes: t.arg.int({
+          defaultValue: 60,
+          description: 'How far back, in minutes (at most 7 days). Default 60.',
+          validate: activityWindowArg,
+        }),
+      },
+      resolve: (endpoint, args, ctx) =>
+        readEndpointActivity(ctx.rt.pool, endpoint.id, (args.windowMinutes ?? 60) * 60_000),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the endpoint was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the endpoint was last changed.' }),
@@ -142,7 +190,8 @@ builder.mutationFields((t) => ({
   }),
   enableEndpoint: t.field({
     type: Endpoint,
-    description: 'Enables an endpoint: new events are delivered to it again. Cancelled deliveries can be retried.',
+    description:
+      'Enables an endpoint: new events are delivered to it again, its health starts afresh, and `endpoint.enabled` is raised. Cancelled deliveries can be retried.',
     args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
     resolve: (_root, { id }, ctx) => setEndpointEnabled(ctx.rt, ctx.actor, id, true),
   }),
@@ -152,6 +201,19 @@ builder.mutationFields((t) => ({
       'Disables an endpoint: it gets no new deliveries and its waiting ones are cancelled; attempts in flight finish.',
     args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
     resolve: (_root, { id }, ctx) => setEndpointEnabled(ctx.rt, ctx.actor, id, false),
+  }),
+  pauseEndpoint: t.field({
+    type: Endpoint,
+    description:
+      'Pauses an endpoint: its deliveries (new ones and waiting ones) are held, not dropped, until it is resumed.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (_root, { id }, ctx) => setEndpointPaused(ctx.rt, ctx.actor, id, true),
+  }),
+  resumeEndpoint: t.field({
+    type: Endpoint,
+    description: 'Resumes a paused endpoint: what it held is delivered, oldest first, at a controlled rate.',
+    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
+    resolve: (_root, { id }, ctx) => setEndpointPaused(ctx.rt, ctx.actor, id, false),
   }),
   rotateEndpointSecret: t.field({
     type: RotateEndpointSecretPayload,

@@ -8,6 +8,7 @@ import type { EndpointPatchInput } from '../../endpoints/endpointInput.ts';
 import { builder } from '../builder.ts';
 import { HeaderInput, headerListSchema, headerRecord, type HeaderShape } from './header.ts';
 import { RetryPolicyInput } from './retryPolicy.ts';
+import { HealthPolicyInput } from './endpointHealth.ts';
 
 export { endpointUrlSchema };
 export const eventTypesSchema = endpointPatchSchema.shape.eventTypes;
@@ -38,7 +39,21 @@ export const CreateEndpointInput = builder.inputType('CreateEndpointInput', {
       description: 'Whole-request timeout in milliseconds: 1000 to 60000. Default 15000.',
       validate: endpointPatchSchema.shape.timeoutMs,
     }),
-    retryPolicy: t.field({ type: RetryPolicyInput, description: 'The retry policy; default 3 attempts, +2 s, +4 s.' }),
+    retryPolicy: t.field({
+      type: RetryPolicyInput,
+      description:
+        'The retry policy; default the instance preset (HOOKPOST_DEFAULT_RETRY_POLICY: `spec`, 3 attempts, +2 s, +4 s).',
+    }),
+    rateLimitPerSecond: t.float({
+      description: 'At most this many deliveries a second across every worker (0.01 to 10000); null: no limit.',
+      validate: endpointPatchSchema.shape.rateLimitPerSecond,
+    }),
+    maxInFlight: t.int({
+      description:
+        "At most this many requests in flight across every worker (1 to 1000); null: the worker's fair share.",
+      validate: endpointPatchSchema.shape.maxInFlight,
+    }),
+    healthPolicy: t.field({ type: HealthPolicyInput, description: 'When its circuit opens and when it is disabled.' }),
     enabled: t.boolean({
       defaultValue: true,
       description: 'Whether it receives deliveries from the start. Default true.',
@@ -68,6 +83,17 @@ export const UpdateEndpointInput = builder.inputType('UpdateEndpointInput', {
       validate: endpointPatchSchema.shape.timeoutMs,
     }),
     retryPolicy: t.field({ type: RetryPolicyInput, description: 'A new retry policy, replacing the whole policy.' }),
+    rateLimitPerSecond: t.float({
+      description:
+        'At most this many deliveries a second across every worker (0.01 to 10000); `null` removes the limit.',
+      validate: endpointPatchSchema.shape.rateLimitPerSecond,
+    }),
+    maxInFlight: t.int({
+      description:
+        "At most this many requests in flight across every worker (1 to 1000); `null`: the worker's fair share.",
+      validate: endpointPatchSchema.shape.maxInFlight,
+    }),
+    healthPolicy: t.field({ type: HealthPolicyInput, description: 'When its circuit opens and when it is disabled.' }),
   }),
 });
 
@@ -78,6 +104,9 @@ interface EndpointFieldsInput {
   headers?: readonly HeaderShape[] | null;
   timeoutMs?: number | null;
   retryPolicy?: object | null;
+  rateLimitPerSecond?: number | null;
+  maxInFlight?: number | null;
+  healthPolicy?: object | null;
 }
 
 /** GraphQL's nulls mean "not given"; the service takes undefined. */
@@ -89,5 +118,10 @@ export function toEndpointPatch(input: EndpointFieldsInput): EndpointPatchInput 
     headers: input.headers ? headerRecord(input.headers) : undefined,
     timeoutMs: input.timeoutMs ?? undefined,
     retryPolicy: (input.retryPolicy ?? undefined) as EndpointPatchInput['retryPolicy'],
+    // For limits, an explicit null means "no limit"; an absent field means "unchanged".
+    rateLimitPerSecond: 'rateLimitPerSecond' in input ? input.rateLimitPerSecond : undefined,
+    maxInFlight: 'maxInFlight' in input ? input.maxInFlight : undefined,
+    healthPolicy:
+      'healthPolicy' in input ? ((input.healthPolicy ?? null) as EndpointPatchInput['healthPolicy']) : undefined,
   };
 }

@@ -7,6 +7,7 @@ import './header.ts';
 import './retryPolicy.ts';
 import './mailbox.ts';
 import './apiKey.ts';
+import './endpointHealth.ts';
 import './endpointInput.ts';
 import './endpoint.ts';
 import './eventStatus.ts';
@@ -22,6 +23,7 @@ import './auditEntry.ts';
 import './operator.ts';
 import './eventReceived.ts';
 import './deliveryUpdated.ts';
+import './replay.ts';
 
 export const schema = builder.toSchema();
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { createMailbox, deleteMailbox, updateMailbox, type CreatedMailbox } from '../../mailboxes/mailboxService.ts';
 import { getMailbox, listMailboxes } from '../../mailboxes/mailboxQueries.ts';
+import { systemMailboxId } from '../../alerts/systemMailbox.ts';
 import { builder } from '../builder.ts';
 import { Endpoint } from './endpoint.ts';
 import { endpointUrlSchema, eventTypesSchema } from './endpointInput.ts';
@@ -13,6 +14,10 @@ export const Mailbox = builder.prismaObject('Mailbox', {
     name: t.exposeString('name', { description: 'A name for people.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the mailbox was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the mailbox was last changed.' }),
+    system: t.exposeBoolean('system', {
+      description:
+        "Whether this is the system mailbox, which carries Hookpost's own operational events (`endpoint.circuit_opened`, `delivery.exhausted`…): add endpoints to it to receive them.",
+    }),
     deletedAt: t.expose('deletedAt', {
       type: 'DateTime',
       nullable: true,
@@ -50,6 +55,13 @@ builder.queryFields((t) => ({
     args: { includeDeleted: t.arg.boolean({ defaultValue: false, description: 'Also list deleted mailboxes.' }) },
     resolve: (query, _root, args, ctx) =>
       listMailboxes(ctx.rt, ctx.actor, { includeDeleted: args.includeDeleted ?? false }, query),
+  }),
+  systemMailbox: t.prismaField({
+    type: 'Mailbox',
+    description:
+      "The system mailbox: Hookpost's own operational events (`endpoint.circuit_opened`, `endpoint.circuit_closed`, `endpoint.disabled`, `endpoint.enabled`, `delivery.exhausted`, `replay.finished`). Add endpoints to it to receive them as signed webhooks; subscribe with `eventReceived(mailboxId:)`.",
+    resolve: async (query, _root, _args, ctx) =>
+      ctx.rt.prisma.mailbox.findUniqueOrThrow({ ...query, where: { id: await systemMailboxId(ctx.rt.pool) } }),
   }),
   mailbox: t.prismaField({
     type: 'Mailbox',

@@ -1,12 +1,28 @@
 /** An endpoint's retry policy: how many attempts and how far apart (endpoints/retryPolicy.ts). */
 import { z } from 'zod';
-import { retryPolicySchema, type RetryPolicy as RetryPolicyShape } from '../../endpoints/retryPolicy.ts';
+import {
+  retryPolicySchema,
+  retryPresetNames,
+  type RetryPolicy as RetryPolicyShape,
+} from '../../endpoints/retryPolicy.ts';
 import { builder } from '../builder.ts';
+
+export const RetryPreset = builder.enumType('RetryPreset', {
+  description: 'A named retry schedule whose values fill in what a policy does not give.',
+  values: {
+    spec: { description: '3 attempts: at once, then after 2 s and 4 s (the original specification).' },
+    production: {
+      description:
+        '8 attempts over about 27 h: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, with 10 % jitter (Standard Webhooks).',
+    },
+  } satisfies Record<(typeof retryPresetNames)[number], { description: string }>,
+});
 
 export const RetryPolicy = builder.objectRef<RetryPolicyShape>('RetryPolicy').implement({
   description:
     'How many attempts a delivery gets and how far apart. The default is 3 attempts: at once, then after 2 s and 4 s.',
   fields: (t) => ({
+    preset: t.field({ type: RetryPreset, description: 'The preset it starts from.', resolve: (p) => p.preset }),
     maxAttempts: t.exposeInt('maxAttempts', { description: 'Attempts in all, the first one included.' }),
     baseDelayMs: t.exposeInt('baseDelayMs', { description: 'Delay before the second attempt, in milliseconds.' }),
     factor: t.exposeFloat('factor', { description: 'Each further delay is the previous one times this.' }),
@@ -29,6 +45,10 @@ export const RetryPolicyInput = builder
   .inputType('RetryPolicyInput', {
     description: 'A retry policy. It replaces the whole policy; omitted fields take their defaults.',
     fields: (t) => ({
+      preset: t.field({
+        type: RetryPreset,
+        description: 'The preset whose values fill in the fields not given. Default `spec`.',
+      }),
       maxAttempts: t.int({ description: 'Attempts in all, the first one included: 1 to 50. Default 3.' }),
       baseDelayMs: t.int({
         description: 'Delay before the second attempt, in milliseconds: 0 to 1 day. Default 2000.',

@@ -7,12 +7,12 @@ import {
   deleteEndpoint,
   revealSigningSecret,
   rotateEndpointSecret,
-  setEndpointEnabled,
   updateEndpoint,
 } from '../../endpoints/endpointService.ts';
 import type { RetryPolicyInput } from '../../endpoints/retryPolicy.ts';
 import { notFound } from '../../errors.ts';
 import { getEndpoint, listEndpoints } from '../../endpoints/endpointQueries.ts';
+import { setEndpointEnabled, setEndpointPaused } from '../../health/endpointSwitches.ts';
 import type { Runtime } from '../../runtime.ts';
 import { presentEndpoint } from '../present.ts';
 import { announceNextPage, pageAfter, splitPage } from '../pagination.ts';

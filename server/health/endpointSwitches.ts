@@ -1,0 +1,68 @@
+/**
+ * Switching an endpoint on and off: enabling and disabling (a disabled endpoint gets no
+ * new deliveries), pausing and resuming (a paused one keeps getting deliveries, held until
+ * it is resumed). Both change what its health allows, so they live beside it.
+ */
+import type { Endpoint } from '../db/generated/prisma/client.ts';
+import type { AlertSender } from '../alerts/systemMailbox.ts';
+import { authorize, type Actor } from '../auth/roles.ts';
+import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
+import { findLiveEndpoint, type EndpointDeps } from '../endpoints/endpointService.ts';
+import { resetHealth } from './healthRow.ts';
+import { scheduleRelease } from './releaseTask.ts';
+
+type Deps = EndpointDeps & { alerts: AlertSender };
+
+/**
+ * A disabled endpoint gets no new deliveries and its waiting ones are cancelled (an
+ * operator can retry them after enabling it again); attempts in flight finish. Enabling
+ * starts its health afresh (closed circuit, no failure history) and raises
+ * `endpoint.enabled`.
+ */
+export async function setEndpointEnabled(
+  rt: Deps,
+  actor: Actor | null,
+  id: string,
+  enabled: boolean,
+): Promise<Endpoint> {
+  authorize(actor, 'operator');
+  const current = await findLiveEndpoint(rt, id);
+  const endpoint = await rt.prisma.endpoint.update({
+    where: { id },
+    data: enabled
+      ? { enabled, disabledReason: null }
+      : {
+          enabled,
+          disabledAt: current.enabled ? new Date() : undefined,
+          disabledReason: `Disabled by ${actor!.name}.`,
+        },
+  });
+  rt.routes.changed(endpoint.mailboxId);
+  if (!enabled) await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
+  if (enabled && !current.enabled) {
+    await resetHealth(rt.pool, id);
+    await rt.alerts.send('endpoint.enabled', {
+      endpoint_id: id,
+      mailbox_id: endpoint.mailboxId,
+      url: endpoint.url,
+      enabled_by: actor!.name,
+    });
+  }
+  rt.changes.publish({ kind: 'endpoint', endpointId: id, mailboxId: endpoint.mailboxId });
+  return endpoint;
+}
+
+/**
+ * Pausing holds the endpoint's deliveries (new ones and those waiting) instead of sending
+ * them; nothing is dropped or cancelled. Resuming releases them, oldest first, at a
+ * controlled rate (health/releaseTask.ts).
+ */
+export async function setEndpointPaused(rt: Deps, actor: Actor | null, id: string, paused: boolean): Promise<Endpoint> {
+  authorize(actor, 'operator');
+  const current = await findLiveEndpoint(rt, id);
+  if (!!current.pausedAt === paused) return current;
+  const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { pausedAt: paused ? new Date() : null } });
+  if (!paused) await scheduleRelease(rt.pool, id);
+  rt.changes.publish({ kind: 'endpoint', endpointId: id, mailboxId: endpoint.mailboxId });
+  return endpoint;
+}

@@ -1,0 +1,123 @@
+/**
+ * Dead letters: deliveries that ended failed, a first-class list an operator narrows by
+ * endpoint, mailbox, when they failed, how (error kind) and what the receiver answered
+ * (HTTP status), then replays as one operation (replayService.ts). The `dead_letter`
+ * table is kept by the lifecycle statements (deliveries/sql/lifecycleSql.ts), so these
+ * reads never scan delivery history. Newest delivery first; the cursor is a delivery id.
+ */
+import { z } from 'zod';
+import { authorize, type Actor } from '../auth/roles.ts';
+import type { Prisma } from '../db/prisma.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { parseInput } from '../errors.ts';
+import type { Runtime } from '../runtime.ts';
+
+/** Values one list filter may hold. */
+const MAX_FILTER_VALUES = 20;
+
+export const deadLetterFilterSchema = z
+  .object({
+    endpointId: z.uuid('must be an endpoint id (a UUID)').optional(),
+    mailboxId: z.uuid('must be a mailbox id (a UUID)').optional(),
+    /** Failed at or after this moment. */
+    failedSince: z.coerce.date().optional(),
+    /** Failed before this moment. */
+    failedUntil: z.coerce.date().optional(),
+    /** The last attempt's error kind: timeout, connection_refused, http_status… */
+    errorKinds: z
+      .array(z.string().regex(/^[a-z_]{1,40}$/, 'must be an error kind such as timeout or http_status'))
+      .max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} error kinds`)
+      .transform((kinds) => [...new Set(kinds)])
+      .optional(),
+    /** The last attempt's HTTP status. */
+    statusCodes: z
+      .array(z.int().min(100).max(599))
+      .max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} status codes`)
+      .transform((codes) => [...new Set(codes)])
+      .optional(),
+  })
+  .refine((filter) => !filter.failedSince || !filter.failedUntil || filter.failedSince < filter.failedUntil, {
+    message: 'must be after failedSince',
+    path: ['failedUntil'],
+  });
+
+export type DeadLetterFilterInput = z.input<typeof deadLetterFilterSchema>;
+export type DeadLetterFilter = z.output<typeof deadLetterFilterSchema>;
+
+export function parseDeadLetterFilter(input: DeadLetterFilterInput): DeadLetterFilter {
+  return parseInput(deadLetterFilterSchema, input);
+}
+
+/**
+ * The filter as SQL conditions on `dead_letter l` joined to `delivery d`, with its values
+ * appended to `values`.
+ */
+export function deadLetterConditions(filter: DeadLetterFilter, values: unknown[]): string[] {
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where: string[] = [];
+  if (filter.endpointId) where.push(`l.endpoint_id = ${param(filter.endpointId)}::uuid`);
+  if (filter.mailboxId) where.push(`l.mailbox_id = ${param(filter.mailboxId)}::uuid`);
+  if (filter.failedSince) where.push(`l.failed_at >= ${param(filter.failedSince)}`);
+  if (filter.failedUntil) where.push(`l.failed_at < ${param(filter.failedUntil)}`);
+  if (filter.errorKinds?.length) where.push(`d.last_error_kind = any(${param(filter.errorKinds)}::text[])`);
+  if (filter.statusCodes?.length) where.push(`d.last_status_code = any(${param(filter.statusCodes)}::int[])`);
+  return where;
+}
+
+const whereClause = (conditions: string[]) => (conditions.length ? `where ${conditions.join(' and ')}` : '');
+
+/** How many dead letters match: the preview of a replay. */
+export async function countDeadLetters(db: Queryable, filter: DeadLetterFilter): Promise<number> {
+  const values: unknown[] = [];
+  const where = deadLetterConditions(filter, values);
+  const { rows } = await db.query<{ count: string }>(
+    `select count(*) from dead_letter l join delivery d on d.id = l.delivery_id ${whereClause(where)}`,
+    values,
+  );
+  return Number(rows[0]!.count);
+}
+
+export interface DeadLetterPage {
+  /** Older than this delivery id (list order is newest first). */
+  after?: string;
+  /** Newer than this delivery id. */
+  before?: string;
+  limit: number;
+  /** From the oldest end (for `last`): rows come back oldest first. */
+  inverted: boolean;
+}
+
+async function searchDeadLetterIds(db: Queryable, filter: DeadLetterFilter, page: DeadLetterPage): Promise<string[]> {
+  const values: unknown[] = [];
+  const where = deadLetterConditions(filter, values);
+  if (page.after) where.push(`l.delivery_id < $${values.push(page.after)}::uuid`);
+  if (page.before) where.push(`l.delivery_id > $${values.push(page.before)}::uuid`);
+  const { rows } = await db.query<{ id: string }>(
+    `select l.delivery_id as id from dead_letter l join delivery d on d.id = l.delivery_id ${whereClause(where)}
+      order by l.delivery_id ${page.inverted ? 'asc' : 'desc'} limit $${values.push(page.limit)}`,
+    values,
+  );
+  return rows.map((row) => row.id);
+}
+
+type DeliverySelection = Pick<Prisma.DeliveryFindManyArgs, 'select' | 'include' | 'omit'>;
+
+/** A page of dead letters as deliveries, loaded with what the caller selects, in list order. */
+export async function findDeadLetters<A extends DeliverySelection>(
+  rt: Pick<Runtime, 'prisma' | 'pool'>,
+  actor: Actor | null,
+  input: DeadLetterFilterInput,
+  page: DeadLetterPage,
+  selection: A,
+): Promise<Prisma.DeliveryGetPayload<A>[]> {
+  authorize(actor, 'viewer');
+  const ids = await searchDeadLetterIds(rt.pool, parseDeadLetterFilter(input), page);
+  if (ids.length === 0) return [];
+  const withId = selection.select ? { ...selection, select: { ...selection.select, id: true } } : selection;
+  const rows = await rt.prisma.delivery.findMany({ ...withId, where: { id: { in: ids } } });
+  const byId = new Map(rows.map((row) => [row.id, row as unknown as Prisma.DeliveryGetPayload<A>]));
+  return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+}

@@ -1,0 +1,84 @@
+/**
+ * The `replay` job: a bulk replay's work, one batch at a time, a second apart (at most
+ * HOOKPOST_REPLAY_PER_SECOND deliveries a second), so a replay of 100,000 dead letters
+ * reaches receivers steadily instead of all at once; and its deliveries' jobs run behind
+ * live traffic (deliverJobs.ts priorities). Each batch, its progress and the requeue of
+ * its deliveries commit together, so a crash repeats nothing and skips nothing. One job
+ * per replay (its job key); a cancelled replay's next run finds it cancelled and stops.
+ */
+import type { Task } from 'graphile-worker';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { AlertSender } from '../alerts/systemMailbox.ts';
+import type { ChangeBus } from '../db/changeBus.ts';
+import { withTransaction } from '../db/pool.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { requeueFailedDeliveries } from '../deliveries/requeue.ts';
+import { deadLetterConditions, deadLetterFilterSchema } from './deadLetters.ts';
+
+export const REPLAY_TASK = 'replay';
+
+const payloadSchema = z.object({ replayId: z.uuid() });
+
+/** Makes sure the replay's job is due (after `delayMs`); a second one is not added. */
+export async function scheduleReplay(db: Queryable, replayId: string, delayMs = 0): Promise<void> {
+  await db.query(
+    `select graphile_worker.add_job($1, json_build_object('replayId', $2::text), run_at := now() + make_interval(secs => $3),
+            job_key := 'replay:' || $2, job_key_mode := 'replace')`,
+    [REPLAY_TASK, replayId, delayMs / 1000],
+  );
+}
+
+interface ReplayTaskDeps {
+  pool: pg.Pool;
+  changes: Pick<ChangeBus, 'publish'>;
+  alerts: AlertSender;
+  /** Deliveries put back in line per batch, one batch a second. */
+  perSecond: number;
+}
+
+export function makeReplayTask(deps: ReplayTaskDeps): Task {
+  return async (rawPayload) => {
+    const { replayId } = payloadSchema.parse(rawPayload);
+    const outcome = await withTransaction(deps.pool, async (client) => {
+      const { rows } = await client.query<{ filter: unknown; cursor: string | null }>(
+        `select filter, cursor from replay where id = $1 and status = 'running' for update`,
+        [replayId],
+      );
+      const replay = rows[0];
+      if (!replay) return null; // Cancelled, finished, or gone.
+      const values: unknown[] = [];
+      const where = deadLetterConditions(deadLetterFilterSchema.parse(replay.filter), values);
+      if (replay.cursor) where.push(`l.delivery_id > $${values.push(replay.cursor)}::uuid`);
+      const { rows: batch } = await client.query<{ id: string }>(
+        `select l.delivery_id as id from dead_letter l join delivery d on d.id = l.delivery_id
+          ${where.length ? `where ${where.join(' and ')}` : ''}
+          order by l.delivery_id limit $${values.push(deps.perSecond)}`,
+        values,
+      );
+      const requeued = await requeueFailedDeliveries(
+        { db: client, changes: deps.changes },
+        batch.map((row) => row.id),
+      );
+      const done = batch.length < deps.perSecond;
+      const { rows: after } = await client.query<{ total: number; processed: number; requeued: number }>(
+        `update replay set processed = processed + $2, requeued = requeued + $3, cursor = coalesce($4, cursor),
+                status = case when $5 then 'finished'::replay_status else status end,
+                finished_at = case when $5 then now() else finished_at end
+          where id = $1 returning total, processed, requeued`,
+        [replayId, batch.length, requeued.length, batch.at(-1)?.id ?? null, done],
+      );
+      if (!done) await scheduleReplay(client, replayId, 1_000);
+      return { done, ...after[0]! };
+    });
+    if (!outcome) return;
+    deps.changes.publish({ kind: 'replay', replayId });
+    if (outcome.done)
+      await deps.alerts.send('replay.finished', {
+        replay_id: replayId,
+        total: outcome.total,
+        processed: outcome.processed,
+        requeued: outcome.requeued,
+      });
+  };
+}
