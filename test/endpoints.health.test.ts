@@ -302,3 +302,54 @@ describe('dead letters and bulk replay', () => {
     expect((await gqlData(hookpost, `{ replays { id } }`)).replays).toHaveLength(before);
   });
 });
+
+describe('over REST', () => {
+  test('pause, resume, health, dead letters and a replay, with the same rules as GraphQL', async () => {
+    const receiver = await receiverWith(500);
+    const { mailbox, endpointId } = await setUp(receiver, {
+      rate_limit_per_second: 50,
+      retry_policy: { preset: 'spec', max_attempts: 1 },
+    });
+    const paused = await hookpost.api(`/api/endpoints/${endpointId}/pause`, { method: 'POST' });
+    expect(paused.status).toBe(200);
+    expect((await paused.json()).paused_at).toEqual(expect.any(String));
+    await send(mailbox, 2);
+    await waitFor(async () => {
+      const health = await (await hookpost.api(`/api/endpoints/${endpointId}/health`)).json();
+      expect(health).toMatchObject({ circuit_state: 'closed', held_count: 2 });
+    });
+    const resumed = await hookpost.api(`/api/endpoints/${endpointId}/resume`, { method: 'POST' });
+    expect((await resumed.json()).paused_at).toBeNull();
+    await waitFor(async () => expect(statuses(await endpointState(endpointId))).toEqual(['failed', 'failed']));
+
+    const health = await (await hookpost.api(`/api/endpoints/${endpointId}/health?window_minutes=10`)).json();
+    expect(health.activity.errors[0]).toMatchObject({ kind: 'http_status', count: 2, last_status_code: 500 });
+    expect(health.activity.buckets.reduce((sum: number, b: { failed: number }) => sum + b.failed, 0)).toBe(2);
+
+    const letters = await hookpost.api(`/api/dead-letters?endpoint_id=${endpointId}&status_codes=500,502&limit=1`);
+    expect(letters.status).toBe(200);
+    expect(await letters.json()).toHaveLength(1);
+    expect(letters.headers.get('x-next-cursor')).toBeTruthy();
+    const bad = await hookpost.api(`/api/dead-letters?status_codes=abc`);
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).error.code).toBe('validation_failed');
+
+    const preview = await hookpost.api('/api/replays/preview', { method: 'POST', json: { endpoint_id: endpointId } });
+    expect(await preview.json()).toEqual({ count: 2 });
+    receiver.reply({ status: 200 });
+    const started = await hookpost.api('/api/replays', { method: 'POST', json: { endpoint_id: endpointId } });
+    expect(started.status).toBe(202);
+    const replay = await started.json();
+    expect(replay).toMatchObject({ status: 'running', total: 2 });
+    await waitFor(async () =>
+      expect(await (await hookpost.api(`/api/replays/${replay.id}`)).json()).toMatchObject({
+        status: 'finished',
+        processed: 2,
+        requeued: 2,
+      }),
+    );
+    await waitFor(async () => expect(statuses(await endpointState(endpointId))).toEqual(['delivered', 'delivered']));
+    const cancelled = await hookpost.api(`/api/replays/${replay.id}/cancel`, { method: 'POST' });
+    expect((await cancelled.json()).status).toBe('finished');
+  });
+});

@@ -23,6 +23,7 @@ import { registerSecurityHeaders } from './securityHeaders.ts';
 import { accessTokenRoutes } from './routes/accessTokens.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
+import { replayRoutes } from './routes/replays.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -95,6 +96,7 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     management.addHook('onRequest', makeAuthenticateHook(app));
     await mailboxRoutes(management, rt);
     await endpointRoutes(management, rt);
+    await replayRoutes(management, rt);
     await webhookRoutes(management, rt);
     await sessionRoutes(management, rt);
     await accessTokenRoutes(management, rt);

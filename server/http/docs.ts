@@ -53,7 +53,11 @@ export async function registerDocs(app: FastifyInstance) {
         { name: 'Ingest', description: 'Producers send events to a mailbox with its API key.' },
         { name: 'Events', description: 'Accepted events, their deliveries and attempts; retries.' },
         { name: 'Mailboxes', description: 'Producers and their API keys.' },
-        { name: 'Endpoints', description: 'Where a mailbox delivers: URL, filter, signing secret, retry policy.' },
+        {
+          name: 'Endpoints',
+          description: 'Where a mailbox delivers: URL, filter, signing secret, retry policy, limits, health, pause.',
+        },
+        { name: 'Replays', description: 'Failed deliveries (dead letters) and bulk replays of them.' },
         { name: 'Session', description: "The dashboard's sign-in." },
         { name: 'Access tokens', description: "Operators' credentials and roles (admin)." },
         { name: 'Audit', description: 'Who changed what, through the API (admin).' },

@@ -5,7 +5,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Actor } from '../auth/roles.ts';
 import { hasRole } from '../auth/roles.ts';
-import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox } from '../db/generated/prisma/client.ts';
+import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox, Replay } from '../db/generated/prisma/client.ts';
+import type { EndpointActivity, EndpointHealthView } from '../health/healthQueries.ts';
 import { openCustomHeaders } from '../endpoints/customHeaders.ts';
 import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
 import type { Runtime } from '../runtime.ts';
@@ -36,6 +37,7 @@ export function presentApiKey(key: ApiKey) {
 export function presentRetryPolicy(raw: unknown) {
   const policy = retryPolicySchema.parse(raw);
   return {
+    preset: policy.preset,
     max_attempts: policy.maxAttempts,
     base_delay_ms: policy.baseDelayMs,
     factor: policy.factor,
@@ -61,6 +63,11 @@ export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoi
     timeout_ms: endpoint.timeoutMs,
     retry_policy: presentRetryPolicy(endpoint.retryPolicy),
     enabled: endpoint.enabled,
+    paused_at: iso(endpoint.pausedAt),
+    disabled_at: iso(endpoint.disabledAt),
+    disabled_reason: endpoint.disabledReason,
+    rate_limit_per_second: endpoint.rateLimitPerSecond,
+    max_in_flight: endpoint.maxInFlight,
     created_at: iso(endpoint.createdAt)!,
     updated_at: iso(endpoint.updatedAt)!,
     deleted_at: iso(endpoint.deletedAt),
@@ -118,5 +125,52 @@ export function presentAttempt(attempt: Attempt) {
     response_body_truncated: attempt.responseBodyTruncated,
     error_kind: attempt.errorKind,
     error_message: attempt.errorMessage,
+  };
+}
+
+/** An endpoint's circuit and recent activity (health/healthQueries.ts), in REST's words. */
+export function presentEndpointHealth(health: EndpointHealthView, activity: EndpointActivity) {
+  return {
+    circuit_state: health.circuitState,
+    reason: health.reason,
+    opened_at: iso(health.openedAt),
+    retry_at: iso(health.retryAt),
+    failing_since: iso(health.failingSince),
+    throttled_until: iso(health.throttledUntil),
+    consecutive_failures: health.consecutiveFailures,
+    in_flight: health.inFlight,
+    held_count: health.heldCount,
+    activity: {
+      since: iso(activity.since)!,
+      bucket_seconds: activity.bucketSeconds,
+      buckets: activity.buckets.map((bucket) => ({
+        at: iso(bucket.at)!,
+        succeeded: bucket.succeeded,
+        failed: bucket.failed,
+        p50_ms: bucket.p50Ms,
+        p95_ms: bucket.p95Ms,
+      })),
+      errors: activity.errors.map((group) => ({
+        kind: group.kind,
+        count: group.count,
+        last_at: iso(group.lastAt)!,
+        last_status_code: group.lastStatusCode,
+        last_message: group.lastMessage,
+      })),
+    },
+  };
+}
+
+export function presentReplay(replay: Replay) {
+  return {
+    id: replay.id,
+    status: replay.status,
+    filter: replay.filter,
+    total: replay.total,
+    processed: replay.processed,
+    requeued: replay.requeued,
+    created_by: replay.createdBy,
+    created_at: iso(replay.createdAt)!,
+    finished_at: iso(replay.finishedAt),
   };
 }

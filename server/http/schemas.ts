@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { attemptTriggers } from '../deliveries/deliverJobs.ts';
+import { retryPresetNames } from '../endpoints/retryPolicy.ts';
 import { deliveryStatuses, eventStatuses } from '../events/statuses.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.ts';
 import { examples } from './examples.ts';
@@ -145,6 +146,9 @@ export const createdApiKeyBody = apiKeyBody
 
 export const retryPolicyBody = z
   .object({
+    preset: z
+      .enum(retryPresetNames)
+      .describe('The preset it starts from: `spec` (3 attempts, +2 s, +4 s) or `production` (8 over ~27 h)'),
     max_attempts: z.number().int().describe('Attempts in all, the first included (default 3)'),
     base_delay_ms: z.number().int().describe('Delay before the second attempt (default 2000)'),
     factor: z.number().describe('Each further delay is the previous one times this (default 2)'),
@@ -169,6 +173,18 @@ export const endpointBody = z
     timeout_ms: z.number().int().describe('How long an attempt may take, in milliseconds'),
     retry_policy: retryPolicyBody,
     enabled: z.boolean(),
+    paused_at: nullableTimestamp('Set while paused: its deliveries are held, not dropped, until resumed'),
+    disabled_at: nullableTimestamp('When it was last disabled'),
+    disabled_reason: z
+      .string()
+      .nullable()
+      .describe('Why it is disabled (an operator, a 410 Gone, failing too long), while it is'),
+    rate_limit_per_second: z.number().nullable().describe('At most this many deliveries a second; null: no limit'),
+    max_in_flight: z
+      .number()
+      .int()
+      .nullable()
+      .describe("At most this many requests in flight; null: the worker's fair share"),
     created_at: timestamp('When it was made'),
     updated_at: timestamp('When it last changed'),
     deleted_at: nullableTimestamp('When the endpoint was deleted (its history stays readable)'),
@@ -291,4 +307,62 @@ export const eventAcceptedBody = z
     id: 'EventAccepted',
     description: 'The event is stored; delivery happens afterwards.',
     examples: [{ tracking_number: examples.event.tracking_number, status: 'queued' }],
+  });
+
+export const endpointHealthBody = z
+  .object({
+    circuit_state: z.enum(['closed', 'open', 'half_open']).describe('Where the circuit breaker stands'),
+    reason: z.string().nullable().describe('Why it stands there, in words'),
+    opened_at: nullableTimestamp('When the circuit last opened'),
+    retry_at: nullableTimestamp('When an open circuit lets its next probe through'),
+    failing_since: nullableTimestamp('Failing without a success since then (auto-disable counts from here)'),
+    throttled_until: nullableTimestamp('The receiver asked to slow down (429/503 with Retry-After) until then'),
+    consecutive_failures: z.number().int(),
+    in_flight: z.number().int().describe('Requests in flight (counted when max_in_flight is set)'),
+    held_count: z.number().int().describe('Deliveries held (circuit open or paused)'),
+    activity: z.object({
+      since: timestamp("The window's start"),
+      bucket_seconds: z.number().int(),
+      buckets: z.array(
+        z.object({
+          at: timestamp("The bucket's start"),
+          succeeded: z.number().int(),
+          failed: z.number().int(),
+          p50_ms: z.number().int().nullable(),
+          p95_ms: z.number().int().nullable(),
+        }),
+      ),
+      errors: z
+        .array(
+          z.object({
+            kind: z.string(),
+            count: z.number().int(),
+            last_at: timestamp('When the latest one started'),
+            last_status_code: z.number().int().nullable(),
+            last_message: z.string().nullable(),
+          }),
+        )
+        .describe('Failed attempts grouped by kind, most frequent first'),
+    }),
+  })
+  .meta({ id: 'EndpointHealth', description: "An endpoint's circuit breaker, held backlog and recent activity." });
+
+export const replayBody = z
+  .object({
+    id: uuid('The replay id'),
+    status: z.enum(['running', 'finished', 'cancelled']),
+    filter: z
+      .unknown()
+      .meta({ type: 'object' })
+      .describe('The dead-letter filter it replays (failed_until at most its start)'),
+    total: z.number().int().describe('Dead letters that matched when it started'),
+    processed: z.number().int().describe('Dead letters taken so far'),
+    requeued: z.number().int().describe('Deliveries put back in line so far'),
+    created_by: z.string(),
+    created_at: timestamp('When it started'),
+    finished_at: nullableTimestamp('When it finished or was cancelled'),
+  })
+  .meta({
+    id: 'Replay',
+    description: 'A bulk replay of failed deliveries: one more attempt each, behind live traffic, a batch a second.',
   });

@@ -1,4 +1,4 @@
-/** A mailbox's endpoints: add, list, change, enable/disable, rotate the signing secret, delete. */
+/** A mailbox's endpoints: add, list, change, enable/disable, pause/resume, read health, rotate the signing secret, delete. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,16 +9,19 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from '../../endpoints/endpointService.ts';
-import type { RetryPolicyInput } from '../../endpoints/retryPolicy.ts';
+import type { HealthPolicyInput } from '../../endpoints/healthPolicy.ts';
+import { retryPresetNames, type RetryPolicyInput } from '../../endpoints/retryPolicy.ts';
 import { notFound } from '../../errors.ts';
 import { getEndpoint, listEndpoints } from '../../endpoints/endpointQueries.ts';
 import { setEndpointEnabled, setEndpointPaused } from '../../health/endpointSwitches.ts';
 import type { Runtime } from '../../runtime.ts';
-import { presentEndpoint } from '../present.ts';
+import { getEndpointHealth, readEndpointActivity } from '../../health/healthQueries.ts';
+import { presentEndpoint, presentEndpointHealth } from '../present.ts';
 import { announceNextPage, pageAfter, splitPage } from '../pagination.ts';
 import {
   createdEndpointBody,
   endpointBody,
+  endpointHealthBody,
   errorResponses,
   page,
   paginationQuery,
@@ -30,6 +33,7 @@ const security = [{ bearerAuth: [] }];
 
 const retryPolicyInput = z
   .object({
+    preset: z.enum(retryPresetNames).optional(),
     max_attempts: z.number().int().optional(),
     base_delay_ms: z.number().int().optional(),
     factor: z.number().optional(),
@@ -37,8 +41,25 @@ const retryPolicyInput = z
     jitter: z.number().optional(),
     schedule: z.array(z.number().int()).optional(),
   })
-  .describe('Omitted fields take the defaults (3 attempts, 2000 ms, factor 2, cap 1 h, no jitter)')
-  .meta({ id: 'RetryPolicyChange', examples: [{ max_attempts: 5, base_delay_ms: 1000 }] });
+  .describe(
+    "Omitted fields take the preset's values (`spec` by default: 3 attempts, 2000 ms, factor 2, cap 1 h, no jitter)",
+  )
+  .meta({ id: 'RetryPolicyChange', examples: [{ max_attempts: 5, base_delay_ms: 1000 }, { preset: 'production' }] });
+
+const healthPolicyInput = z
+  .object({
+    failure_threshold: z.number().int().optional(),
+    failure_rate_percent: z.number().int().optional(),
+    window_ms: z.number().int().optional(),
+    min_attempts: z.number().int().optional(),
+    cool_down_ms: z.number().int().optional(),
+    max_cool_down_ms: z.number().int().optional(),
+    disable_after_ms: z.number().int().optional(),
+  })
+  .describe(
+    'When the circuit opens and when the endpoint is disabled; omitted fields take the defaults (5 failures in a row or 50 % of 20 within a minute open it for 30 s, doubling to 30 min; 5 days failing disables)',
+  )
+  .meta({ id: 'HealthPolicyChange', examples: [{ failure_threshold: 10, disable_after_ms: 86400000 }] });
 
 const endpointFields = {
   url: z.string().meta({ format: 'uri' }).describe('http(s) URL; private addresses need HOOKPOST_ALLOWED_TARGETS'),
@@ -47,6 +68,18 @@ const endpointFields = {
   headers: z.record(z.string(), z.string()).optional().describe('Custom request headers (stored encrypted)'),
   timeout_ms: z.number().int().optional().describe('1000-60000, default 15000'),
   retry_policy: retryPolicyInput.optional(),
+  rate_limit_per_second: z
+    .number()
+    .nullable()
+    .optional()
+    .describe('At most this many deliveries a second (0.01-10000); null: no limit'),
+  max_in_flight: z
+    .number()
+    .int()
+    .nullable()
+    .optional()
+    .describe('At most this many requests in flight (1-1000); null: fair share'),
+  health_policy: healthPolicyInput.nullable().optional(),
 };
 
 // Request bodies are components: registered once, since an id names one schema.
@@ -58,9 +91,34 @@ const updateEndpointInput = z
   .object({ ...endpointFields, url: endpointFields.url.optional() })
   .meta({ id: 'UpdateEndpoint', examples: [{ event_types: ['order.*', 'refund.*'], timeout_ms: 5000 }] });
 
+function toHealthPolicy(
+  input: z.infer<typeof healthPolicyInput> | null | undefined,
+): HealthPolicyInput | null | undefined {
+  if (!input) return input;
+  return {
+    failureThreshold: input.failure_threshold,
+    failureRatePercent: input.failure_rate_percent,
+    windowMs: input.window_ms,
+    minAttempts: input.min_attempts,
+    coolDownMs: input.cool_down_ms,
+    maxCoolDownMs: input.max_cool_down_ms,
+    disableAfterMs: input.disable_after_ms,
+  };
+}
+
+/** The limits and policies a body may set, in the service's words (an explicit null removes a limit). */
+function toSettings(body: z.infer<typeof updateEndpointInput>) {
+  return {
+    rateLimitPerSecond: body.rate_limit_per_second,
+    maxInFlight: body.max_in_flight,
+    healthPolicy: toHealthPolicy(body.health_policy),
+  };
+}
+
 function toRetryPolicy(input: z.infer<typeof retryPolicyInput> | undefined): RetryPolicyInput | undefined {
   if (!input) return undefined;
   return {
+    preset: input.preset,
     maxAttempts: input.max_attempts,
     baseDelayMs: input.base_delay_ms,
     factor: input.factor,
@@ -123,6 +181,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         headers: body.headers,
         timeoutMs: body.timeout_ms,
         retryPolicy: toRetryPolicy(body.retry_policy),
+        ...toSettings(body),
       });
       return reply
         .status(201)
@@ -169,6 +228,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         headers: body.headers,
         timeoutMs: body.timeout_ms,
         retryPolicy: toRetryPolicy(body.retry_policy),
+        ...toSettings(body),
       });
       return presentEndpoint(rt, endpoint, request.actor);
     },
@@ -191,6 +251,52 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         presentEndpoint(rt, await setEndpointEnabled(rt, request.actor, request.params.id, enabled), request.actor),
     });
   }
+
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    api.post(`/api/endpoints/:id/${action}`, {
+      schema: {
+        operationId: paused ? 'pauseEndpoint' : 'resumeEndpoint',
+        summary: paused
+          ? 'Pause an endpoint (its deliveries are held, not dropped)'
+          : 'Resume an endpoint (what it held is delivered, oldest first)',
+        tags: ['Endpoints'],
+        security,
+        params: uuidParam,
+        response: { 200: endpointBody.describe('The endpoint as it is now'), ...errorResponses(401, 403, 404, 429) },
+      },
+      handler: async (request) =>
+        presentEndpoint(rt, await setEndpointPaused(rt, request.actor, request.params.id, paused), request.actor),
+    });
+  }
+
+  api.get('/api/endpoints/:id/health', {
+    schema: {
+      operationId: 'getEndpointHealth',
+      summary: "An endpoint's circuit breaker, held backlog and recent activity",
+      tags: ['Endpoints'],
+      security,
+      params: uuidParam,
+      querystring: z.object({
+        window_minutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(10_080)
+          .default(60)
+          .describe('How far back the activity goes, in minutes (1-10080, default 60)'),
+      }),
+      response: { 200: endpointHealthBody, ...errorResponses(401, 404, 422, 429) },
+    },
+    handler: async (request) => {
+      const health = await getEndpointHealth(rt, request.actor, request.params.id);
+      if (!health) throw notFound('The endpoint');
+      const activity = await readEndpointActivity(rt.pool, request.params.id, request.query.window_minutes * 60_000);
+      return presentEndpointHealth(health, activity);
+    },
+  });
 
   api.post('/api/endpoints/:id/rotate-secret', {
     schema: {
