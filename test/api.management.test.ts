@@ -164,6 +164,7 @@ describe('endpoints', () => {
       })
     ).json();
     expect(created.retry_policy).toEqual({
+      preset: 'spec',
       max_attempts: 2,
       base_delay_ms: 2000,
       factor: 2,

@@ -222,6 +222,38 @@ describe('pause, resume and limits', () => {
   });
 });
 
+describe('re-enabling', () => {
+  test('an endpoint enabled again with replayMissed gets the events it missed while disabled, those its filter accepts, once', async () => {
+    const receiver = await receiverWith(200);
+    const { mailbox, endpointId } = await setUp(receiver, { event_types: ['order.*'] });
+    await send(mailbox, 1);
+    await waitFor(() => expect(receiver.requests).toHaveLength(1));
+    await gqlData(hookpost, `mutation($id: ID!) { disableEndpoint(id: $id) { id } }`, { id: endpointId });
+    const missed = await send(mailbox, 3);
+    const other = await sendEvent(hookpost, mailbox, { event: 'user.created' }, { 'x-event-type': 'user.created' });
+    expect(other.status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.requests).toHaveLength(1);
+    const enabled = await hookpost.api(`/api/endpoints/${endpointId}/enable`, {
+      method: 'POST',
+      json: { replay_missed: true },
+    });
+    expect(enabled.status).toBe(200);
+    await waitFor(() => expect(receiver.requests).toHaveLength(4));
+    const got = receiver.requests.slice(1).map((request) => JSON.parse(request.body.toString()).data.i);
+    expect(got).toEqual([0, 1, 2]);
+    for (const trackingNumber of missed) {
+      const event = await (await hookpost.api(`/api/webhooks/${trackingNumber}`)).json();
+      expect(event.status).toBe('delivered');
+      expect(event.deliveries[0].attempts[0].trigger).toBe('replay');
+    }
+    // Enabling again (already enabled) replays nothing more.
+    await hookpost.api(`/api/endpoints/${endpointId}/enable`, { method: 'POST', json: { replay_missed: true } });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(receiver.requests).toHaveLength(4);
+  });
+});
+
 describe('dead letters and bulk replay', () => {
   test('failed deliveries are listed by filter, replayed once each, and a second replay doubles nothing', async () => {
     const receiver = await receiverWith(503);

@@ -8,6 +8,8 @@ import type { AlertSender } from '../alerts/systemMailbox.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
 import { findLiveEndpoint, type EndpointDeps } from '../endpoints/endpointService.ts';
+import { withTransaction } from '../db/pool.ts';
+import { startMissedReplay } from '../replays/replayService.ts';
 import { resetHealth } from './healthRow.ts';
 import { scheduleRelease } from './releaseTask.ts';
 
@@ -16,37 +18,66 @@ type Deps = EndpointDeps & { alerts: AlertSender };
 /**
  * A disabled endpoint gets no new deliveries and its waiting ones are cancelled (an
  * operator can retry them after enabling it again); attempts in flight finish. Enabling
- * starts its health afresh (closed circuit, no failure history) and raises
- * `endpoint.enabled`.
+ * starts its health afresh (closed circuit, no failure history), raises
+ * `endpoint.enabled`, and with `replayMissed` starts a replay of the events it missed
+ * while disabled (those its filter accepts, accepted since it was disabled).
  */
 export async function setEndpointEnabled(
   rt: Deps,
   actor: Actor | null,
   id: string,
   enabled: boolean,
+  options: { replayMissed?: boolean } = {},
 ): Promise<Endpoint> {
   authorize(actor, 'operator');
   const current = await findLiveEndpoint(rt, id);
-  const endpoint = await rt.prisma.endpoint.update({
-    where: { id },
-    data: enabled
-      ? { enabled, disabledReason: null }
-      : {
-          enabled,
-          disabledAt: current.enabled ? new Date() : undefined,
-          disabledReason: `Disabled by ${actor!.name}.`,
-        },
+  if (!enabled) {
+    const endpoint = await rt.prisma.endpoint.update({
+      where: { id },
+      data: {
+        enabled,
+        disabledAt: current.enabled ? new Date() : undefined,
+        disabledReason: `Disabled by ${actor!.name}.`,
+      },
+    });
+    rt.routes.changed(endpoint.mailboxId);
+    await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
+    rt.changes.publish({ kind: 'endpoint', endpointId: id, mailboxId: endpoint.mailboxId });
+    return endpoint;
+  }
+  // Only the call that actually turns it on starts afresh, alerts and replays what was missed.
+  const turnedOn = await withTransaction(rt.pool, async (client) => {
+    const { rows } = await client.query<{ disabled_at: Date | null; now: Date }>(
+      `update endpoint set enabled = true, disabled_reason = null, updated_at = now()
+        where id = $1 and not enabled and deleted_at is null returning disabled_at, now()`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    await resetHealth(client, id);
+    const replayId =
+      options.replayMissed && row.disabled_at
+        ? await startMissedReplay(client, actor!, {
+            endpointId: id,
+            mailboxId: current.mailboxId,
+            eventTypes: current.eventTypes,
+            since: row.disabled_at,
+            until: row.now,
+          })
+        : null;
+    return { replayId };
   });
+  const endpoint = await rt.prisma.endpoint.findUniqueOrThrow({ where: { id } });
   rt.routes.changed(endpoint.mailboxId);
-  if (!enabled) await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
-  if (enabled && !current.enabled) {
-    await resetHealth(rt.pool, id);
+  if (turnedOn) {
     await rt.alerts.send('endpoint.enabled', {
       endpoint_id: id,
       mailbox_id: endpoint.mailboxId,
       url: endpoint.url,
       enabled_by: actor!.name,
+      missed_replay_id: turnedOn.replayId,
     });
+    if (turnedOn.replayId) rt.changes.publish({ kind: 'replay', replayId: turnedOn.replayId });
   }
   rt.changes.publish({ kind: 'endpoint', endpointId: id, mailboxId: endpoint.mailboxId });
   return endpoint;

@@ -4,7 +4,8 @@
  * puts them back in line in the background (replayTask.ts), with progress pushed live,
  * cancellable. A replay only ever takes deliveries that failed before it started, so the
  * ones it sends that fail again are not taken a second time, and running one twice
- * doubles nothing (only deliveries still failed are taken).
+ * doubles nothing (only deliveries still failed are taken). Enabling an endpoint can also
+ * start one for the events it missed while disabled (startMissedReplay).
  */
 import { authorize, type Actor } from '../auth/roles.ts';
 import { withTransaction } from '../db/pool.ts';
@@ -13,6 +14,9 @@ import { AppError, notFound } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 import { countDeadLetters, parseDeadLetterFilter, type DeadLetterFilterInput } from './deadLetters.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { likePattern } from '../events/eventSearch.ts';
+import { firstIdAt } from '../events/trackingNumberRange.ts';
 import { scheduleReplay } from './replayTask.ts';
 
 type Deps = Pick<Runtime, 'pool' | 'prisma' | 'changes'>;
@@ -60,6 +64,39 @@ export async function startReplay(rt: Deps, actor: Actor | null, input: DeadLett
   });
   rt.changes.publish({ kind: 'replay', replayId: id });
   return (await rt.prisma.replay.findUnique({ where: { id } }))!;
+}
+
+/**
+ * Starts a replay of the events an endpoint missed while disabled, inside the caller's
+ * transaction (the one that enables it). Returns its id.
+ */
+export async function startMissedReplay(
+  client: Queryable,
+  actor: Actor,
+  range: { endpointId: string; mailboxId: string; eventTypes: string[]; since: Date; until: Date },
+): Promise<string> {
+  const id = newId();
+  const { rows } = await client.query<{ count: string }>(
+    `select count(*) from event e
+      where e.mailbox_id = $1 and e.id >= $2::uuid and e.id < $3::uuid
+        and (cardinality($4::text[]) = 0 or e.event_type like any($4::text[]))
+        and not exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $5)`,
+    [
+      range.mailboxId,
+      firstIdAt(range.since),
+      firstIdAt(range.until),
+      range.eventTypes.map(likePattern),
+      range.endpointId,
+    ],
+  );
+  await client.query(`insert into replay (id, filter, total, created_by) values ($1, $2, $3, $4)`, [
+    id,
+    JSON.stringify({ kind: 'missed', ...range }),
+    Number(rows[0]!.count),
+    actor.name,
+  ]);
+  await scheduleReplay(client, id);
+  return id;
 }
 
 /** Stops a running replay: what it already put back in line is delivered, nothing more is taken. */

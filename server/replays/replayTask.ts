@@ -1,5 +1,6 @@
 /**
- * The `replay` job: a bulk replay's work, one batch at a time, a second apart (at most
+ * The `replay` job: a bulk replay's work (failed deliveries again, or the events an
+ * endpoint missed while it was disabled), one batch at a time, a second apart (at most
  * HOOKPOST_REPLAY_PER_SECOND deliveries a second), so a replay of 100,000 dead letters
  * reaches receivers steadily instead of all at once; and its deliveries' jobs run behind
  * live traffic (deliverJobs.ts priorities). Each batch, its progress and the requeue of
@@ -13,6 +14,7 @@ import type { AlertSender } from '../alerts/systemMailbox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { withTransaction } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { addMissedDeliveries } from '../deliveries/addMissed.ts';
 import { requeueFailedDeliveries } from '../deliveries/requeue.ts';
 import { deadLetterConditions, deadLetterFilterSchema } from './deadLetters.ts';
 
@@ -47,26 +49,14 @@ export function makeReplayTask(deps: ReplayTaskDeps): Task {
       );
       const replay = rows[0];
       if (!replay) return null; // Cancelled, finished, or gone.
-      const values: unknown[] = [];
-      const where = deadLetterConditions(deadLetterFilterSchema.parse(replay.filter), values);
-      if (replay.cursor) where.push(`l.delivery_id > $${values.push(replay.cursor)}::uuid`);
-      const { rows: batch } = await client.query<{ id: string }>(
-        `select l.delivery_id as id from dead_letter l join delivery d on d.id = l.delivery_id
-          ${where.length ? `where ${where.join(' and ')}` : ''}
-          order by l.delivery_id limit $${values.push(deps.perSecond)}`,
-        values,
-      );
-      const requeued = await requeueFailedDeliveries(
-        { db: client, changes: deps.changes },
-        batch.map((row) => row.id),
-      );
-      const done = batch.length < deps.perSecond;
+      const step = await runStep(client, deps, replay.filter, replay.cursor);
+      const done = step.looked < deps.perSecond;
       const { rows: after } = await client.query<{ total: number; processed: number; requeued: number }>(
         `update replay set processed = processed + $2, requeued = requeued + $3, cursor = coalesce($4, cursor),
                 status = case when $5 then 'finished'::replay_status else status end,
                 finished_at = case when $5 then now() else finished_at end
           where id = $1 returning total, processed, requeued`,
-        [replayId, batch.length, requeued.length, batch.at(-1)?.id ?? null, done],
+        [replayId, step.looked, step.requeued, step.cursor, done],
       );
       if (!done) await scheduleReplay(client, replayId, 1_000);
       return { done, ...after[0]! };
@@ -81,4 +71,49 @@ export function makeReplayTask(deps: ReplayTaskDeps): Task {
         requeued: outcome.requeued,
       });
   };
+}
+
+/** A replay's filter: dead letters (deadLetters.ts), or the events an endpoint missed while disabled. */
+export const missedFilterSchema = z.object({
+  kind: z.literal('missed'),
+  endpointId: z.uuid(),
+  mailboxId: z.uuid(),
+  eventTypes: z.array(z.string()),
+  since: z.coerce.date(),
+  until: z.coerce.date(),
+});
+
+interface Step {
+  /** Rows looked at (dead letters, or events in the missed range). */
+  looked: number;
+  /** Deliveries put back in line, or made. */
+  requeued: number;
+  cursor: string | null;
+}
+
+async function runStep(
+  client: Queryable,
+  deps: ReplayTaskDeps,
+  rawFilter: unknown,
+  cursor: string | null,
+): Promise<Step> {
+  const missed = missedFilterSchema.safeParse(rawFilter);
+  if (missed.success) {
+    const added = await addMissedDeliveries({ db: client, changes: deps.changes }, missed.data, cursor, deps.perSecond);
+    return { looked: added.looked, requeued: added.added, cursor: added.lastEventId };
+  }
+  const values: unknown[] = [];
+  const where = deadLetterConditions(deadLetterFilterSchema.parse(rawFilter), values);
+  if (cursor) where.push(`l.delivery_id > $${values.push(cursor)}::uuid`);
+  const { rows: batch } = await client.query<{ id: string }>(
+    `select l.delivery_id as id from dead_letter l join delivery d on d.id = l.delivery_id
+      ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by l.delivery_id limit $${values.push(deps.perSecond)}`,
+    values,
+  );
+  const requeued = await requeueFailedDeliveries(
+    { db: client, changes: deps.changes },
+    batch.map((row) => row.id),
+  );
+  return { looked: batch.length, requeued: requeued.length, cursor: batch.at(-1)?.id ?? null };
 }

@@ -192,8 +192,16 @@ builder.mutationFields((t) => ({
     type: Endpoint,
     description:
       'Enables an endpoint: new events are delivered to it again, its health starts afresh, and `endpoint.enabled` is raised. Cancelled deliveries can be retried.',
-    args: { id: t.arg.id({ required: true, description: 'The endpoint id.' }) },
-    resolve: (_root, { id }, ctx) => setEndpointEnabled(ctx.rt, ctx.actor, id, true),
+    args: {
+      id: t.arg.id({ required: true, description: 'The endpoint id.' }),
+      replayMissed: t.arg.boolean({
+        defaultValue: false,
+        description:
+          'Also deliver the events it missed while disabled (those its filter accepts), as a replay behind live traffic (see `replays`).',
+      }),
+    },
+    resolve: (_root, { id, replayMissed }, ctx) =>
+      setEndpointEnabled(ctx.rt, ctx.actor, id, true, { replayMissed: replayMissed ?? false }),
   }),
   disableEndpoint: t.field({
     type: Endpoint,

@@ -234,23 +234,47 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
     },
   });
 
-  for (const [action, enabled] of [
-    ['enable', true],
-    ['disable', false],
-  ] as const) {
-    api.post(`/api/endpoints/:id/${action}`, {
-      schema: {
-        operationId: enabled ? 'enableEndpoint' : 'disableEndpoint',
-        summary: enabled ? 'Enable an endpoint' : 'Disable an endpoint (waiting deliveries are cancelled)',
-        tags: ['Endpoints'],
-        security,
-        params: uuidParam,
-        response: { 200: endpointBody.describe('The endpoint as it is now'), ...errorResponses(401, 403, 404, 429) },
+  api.post('/api/endpoints/:id/enable', {
+    schema: {
+      operationId: 'enableEndpoint',
+      summary: 'Enable an endpoint',
+      description:
+        'Its health starts afresh and `endpoint.enabled` is raised. With `replay_missed`, the events it missed while disabled (those its filter accepts) are delivered too, as a replay behind live traffic.',
+      tags: ['Endpoints'],
+      security,
+      params: uuidParam,
+      body: z
+        .object({
+          replay_missed: z.boolean().optional().describe('Deliver what it missed while disabled (default false)'),
+        })
+        .nullish(),
+      response: {
+        200: endpointBody.describe('The endpoint as it is now'),
+        ...errorResponses(400, 401, 403, 404, 409, 429),
       },
-      handler: async (request) =>
-        presentEndpoint(rt, await setEndpointEnabled(rt, request.actor, request.params.id, enabled), request.actor),
-    });
-  }
+    },
+    handler: async (request) =>
+      presentEndpoint(
+        rt,
+        await setEndpointEnabled(rt, request.actor, request.params.id, true, {
+          replayMissed: request.body?.replay_missed ?? false,
+        }),
+        request.actor,
+      ),
+  });
+
+  api.post('/api/endpoints/:id/disable', {
+    schema: {
+      operationId: 'disableEndpoint',
+      summary: 'Disable an endpoint (waiting deliveries are cancelled)',
+      tags: ['Endpoints'],
+      security,
+      params: uuidParam,
+      response: { 200: endpointBody.describe('The endpoint as it is now'), ...errorResponses(401, 403, 404, 429) },
+    },
+    handler: async (request) =>
+      presentEndpoint(rt, await setEndpointEnabled(rt, request.actor, request.params.id, false), request.actor),
+  });
 
   for (const [action, paused] of [
     ['pause', true],

@@ -1,0 +1,86 @@
+/**
+ * Deliveries for events an endpoint missed while it was disabled: events of its mailbox
+ * accepted in a time range, that its filter accepts, and that have no delivery to it.
+ * Each gets a `replay` delivery with its job (behind live traffic, deliverJobs.ts), and
+ * its event counts one more delivery on its way. Run a batch at a time, inside the
+ * caller's transaction (which holds its replay's row lock, so batches never overlap); an
+ * event that has a delivery to the endpoint already gets no second one.
+ */
+import type { ChangeBus } from '../db/changeBus.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { likePattern } from '../events/eventSearch.ts';
+import { firstIdAt } from '../events/trackingNumberRange.ts';
+import { newId } from '../ids.ts';
+import { addDeliverJobs, deliverJobPayloads } from './deliverJobs.ts';
+import { publishDeliveryChange } from './publish.ts';
+
+export interface MissedRange {
+  endpointId: string;
+  mailboxId: string;
+  /** The endpoint's event-type filter (empty: every event). */
+  eventTypes: string[];
+  /** Events accepted from this moment… */
+  since: Date;
+  /** …until this one (exclusive). */
+  until: Date;
+}
+
+/** Adds deliveries for up to `limit` missed events after `cursor`; returns the last event looked at and how many were added. */
+export async function addMissedDeliveries(
+  deps: { db: Queryable; changes: Pick<ChangeBus, 'publish'> },
+  range: MissedRange,
+  cursor: string | null,
+  limit: number,
+): Promise<{ lastEventId: string | null; looked: number; added: number }> {
+  const { rows: events } = await deps.db.query<{ id: string; matches: boolean; has: boolean }>(
+    `select e.id,
+            (cardinality($4::text[]) = 0 or e.event_type like any($4::text[])) as matches,
+            exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $5) as has
+       from event e
+      where e.mailbox_id = $1 and e.id >= $2::uuid and e.id < $3::uuid and ($6::uuid is null or e.id > $6::uuid)
+      order by e.id limit $7`,
+    [
+      range.mailboxId,
+      firstIdAt(range.since),
+      firstIdAt(range.until),
+      range.eventTypes.map(likePattern),
+      range.endpointId,
+      cursor,
+      limit,
+    ],
+  );
+  const missed = events.filter((event) => event.matches && !event.has).map((event) => event.id);
+  if (missed.length > 0) {
+    const deliveries = missed.map((eventId) => ({ id: newId(), eventId }));
+    await deps.db.query(
+      `with added as (
+         insert into delivery (id, event_id, endpoint_id)
+         select d.id, d.event_id, $3 from unnest($1::uuid[], $2::uuid[]) as d(id, event_id)
+         returning event_id
+       )
+       update event e set delivery_count = e.delivery_count + 1, pending_count = e.pending_count + 1
+         from added a where e.id = a.event_id`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.eventId), range.endpointId],
+    );
+    await addDeliverJobs(
+      deps.db,
+      deliverJobPayloads(
+        'replay',
+        deliveries.map((d) => ({ id: d.id, endpointId: range.endpointId })),
+      ),
+      new Date(),
+    );
+    for (const delivery of deliveries)
+      publishDeliveryChange(
+        deps.changes,
+        {
+          deliveryId: delivery.id,
+          eventId: delivery.eventId,
+          mailboxId: range.mailboxId,
+          endpointId: range.endpointId,
+        },
+        'queued',
+      );
+  }
+  return { lastEventId: events.at(-1)?.id ?? null, looked: events.length, added: missed.length };
+}
