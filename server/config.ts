@@ -126,6 +126,7 @@ const envSchema = z.object({
   HOOKPOST_RECONCILE_INTERVAL_MS: intFromEnv(1_000, 3_600_000).default(15_000),
   HOOKPOST_RECONCILE_AFTER_MS: intFromEnv(1_000, 3_600_000).default(30_000),
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
+  HOOKPOST_AUDIT_RETENTION_DAYS: intFromEnv(0, 36_500).default(365),
   HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
   HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
   HOOKPOST_GRAPHIQL: booleanFromEnv.optional(),
@@ -218,6 +219,8 @@ export interface Config {
   reconcileAfterMs: number;
   /** How long a rotated-out signing secret still signs, in ms. Default 24 h. */
   secretRotationGraceMs: number;
+  /** Audit entries older than this many days are deleted (hourly, by a worker). Default 365; 0 keeps them forever. */
+  auditRetentionDays: number;
   /**
    * Which proxies in front of Hookpost to believe about the client (X-Forwarded-For,
    * -Proto, -Host): `false` (default), `true` (all), a hop count, or addresses/CIDRs.
@@ -289,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reconcileIntervalMs: e.HOOKPOST_RECONCILE_INTERVAL_MS,
     reconcileAfterMs: e.HOOKPOST_RECONCILE_AFTER_MS,
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
+    auditRetentionDays: e.HOOKPOST_AUDIT_RETENTION_DAYS,
     trustProxy: e.HOOKPOST_TRUST_PROXY,
     allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
     graphiql: e.HOOKPOST_GRAPHIQL ?? isLoopbackHost(overrides.host ?? e.HOST),
