@@ -44,7 +44,13 @@ function AccessTokens() {
   const [params, setParams] = useSearchParams();
   const includeRevoked = params.get('revoked') === '1';
   const page = usePageVariables();
-  const [result, refetch] = useQuery({ query: AccessTokensQuery, variables: { includeRevoked, ...page }, context });
+  // Read again on each visit: last use changes without anything here knowing.
+  const [result, refetch] = useQuery({
+    query: AccessTokensQuery,
+    variables: { includeRevoked, ...page },
+    context,
+    requestPolicy: 'cache-and-network',
+  });
   const [, revoke] = useMutationAction(RevokeAccessTokenMutation);
   const [revoking, setRevoking] = useState<Token | null>(null);
   const creating = params.get('new') === '1';
@@ -111,7 +117,6 @@ function AccessTokens() {
                   <th>Name</th>
                   <th>Token</th>
                   <th>Role</th>
-                  <th>Created by</th>
                   <th>Created</th>
                   <th>Last used</th>
                   <th>Expires</th>
@@ -130,9 +135,11 @@ function AccessTokens() {
                     <td>
                       <span className={`role role-${token.role}`}>{token.role}</span>
                     </td>
-                    <td className="cell-wrap">{token.createdByName ?? <span className="muted">start-up</span>}</td>
-                    <td>
+                    <td className="cell-wrap">
                       <RelativeTime iso={token.createdAt} />
+                      <div className="muted small">
+                        {token.createdByName ? `by ${token.createdByName}` : 'at start-up'}
+                      </div>
                     </td>
                     <td>
                       <RelativeTime iso={token.lastUsedAt} fallback="never" />
