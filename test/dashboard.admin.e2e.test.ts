@@ -28,6 +28,19 @@ async function expectAccessible(target: Page, view: string) {
   expect(findings.map((finding) => `${view}: ${finding.id} (${finding.impact})`)).toEqual([]);
 }
 
+/** The elements that stick out past the right edge of the screen, outside scrolling tables and the sidebar. */
+const widerThanScreen = (target: Page) =>
+  target.evaluate(() => {
+    if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+    return [...document.querySelectorAll('body *')]
+      .filter(
+        (element) =>
+          element.getBoundingClientRect().right > window.innerWidth + 1 && !element.closest('.table-wrap, .sidebar'),
+      )
+      .slice(0, 5)
+      .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
+  });
+
 const nav = (target: Page) => target.getByRole('navigation', { name: 'Main' });
 
 async function signIn(target: Page, token = TEST_ADMIN_TOKEN) {
@@ -162,6 +175,19 @@ describe('an admin', () => {
     await expectAccessible(page, 'audit log, nothing matches (light)');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.locator('tr[data-audit-action="session.sign_in"]').first().waitFor();
+
+    // On a phone the page does not scroll sideways: only the table does, inside its frame.
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const view of ['audit-log', 'access-tokens']) {
+        await page.goto(`${server.baseUrl}/${view}`);
+        await page.locator('tbody tr').first().waitFor();
+        expect(await widerThanScreen(page)).toEqual([]);
+        await screenshot(page, `${view}-phone-light`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
   });
 
   test('both views in dark mode', async () => {
