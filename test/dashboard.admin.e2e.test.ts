@@ -92,7 +92,11 @@ describe('an admin', () => {
     await signIn(page);
     await nav(page).getByRole('link', { name: 'Access tokens' }).click();
     await page.getByRole('heading', { name: 'Access tokens', level: 1 }).waitFor();
-    await page.locator('tr[data-token="HOOKPOST_ADMIN_TOKEN"]').waitFor();
+    const own = page.locator('tr[data-token="HOOKPOST_ADMIN_TOKEN"]');
+    await own.waitFor();
+    // The token this session signed in with is marked, and offers no revoke.
+    await expect(own.textContent()).resolves.toContain('you');
+    expect(await own.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
 
     await page.getByRole('button', { name: 'New access token' }).click();
     const dialog = page.getByRole('dialog');

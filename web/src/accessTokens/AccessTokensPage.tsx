@@ -70,6 +70,8 @@ function AccessTokens() {
     );
 
   const tokens = result.data?.accessTokens.edges.map((edge) => edge.node) ?? [];
+  // The token this session signed in with cannot be revoked from it (the server refuses).
+  const own = result.data?.me?.tokenId;
   const newButton = (
     <button type="button" className="button button-primary" onClick={() => setParam('new', true)}>
       <Plus aria-hidden size={16} />
@@ -155,6 +157,13 @@ function AccessTokens() {
                       {token.revokedAt ? (
                         <span className="pill pill-off">
                           revoked <RelativeTime iso={token.revokedAt} />
+                        </span>
+                      ) : token.id === own ? (
+                        <span
+                          className="pill"
+                          title="You are signed in with this token; revoke it from another admin token."
+                        >
+                          you
                         </span>
                       ) : (
                         <button

@@ -3,6 +3,9 @@ import { graphql } from '../generated/gql.ts';
 
 export const AccessTokensQuery = graphql(`
   query AccessTokens($includeRevoked: Boolean, $first: Int, $after: String, $last: Int, $before: String) {
+    me {
+      tokenId
+    }
     accessTokens(includeRevoked: $includeRevoked, first: $first, after: $after, last: $last, before: $before) {
       pageInfo {
         hasNextPage
