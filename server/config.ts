@@ -129,6 +129,7 @@ const envSchema = z.object({
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
   HOOKPOST_DEFAULT_RETRY_POLICY: z.enum(retryPresetNames).default('spec'),
   HOOKPOST_REPLAY_PER_SECOND: intFromEnv(1, 100_000).default(500),
+  HOOKPOST_AUDIT_RETENTION_DAYS: intFromEnv(0, 36_500).default(365),
   HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
   HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
   HOOKPOST_GRAPHIQL: booleanFromEnv.optional(),
@@ -225,6 +226,8 @@ export interface Config {
   defaultRetryPolicy: RetryPresetName;
   /** Deliveries a bulk replay puts back in line per second, at most. Default 500. */
   replayPerSecond: number;
+  /** Audit entries older than this many days are deleted (hourly, by a worker). Default 365; 0 keeps them forever. */
+  auditRetentionDays: number;
   /**
    * Which proxies in front of Hookpost to believe about the client (X-Forwarded-For,
    * -Proto, -Host): `false` (default), `true` (all), a hop count, or addresses/CIDRs.
@@ -298,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
     defaultRetryPolicy: e.HOOKPOST_DEFAULT_RETRY_POLICY,
     replayPerSecond: e.HOOKPOST_REPLAY_PER_SECOND,
+    auditRetentionDays: e.HOOKPOST_AUDIT_RETENTION_DAYS,
     trustProxy: e.HOOKPOST_TRUST_PROXY,
     allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
     graphiql: e.HOOKPOST_GRAPHIQL ?? isLoopbackHost(overrides.host ?? e.HOST),

@@ -15,7 +15,7 @@
  */
 import type { Actor } from '../auth/roles.ts';
 import type { Queryable } from '../db/queryable.ts';
-import { newId } from '../ids.ts';
+import { isUuid, newId } from '../ids.ts';
 
 /** What can be recorded, as `<target type>.<verb>`. */
 export const auditActions = [
@@ -30,13 +30,16 @@ export const auditActions = [
   'endpoint.update',
   'endpoint.enable',
   'endpoint.disable',
+  'endpoint.pause',
+  'endpoint.resume',
   'endpoint.delete',
   'endpoint.reveal_secret',
   'endpoint.rotate_secret',
   'endpoint.send_test_event',
   'event.retry',
   'delivery.retry',
-  'event.replay',
+  'replay.start',
+  'replay.cancel',
   'session.sign_in',
   'session.sign_in_refused',
   'session.sign_out',
@@ -77,7 +80,8 @@ export function redactSummary(value: unknown, key = ''): unknown {
 export function auditEntryData(actor: Actor | null, input: AuditInput) {
   return {
     id: newId(),
-    actorTokenId: actor?.tokenId ?? null,
+    // An actor that is no stored token (Hookpost itself, a tool's stand-in) is named, not linked.
+    actorTokenId: actor && isUuid(actor.tokenId) ? actor.tokenId : null,
     actorName: actor?.name ?? 'anonymous',
     action: input.action,
     targetType: input.target.type,

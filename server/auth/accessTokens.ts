@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { auditEntryData } from '../audit/auditLog.ts';
 import { isUuid, newId } from '../ids.ts';
 import { z } from 'zod';
 import type { AccessToken } from '../db/generated/prisma/client.ts';
@@ -63,18 +64,28 @@ export async function createAccessToken(
   authorize(actor, 'admin');
   const data = parseInput(newTokenSchema, input);
   const token = generateToken('hpt');
-  const record = await rt.prisma.accessToken.create({
-    data: {
-      id: newId(),
-      name: data.name,
-      role: data.role,
-      prefix: tokenPrefix(token),
-      hash: new Uint8Array(hashToken(token)),
-      expiresAt: data.expiresAt ?? null,
-      createdById: isUuid(actor.tokenId) ? actor.tokenId : null,
-      createdByName: actor.name,
-    },
-  });
+  const id = newId();
+  const [record] = await rt.prisma.$transaction([
+    rt.prisma.accessToken.create({
+      data: {
+        id,
+        name: data.name,
+        role: data.role,
+        prefix: tokenPrefix(token),
+        hash: new Uint8Array(hashToken(token)),
+        expiresAt: data.expiresAt ?? null,
+        createdById: isUuid(actor.tokenId) ? actor.tokenId : null,
+        createdByName: actor.name,
+      },
+    }),
+    rt.prisma.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'access_token.create',
+        target: { type: 'access_token', id },
+        summary: { name: data.name, role: data.role, expiresAt: data.expiresAt?.toISOString() ?? null },
+      }),
+    }),
+  ]);
   return { token, record };
 }
 
@@ -103,7 +114,16 @@ export async function revokeAccessToken(
   if (record.revokedAt) throw new AppError('conflict', 'The access token is already revoked.');
   if (record.id === actor.tokenId)
     throw new AppError('conflict', 'You cannot revoke the token you are signed in with.');
-  const revoked = await rt.prisma.accessToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  const [revoked] = await rt.prisma.$transaction([
+    rt.prisma.accessToken.update({ where: { id }, data: { revokedAt: new Date() } }),
+    rt.prisma.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'access_token.revoke',
+        target: { type: 'access_token', id },
+        summary: { name: record.name, role: record.role },
+      }),
+    }),
+  ]);
   rt.changes.publish({ kind: 'access', tokenId: id });
   return revoked;
 }

@@ -7,7 +7,9 @@
  */
 import { newId } from '../ids.ts';
 import type pg from 'pg';
+import { recordAudit } from '../audit/auditLog.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
+import { withTransaction } from '../db/pool.ts';
 import { AppError } from '../errors.ts';
 import { authenticate } from './accessTokens.ts';
 import type { Actor } from './roles.ts';
@@ -16,21 +18,43 @@ import { generateToken, hashToken } from './tokens.ts';
 export const SESSION_COOKIE = 'hookpost_session';
 export const SESSION_TTL_MS = 12 * 3600_000;
 
+/** Where a sign-in came from, for the audit log. */
+export interface SignInOrigin {
+  ip: string;
+}
+
+/** Signs in (and records it, or the refusal, in the audit log). */
 export async function openSession(
   rt: { pool: pg.Pool },
   accessToken: string | undefined,
+  origin: SignInOrigin,
 ): Promise<{ secret: string; actor: Actor; expiresAt: Date }> {
   const actor = await authenticate(rt, accessToken);
-  if (!actor) throw new AppError('unauthenticated', 'That access token is not valid (or was revoked).');
+  if (!actor) {
+    await recordAudit(rt.pool, null, {
+      action: 'session.sign_in_refused',
+      target: { type: 'session', id: null },
+      summary: { ip: origin.ip },
+    });
+    throw new AppError('unauthenticated', 'That access token is not valid (or was revoked).');
+  }
   const secret = generateToken('hps');
+  const sessionId = newId();
   // A session never outlives its token.
   const expiresAt = new Date(Math.min(Date.now() + SESSION_TTL_MS, actor.expiresAt?.getTime() ?? Infinity));
-  await rt.pool.query('insert into operator_session (id, hash, access_token_id, expires_at) values ($1, $2, $3, $4)', [
-    newId(),
-    hashToken(secret),
-    actor.tokenId,
-    expiresAt,
-  ]);
+  await withTransaction(rt.pool, async (client) => {
+    await client.query('insert into operator_session (id, hash, access_token_id, expires_at) values ($1, $2, $3, $4)', [
+      sessionId,
+      hashToken(secret),
+      actor.tokenId,
+      expiresAt,
+    ]);
+    await recordAudit(client, actor, {
+      action: 'session.sign_in',
+      target: { type: 'session', id: sessionId },
+      summary: { ip: origin.ip, expiresAt: expiresAt.toISOString() },
+    });
+  });
   return { secret, actor, expiresAt };
 }
 
@@ -62,8 +86,21 @@ export async function closeSession(
   secret: string | undefined,
 ): Promise<void> {
   if (!secret) return;
-  const { rows } = await rt.pool.query<{ id: string }>('delete from operator_session where hash = $1 returning id', [
-    hashToken(secret),
-  ]);
-  for (const { id } of rows) rt.changes.publish({ kind: 'session', sessionId: id });
+  const ended = await withTransaction(rt.pool, async (client) => {
+    const { rows } = await client.query<{ id: string; tokenId: string; name: string; role: Actor['role'] }>(
+      `delete from operator_session s using access_token t
+        where s.hash = $1 and t.id = s.access_token_id
+    returning s.id, t.id as "tokenId", t.name, t.role`,
+      [hashToken(secret)],
+    );
+    for (const { id, tokenId, name, role } of rows) {
+      await recordAudit(
+        client,
+        { tokenId, name, role },
+        { action: 'session.sign_out', target: { type: 'session', id } },
+      );
+    }
+    return rows;
+  });
+  for (const { id } of ended) rt.changes.publish({ kind: 'session', sessionId: id });
 }

@@ -54,10 +54,15 @@ const requeueStatement = `
   select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId"
     from changed c join event e on e.id = c.event_id`;
 
+/**
+ * `withRequeued` runs inside the transaction when something was requeued, so what the
+ * caller records of it (the audit log) commits or rolls back with the requeue.
+ */
 export async function requeueDeliveries(
   deps: { pool: pg.Pool; changes: Pick<ChangeBus, 'publish'> },
   target: RequeueTarget,
   trigger: AttemptTrigger,
+  withRequeued?: (client: pg.PoolClient, requeued: DeliveryRef[]) => Promise<void>,
 ): Promise<Requeue> {
   const result = await withTransaction(deps.pool, async (client): Promise<Requeue> => {
     const event = await client.query('select id from event where id = $1 for update', [target.eventId]);
@@ -72,6 +77,7 @@ export async function requeueDeliveries(
         `select count(*) from ${addDeliverJobsSql('select unnest($1::text[]) as payload, null::timestamptz as run_at')}`,
         [payloads],
       );
+      await withRequeued?.(client, rows);
     }
     return { found: true, requeued: rows };
   });

@@ -5,6 +5,7 @@
  * operator.
  */
 import { sealCustomHeaders } from './customHeaders.ts';
+import { auditEntryData, type AuditInput } from '../audit/auditLog.ts';
 import { isUuid, newId } from '../ids.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import { Prisma, type PrismaClient } from '../db/prisma.ts';
@@ -43,6 +44,16 @@ export interface EndpointWithSecret {
   /** The new `whsec_` secret; shown once here. */
   signingSecret: string;
 }
+
+/** The audit log's row for an action on endpoint `id`, to commit with the change. */
+const audited = (
+  rt: EndpointDeps,
+  actor: Actor,
+  action: AuditInput['action'],
+  id: string,
+  summary: AuditInput['summary'],
+) =>
+  rt.prisma.auditEntry.create({ data: auditEntryData(actor, { action, target: { type: 'endpoint', id }, summary }) });
 
 function assertTargetAllowed(rt: EndpointDeps, url: string) {
   const check = checkTargetUrl(url, rt.targetPolicy);
@@ -96,7 +107,18 @@ export async function createEndpoint(
     select: { id: true },
   });
   if (!mailbox) throw notFound('The mailbox');
-  const created = await insertEndpoint(rt, rt.prisma, mailboxId, input);
+  const created = await rt.prisma.$transaction(async (tx) => {
+    const made = await insertEndpoint(rt, tx, mailboxId, input);
+    const { endpoint } = made;
+    await tx.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'endpoint.create',
+        target: { type: 'endpoint', id: endpoint.id },
+        summary: { mailboxId, url: endpoint.url, eventTypes: endpoint.eventTypes, enabled: endpoint.enabled },
+      }),
+    });
+    return made;
+  });
   rt.routes.changed(mailboxId);
   return created;
 }
@@ -119,20 +141,30 @@ export async function updateEndpoint(
   const data = parseInput(endpointPatchSchema, patch);
   const current = await findLiveEndpoint(rt, id);
   if (data.url !== undefined) assertTargetAllowed(rt, data.url);
-  const updated = await rt.prisma.endpoint.update({
-    where: { id },
-    data: {
-      url: data.url,
-      description: data.description,
-      eventTypes: data.eventTypes,
-      sealedHeaders: data.headers === undefined ? undefined : sealCustomHeaders(rt.secretBox, data.headers),
-      timeoutMs: data.timeoutMs,
-      retryPolicy: data.retryPolicy,
-      rateLimitPerSecond: data.rateLimitPerSecond,
-      maxInFlight: data.maxInFlight,
-      healthPolicy: data.healthPolicy === null ? Prisma.DbNull : data.healthPolicy,
-    },
-  });
+  const [updated] = await rt.prisma.$transaction([
+    rt.prisma.endpoint.update({
+      where: { id },
+      data: {
+        url: data.url,
+        description: data.description,
+        eventTypes: data.eventTypes,
+        sealedHeaders: data.headers === undefined ? undefined : sealCustomHeaders(rt.secretBox, data.headers),
+        timeoutMs: data.timeoutMs,
+        retryPolicy: data.retryPolicy,
+        rateLimitPerSecond: data.rateLimitPerSecond,
+        maxInFlight: data.maxInFlight,
+        healthPolicy: data.healthPolicy === null ? Prisma.DbNull : data.healthPolicy,
+      },
+    }),
+    // The fields given, as given (custom headers by name only: see auditLog.ts).
+    audited(
+      rt,
+      actor,
+      'endpoint.update',
+      id,
+      Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined)),
+    ),
+  ]);
   rt.routes.changed(current.mailboxId);
   return updated;
 }
@@ -159,6 +191,7 @@ export async function rotateEndpointSecret(
     rt.prisma.endpointSecret.create({
       data: { id: newId(), endpointId: id, ciphertext: new Uint8Array(rt.secretBox.seal(signingSecret)) },
     }),
+    audited(rt, actor, 'endpoint.rotate_secret', id, { previousSecretsExpireAt: graceEnds.toISOString() }),
   ]);
   return { endpoint, signingSecret };
 }
@@ -172,14 +205,20 @@ export async function revealSigningSecret(rt: EndpointDeps, actor: Actor | null,
     orderBy: { createdAt: 'desc' },
   });
   if (!secret) throw notFound('The signing secret');
-  return rt.secretBox.open(Buffer.from(secret.ciphertext));
+  const revealed = rt.secretBox.open(Buffer.from(secret.ciphertext));
+  // Nothing changes, but who saw a secret is on record before they see it.
+  await audited(rt, actor, 'endpoint.reveal_secret', id, {});
+  return revealed;
 }
 
 /** Deleting keeps the endpoint's history readable; its waiting deliveries are cancelled. */
 export async function deleteEndpoint(rt: EndpointDeps, actor: Actor | null, id: string): Promise<Endpoint> {
   authorize(actor, 'operator');
-  await findLiveEndpoint(rt, id);
-  const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { deletedAt: new Date(), enabled: false } });
+  const current = await findLiveEndpoint(rt, id);
+  const [endpoint] = await rt.prisma.$transaction([
+    rt.prisma.endpoint.update({ where: { id }, data: { deletedAt: new Date(), enabled: false } }),
+    audited(rt, actor, 'endpoint.delete', id, { mailboxId: current.mailboxId, url: current.url }),
+  ]);
   rt.routes.changed(endpoint.mailboxId);
   await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
   return endpoint;

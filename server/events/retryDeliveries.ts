@@ -3,6 +3,7 @@
  * answer when there is nothing to retry. The lifecycle's requeue decides which
  * deliveries go back in line (deliveries/requeue.ts); each gets one `manual` attempt.
  */
+import { recordAudit } from '../audit/auditLog.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import { requeueDeliveries } from '../deliveries/requeue.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -20,7 +21,7 @@ type Deps = Pick<Runtime, 'pool' | 'changes'>;
 export async function retryEvent(rt: Deps, actor: Actor | null, trackingNumber: string): Promise<RetryResult> {
   authorize(actor, 'operator');
   if (!isUuid(trackingNumber)) throw notFound('The event');
-  return retry(rt, { eventId: trackingNumber }, 'The event');
+  return retry(rt, actor, { eventId: trackingNumber }, 'The event');
 }
 
 export async function retryDelivery(rt: Deps, actor: Actor | null, deliveryId: string): Promise<RetryResult> {
@@ -30,11 +31,32 @@ export async function retryDelivery(rt: Deps, actor: Actor | null, deliveryId: s
     deliveryId,
   ]);
   if (!rows[0]) throw notFound('The delivery');
-  return retry(rt, { eventId: rows[0].event_id, deliveryId }, 'The delivery');
+  return retry(rt, actor, { eventId: rows[0].event_id, deliveryId }, 'The delivery');
 }
 
-async function retry(rt: Deps, target: { eventId: string; deliveryId?: string }, what: string): Promise<RetryResult> {
-  const result = await requeueDeliveries({ pool: rt.pool, changes: rt.changes }, target, 'manual');
+async function retry(
+  rt: Deps,
+  actor: Actor,
+  target: { eventId: string; deliveryId?: string },
+  what: string,
+): Promise<RetryResult> {
+  const result = await requeueDeliveries({ pool: rt.pool, changes: rt.changes }, target, 'manual', (client, requeued) =>
+    recordAudit(
+      client,
+      actor,
+      target.deliveryId
+        ? {
+            action: 'delivery.retry',
+            target: { type: 'delivery', id: target.deliveryId },
+            summary: { eventId: target.eventId },
+          }
+        : {
+            action: 'event.retry',
+            target: { type: 'event', id: target.eventId },
+            summary: { deliveryIds: requeued.map((delivery) => delivery.deliveryId) },
+          },
+    ),
+  );
   if (!result.found) throw notFound(what);
   if (result.requeued.length === 0) {
     throw new AppError(

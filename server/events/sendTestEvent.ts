@@ -5,7 +5,9 @@
  * to a receiver, and it shows in the history like any other event.
  */
 import { z } from 'zod';
+import { recordAudit } from '../audit/auditLog.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
+import { withTransaction } from '../db/pool.ts';
 import { EVENT_TYPE } from './eventTypes.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
@@ -66,16 +68,23 @@ export async function sendTestEvent(
   );
   assertBodySize(body, rt.config.maxBodyBytes);
 
-  await insertEvents(rt.pool, [
-    {
-      id: eventId,
-      mailboxId: endpoint.mailboxId,
-      eventType: data.eventType,
-      contentType: 'application/json',
-      body,
-      deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
-      trigger: 'test',
-    },
-  ]);
+  await withTransaction(rt.pool, async (client) => {
+    await insertEvents(client, [
+      {
+        id: eventId,
+        mailboxId: endpoint.mailboxId,
+        eventType: data.eventType,
+        contentType: 'application/json',
+        body,
+        deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
+        trigger: 'test',
+      },
+    ]);
+    await recordAudit(client, actor, {
+      action: 'endpoint.send_test_event',
+      target: { type: 'endpoint', id: endpoint.id },
+      summary: { eventId, eventType: data.eventType },
+    });
+  });
   return { eventId, deliveryId };
 }

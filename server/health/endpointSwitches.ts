@@ -8,6 +8,7 @@ import type { AlertSender } from '../alerts/systemMailbox.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
 import { findLiveEndpoint, type EndpointDeps } from '../endpoints/endpointService.ts';
+import { auditEntryData, recordAudit } from '../audit/auditLog.ts';
 import { withTransaction } from '../db/pool.ts';
 import { startMissedReplay } from '../replays/replayService.ts';
 import { resetHealth } from './healthRow.ts';
@@ -32,14 +33,19 @@ export async function setEndpointEnabled(
   authorize(actor, 'operator');
   const current = await findLiveEndpoint(rt, id);
   if (!enabled) {
-    const endpoint = await rt.prisma.endpoint.update({
-      where: { id },
-      data: {
-        enabled,
-        disabledAt: current.enabled ? new Date() : undefined,
-        disabledReason: `Disabled by ${actor!.name}.`,
-      },
-    });
+    const [endpoint] = await rt.prisma.$transaction([
+      rt.prisma.endpoint.update({
+        where: { id },
+        data: {
+          enabled,
+          disabledAt: current.enabled ? new Date() : undefined,
+          disabledReason: `Disabled by ${actor!.name}.`,
+        },
+      }),
+      rt.prisma.auditEntry.create({
+        data: auditEntryData(actor, { action: 'endpoint.disable', target: { type: 'endpoint', id }, summary: {} }),
+      }),
+    ]);
     rt.routes.changed(endpoint.mailboxId);
     await cancelWaitingDeliveries({ db: rt.pool, changes: rt.changes }, [id]);
     rt.changes.publish({ kind: 'endpoint', endpointId: id, mailboxId: endpoint.mailboxId });
@@ -53,6 +59,11 @@ export async function setEndpointEnabled(
       [id],
     );
     const row = rows[0];
+    await recordAudit(client, actor, {
+      action: 'endpoint.enable',
+      target: { type: 'endpoint', id },
+      summary: { replayMissed: !!options.replayMissed, wasEnabled: !row },
+    });
     if (!row) return null;
     await resetHealth(client, id);
     const replayId =
@@ -92,7 +103,15 @@ export async function setEndpointPaused(rt: Deps, actor: Actor | null, id: strin
   authorize(actor, 'operator');
   const current = await findLiveEndpoint(rt, id);
   if (!!current.pausedAt === paused) return current;
-  const endpoint = await rt.prisma.endpoint.update({ where: { id }, data: { pausedAt: paused ? new Date() : null } });
+  const [endpoint] = await rt.prisma.$transaction([
+    rt.prisma.endpoint.update({ where: { id }, data: { pausedAt: paused ? new Date() : null } }),
+    rt.prisma.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: paused ? 'endpoint.pause' : 'endpoint.resume',
+        target: { type: 'endpoint', id },
+      }),
+    }),
+  ]);
   if (!paused) await scheduleRelease(rt.pool, id);
   rt.changes.publish({ kind: 'endpoint', endpointId: id, mailboxId: endpoint.mailboxId });
   return endpoint;

@@ -83,7 +83,7 @@ export function createAuthGate(rt: Pick<Runtime, 'pool' | 'config' | 'logger' | 
       let opened: Awaited<ReturnType<typeof openSession>> | null = null;
       await checked(request, token, async () => {
         try {
-          opened = await openSession(rt, token);
+          opened = await openSession(rt, token, { ip: request.ip });
           return opened.actor;
         } catch (error) {
           if (error instanceof AppError && error.code === 'unauthenticated') return null;

@@ -3,6 +3,7 @@
  * deletes them, for REST and GraphQL alike. An API key is returned once, when it is
  * made; only its hash is kept.
  */
+import { auditEntryData } from '../audit/auditLog.ts';
 import { isUuid, newId } from '../ids.ts';
 import { z } from 'zod';
 import { authorize, type Actor } from '../auth/roles.ts';
@@ -46,6 +47,13 @@ export async function createMailbox(rt: Deps, actor: Actor | null, input: NewMai
     const first = input.targetUrl
       ? await insertEndpoint(rt, tx, mailbox.id, { ...input.endpoint, url: input.targetUrl })
       : null;
+    await tx.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'mailbox.create',
+        target: { type: 'mailbox', id: mailbox.id },
+        summary: { name, targetUrl: first?.endpoint.url ?? null, endpointId: first?.endpoint.id ?? null },
+      }),
+    });
     return { mailbox, apiKey, endpoint: first?.endpoint ?? null, signingSecret: first?.signingSecret ?? null };
   });
 }
@@ -75,9 +83,19 @@ export async function updateMailbox(
   input: { name?: string },
 ): Promise<Mailbox> {
   authorize(actor, 'operator');
-  await findLiveMailbox(rt, id);
+  const current = await findLiveMailbox(rt, id);
   const name = input.name === undefined ? undefined : parseInput(mailboxName, input.name);
-  return rt.prisma.mailbox.update({ where: { id }, data: { name } });
+  const [mailbox] = await rt.prisma.$transaction([
+    rt.prisma.mailbox.update({ where: { id }, data: { name } }),
+    rt.prisma.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'mailbox.update',
+        target: { type: 'mailbox', id },
+        summary: name === undefined ? {} : { name, previousName: current.name },
+      }),
+    }),
+  ]);
+  return mailbox;
 }
 
 /**
@@ -86,8 +104,8 @@ export async function updateMailbox(
  */
 export async function deleteMailbox(rt: Deps, actor: Actor | null, id: string): Promise<Mailbox> {
   authorize(actor, 'operator');
-  const live = await findLiveMailbox(rt, id);
-  if (live.system)
+  const current = await findLiveMailbox(rt, id);
+  if (current.system)
     throw new AppError('conflict', "The system mailbox carries Hookpost's own alerts and cannot be deleted.");
   const now = new Date();
   const [mailbox] = await rt.prisma.$transaction([
@@ -99,6 +117,13 @@ export async function deleteMailbox(rt: Deps, actor: Actor | null, id: string): 
     rt.prisma.endpoint.updateMany({
       where: { mailboxId: id, deletedAt: null },
       data: { deletedAt: now, enabled: false },
+    }),
+    rt.prisma.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'mailbox.delete',
+        target: { type: 'mailbox', id },
+        summary: { name: current.name },
+      }),
     }),
   ]);
   rt.routes.changed(id);
@@ -122,8 +147,19 @@ export async function createApiKey(
   // Only Hookpost writes operational events: nobody may send to the system mailbox.
   if (mailbox.system)
     throw new AppError('conflict', 'The system mailbox takes no API keys: only Hookpost sends to it.');
+  const name = parseInput(keyName, input.name);
   const apiKey = generateToken('hpk');
-  const record = await insertApiKey(rt.prisma, mailboxId, parseInput(keyName, input.name), apiKey);
+  const record = await rt.prisma.$transaction(async (tx) => {
+    const created = await insertApiKey(tx, mailboxId, name, apiKey);
+    await tx.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'api_key.create',
+        target: { type: 'api_key', id: created.id },
+        summary: { mailboxId, name },
+      }),
+    });
+    return created;
+  });
   return { apiKey, record };
 }
 
@@ -146,10 +182,16 @@ export async function revokeApiKey(
   const key = isUuid(id) ? await rt.prisma.apiKey.findUnique({ where: { id } }) : null;
   if (!key) throw notFound('The API key');
   if (key.revokedAt && key.revokedAt <= new Date()) throw new AppError('conflict', 'The API key is already revoked.');
-  const revoked = await rt.prisma.apiKey.update({
-    where: { id },
-    data: { revokedAt: new Date(Date.now() + grace * 1000) },
-  });
+  const [revoked] = await rt.prisma.$transaction([
+    rt.prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date(Date.now() + grace * 1000) } }),
+    rt.prisma.auditEntry.create({
+      data: auditEntryData(actor, {
+        action: 'api_key.revoke',
+        target: { type: 'api_key', id },
+        summary: { mailboxId: key.mailboxId, name: key.name, graceSeconds: grace },
+      }),
+    }),
+  ]);
   rt.routes.changed(revoked.mailboxId);
   return revoked;
 }

@@ -7,6 +7,7 @@
  * doubles nothing (only deliveries still failed are taken). Enabling an endpoint can also
  * start one for the events it missed while disabled (startMissedReplay).
  */
+import { recordAudit } from '../audit/auditLog.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import type { Replay } from '../db/generated/prisma/client.ts';
@@ -61,6 +62,11 @@ export async function startReplay(rt: Deps, actor: Actor | null, input: DeadLett
       startedAt,
     ]);
     await scheduleReplay(client, id);
+    await recordAudit(client, actor, {
+      action: 'replay.start',
+      target: { type: 'replay', id },
+      summary: { filter: JSON.parse(JSON.stringify(bounded)) as unknown, total },
+    });
   });
   rt.changes.publish({ kind: 'replay', replayId: id });
   return (await rt.prisma.replay.findUnique({ where: { id } }))!;
@@ -96,6 +102,11 @@ export async function startMissedReplay(
     actor.name,
   ]);
   await scheduleReplay(client, id);
+  await recordAudit(client, actor, {
+    action: 'replay.start',
+    target: { type: 'replay', id },
+    summary: { missedBy: range.endpointId, since: range.since.toISOString(), until: range.until.toISOString() },
+  });
   return id;
 }
 
@@ -103,13 +114,15 @@ export async function startMissedReplay(
 export async function cancelReplay(rt: Deps, actor: Actor | null, id: string): Promise<Replay> {
   authorize(actor, 'operator');
   if (!isUuid(id)) throw notFound('The replay');
-  const { rows } = await rt.pool.query<{ status: string }>(
-    `with cancelled as (
-       update replay set status = 'cancelled', finished_at = now() where id = $1 and status = 'running' returning status
-     ) select status::text from cancelled union all select status::text from replay where id = $1 and not exists (select 1 from cancelled)`,
-    [id],
-  );
-  if (!rows[0]) throw notFound('The replay');
+  const found = await withTransaction(rt.pool, async (client) => {
+    const { rows } = await client.query<{ status: string }>('select status from replay where id = $1 for update', [id]);
+    if (!rows[0]) return false;
+    if (rows[0].status !== 'running') return true;
+    await client.query(`update replay set status = 'cancelled', finished_at = now() where id = $1`, [id]);
+    await recordAudit(client, actor, { action: 'replay.cancel', target: { type: 'replay', id } });
+    return true;
+  });
+  if (!found) throw notFound('The replay');
   rt.changes.publish({ kind: 'replay', replayId: id });
   return (await rt.prisma.replay.findUnique({ where: { id } }))!;
 }

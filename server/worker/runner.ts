@@ -15,12 +15,20 @@
  * `shutdownTimeoutMs` to finish, then are aborted and recorded as such.
  */
 import { EventEmitter } from 'node:events';
-import { makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
+import {
+  makeWorkerUtils,
+  parseCronItems,
+  run,
+  type Runner,
+  type WorkerEvents,
+  type WorkerUtils,
+} from 'graphile-worker';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { DELIVER_TASK } from '../deliveries/deliverJobs.ts';
 import { makeReconciler } from '../deliveries/reconcile.ts';
 import { createAlertSender } from '../alerts/systemMailbox.ts';
+import { AUDIT_RETENTION_TASK, auditRetentionCron, makeAuditRetentionTask } from '../audit/auditRetention.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
 import { createHealthKeeper } from '../health/healthKeeper.ts';
 import { makeReleaseTask, RELEASE_TASK } from '../health/releaseTask.ts';
@@ -183,10 +191,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
           alerts,
           perSecond: config.replayPerSecond,
         }),
+        [AUDIT_RETENTION_TASK]: makeAuditRetentionTask(
+          { db: options.pool, logger },
+          { retentionDays: config.auditRetentionDays },
+        ),
       },
       // An endpoint running its share of jobs gets no more until one ends.
       forbiddenFlags: fairShare.forbiddenFlags,
-      parsedCronItems: [],
+      parsedCronItems: config.auditRetentionDays > 0 ? parseCronItems([auditRetentionCron]) : [],
       preset: {
         worker: {
           // Fetch (and lock) jobs a batch at a time and complete them in batches: the

@@ -118,10 +118,10 @@ export function toEndpointPatch(input: EndpointFieldsInput): EndpointPatchInput 
     headers: input.headers ? headerRecord(input.headers) : undefined,
     timeoutMs: input.timeoutMs ?? undefined,
     retryPolicy: (input.retryPolicy ?? undefined) as EndpointPatchInput['retryPolicy'],
-    // For limits, an explicit null means "no limit"; an absent field means "unchanged".
-    rateLimitPerSecond: 'rateLimitPerSecond' in input ? input.rateLimitPerSecond : undefined,
-    maxInFlight: 'maxInFlight' in input ? input.maxInFlight : undefined,
-    healthPolicy:
-      'healthPolicy' in input ? ((input.healthPolicy ?? null) as EndpointPatchInput['healthPolicy']) : undefined,
+    // For limits and the health policy, an explicit null means "none" (no limit, the
+    // default policy); an absent field (undefined) means "unchanged".
+    rateLimitPerSecond: input.rateLimitPerSecond,
+    maxInFlight: input.maxInFlight,
+    healthPolicy: input.healthPolicy as EndpointPatchInput['healthPolicy'],
   };
 }

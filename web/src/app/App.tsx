@@ -20,6 +20,10 @@ const EventDetailPage = lazy(() =>
 );
 const MailboxesPage = lazy(() => import('../mailboxes/MailboxesPage.tsx').then((m) => ({ default: m.MailboxesPage })));
 const MailboxPage = lazy(() => import('../mailboxes/MailboxPage.tsx').then((m) => ({ default: m.MailboxPage })));
+const AccessTokensPage = lazy(() =>
+  import('../accessTokens/AccessTokensPage.tsx').then((m) => ({ default: m.AccessTokensPage })),
+);
+const AuditLogPage = lazy(() => import('../audit/AuditLogPage.tsx').then((m) => ({ default: m.AuditLogPage })));
 
 const view = (element: React.ReactNode) => <Suspense fallback={<Loading rows={6} />}>{element}</Suspense>;
 
@@ -38,6 +42,8 @@ function SignedIn() {
           <Route path="events/:trackingNumber" element={view(<EventDetailPage />)} />
           <Route path="mailboxes" element={view(<MailboxesPage />)} />
           <Route path="mailboxes/:mailboxId" element={view(<MailboxPage />)} />
+          <Route path="access-tokens" element={view(<AccessTokensPage />)} />
+          <Route path="audit-log" element={view(<AuditLogPage />)} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -1,5 +1,5 @@
 /** The frame around every signed-in view: navigation, the live indicator, who is signed in. */
-import { Activity, Inbox, Keyboard, LayoutDashboard, ListTree, LogOut } from 'lucide-react';
+import { Activity, Inbox, Keyboard, KeyRound, LayoutDashboard, ListTree, LogOut, ScrollText } from 'lucide-react';
 import { useCallback, useState } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useSession } from '../session/SessionContext.tsx';
@@ -8,13 +8,15 @@ import { Dialog } from '../ui/Dialog.tsx';
 import { shortcuts, useGlobalShortcuts } from './useGlobalShortcuts.ts';
 
 const nav = [
-  { to: '/', label: 'Overview', icon: LayoutDashboard, end: true },
-  { to: '/events', label: 'Events', icon: ListTree, end: false },
-  { to: '/mailboxes', label: 'Mailboxes', icon: Inbox, end: false },
+  { to: '/', label: 'Overview', icon: LayoutDashboard, end: true, admin: false },
+  { to: '/events', label: 'Events', icon: ListTree, end: false, admin: false },
+  { to: '/mailboxes', label: 'Mailboxes', icon: Inbox, end: false, admin: false },
+  { to: '/access-tokens', label: 'Access tokens', icon: KeyRound, end: false, admin: true },
+  { to: '/audit-log', label: 'Audit log', icon: ScrollText, end: false, admin: true },
 ];
 
 export function Layout() {
-  const { operator, signOut } = useSession();
+  const { operator, signOut, can } = useSession();
   const [help, setHelp] = useState(false);
   useGlobalShortcuts(useCallback(() => setHelp(true), []));
   return (
@@ -30,19 +32,21 @@ export function Layout() {
           Hookpost
         </div>
         <nav aria-label="Main">
-          {nav.map(({ to, label, icon: Icon, end }) => (
-            <NavLink
-              key={to}
-              to={to}
-              end={end}
-              aria-label={label}
-              title={label}
-              className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}
-            >
-              <Icon aria-hidden size={17} />
-              <span>{label}</span>
-            </NavLink>
-          ))}
+          {nav
+            .filter((entry) => !entry.admin || can('admin'))
+            .map(({ to, label, icon: Icon, end }) => (
+              <NavLink
+                key={to}
+                to={to}
+                end={end}
+                aria-label={label}
+                title={label}
+                className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}
+              >
+                <Icon aria-hidden size={17} />
+                <span>{label}</span>
+              </NavLink>
+            ))}
         </nav>
         <div className="sidebar-foot">
           <ConnectionIndicator />
