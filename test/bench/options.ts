@@ -14,6 +14,7 @@ export const scenarioNames = [
   'delivery',
   'e2e',
   'retry-storm',
+  'replay',
   'events-list',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -43,6 +44,8 @@ export interface BenchOptions {
   /** How long the receiver fails during the retry storm (s), and the events/s sent meanwhile. */
   stormS: number;
   stormRate: number;
+  /** Failed deliveries the replay scenario replays. */
+  replayDeliveries: number;
   /** Events in the database for the events-list query. */
   listEvents: number;
   /** No-op jobs for the queue ceiling. */
@@ -89,6 +92,7 @@ const usage = `Usage: npm run bench -- [options]        (npm run bench:ci = --sh
   --e2e-duration S           length of the end-to-end run (full 30, short 3)
   --storm S                  seconds the receiver fails in the retry storm (full 30, short 3)
   --storm-rate N             events/s sent during the storm (full 200, short 100)
+  --replay N                 failed deliveries replayed in the replay scenario (full 100000, short 2000)
   --list-events N            events in the database for the events-list query (full 1000000, short 20000)
   --queue-jobs N             no-op jobs for the queue ceiling (full 50000, short 2000)
   --topology split|all       api and worker as separate processes (default) or one all-in-one process
@@ -149,6 +153,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       'log-level': { type: 'string' },
       profile: { type: 'boolean' },
       'node-options': { type: 'string' },
+      replay: { type: 'string' },
       'no-pg-stats': { type: 'boolean' },
       'fresh-wal': { type: 'boolean' },
       'database-url': { type: 'string' },
@@ -183,6 +188,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     e2eDurationS: positiveInt('e2e-duration', v['e2e-duration'], pick(30, 3)),
     stormS: positiveInt('storm', v.storm, pick(30, 3)),
     stormRate: positiveInt('storm-rate', v['storm-rate'], pick(200, 100)),
+    replayDeliveries: positiveInt('replay', v.replay, pick(100_000, 2_000)),
     listEvents: positiveInt('list-events', v['list-events'], pick(1_000_000, 20_000)),
     queueJobs: positiveInt('queue-jobs', v['queue-jobs'], pick(50_000, 2_000)),
     topology: oneOf('topology', v.topology, ['split', 'all'] as const, 'split'),

@@ -27,6 +27,7 @@ import { runDelivery } from './scenarios/delivery.ts';
 import { runEndToEnd } from './scenarios/endToEnd.ts';
 import { runEventsList } from './scenarios/eventsList.ts';
 import { runIngest } from './scenarios/ingest.ts';
+import { runReplay } from './scenarios/replay.ts';
 import { runRetryStorm } from './scenarios/retryStorm.ts';
 import { cleanupAll, cleanupOnSignals, onCleanup } from './support/cleanup.ts';
 import { startBenchDatabase } from './support/database.ts';
@@ -42,6 +43,7 @@ const scenarios: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioRes
   delivery: runDelivery,
   e2e: runEndToEnd,
   'retry-storm': runRetryStorm,
+  replay: runReplay,
   'events-list': runEventsList,
 };
 

@@ -93,7 +93,7 @@ export async function waitForDeliveries(
 async function pendingDeliveries(pool: pg.Pool, mailboxIds: string[]): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `select count(*)::int as n from delivery d join event e on e.id = d.event_id
-      where e.mailbox_id = any($1::uuid[]) and d.status in ('queued', 'delivering')`,
+      where e.mailbox_id = any($1::uuid[]) and d.status in ('queued', 'held', 'delivering')`,
     [mailboxIds],
   );
   return rows[0]!.n;
