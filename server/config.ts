@@ -132,6 +132,7 @@ const envSchema = z.object({
   HOOKPOST_AUTH_FAILURES_PER_IP: intFromEnv(0, 1_000_000).default(30),
   HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL: intFromEnv(0, 1_000_000).default(10),
   HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS: intFromEnv(1, 86_400).default(300),
+  HOOKPOST_IDEMPOTENCY_WINDOW_HOURS: intFromEnv(1, 30 * 24).default(24),
   // The usual proxy variables; the lower-case spelling wins, as in curl and undici.
   http_proxy: proxyUrl.optional(),
   HTTP_PROXY: proxyUrl.optional(),
@@ -234,6 +235,8 @@ export interface Config {
   authFailuresPerCredential: number;
   /** The window of those limits, in seconds; a blocked caller waits for its end. Default 300. */
   authFailureWindowSeconds: number;
+  /** How long an idempotency key counts: a repeat within it gets the first answer, in hours. Default 24. */
+  idempotencyWindowHours: number;
   /** Forward proxy for deliveries. Default none: deliveries connect directly. */
   egressProxy: EgressProxy;
 }
@@ -295,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     authFailuresPerIp: e.HOOKPOST_AUTH_FAILURES_PER_IP,
     authFailuresPerCredential: e.HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL,
     authFailureWindowSeconds: e.HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS,
+    idempotencyWindowHours: e.HOOKPOST_IDEMPOTENCY_WINDOW_HOURS,
     egressProxy: {
       httpProxy: e.http_proxy ?? e.HTTP_PROXY,
       httpsProxy: e.https_proxy ?? e.HTTPS_PROXY,

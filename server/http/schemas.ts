@@ -27,7 +27,8 @@ export const errorBody = z
         .describe(
           'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
             'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
-            'unsupported_media_type, target_not_allowed, not_retryable, too_many_requests, unavailable, internal_error',
+            'unsupported_media_type, target_not_allowed, not_retryable, invalid_idempotency_key, idempotency_key_reused, ' +
+            'too_many_requests, unavailable, internal_error',
         ),
       message: z.string().describe('What went wrong, for people'),
     }),

@@ -16,6 +16,7 @@ import { CHANGE_CHANNEL, changePayloads } from '../../db/changeBus.ts';
 import { packBytes } from '../../db/packedBytes.ts';
 import type { Queryable } from '../../db/queryable.ts';
 import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from '../../deliveries/deliverJobs.ts';
+import type { IdempotencyClaim } from '../idempotency.ts';
 
 export interface NewEvent {
   id: string;
@@ -26,6 +27,8 @@ export interface NewEvent {
   deliveries: { id: string; endpointId: string }[];
   /** What the first attempts are: `scheduled` for ingested events, `test` for test events. */
   trigger: AttemptTrigger;
+  /** The producer's idempotency key and body hash, when it sent one (eventWriter.ts claims it). */
+  idempotency?: IdempotencyClaim;
 }
 
 /** The `deliver` job payloads for a batch: per trigger, then per endpoint, in chunks. */

@@ -1,0 +1,77 @@
+/**
+ * Idempotency keys in the database (rules in ../idempotency.ts). A key is claimed with
+ * INSERT … ON CONFLICT inside the transaction that stores its event: a concurrent claim
+ * of the same key, in this process or another, waits on the row until that transaction
+ * ends, then finds it taken, so exactly one event is stored. A key older than the window
+ * no longer counts: a claim takes its row over, and expiry deletes such rows in batches.
+ */
+import type { Queryable } from '../../db/queryable.ts';
+import type { IdempotencyClaim, OriginalRequest } from '../idempotency.ts';
+
+export interface ClaimingEvent {
+  id: string;
+  mailboxId: string;
+  idempotency: IdempotencyClaim;
+  /** Whether the event has deliveries (what its 202 said: queued or unrouted). */
+  routed: boolean;
+}
+
+/**
+ * Claims the keys (already unique per mailbox and sorted, see firstClaims) for their
+ * events; returns the ids of the events whose claim won. Rows are locked in the order
+ * given (`with ordinality`), so two batches never wait on each other in a cycle.
+ */
+export async function claimIdempotencyKeys(
+  db: Queryable,
+  events: ClaimingEvent[],
+  windowHours: number,
+): Promise<Set<string>> {
+  const { rows } = await db.query<{ event_id: string }>({
+    name: 'claim_idempotency_keys',
+    text: `insert into idempotency_key (mailbox_id, key, body_hash, event_id, routed)
+           select k.mailbox_id, k.key, k.body_hash, k.event_id, k.routed
+             from unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[], $5::bool[]) with ordinality
+               as k(mailbox_id, key, body_hash, event_id, routed, n)
+            order by k.n
+           on conflict (mailbox_id, key) do update
+              set body_hash = excluded.body_hash, event_id = excluded.event_id, routed = excluded.routed,
+                  created_at = now()
+            where idempotency_key.created_at < now() - make_interval(hours => $6)
+        returning event_id`,
+    values: [
+      events.map((e) => e.mailboxId),
+      events.map((e) => e.idempotency.key),
+      events.map((e) => e.idempotency.bodyHash),
+      events.map((e) => e.id),
+      events.map((e) => e.routed),
+      windowHours,
+    ],
+  });
+  return new Set(rows.map((row) => row.event_id));
+}
+
+/** The first requests of these keys (mailbox id and key each), by `claimKey`. */
+export async function findIdempotencyKeys(
+  db: Queryable,
+  keys: { mailboxId: string; key: string }[],
+): Promise<Map<string, OriginalRequest>> {
+  const { rows } = await db.query<{ at: string; body_hash: Buffer; event_id: string; routed: boolean }>({
+    name: 'find_idempotency_keys',
+    text: `select i.mailbox_id || chr(10) || i.key as at, i.body_hash, i.event_id, i.routed
+             from idempotency_key i
+             join unnest($1::uuid[], $2::text[]) as k(mailbox_id, key) on k.mailbox_id = i.mailbox_id and k.key = i.key`,
+    values: [keys.map((k) => k.mailboxId), keys.map((k) => k.key)],
+  });
+  return new Map(rows.map((row) => [row.at, { bodyHash: row.body_hash, eventId: row.event_id, routed: row.routed }]));
+}
+
+/** Deletes up to `limit` keys older than the window; returns how many. */
+export async function deleteExpiredIdempotencyKeys(db: Queryable, windowHours: number, limit: number): Promise<number> {
+  const { rowCount } = await db.query({
+    name: 'delete_expired_idempotency_keys',
+    text: `delete from idempotency_key where ctid = any(array(
+             select ctid from idempotency_key where created_at < now() - make_interval(hours => $1) limit $2))`,
+    values: [windowHours, limit],
+  });
+  return rowCount ?? 0;
+}
