@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { MAX_RETENTION_DAYS } from './retention/retentionRules.ts';
 
 export const processRoles = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof processRoles)[number];
@@ -133,6 +134,9 @@ const envSchema = z.object({
   HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL: intFromEnv(0, 1_000_000).default(10),
   HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS: intFromEnv(1, 86_400).default(300),
   HOOKPOST_IDEMPOTENCY_WINDOW_HOURS: intFromEnv(1, 30 * 24).default(24),
+  HOOKPOST_RETENTION_DAYS: intFromEnv(0, MAX_RETENTION_DAYS).default(30),
+  HOOKPOST_RESPONSE_BODY_RETENTION_DAYS: intFromEnv(0, MAX_RETENTION_DAYS).default(7),
+  HOOKPOST_AUDIT_RETENTION_DAYS: intFromEnv(0, MAX_RETENTION_DAYS).default(365),
   // The usual proxy variables; the lower-case spelling wins, as in curl and undici.
   http_proxy: proxyUrl.optional(),
   HTTP_PROXY: proxyUrl.optional(),
@@ -237,6 +241,12 @@ export interface Config {
   authFailureWindowSeconds: number;
   /** How long an idempotency key counts: a repeat within it gets the first answer, in hours. Default 24. */
   idempotencyWindowHours: number;
+  /** How long events (with their deliveries and attempts) are kept once settled, in days; 0 = forever. A mailbox may set its own. Default 30. */
+  retentionDays: number;
+  /** How long attempts' captured response bodies are kept, in days; 0 = as long as their event. Default 7. */
+  responseBodyRetentionDays: number;
+  /** How long audit log entries are kept, in days; 0 = forever. Default 365. */
+  auditRetentionDays: number;
   /** Forward proxy for deliveries. Default none: deliveries connect directly. */
   egressProxy: EgressProxy;
 }
@@ -299,6 +309,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     authFailuresPerCredential: e.HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL,
     authFailureWindowSeconds: e.HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS,
     idempotencyWindowHours: e.HOOKPOST_IDEMPOTENCY_WINDOW_HOURS,
+    retentionDays: e.HOOKPOST_RETENTION_DAYS,
+    responseBodyRetentionDays: e.HOOKPOST_RESPONSE_BODY_RETENTION_DAYS,
+    auditRetentionDays: e.HOOKPOST_AUDIT_RETENTION_DAYS,
     egressProxy: {
       httpProxy: e.http_proxy ?? e.HTTP_PROXY,
       httpsProxy: e.https_proxy ?? e.HTTPS_PROXY,

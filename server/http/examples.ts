@@ -21,6 +21,7 @@ const mailbox = {
   target_url: url,
   created_at: '2026-11-28T10:15:30.000Z',
   deleted_at: null,
+  retention_days: null,
 };
 
 const apiKey = {

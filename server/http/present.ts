@@ -19,6 +19,7 @@ export function presentMailbox(mailbox: Mailbox, firstEndpoint?: Pick<Endpoint, 
     target_url: firstEndpoint?.url ?? null,
     created_at: iso(mailbox.createdAt)!,
     deleted_at: iso(mailbox.deletedAt),
+    retention_days: mailbox.retentionDays,
   };
 }
 

@@ -107,6 +107,13 @@ export const mailboxBody = z
     target_url: z.string().nullable().describe('The URL of the first endpoint'),
     created_at: timestamp('When it was created'),
     deleted_at: nullableTimestamp('When the mailbox was deleted (its history stays readable)'),
+    retention_days: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'How long its settled events are kept, in days; 0: forever; null: the instance default (HOOKPOST_RETENTION_DAYS)',
+      ),
   })
   .meta({ id: 'Mailbox', description: 'A producer: it sends events with its API keys.', examples: [examples.mailbox] });
 

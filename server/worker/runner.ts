@@ -11,7 +11,8 @@
  *
  * Beside the runner, on the heartbeat timer: this worker's beat (liveness.ts), the sweep
  * for dead workers (recovery.ts) and, less often, the reconciler of stranded deliveries
- * (deliveries/reconcile.ts). Stopping is graceful: no new jobs, in-flight deliveries get
+ * (deliveries/reconcile.ts). Every minute, one worker prunes what retention lets go
+ * (retention/pruneTask.ts). Stopping is graceful: no new jobs, in-flight deliveries get
  * `shutdownTimeoutMs` to finish, then are aborted and recorded as such.
  */
 import { EventEmitter } from 'node:events';
@@ -24,6 +25,7 @@ import { createAlertSender } from '../alerts/systemMailbox.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
 import { createHealthKeeper } from '../health/healthKeeper.ts';
 import { makeReleaseTask, RELEASE_TASK } from '../health/releaseTask.ts';
+import { makePruneTask, PRUNE_TASK, pruneCronItems } from '../retention/pruneTask.ts';
 import { createFairShare, shareOf } from '../delivery/fairShare.ts';
 import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
@@ -175,10 +177,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       taskList: {
         [DELIVER_TASK]: task,
         [RELEASE_TASK]: makeReleaseTask({ claimPool: queuePool, changes: options.deliver.changes }),
+        [PRUNE_TASK]: makePruneTask({ pool: options.pool, config, logger }),
       },
       // An endpoint running its share of jobs gets no more until one ends.
       forbiddenFlags: fairShare.forbiddenFlags,
-      parsedCronItems: [],
+      parsedCronItems: pruneCronItems,
       preset: {
         worker: {
           // Fetch (and lock) jobs a batch at a time and complete them in batches: the

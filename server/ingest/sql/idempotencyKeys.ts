@@ -65,13 +65,13 @@ export async function findIdempotencyKeys(
   return new Map(rows.map((row) => [row.at, { bodyHash: row.body_hash, eventId: row.event_id, routed: row.routed }]));
 }
 
-/** Deletes up to `limit` keys older than the window; returns how many. */
-export async function deleteExpiredIdempotencyKeys(db: Queryable, windowHours: number, limit: number): Promise<number> {
+/** Deletes up to `limit` keys claimed before `before` (the start of the window); returns how many. */
+export async function deleteExpiredIdempotencyKeys(db: Queryable, before: Date, limit: number): Promise<number> {
   const { rowCount } = await db.query({
     name: 'delete_expired_idempotency_keys',
     text: `delete from idempotency_key where ctid = any(array(
-             select ctid from idempotency_key where created_at < now() - make_interval(hours => $1) limit $2))`,
-    values: [windowHours, limit],
+             select ctid from idempotency_key where created_at < $1 order by created_at limit $2))`,
+    values: [before, limit],
   });
   return rowCount ?? 0;
 }
