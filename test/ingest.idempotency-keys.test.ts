@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { errorCodes, gql, gqlData } from './support/graphql.ts';
 import {
   createMailbox,
   sendEvent,
@@ -187,5 +188,30 @@ describe('a bad key', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_idempotency_key');
     expect(await db.count('event')).toBe(events);
     expect(await db.count('idempotency_key')).toBe(keys);
+  });
+});
+
+describe('test events sent with an idempotency key', () => {
+  const SEND = `mutation($id: ID!, $key: String, $body: String) {
+    sendTestEvent(endpointId: $id, idempotencyKey: $key, body: $body) { event { trackingNumber } delivery { id } } }`;
+
+  test('the same test again returns the first one; another body with the key is refused', async () => {
+    const variables = { id: mailbox.endpoint_id, key: 'test-once' };
+    const first = await gqlData(api, SEND, variables);
+    const events = await db.count('event');
+    const again = await gqlData(api, SEND, variables);
+    expect(again).toEqual(first);
+    expect(await db.count('event')).toBe(events);
+
+    const other = await gql(api, SEND, { ...variables, body: '{"ping":2}' });
+    expect(errorCodes(other)).toEqual(['idempotency_key_reused']);
+    expect(await db.count('event')).toBe(events);
+  });
+
+  test('a bad key is refused and sends nothing', async () => {
+    const events = await db.count('event');
+    const refused = await gql(api, SEND, { id: mailbox.endpoint_id, key: 'x'.repeat(256) });
+    expect(errorCodes(refused)).toEqual(['invalid_idempotency_key']);
+    expect(await db.count('event')).toBe(events);
   });
 });
