@@ -35,6 +35,7 @@ export const auditActions = [
   'endpoint.rotate_secret',
   'endpoint.send_test_event',
   'event.retry',
+  'event.erase',
   'delivery.retry',
   'event.replay',
   'session.sign_in',

@@ -70,6 +70,7 @@ const event = {
   attempt_count: 2,
   last_attempt_at: '2026-11-28T10:20:02.012Z',
   received_at: '2026-11-28T10:20:00.004Z',
+  erased_at: null,
   deliveries: [delivery],
 };
 

@@ -98,6 +98,7 @@ export function presentEvent(
     attempt_count: event.attemptCount,
     last_attempt_at: iso(event.lastAttemptAt),
     received_at: iso(event.receivedAt)!,
+    erased_at: iso(event.erasedAt),
     deliveries: event.deliveries.map(presentDelivery),
   };
 }

@@ -231,6 +231,7 @@ export const eventBody = z
     attempt_count: z.number().int().describe('Attempts over all deliveries'),
     last_attempt_at: nullableTimestamp('When the latest attempt started'),
     received_at: timestamp('When Hookpost accepted it'),
+    erased_at: nullableTimestamp('When it was erased: its body and captured responses are gone, this record stays'),
     deliveries: z.array(deliveryBody),
   })
   .meta({ id: 'Event', description: 'One accepted POST to a mailbox, and where it went.', examples: [examples.event] });
@@ -273,6 +274,17 @@ export const eventDetailBody = eventBody
     id: 'EventDetail',
     description: 'An event with its body, its deliveries and every attempt.',
     examples: [examples.eventDetail],
+  });
+
+export const erasedEventBody = z
+  .object({
+    tracking_number: uuid('The erased event'),
+    erased_at: timestamp('When it was erased'),
+  })
+  .meta({
+    id: 'ErasedEvent',
+    description: 'An erased event: the tombstone that stays.',
+    examples: [{ tracking_number: examples.event.tracking_number, erased_at: '2026-12-02T09:00:00.000Z' }],
   });
 
 export const retryBody = z

@@ -4,13 +4,23 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findEvents, getEvent } from '../../events/eventQueries.ts';
+import { eraseEvent } from '../../events/eraseEvent.ts';
 import { retryDelivery, retryEvent } from '../../events/retryDeliveries.ts';
 import { eventStatuses } from '../../events/statuses.ts';
 import type { Runtime } from '../../runtime.ts';
 import { notFound } from '../../errors.ts';
 import { announceNextPage, splitPage } from '../pagination.ts';
 import { presentAttempt, presentDelivery, presentEvent } from '../present.ts';
-import { errorResponses, eventBody, eventDetailBody, page, paginationQuery, retryBody, uuidParam } from '../schemas.ts';
+import {
+  erasedEventBody,
+  errorResponses,
+  eventBody,
+  eventDetailBody,
+  page,
+  paginationQuery,
+  retryBody,
+  uuidParam,
+} from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 
@@ -122,6 +132,25 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
           attempts: delivery.attempts.map(presentAttempt),
         })),
       };
+    },
+  });
+
+  api.delete('/api/webhooks/:id', {
+    schema: {
+      operationId: 'eraseEvent',
+      summary: 'Erase an event',
+      description:
+        'Its body and the response bodies and headers its attempts captured are gone for good; its waiting and failed deliveries ' +
+        'are cancelled; the event stays as a tombstone with `erased_at`. Admins only; recorded in the audit log. ' +
+        'Erasing it again answers the same. 409 while an attempt is in flight: try again in a few seconds.',
+      tags: ['Events'],
+      security,
+      params: uuidParam,
+      response: { 200: erasedEventBody.describe('Erased'), ...errorResponses(401, 403, 404, 409, 429) },
+    },
+    handler: async (request) => {
+      const erased = await eraseEvent(rt, request.actor, request.params.id);
+      return { tracking_number: erased.trackingNumber, erased_at: erased.erasedAt.toISOString() };
     },
   });
 

@@ -75,3 +75,8 @@ export async function deleteExpiredIdempotencyKeys(db: Queryable, before: Date, 
   });
   return rowCount ?? 0;
 }
+
+/** Forgets the key of an erased event: its body hash could confirm a guessed payload. */
+export async function forgetIdempotencyKeyOf(db: Queryable, mailboxId: string, eventId: string): Promise<void> {
+  await db.query(`delete from idempotency_key where mailbox_id = $1 and event_id = $2`, [mailboxId, eventId]);
+}
