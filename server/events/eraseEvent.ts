@@ -45,7 +45,7 @@ export async function eraseEvent(
       throw new AppError('conflict', 'An attempt of this event is in flight; erase it again in a few seconds.');
     }
     const { rows: updated } = await tx.query<{ erased_at: Date }>(
-      `update event set body = ''::bytea, erased_at = now() where id = $1 returning erased_at`,
+      `update event set body = ''::bytea, search_terms = '{}', erased_at = now() where id = $1 returning erased_at`,
       [trackingNumber],
     );
     await tx.query(

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { authorize, type Actor } from '../auth/roles.ts';
 import { EVENT_TYPE } from './eventTypes.ts';
+import { payloadTerms } from './payloadTerms.ts';
 import { AppError, notFound, parseInput, unavailable } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { assertBodySize } from '../ingest/contentType.ts';
@@ -84,6 +85,7 @@ export async function sendTestEvent(
     body,
     deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
     trigger: 'test',
+    searchTerms: payloadTerms(JSON.parse(body.toString('utf8'))),
     idempotency,
   });
   if (written.stored) return { eventId, deliveryId };

@@ -11,6 +11,7 @@
 import { newId } from '../ids.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { acceptsEventType } from '../events/eventTypes.ts';
+import { payloadTerms } from '../events/payloadTerms.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { AppError, unavailable } from '../errors.ts';
 import type { Config } from '../config.ts';
@@ -86,6 +87,7 @@ export async function acceptEvent(
         body: incoming.body,
         deliveries,
         trigger: 'scheduled',
+        searchTerms: payloadTerms(json),
         idempotency,
       },
       deadline,

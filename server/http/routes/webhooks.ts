@@ -35,6 +35,12 @@ const time = z
   .meta({ format: 'date-time' })
   .transform((value) => new Date(value));
 
+/** `path=value` as the search service takes it (a value may hold `=`; no `=`: an empty path, which it refuses). */
+function fieldMatch(text: string): { path: string; equals: string } {
+  const at = text.indexOf('=');
+  return at === -1 ? { path: '', equals: text } : { path: text.slice(0, at), equals: text.slice(at + 1) };
+}
+
 /** What the REST lists show of an event: everything but its body, with its mailbox's name and deliveries. */
 const listed = {
   omit: { body: true },
@@ -73,6 +79,24 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         received_since: time.optional().describe('Only events accepted at or after this time (ISO 8601)'),
         received_until: time.optional().describe('Only events accepted before this time (ISO 8601)'),
         tracking_number: z.string().optional().describe('Only tracking numbers starting with these hexadecimal digits'),
+        payload: z
+          .union([z.string(), z.array(z.string())])
+          .transform((value) => (Array.isArray(value) ? value : [value]))
+          .optional()
+          .describe(
+            'Only JSON events whose field equals a value, as `path=value` (`data.order_id=ORD-100`; a value like `100` or `true` ' +
+              'also finds that number or boolean); repeat it for several fields, all of which must match',
+          ),
+        delivery_status_code: z.coerce
+          .number()
+          .optional()
+          .describe('Only events with a delivery whose latest attempt got this HTTP status (e.g. 500)'),
+        delivery_error_kind: z
+          .string()
+          .optional()
+          .describe(
+            'Only events with a delivery whose latest attempt failed this way (timeout, connection_refused, http_status…)',
+          ),
         ...paginationQuery,
       }),
       response: { 200: page(eventBody, 'A page of events, newest first'), ...errorResponses(401, 422, 429) },
@@ -90,6 +114,9 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
           receivedSince: query.received_since,
           receivedUntil: query.received_until,
           trackingNumberPrefix: query.tracking_number,
+          payload: query.payload?.map(fieldMatch),
+          deliveryStatusCode: query.delivery_status_code,
+          deliveryErrorKind: query.delivery_error_kind,
         },
         { after: cursor, limit: limit + 1, inverted: false },
         listed,
