@@ -15,9 +15,8 @@
  */
 import type pg from 'pg';
 import { createGroupCommit, type GroupCommit, type GroupCommitOptions } from '../db/groupCommit.ts';
-import { withTransaction } from '../db/pool.ts';
 import { claimKey, firstClaims, type OriginalRequest } from './idempotency.ts';
-import { claimIdempotencyKeys, findIdempotencyKeys } from './sql/idempotencyKeys.ts';
+import { findIdempotencyKeys } from './sql/idempotencyKeys.ts';
 import { insertEvents, type NewEvent } from './sql/insertEvents.ts';
 
 /**
@@ -55,12 +54,12 @@ export function createEventWriter(pool: pg.Pool, options: EventWriterOptions = {
 }
 
 /**
- * One batch. Without idempotency keys: one statement. With some: the keys are claimed
- * first in the same transaction, and only events without a key or whose claim won are
- * stored. Every other keyed event repeats an earlier request (in this batch, in another
- * transaction, or in another process), whose key row is committed by the time this
- * transaction is: it is answered from that row once this one commits. Nothing may throw
- * after the commit (group commit would write the batch again, one by one).
+ * One batch, one statement. With idempotency keys, the statement claims them first and
+ * stores only events without a key or whose claim won. Every other keyed event repeats
+ * an earlier request (in this batch, in another transaction, or in another process),
+ * whose key row is committed by the time this statement is: it is answered from that row
+ * afterwards. Nothing may throw after the commit (group commit would write the batch
+ * again, one by one).
  */
 async function writeEvents(pool: pg.Pool, events: NewEvent[], windowHours: number): Promise<WrittenEvent[]> {
   const claims = firstClaims(events);
@@ -68,16 +67,7 @@ async function writeEvents(pool: pg.Pool, events: NewEvent[], windowHours: numbe
     await insertEvents(pool, events);
     return events.map(() => ({ stored: true }));
   }
-  const won = await withTransaction(pool, async (client) => {
-    const won = await claimIdempotencyKeys(
-      client,
-      claims.map((event) => ({ ...event, idempotency: event.idempotency!, routed: event.deliveries.length > 0 })),
-      windowHours,
-    );
-    const storing = events.filter((event) => !event.idempotency || won.has(event.id));
-    if (storing.length > 0) await insertEvents(client, storing);
-    return won;
-  });
+  const won = await insertEvents(pool, events, { claims, windowHours });
   const repeats = events.filter((event) => event.idempotency && !won.has(event.id));
   const originals =
     repeats.length > 0

@@ -1,6 +1,6 @@
 /**
  * Idempotency keys in the database (rules in ../idempotency.ts). A key is claimed with
- * INSERT … ON CONFLICT inside the transaction that stores its event: a concurrent claim
+ * INSERT … ON CONFLICT in the statement that stores its event (insertEvents.ts): a concurrent claim
  * of the same key, in this process or another, waits on the row until that transaction
  * ends, then finds it taken, so exactly one event is stored. A key older than the window
  * no longer counts: a claim takes its row over, and expiry deletes such rows in batches.
@@ -17,37 +17,39 @@ export interface ClaimingEvent {
 }
 
 /**
- * Claims the keys (already unique per mailbox and sorted, see firstClaims) for their
- * events; returns the ids of the events whose claim won. Rows are locked in the order
- * given (`with ordinality`), so two batches never wait on each other in a cycle.
+ * The INSERT that claims the keys (already unique per mailbox and sorted, see firstClaims)
+ * for their events, for insertEvents.ts to run in its statement; `param` adds a value and
+ * returns its placeholder. Rows are locked in the order given (`with ordinality`), so two
+ * batches never wait on each other in a cycle. A row older than the window is taken over.
  */
-export async function claimIdempotencyKeys(
-  db: Queryable,
+export function claimIdempotencyKeysSql(
   events: ClaimingEvent[],
   windowHours: number,
-): Promise<Set<string>> {
-  const { rows } = await db.query<{ event_id: string }>({
-    name: 'claim_idempotency_keys',
-    text: `insert into idempotency_key (mailbox_id, key, body_hash, event_id, routed)
+  param: (value: unknown, type: string) => string,
+): string {
+  return `insert into idempotency_key (mailbox_id, key, body_hash, event_id, routed)
            select k.mailbox_id, k.key, k.body_hash, k.event_id, k.routed
-             from unnest($1::uuid[], $2::text[], $3::bytea[], $4::uuid[], $5::bool[]) with ordinality
-               as k(mailbox_id, key, body_hash, event_id, routed, n)
+             from unnest(${param(
+               events.map((e) => e.mailboxId),
+               'uuid[]',
+             )}, ${param(
+               events.map((e) => e.idempotency.key),
+               'text[]',
+             )}, ${param(
+               events.map((e) => e.idempotency.bodyHash),
+               'bytea[]',
+             )}, ${param(
+               events.map((e) => e.id),
+               'uuid[]',
+             )}, ${param(
+               events.map((e) => e.routed),
+               'bool[]',
+             )}) with ordinality as k(mailbox_id, key, body_hash, event_id, routed, n)
             order by k.n
            on conflict (mailbox_id, key) do update
               set body_hash = excluded.body_hash, event_id = excluded.event_id, routed = excluded.routed,
                   created_at = now()
-            where idempotency_key.created_at < now() - make_interval(hours => $6)
-        returning event_id`,
-    values: [
-      events.map((e) => e.mailboxId),
-      events.map((e) => e.idempotency.key),
-      events.map((e) => e.idempotency.bodyHash),
-      events.map((e) => e.id),
-      events.map((e) => e.routed),
-      windowHours,
-    ],
-  });
-  return new Set(rows.map((row) => row.event_id));
+            where idempotency_key.created_at < now() - make_interval(hours => ${param(windowHours, 'int')})`;
 }
 
 /** The first requests of these keys (mailbox id and key each), by `claimKey`. */
