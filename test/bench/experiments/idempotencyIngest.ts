@@ -59,7 +59,14 @@ async function main() {
       connections,
       duration: durationS,
       requests: withKeys
-        ? [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': randomUUID() } }) }]
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, 'idempotency-key': randomUUID() },
+              }),
+            },
+          ]
         : undefined,
     });
     const ok = result['2xx'];
