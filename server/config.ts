@@ -12,6 +12,7 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { retryPresetNames, type RetryPresetName } from './endpoints/retryPolicy.ts';
+import { MAX_RETENTION_DAYS } from './retention/retentionRules.ts';
 
 export const processRoles = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof processRoles)[number];
@@ -129,13 +130,16 @@ const envSchema = z.object({
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
   HOOKPOST_DEFAULT_RETRY_POLICY: z.enum(retryPresetNames).default('spec'),
   HOOKPOST_REPLAY_PER_SECOND: intFromEnv(1, 100_000).default(500),
-  HOOKPOST_AUDIT_RETENTION_DAYS: intFromEnv(0, 36_500).default(365),
   HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
   HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
   HOOKPOST_GRAPHIQL: booleanFromEnv.optional(),
   HOOKPOST_AUTH_FAILURES_PER_IP: intFromEnv(0, 1_000_000).default(30),
   HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL: intFromEnv(0, 1_000_000).default(10),
   HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS: intFromEnv(1, 86_400).default(300),
+  HOOKPOST_IDEMPOTENCY_WINDOW_HOURS: intFromEnv(1, 30 * 24).default(24),
+  HOOKPOST_RETENTION_DAYS: intFromEnv(0, MAX_RETENTION_DAYS).default(30),
+  HOOKPOST_RESPONSE_BODY_RETENTION_DAYS: intFromEnv(0, MAX_RETENTION_DAYS).default(7),
+  HOOKPOST_AUDIT_RETENTION_DAYS: intFromEnv(0, MAX_RETENTION_DAYS).default(365),
   // The usual proxy variables; the lower-case spelling wins, as in curl and undici.
   http_proxy: proxyUrl.optional(),
   HTTP_PROXY: proxyUrl.optional(),
@@ -226,8 +230,6 @@ export interface Config {
   defaultRetryPolicy: RetryPresetName;
   /** Deliveries a bulk replay puts back in line per second, at most. Default 500. */
   replayPerSecond: number;
-  /** Audit entries older than this many days are deleted (hourly, by a worker). Default 365; 0 keeps them forever. */
-  auditRetentionDays: number;
   /**
    * Which proxies in front of Hookpost to believe about the client (X-Forwarded-For,
    * -Proto, -Host): `false` (default), `true` (all), a hop count, or addresses/CIDRs.
@@ -244,6 +246,14 @@ export interface Config {
   authFailuresPerCredential: number;
   /** The window of those limits, in seconds; a blocked caller waits for its end. Default 300. */
   authFailureWindowSeconds: number;
+  /** How long an idempotency key counts: a repeat within it gets the first answer, in hours. Default 24. */
+  idempotencyWindowHours: number;
+  /** How long events (with their deliveries and attempts) are kept once settled, in days; 0 = forever. A mailbox may set its own. Default 30. */
+  retentionDays: number;
+  /** How long attempts' captured response bodies are kept, in days; 0 = as long as their event. Default 7. */
+  responseBodyRetentionDays: number;
+  /** How long audit log entries are kept, in days; 0 = forever. Default 365. */
+  auditRetentionDays: number;
   /** Forward proxy for deliveries. Default none: deliveries connect directly. */
   egressProxy: EgressProxy;
 }
@@ -301,13 +311,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
     defaultRetryPolicy: e.HOOKPOST_DEFAULT_RETRY_POLICY,
     replayPerSecond: e.HOOKPOST_REPLAY_PER_SECOND,
-    auditRetentionDays: e.HOOKPOST_AUDIT_RETENTION_DAYS,
     trustProxy: e.HOOKPOST_TRUST_PROXY,
     allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
     graphiql: e.HOOKPOST_GRAPHIQL ?? isLoopbackHost(overrides.host ?? e.HOST),
     authFailuresPerIp: e.HOOKPOST_AUTH_FAILURES_PER_IP,
     authFailuresPerCredential: e.HOOKPOST_AUTH_FAILURES_PER_CREDENTIAL,
     authFailureWindowSeconds: e.HOOKPOST_AUTH_FAILURE_WINDOW_SECONDS,
+    idempotencyWindowHours: e.HOOKPOST_IDEMPOTENCY_WINDOW_HOURS,
+    retentionDays: e.HOOKPOST_RETENTION_DAYS,
+    responseBodyRetentionDays: e.HOOKPOST_RESPONSE_BODY_RETENTION_DAYS,
+    auditRetentionDays: e.HOOKPOST_AUDIT_RETENTION_DAYS,
     egressProxy: {
       httpProxy: e.http_proxy ?? e.HTTP_PROXY,
       httpsProxy: e.https_proxy ?? e.HTTPS_PROXY,

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'target_not_allowed'
   | 'not_retryable'
+  | 'invalid_idempotency_key'
+  | 'idempotency_key_reused'
   | 'too_many_requests'
   | 'unavailable'
   | 'internal_error';
@@ -38,6 +40,8 @@ const statusByCode: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   target_not_allowed: 422,
   not_retryable: 409,
+  invalid_idempotency_key: 400,
+  idempotency_key_reused: 409,
   too_many_requests: 429,
   unavailable: 503,
   internal_error: 500,

@@ -104,7 +104,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       targetPolicy: createTargetPolicy(config.allowedTargets),
       metrics: createMetrics(),
       changes,
-      eventWriter: createEventWriter(pool),
+      eventWriter: createEventWriter(pool, { idempotencyWindowHours: config.idempotencyWindowHours }),
       routes: createRouteCache({ db: pool, changes }),
       readiness,
       alerts: createAlertSender(pool),

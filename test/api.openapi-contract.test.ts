@@ -106,7 +106,7 @@ describe('the OpenAPI contract', () => {
   test('the ingest answer says where the event is, and receivers find their signed request under webhooks', async () => {
     const document = JSON.parse(await served()) as Document;
     const ingest = document.paths['/webhooks/{mailboxId}']!.post!;
-    expect(Object.keys(ingest.responses['202']?.headers ?? {})).toEqual(['location']);
+    expect(Object.keys(ingest.responses['202']?.headers ?? {})).toEqual(['location', 'idempotent-replayed']);
     const received = document.webhooks.event!.post!;
     expect(received.parameters?.map((p) => p.name)).toEqual(
       expect.arrayContaining(['webhook-id', 'webhook-timestamp', 'webhook-signature']),

@@ -45,6 +45,7 @@ interface Fixture {
   doomedEndpointId: string;
   doomedApiKeyId: string;
   doomedTokenId: string;
+  doomedTrackingNumber: string;
   /** A token anyone may sign in with. */
   signInToken: string;
 }
@@ -110,6 +111,7 @@ const rest: Record<string, RestCase> = {
   'DELETE /api/endpoints/:id': { rule: 'operator', path: (fx) => `/api/endpoints/${fx.doomedEndpointId}` },
   'GET /api/webhooks': { rule: 'viewer' },
   'GET /api/webhooks/:id': { rule: 'viewer', path: (fx) => `/api/webhooks/${fx.trackingNumber}` },
+  'DELETE /api/webhooks/:id': { rule: 'admin', path: (fx) => `/api/webhooks/${fx.doomedTrackingNumber}` },
   'POST /api/webhooks/:id/retry': { rule: 'operator', path: (fx) => `/api/webhooks/${fx.trackingNumber}/retry` },
   'POST /api/deliveries/:id/retry': { rule: 'operator', path: (fx) => `/api/deliveries/${fx.deliveryId}/retry` },
   // Signing in is authenticated by the token in its body; signing out needs nothing.
@@ -269,6 +271,11 @@ const graphql: Record<string, GraphQLCase> = {
     document: 'mutation($id: ID!) { retryEvent(trackingNumber: $id) { __typename } }',
     variables: (fx) => ({ id: fx.trackingNumber }),
   },
+  'mutation eraseEvent': {
+    rule: 'admin',
+    document: 'mutation($id: ID!) { eraseEvent(trackingNumber: $id) { erasedAt } }',
+    variables: (fx) => ({ id: fx.doomedTrackingNumber }),
+  },
   'mutation revokeAccessToken': {
     rule: 'admin',
     document: 'mutation($id: ID!) { revokeAccessToken(id: $id) { id } }',
@@ -362,6 +369,7 @@ beforeAll(async () => {
   const doomed = await createMailbox(hookpost, { name: 'Doomed', target_url: `${receiver.url}/d` });
   const { tracking_number: trackingNumber } = await (await sendEvent(hookpost, mailbox, { event: 'm' })).json();
   const event = await (await hookpost.api(`/api/webhooks/${trackingNumber}`)).json();
+  const { tracking_number: doomedTrackingNumber } = await (await sendEvent(hookpost, mailbox, { event: 'd' })).json();
   const keys = await (await hookpost.api(`/api/mailboxes/${doomed.id}/api-keys`)).json();
   fx = {
     mailboxId: mailbox.id,
@@ -380,6 +388,7 @@ beforeAll(async () => {
     ).id,
     doomedApiKeyId: keys[0].id,
     doomedTokenId: (await createAccessToken(hookpost.runtime, admin, { name: 'doomed', role: 'viewer' })).record.id,
+    doomedTrackingNumber,
     signInToken: viewer,
   };
   const bearer = (value: string) => () => ({ authorization: `Bearer ${value}` });

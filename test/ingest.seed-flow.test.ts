@@ -38,6 +38,7 @@ describe('the original flow', () => {
       target_url: `${receiver.url}/hook`,
       created_at: expect.any(String),
       deleted_at: null,
+      retention_days: null,
       endpoint_id: expect.any(String),
       signing_secret: expect.stringMatching(/^whsec_/),
     });

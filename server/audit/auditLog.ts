@@ -37,6 +37,7 @@ export const auditActions = [
   'endpoint.rotate_secret',
   'endpoint.send_test_event',
   'event.retry',
+  'event.erase',
   'delivery.retry',
   'replay.start',
   'replay.cancel',

@@ -118,6 +118,20 @@ function toWire(change: Change): Wire {
   }
 }
 
+/** 'event' changes per NOTIFY payload when SQL builds them: ~85 bytes each, well under the cap. */
+const EVENTS_PER_PAYLOAD = 50;
+
+/**
+ * A query that sends, on the channel in `channelParam`, the 'event' changes of the rows
+ * of `source` (columns `id`, `mailbox_id`), as the same wire tuples as toWire: for a
+ * statement that learns which events it stored only as it runs.
+ */
+export function eventChangesNotifySql(channelParam: string, source: string): string {
+  return `select pg_notify(${channelParam}, json_agg(json_build_array('e', s.id, s.mailbox_id))::text)
+            from (select id, mailbox_id, (row_number() over ()) / ${EVENTS_PER_PAYLOAD} as chunk from ${source}) s
+           group by s.chunk`;
+}
+
 /**
  * The NOTIFY payloads that carry these changes on CHANGE_CHANNEL: JSON arrays of wire
  * tuples, as few as fit under PostgreSQL's payload cap.

@@ -87,6 +87,21 @@ export function addDeliverJobsSql(rows: string): string {
 }
 
 /**
+ * Rows for addDeliverJobsSql (due now): the payloads in `payloads` (a text[] expression),
+ * each keeping only the deliveries whose id `stored` (a query of ids) returns; those
+ * left with none are dropped. For a statement that learns which deliveries it stored
+ * only as it runs (ingest with idempotency keys).
+ */
+export function storedDeliveriesJobRowsSql(payloads: string, stored: string): string {
+  return `select f.payload, null::timestamptz as run_at from (
+      select jsonb_set(p::jsonb, '{deliveries}', coalesce(
+               (select jsonb_agg(d) from jsonb_array_elements(p::jsonb -> 'deliveries') as d
+                 where (d ->> 'id')::uuid in (${stored})), '[]'::jsonb))::text as payload
+        from unnest(${payloads}) as p) f
+     where f.payload::jsonb -> 'deliveries' <> '[]'::jsonb`;
+}
+
+/**
  * Adds `deliver` jobs for these payloads, due at `runAt`: a job put back because its
  * endpoint runs its share, or deliveries put off by their endpoint's limits.
  */

@@ -36,6 +36,14 @@ const expected: Record<DeliveryTrigger, Record<DeliveryStatus, DeliveryStatus | 
   strand: { queued: 'failed', held: null, delivering: 'failed', delivered: null, failed: null, cancelled: null },
   hold: { queued: 'held', held: null, delivering: 'held', delivered: null, failed: null, cancelled: null },
   release: { queued: null, held: 'queued', delivered: null, delivering: null, failed: null, cancelled: null },
+  erase: {
+    queued: 'cancelled',
+    held: 'cancelled',
+    delivering: null,
+    delivered: null,
+    failed: 'cancelled',
+    cancelled: null,
+  },
 };
 
 describe('the delivery lifecycle table', () => {

@@ -32,6 +32,8 @@ export const deliveryTriggers = [
   'hold',
   /** Its endpoint can take it again: back in line with a job. */
   'release',
+  /** Its event was erased: what waits, or failed and could be replayed, ends cancelled (there is nothing left to send). */
+  'erase',
 ] as const;
 export type DeliveryTrigger = (typeof deliveryTriggers)[number];
 
@@ -50,6 +52,7 @@ export const transitions: Record<DeliveryTrigger, Partial<Record<DeliveryStatus,
   strand: { queued: 'failed', delivering: 'failed' },
   hold: { queued: 'held', delivering: 'held' },
   release: { held: 'queued' },
+  erase: { queued: 'cancelled', held: 'cancelled', failed: 'cancelled' },
 };
 
 /** The triggers that mean an HTTP request was made: the event's attempt count moves by one. */

@@ -65,7 +65,10 @@ export async function requeueDeliveries(
   withRequeued?: (client: pg.PoolClient, requeued: DeliveryRef[]) => Promise<void>,
 ): Promise<Requeue> {
   const result = await withTransaction(deps.pool, async (client): Promise<Requeue> => {
-    const event = await client.query('select id from event where id = $1 for update', [target.eventId]);
+    // An erased event has nothing left to send: it is not found here.
+    const event = await client.query('select id from event where id = $1 and erased_at is null for update', [
+      target.eventId,
+    ]);
     if (!event.rowCount) return { found: false, requeued: [] };
     const { rows } = await client.query<DeliveryRef>(requeueStatement, [target.eventId, target.deliveryId ?? null]);
     if (rows.length > 0) {

@@ -1,6 +1,8 @@
 /**
  * Finding events: the filters of the event history (mailbox, endpoint, statuses, event
- * types with `*` wildcards, time range, tracking-number prefix) and keyset pagination
+ * types with `*` wildcards, time range, tracking-number prefix, JSON field values through
+ * the indexed payload terms (payloadTerms.ts), and the latest HTTP status or error kind of
+ * a delivery) and keyset pagination
  * on the time-ordered tracking number; or exactly the events named (a client refreshing rows), newest first. Returns one page of tracking
  * numbers; callers load what they show (GraphQL plans that load with Prisma).
  *
@@ -15,6 +17,7 @@ import { parseInput } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import { eventStatuses } from './statuses.ts';
 import { firstIdAt, prefixRange } from './trackingNumberRange.ts';
+import { MAX_TERM_LENGTH, termsMatching } from './payloadTerms.ts';
 
 /** Values one list filter may hold. */
 const MAX_FILTER_VALUES = 20;
@@ -51,6 +54,27 @@ export const eventSearchSchema = z
     receivedSince: z.date().optional(),
     /** Accepted before this moment. */
     receivedUntil: z.date().optional(),
+    /** JSON fields equal to values: `data.order_id` = `ORD-100` (a string, or the number/boolean/null it spells). */
+    payload: z
+      .array(
+        z.object({
+          path: z
+            .string()
+            .min(1, 'must name a field, like data.order_id')
+            .max(200)
+            .regex(/^[^.]+(\.[^.]+)*$/, 'must be keys joined by dots, like data.order_id'),
+          equals: z.string().max(MAX_TERM_LENGTH),
+        }),
+      )
+      .max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} fields`)
+      .optional(),
+    /** A delivery whose latest attempt got this HTTP status. */
+    deliveryStatusCode: z.int('must be an HTTP status code').min(100).max(599).optional(),
+    /** A delivery whose latest attempt failed this way (timeout, connection_refused, http_status…). */
+    deliveryErrorKind: z
+      .string()
+      .regex(/^[a-z_]{1,50}$/, 'must be an error kind such as timeout or http_status')
+      .optional(),
     trackingNumberPrefix: z
       .string()
       .refine(
@@ -115,6 +139,17 @@ async function selectEventIds(
     );
   if (filter.eventTypes?.length)
     where.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
+  for (const match of filter.payload ?? []) {
+    where.push(`e.search_terms && ${param(termsMatching(match.path, match.equals))}::text[]`);
+  }
+  if (filter.deliveryStatusCode !== undefined)
+    where.push(
+      `exists (select 1 from delivery d where d.event_id = e.id and d.last_status_code = ${param(filter.deliveryStatusCode)})`,
+    );
+  if (filter.deliveryErrorKind)
+    where.push(
+      `exists (select 1 from delivery d where d.event_id = e.id and d.last_error_kind = ${param(filter.deliveryErrorKind)})`,
+    );
   if (filter.receivedSince) where.push(`e.id >= ${param(firstIdAt(filter.receivedSince))}::uuid`);
   if (filter.receivedUntil) where.push(`e.id < ${param(firstIdAt(filter.receivedUntil))}::uuid`);
   if (filter.trackingNumberPrefix) {

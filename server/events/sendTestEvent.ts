@@ -2,17 +2,19 @@
  * A test event: one event stored in the endpoint's mailbox and delivered to that
  * endpoint only, whatever its filter, as a single `test` attempt (no retries). It goes
  * through the same tables, job and signing as any event, so it proves the whole path
- * to a receiver, and it shows in the history like any other event.
+ * to a receiver, and it shows in the history like any other event. With an idempotency
+ * key, sending the same test again (same endpoint, type and body) within the window
+ * returns the first one instead of sending another (ingest/idempotency.ts).
  */
 import { z } from 'zod';
 import { recordAudit } from '../audit/auditLog.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
-import { withTransaction } from '../db/pool.ts';
 import { EVENT_TYPE } from './eventTypes.ts';
-import { AppError, notFound, parseInput } from '../errors.ts';
+import { payloadTerms } from './payloadTerms.ts';
+import { AppError, notFound, parseInput, unavailable } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { assertBodySize } from '../ingest/contentType.ts';
-import { insertEvents } from '../ingest/sql/insertEvents.ts';
+import { answerRepeat, bodyHash, parseIdempotencyKey } from '../ingest/idempotency.ts';
 import type { Runtime } from '../runtime.ts';
 
 export const DEFAULT_TEST_EVENT_TYPE = 'hookpost.test';
@@ -34,6 +36,8 @@ export const testEventSchema = z.object({
       }
     }, 'must be valid JSON')
     .optional(),
+  /** Makes sending again safe: the same key returns the first test event (1-255 printable ASCII). */
+  idempotencyKey: z.string().optional(),
 });
 
 export interface SentTestEvent {
@@ -42,13 +46,14 @@ export interface SentTestEvent {
 }
 
 export async function sendTestEvent(
-  rt: Pick<Runtime, 'pool' | 'prisma' | 'config'>,
+  rt: Pick<Runtime, 'eventWriter' | 'prisma' | 'config' | 'pool'>,
   actor: Actor | null,
   endpointId: string,
-  input: { eventType?: string; body?: string } = {},
+  input: { eventType?: string; body?: string; idempotencyKey?: string } = {},
 ): Promise<SentTestEvent> {
   authorize(actor, 'operator');
   const data = parseInput(testEventSchema, input);
+  const key = parseIdempotencyKey(data.idempotencyKey);
   if (!isUuid(endpointId)) throw notFound('The endpoint');
   const endpoint = await rt.prisma.endpoint.findFirst({
     where: { id: endpointId, deletedAt: null },
@@ -68,23 +73,38 @@ export async function sendTestEvent(
   );
   assertBodySize(body, rt.config.maxBodyBytes);
 
-  await withTransaction(rt.pool, async (client) => {
-    await insertEvents(client, [
-      {
-        id: eventId,
-        mailboxId: endpoint.mailboxId,
-        eventType: data.eventType,
-        contentType: 'application/json',
-        body,
-        deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
-        trigger: 'test',
-      },
-    ]);
-    await recordAudit(client, actor, {
+  // What a repeat must match: the request (the sample body has the time in it), and the endpoint.
+  const idempotency =
+    key === undefined
+      ? undefined
+      : { key, bodyHash: bodyHash(Buffer.from(JSON.stringify([endpoint.id, data.eventType, data.body ?? null]))) };
+  const written = await rt.eventWriter.submit({
+    id: eventId,
+    mailboxId: endpoint.mailboxId,
+    eventType: data.eventType,
+    contentType: 'application/json',
+    body,
+    deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
+    trigger: 'test',
+    searchTerms: payloadTerms(JSON.parse(body.toString('utf8'))),
+    idempotency,
+  });
+  if (written.stored) {
+    // Recorded once the event is: a test event is written by the group commit, with others.
+    await recordAudit(rt.pool, actor, {
       action: 'endpoint.send_test_event',
       target: { type: 'endpoint', id: endpoint.id },
       summary: { eventId, eventType: data.eventType },
     });
+    return { eventId, deliveryId };
+  }
+  if (!written.original)
+    throw unavailable('The test event of this idempotency key could not be read; send it again.', 1);
+  const { trackingNumber } = answerRepeat(idempotency!, written.original);
+  const original = await rt.prisma.delivery.findFirst({
+    where: { eventId: trackingNumber, endpointId: endpoint.id },
+    select: { id: true },
   });
-  return { eventId, deliveryId };
+  if (!original) throw notFound('The test event of this idempotency key');
+  return { eventId: trackingNumber, deliveryId: original.id };
 }

@@ -21,6 +21,7 @@ const mailbox = {
   target_url: url,
   created_at: '2026-11-28T10:15:30.000Z',
   deleted_at: null,
+  retention_days: null,
 };
 
 const apiKey = {
@@ -82,6 +83,7 @@ const event = {
   attempt_count: 2,
   last_attempt_at: '2026-11-28T10:20:02.012Z',
   received_at: '2026-11-28T10:20:00.004Z',
+  erased_at: null,
   deliveries: [delivery],
 };
 

@@ -20,6 +20,7 @@ export function presentMailbox(mailbox: Mailbox, firstEndpoint?: Pick<Endpoint, 
     target_url: firstEndpoint?.url ?? null,
     created_at: iso(mailbox.createdAt)!,
     deleted_at: iso(mailbox.deletedAt),
+    retention_days: mailbox.retentionDays,
   };
 }
 
@@ -104,6 +105,7 @@ export function presentEvent(
     attempt_count: event.attemptCount,
     last_attempt_at: iso(event.lastAttemptAt),
     received_at: iso(event.receivedAt)!,
+    erased_at: iso(event.erasedAt),
     deliveries: event.deliveries.map(presentDelivery),
   };
 }

@@ -28,7 +28,8 @@ export const errorBody = z
         .describe(
           'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
             'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
-            'unsupported_media_type, target_not_allowed, not_retryable, too_many_requests, unavailable, internal_error',
+            'unsupported_media_type, target_not_allowed, not_retryable, invalid_idempotency_key, idempotency_key_reused, ' +
+            'too_many_requests, unavailable, internal_error',
         ),
       message: z.string().describe('What went wrong, for people'),
     }),
@@ -107,6 +108,13 @@ export const mailboxBody = z
     target_url: z.string().nullable().describe('The URL of the first endpoint'),
     created_at: timestamp('When it was created'),
     deleted_at: nullableTimestamp('When the mailbox was deleted (its history stays readable)'),
+    retention_days: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'How long its settled events are kept, in days; 0: forever; null: the instance default (HOOKPOST_RETENTION_DAYS)',
+      ),
   })
   .meta({ id: 'Mailbox', description: 'A producer: it sends events with its API keys.', examples: [examples.mailbox] });
 
@@ -239,6 +247,7 @@ export const eventBody = z
     attempt_count: z.number().int().describe('Attempts over all deliveries'),
     last_attempt_at: nullableTimestamp('When the latest attempt started'),
     received_at: timestamp('When Hookpost accepted it'),
+    erased_at: nullableTimestamp('When it was erased: its body and captured responses are gone, this record stays'),
     deliveries: z.array(deliveryBody),
   })
   .meta({ id: 'Event', description: 'One accepted POST to a mailbox, and where it went.', examples: [examples.event] });
@@ -281,6 +290,17 @@ export const eventDetailBody = eventBody
     id: 'EventDetail',
     description: 'An event with its body, its deliveries and every attempt.',
     examples: [examples.eventDetail],
+  });
+
+export const erasedEventBody = z
+  .object({
+    tracking_number: uuid('The erased event'),
+    erased_at: timestamp('When it was erased'),
+  })
+  .meta({
+    id: 'ErasedEvent',
+    description: 'An erased event: the tombstone that stays.',
+    examples: [{ tracking_number: examples.event.tracking_number, erased_at: '2026-12-02T09:00:00.000Z' }],
   });
 
 export const retryBody = z

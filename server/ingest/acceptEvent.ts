@@ -5,11 +5,13 @@
  * the same moment, see eventWriter.ts). Every refusal happens before anything is written.
  *
  * An unknown mailbox and a wrong key get the same 401, so the API does not reveal which
- * mailboxes exist.
+ * mailboxes exist. A request that repeats an earlier one's idempotency key gets that
+ * one's tracking number and stores nothing (idempotency.ts).
  */
 import { newId } from '../ids.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { acceptsEventType } from '../events/eventTypes.ts';
+import { payloadTerms } from '../events/payloadTerms.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { AppError, unavailable } from '../errors.ts';
 import type { Config } from '../config.ts';
@@ -17,6 +19,7 @@ import type { EventWriter } from './eventWriter.ts';
 import type { RouteCache } from './routeCache.ts';
 import { acceptedContentTypes, assertBodySize, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
+import { answerRepeat, bodyHash, parseIdempotencyKey } from './idempotency.ts';
 
 export interface IncomingEvent {
   mailboxId: string;
@@ -24,12 +27,17 @@ export interface IncomingEvent {
   contentType: string | undefined;
   body: Buffer;
   eventTypeHeader: string | undefined;
+  /** The `Idempotency-Key` header, unchecked. */
+  idempotencyKey: string | string[] | undefined;
 }
 
 export interface AcceptedEvent {
   trackingNumber: string;
   eventType: string | null;
-  deliveryCount: number;
+  /** Whether it has deliveries (the 202 says `queued`, else `unrouted`). */
+  routed: boolean;
+  /** True when an earlier request with the same idempotency key stored it. */
+  repeat: boolean;
 }
 
 /** How long a producer should wait before sending again after a 503, in seconds. */
@@ -52,6 +60,8 @@ export async function acceptEvent(
   if (!route || route.mailboxId !== incoming.mailboxId) {
     throw new AppError('invalid_api_key', 'The API key is not valid for this mailbox.');
   }
+  const key = parseIdempotencyKey(incoming.idempotencyKey);
+  const idempotency = key === undefined ? undefined : { key, bodyHash: bodyHash(incoming.body) };
 
   let json: unknown = null;
   if (format === 'json') {
@@ -67,7 +77,7 @@ export async function acceptEvent(
   const deliveries = route.endpoints
     .filter((endpoint) => acceptsEventType(endpoint.eventTypes, eventType))
     .map((endpoint) => ({ id: newId(), endpointId: endpoint.id }));
-  await beforeDeadline(
+  const written = await beforeDeadline(
     rt.eventWriter.submit(
       {
         id: trackingNumber,
@@ -77,12 +87,18 @@ export async function acceptEvent(
         body: incoming.body,
         deliveries,
         trigger: 'scheduled',
+        searchTerms: payloadTerms(json),
+        idempotency,
       },
       deadline,
     ),
     deadline,
   );
-  return { trackingNumber, eventType, deliveryCount: deliveries.length };
+  if (written.stored) return { trackingNumber, eventType, routed: deliveries.length > 0, repeat: false };
+  if (!written.original) {
+    throw unavailable('The event this Idempotency-Key belongs to could not be read; send it again.', 1);
+  }
+  return { ...answerRepeat(idempotency!, written.original), eventType, repeat: true };
 }
 
 /** The work's result, or a 503 when the deadline passes first or the database cannot be reached. */

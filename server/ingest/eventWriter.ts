@@ -13,11 +13,20 @@
  * and at 64 connections flat out it accepted as many events or more
  * (test/bench/experiments/ingestTail.ts, builds with each setting taken in turns).
  */
+import type pg from 'pg';
 import { createGroupCommit, type GroupCommit, type GroupCommitOptions } from '../db/groupCommit.ts';
-import type { Queryable } from '../db/queryable.ts';
+import { claimKey, firstClaims, type OriginalRequest } from './idempotency.ts';
+import { findIdempotencyKeys } from './sql/idempotencyKeys.ts';
 import { insertEvents, type NewEvent } from './sql/insertEvents.ts';
 
-export type EventWriter = GroupCommit<NewEvent, void>;
+/**
+ * What became of an event: stored, or not stored because its idempotency key was already
+ * claimed by an earlier request, whose outcome is given (null if it could not be read);
+ * acceptEvent decides the answer (idempotency.ts).
+ */
+export type WrittenEvent = { stored: true } | { stored: false; original: OriginalRequest | null };
+
+export type EventWriter = GroupCommit<NewEvent, WrittenEvent>;
 
 /** Events waiting behind the transaction in flight before a second one starts. */
 const CONCURRENT_AT = 16;
@@ -29,17 +38,46 @@ const CONCURRENT_AT = 16;
  */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-export function createEventWriter(db: Queryable, options: GroupCommitOptions<NewEvent> = {}): EventWriter {
-  return createGroupCommit<NewEvent, void>(
-    async (events) => {
-      await insertEvents(db, events);
-      return events.map(() => undefined);
-    },
-    {
-      concurrentAt: CONCURRENT_AT,
-      weigh: (event) => event.body.length,
-      maxBatchWeight: MAX_BATCH_BYTES,
-      ...options,
-    },
-  );
+export interface EventWriterOptions extends GroupCommitOptions<NewEvent> {
+  /** How long an idempotency key counts, in hours. Default 24. */
+  idempotencyWindowHours?: number;
+}
+
+export function createEventWriter(pool: pg.Pool, options: EventWriterOptions = {}): EventWriter {
+  const { idempotencyWindowHours = 24, ...groupCommit } = options;
+  return createGroupCommit<NewEvent, WrittenEvent>((events) => writeEvents(pool, events, idempotencyWindowHours), {
+    concurrentAt: CONCURRENT_AT,
+    weigh: (event) => event.body.length,
+    maxBatchWeight: MAX_BATCH_BYTES,
+    ...groupCommit,
+  });
+}
+
+/**
+ * One batch, one statement. With idempotency keys, the statement claims them first and
+ * stores only events without a key or whose claim won. Every other keyed event repeats
+ * an earlier request (in this batch, in another transaction, or in another process),
+ * whose key row is committed by the time this statement is: it is answered from that row
+ * afterwards. Nothing may throw after the commit (group commit would write the batch
+ * again, one by one).
+ */
+async function writeEvents(pool: pg.Pool, events: NewEvent[], windowHours: number): Promise<WrittenEvent[]> {
+  const claims = firstClaims(events);
+  if (claims.length === 0) {
+    await insertEvents(pool, events);
+    return events.map(() => ({ stored: true }));
+  }
+  const won = await insertEvents(pool, events, { claims, windowHours });
+  const repeats = events.filter((event) => event.idempotency && !won.has(event.id));
+  const originals =
+    repeats.length > 0
+      ? await findIdempotencyKeys(
+          pool,
+          repeats.map((event) => ({ mailboxId: event.mailboxId, key: event.idempotency!.key })),
+        ).catch(() => new Map<string, OriginalRequest>())
+      : new Map<string, OriginalRequest>();
+  return events.map((event): WrittenEvent => {
+    if (!event.idempotency || won.has(event.id)) return { stored: true };
+    return { stored: false, original: originals.get(claimKey(event.mailboxId, event.idempotency.key)) ?? null };
+  });
 }

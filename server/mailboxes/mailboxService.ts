@@ -14,12 +14,15 @@ import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
 import { insertEndpoint } from '../endpoints/endpointService.ts';
 import type { NewEndpointInput } from '../endpoints/endpointInput.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
+import { mailboxRetentionDaysSchema } from '../retention/retentionRules.ts';
 import type { Runtime } from '../runtime.ts';
 
 type Deps = Pick<Runtime, 'prisma' | 'pool' | 'changes' | 'routes' | 'secretBox' | 'targetPolicy' | 'config'>;
 
 const mailboxName = z.string().trim().min(1, 'must not be empty').max(200);
 const keyName = z.string().trim().max(100).default('');
+const mailboxInput = z.object({ name: mailboxName, retentionDays: mailboxRetentionDaysSchema.optional() });
+const mailboxChanges = mailboxInput.partial();
 
 export interface NewMailboxInput {
   name: string;
@@ -27,6 +30,8 @@ export interface NewMailboxInput {
   targetUrl?: string | null;
   /** Settings of that first endpoint besides its URL. */
   endpoint?: Omit<NewEndpointInput, 'url'>;
+  /** How long its events are kept, in days; 0 = forever; null or absent = the instance default. */
+  retentionDays?: number | null;
 }
 
 export interface CreatedMailbox {
@@ -39,10 +44,10 @@ export interface CreatedMailbox {
 
 export async function createMailbox(rt: Deps, actor: Actor | null, input: NewMailboxInput): Promise<CreatedMailbox> {
   authorize(actor, 'operator');
-  const name = parseInput(mailboxName, input.name);
+  const { name, retentionDays } = parseInput(mailboxInput, { name: input.name, retentionDays: input.retentionDays });
   const apiKey = generateToken('hpk');
   return rt.prisma.$transaction(async (tx) => {
-    const mailbox = await tx.mailbox.create({ data: { id: newId(), name } });
+    const mailbox = await tx.mailbox.create({ data: { id: newId(), name, retentionDays } });
     await insertApiKey(tx, mailbox.id, 'default', apiKey);
     const first = input.targetUrl
       ? await insertEndpoint(rt, tx, mailbox.id, { ...input.endpoint, url: input.targetUrl })
@@ -80,18 +85,21 @@ export async function updateMailbox(
   rt: Deps,
   actor: Actor | null,
   id: string,
-  input: { name?: string },
+  input: { name?: string; retentionDays?: number | null },
 ): Promise<Mailbox> {
   authorize(actor, 'operator');
   const current = await findLiveMailbox(rt, id);
-  const name = input.name === undefined ? undefined : parseInput(mailboxName, input.name);
+  const changes = parseInput(mailboxChanges, input);
   const [mailbox] = await rt.prisma.$transaction([
-    rt.prisma.mailbox.update({ where: { id }, data: { name } }),
+    rt.prisma.mailbox.update({ where: { id }, data: changes }),
     rt.prisma.auditEntry.create({
       data: auditEntryData(actor, {
         action: 'mailbox.update',
         target: { type: 'mailbox', id },
-        summary: name === undefined ? {} : { name, previousName: current.name },
+        summary: {
+          ...changes,
+          ...(changes.name === undefined ? {} : { previousName: current.name }),
+        },
       }),
     }),
   ]);

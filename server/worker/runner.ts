@@ -11,13 +11,13 @@
  *
  * Beside the runner, on the heartbeat timer: this worker's beat (liveness.ts), the sweep
  * for dead workers (recovery.ts) and, less often, the reconciler of stranded deliveries
- * (deliveries/reconcile.ts). Stopping is graceful: no new jobs, in-flight deliveries get
+ * (deliveries/reconcile.ts). Every minute, one worker prunes what retention lets go
+ * (retention/pruneTask.ts). Stopping is graceful: no new jobs, in-flight deliveries get
  * `shutdownTimeoutMs` to finish, then are aborted and recorded as such.
  */
 import { EventEmitter } from 'node:events';
 import {
   makeWorkerUtils,
-  parseCronItems,
   run,
   type Runner,
   type WorkerEvents,
@@ -28,11 +28,11 @@ import type { Config } from '../config.ts';
 import { DELIVER_TASK } from '../deliveries/deliverJobs.ts';
 import { makeReconciler } from '../deliveries/reconcile.ts';
 import { createAlertSender } from '../alerts/systemMailbox.ts';
-import { AUDIT_RETENTION_TASK, auditRetentionCron, makeAuditRetentionTask } from '../audit/auditRetention.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
 import { createHealthKeeper } from '../health/healthKeeper.ts';
 import { makeReleaseTask, RELEASE_TASK } from '../health/releaseTask.ts';
 import { makeReplayTask, REPLAY_TASK } from '../replays/replayTask.ts';
+import { makePruneTask, PRUNE_TASK, pruneCronItems } from '../retention/pruneTask.ts';
 import { createFairShare, shareOf } from '../delivery/fairShare.ts';
 import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
@@ -191,14 +191,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
           alerts,
           perSecond: config.replayPerSecond,
         }),
-        [AUDIT_RETENTION_TASK]: makeAuditRetentionTask(
-          { db: options.pool, logger },
-          { retentionDays: config.auditRetentionDays },
-        ),
+        [PRUNE_TASK]: makePruneTask({ pool: options.pool, config, logger }),
       },
       // An endpoint running its share of jobs gets no more until one ends.
       forbiddenFlags: fairShare.forbiddenFlags,
-      parsedCronItems: config.auditRetentionDays > 0 ? parseCronItems([auditRetentionCron]) : [],
+      parsedCronItems: pruneCronItems,
       preset: {
         worker: {
           // Fetch (and lock) jobs a batch at a time and complete them in batches: the

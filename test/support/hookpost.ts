@@ -36,9 +36,6 @@ export async function testConfig(databaseUrl: string, overrides: Partial<Config>
       allowedTargets: ['127.0.0.0/8', '::1'],
       workerConcurrency: 8,
       dbPoolSize: 8,
-      // No hourly audit-retention job: tests that count or read every job must not meet one
-      // that happens to be scheduled during their run (test/audit.retention.test.ts turns it on).
-      auditRetentionDays: 0,
       ...overrides,
     },
   );

@@ -1,4 +1,5 @@
 /** Event: one accepted POST to a mailbox, with its history queries. */
+import { eraseEvent } from '../../events/eraseEvent.ts';
 import { isUtf8 } from 'node:buffer';
 import { formatPrismaCursor, parsePrismaCursor, queryFromInfo } from '@pothos/plugin-prisma';
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
@@ -54,6 +55,11 @@ export const Event = builder.prismaObject('Event', {
       resolve: (event) => (isUtf8(bodyBuffer(event.body)) ? 'utf8' : 'base64'),
     }),
     receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'When it was stored.' }),
+    erasedAt: t.expose('erasedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was erased (`eraseEvent`): its body and captured responses are gone, this record stays.',
+    }),
     status: t.expose('status', { type: EventStatus, description: 'Where it stands, derived from its deliveries.' }),
     deliveryCount: t.exposeInt('deliveryCount', {
       description: 'Its deliveries: one per endpoint that accepted its type.',
@@ -89,6 +95,19 @@ function cursorId(cursor: string | undefined): string | undefined {
     throw new AppError('validation_failed', `"${cursor}" is not a cursor of this list.`);
   return id;
 }
+
+builder.mutationField('eraseEvent', (t) =>
+  t.prismaField({
+    type: 'Event',
+    description:
+      'Erases an event: its body and the response bodies and headers its attempts captured are gone for good; its waiting and failed deliveries are cancelled; the event stays as a tombstone with `erasedAt`. Admins only. Refused (`conflict`) while an attempt is in flight.',
+    args: { trackingNumber: t.arg.id({ required: true, description: 'The tracking number.' }) },
+    resolve: async (query, _root, args, ctx) => {
+      const erased = await eraseEvent(ctx.rt, ctx.actor, args.trackingNumber);
+      return ctx.rt.prisma.event.findUniqueOrThrow({ ...query, where: { id: erased.trackingNumber } });
+    },
+  }),
+);
 
 builder.queryFields((t) => ({
   event: t.prismaField({

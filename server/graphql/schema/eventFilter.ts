@@ -7,6 +7,21 @@ import { EventStatus } from './eventStatus.ts';
 const withoutNulls = (value: unknown) =>
   value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : value;
 
+const PayloadFieldMatch = builder.inputType('PayloadFieldMatch', {
+  description: "A JSON event's field and the value it must equal.",
+  fields: (t) => ({
+    path: t.string({
+      required: true,
+      description:
+        'Keys from the top joined by dots (`data.order_id`); array items take their array path (`items.sku`).',
+    }),
+    equals: t.string({
+      required: true,
+      description: 'The value: a string, or the text of a number, boolean or null (`100` finds `"100"` and `100`).',
+    }),
+  }),
+});
+
 export const EventFilter = builder
   .inputType('EventFilter', {
     description:
@@ -24,6 +39,18 @@ export const EventFilter = builder
       }),
       receivedSince: t.field({ type: 'DateTime', description: 'Only events accepted at or after this moment.' }),
       receivedUntil: t.field({ type: 'DateTime', description: 'Only events accepted before this moment.' }),
+      payload: t.field({
+        type: [PayloadFieldMatch],
+        description:
+          'Only JSON events whose fields equal these values (all of them), through an index. Fields deeper than 8 levels, past the first 200, or longer than 300 characters are not searchable.',
+      }),
+      deliveryStatusCode: t.int({
+        description: 'Only events with a delivery whose latest attempt got this HTTP status.',
+      }),
+      deliveryErrorKind: t.string({
+        description:
+          'Only events with a delivery whose latest attempt failed this way (timeout, connection_refused, http_status…).',
+      }),
       trackingNumberPrefix: t.string({
         description: 'Only events whose tracking number starts with these hexadecimal digits (hyphens optional).',
       }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createMailbox, deleteMailbox, updateMailbox, type CreatedMailbox } from '../../mailboxes/mailboxService.ts';
 import { getMailbox, listMailboxes } from '../../mailboxes/mailboxQueries.ts';
 import { systemMailboxId } from '../../alerts/systemMailbox.ts';
+import { mailboxRetentionDaysSchema } from '../../retention/retentionRules.ts';
 import { builder } from '../builder.ts';
 import { Endpoint } from './endpoint.ts';
 import { endpointUrlSchema, eventTypesSchema } from './endpointInput.ts';
@@ -22,6 +23,11 @@ export const Mailbox = builder.prismaObject('Mailbox', {
       type: 'DateTime',
       nullable: true,
       description: 'When the mailbox was deleted; its history stays readable.',
+    }),
+    retentionDays: t.exposeInt('retentionDays', {
+      nullable: true,
+      description:
+        'How long its settled events are kept, in days; 0: forever; null: the instance default (HOOKPOST_RETENTION_DAYS).',
     }),
     apiKeys: t.relatedConnection('apiKeys', {
       description: 'Its API keys, oldest first (only prefixes; a key is shown once, when made).',
@@ -86,6 +92,10 @@ const CreateMailboxInput = builder.inputType('CreateMailboxInput', {
       description: "The first endpoint's event-type filter: names or patterns with `*`; empty means every event.",
       validate: eventTypesSchema,
     }),
+    retentionDays: t.int({
+      description: 'How long its settled events are kept, in days; 0: forever; null or absent: the instance default.',
+      validate: mailboxRetentionDaysSchema,
+    }),
   }),
 });
 
@@ -117,21 +127,27 @@ builder.mutationFields((t) => ({
         name: input.name,
         targetUrl: input.targetUrl,
         endpoint: { eventTypes: input.eventTypes ?? undefined },
+        retentionDays: input.retentionDays,
       });
     },
   }),
   updateMailbox: t.field({
     type: Mailbox,
-    description: 'Renames a mailbox.',
+    description: 'Renames a mailbox, or changes how long its events are kept.',
     args: {
       id: t.arg.id({ required: true, description: 'The mailbox id.' }),
       name: t.arg.string({
-        required: true,
-        description: 'The new name (1 to 200 characters).',
+        description: 'The new name (1 to 200 characters); absent: unchanged.',
         validate: z.string().trim().min(1, 'must not be empty').max(200),
       }),
+      retentionDays: t.arg.int({
+        description:
+          'How long its settled events are kept, in days; 0: forever; null: the instance default; absent: unchanged.',
+        validate: mailboxRetentionDaysSchema,
+      }),
     },
-    resolve: (_root, args, ctx) => updateMailbox(ctx.rt, ctx.actor, args.id, { name: args.name }),
+    resolve: (_root, args, ctx) =>
+      updateMailbox(ctx.rt, ctx.actor, args.id, { name: args.name ?? undefined, retentionDays: args.retentionDays }),
   }),
   deleteMailbox: t.field({
     type: Mailbox,

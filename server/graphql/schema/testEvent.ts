@@ -35,11 +35,16 @@ builder.mutationField('sendTestEvent', (t) =>
         description: 'A JSON body as text. Default: a small sample naming the event type and endpoint.',
         validate: testEventSchema.shape.body,
       }),
+      idempotencyKey: t.arg.string({
+        description:
+          'Makes sending again safe: within HOOKPOST_IDEMPOTENCY_WINDOW_HOURS, the same key with the same endpoint, type and body returns the first test event instead of sending another; with others it is refused (`idempotency_key_reused`). 1 to 255 printable ASCII characters.',
+      }),
     },
     resolve: (_root, args, ctx) =>
       sendTestEvent(ctx.rt, ctx.actor, args.endpointId, {
         eventType: args.eventType ?? undefined,
         body: args.body ?? undefined,
+        idempotencyKey: args.idempotencyKey ?? undefined,
       }),
   }),
 );

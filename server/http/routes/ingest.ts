@@ -83,6 +83,16 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
         .object({
           'x-api-key': z.string().optional().describe("The mailbox's API key (also the security scheme)"),
           'x-event-type': z.string().optional().describe("The event type; else the body's `event` or `type` field"),
+          'idempotency-key': z
+            .string()
+            .min(1)
+            .max(255)
+            .optional()
+            .describe(
+              'Makes sending again safe: within HOOKPOST_IDEMPOTENCY_WINDOW_HOURS (24 h by default), a request with the same key ' +
+                "to the same mailbox gets the first one's 202 and tracking number (with `idempotent-replayed: true`) and " +
+                'stores nothing; with another body it is refused (409). 1 to 255 printable ASCII characters.',
+            ),
         })
         .loose(),
       body: ingestBody,
@@ -95,9 +105,18 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
               description: 'Where the event can be read: `/api/webhooks/{tracking_number}` (needs an access token).',
               examples: [`/api/webhooks/${examples.event.tracking_number}`],
             },
+            'idempotent-replayed': {
+              type: 'string',
+              description: '`true` when an earlier request with the same Idempotency-Key stored the event.',
+            },
           },
         }),
-        400: errorBody.describe('A JSON body that does not parse (invalid_json).'),
+        400: errorBody.describe(
+          'A JSON body that does not parse (invalid_json), or an Idempotency-Key that is not 1 to 255 printable ASCII characters (invalid_idempotency_key).',
+        ),
+        409: errorBody.describe(
+          'The Idempotency-Key was already used with another body within the window (idempotency_key_reused).',
+        ),
         401: errorBody.describe('No API key, a wrong one, or an unknown mailbox (missing_api_key, invalid_api_key).'),
         ...errorResponses(413, 415),
         422: errorBody.describe('The x-event-type header is not an event type (validation_failed).'),
@@ -122,14 +141,16 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
           contentType: request.headers['content-type'],
           body,
           eventTypeHeader: request.headers['x-event-type'] as string | undefined,
+          idempotencyKey: request.headers['idempotency-key'],
         });
-        rt.metrics.eventsAccepted.inc({ mailbox_routed: accepted.deliveryCount > 0 ? 'yes' : 'no' });
+        if (accepted.repeat) reply.header('idempotent-replayed', 'true');
+        else rt.metrics.eventsAccepted.inc({ mailbox_routed: accepted.routed ? 'yes' : 'no' });
         return reply
           .status(202)
           .header('location', `/api/webhooks/${accepted.trackingNumber}`)
           .send({
             tracking_number: accepted.trackingNumber,
-            status: accepted.deliveryCount > 0 ? 'queued' : 'unrouted',
+            status: accepted.routed ? 'queued' : 'unrouted',
           });
       } catch (error) {
         rt.metrics.eventsRejected.inc({ code: (error as { code?: string }).code ?? 'internal_error' });

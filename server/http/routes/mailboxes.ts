@@ -34,14 +34,28 @@ const createMailboxInput = z
     name: z.string().describe('A name for people'),
     target_url: z.string().meta({ format: 'uri' }).optional().describe('http(s) URL of the first endpoint'),
     event_types: z.array(z.string()).optional().describe("The first endpoint's event-type filter"),
+    retention_days: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('How long its settled events are kept, in days (0: forever; null: the instance default)'),
   })
   .meta({
     id: 'CreateMailbox',
     examples: [{ name: 'Order Service', target_url: 'https://orders.example.com/hooks/hookpost' }],
   });
 const updateMailboxInput = z
-  .object({ name: z.string().optional().describe('A new name') })
-  .meta({ id: 'UpdateMailbox', examples: [{ name: 'Orders' }] });
+  .object({
+    name: z.string().optional().describe('A new name'),
+    retention_days: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('How long its settled events are kept, in days (0: forever; null: the instance default)'),
+  })
+  .meta({ id: 'UpdateMailbox', examples: [{ name: 'Orders' }, { retention_days: 90 }] });
 const createApiKeyInput = z
   .object({ name: z.string().optional().describe('A name for people (default "default")') })
   .meta({ id: 'CreateApiKey', examples: [{ name: 'rotation 2026-12' }] })
@@ -75,6 +89,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
         name: request.body.name,
         targetUrl: request.body.target_url,
         endpoint: { eventTypes: request.body.event_types },
+        retentionDays: request.body.retention_days,
       });
       return reply.status(201).send({
         ...presentMailbox(created.mailbox, created.endpoint),
@@ -130,7 +145,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
   api.patch('/api/mailboxes/:id', {
     schema: {
       operationId: 'updateMailbox',
-      summary: 'Rename a mailbox',
+      summary: 'Rename a mailbox or change its retention',
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
@@ -140,7 +155,13 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
         ...errorResponses(400, 401, 403, 404, 422, 429),
       },
     },
-    handler: async (request) => presentMailbox(await updateMailbox(rt, request.actor, request.params.id, request.body)),
+    handler: async (request) =>
+      presentMailbox(
+        await updateMailbox(rt, request.actor, request.params.id, {
+          name: request.body.name,
+          retentionDays: request.body.retention_days,
+        }),
+      ),
   });
 
   api.delete('/api/mailboxes/:id', {

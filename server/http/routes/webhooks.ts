@@ -4,13 +4,23 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findEvents, getEvent } from '../../events/eventQueries.ts';
+import { eraseEvent } from '../../events/eraseEvent.ts';
 import { retryDelivery, retryEvent } from '../../events/retryDeliveries.ts';
 import { eventStatuses } from '../../events/statuses.ts';
 import type { Runtime } from '../../runtime.ts';
 import { notFound } from '../../errors.ts';
 import { announceNextPage, splitPage } from '../pagination.ts';
 import { presentAttempt, presentDelivery, presentEvent } from '../present.ts';
-import { errorResponses, eventBody, eventDetailBody, page, paginationQuery, retryBody, uuidParam } from '../schemas.ts';
+import {
+  erasedEventBody,
+  errorResponses,
+  eventBody,
+  eventDetailBody,
+  page,
+  paginationQuery,
+  retryBody,
+  uuidParam,
+} from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
 
@@ -24,6 +34,12 @@ const time = z
   .string()
   .meta({ format: 'date-time' })
   .transform((value) => new Date(value));
+
+/** `path=value` as the search service takes it (a value may hold `=`; no `=`: an empty path, which it refuses). */
+function fieldMatch(text: string): { path: string; equals: string } {
+  const at = text.indexOf('=');
+  return at === -1 ? { path: '', equals: text } : { path: text.slice(0, at), equals: text.slice(at + 1) };
+}
 
 /** What the REST lists show of an event: everything but its body, with its mailbox's name and deliveries. */
 const listed = {
@@ -63,6 +79,24 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         received_since: time.optional().describe('Only events accepted at or after this time (ISO 8601)'),
         received_until: time.optional().describe('Only events accepted before this time (ISO 8601)'),
         tracking_number: z.string().optional().describe('Only tracking numbers starting with these hexadecimal digits'),
+        payload: z
+          .union([z.string(), z.array(z.string())])
+          .transform((value) => (Array.isArray(value) ? value : [value]))
+          .optional()
+          .describe(
+            'Only JSON events whose field equals a value, as `path=value` (`data.order_id=ORD-100`; a value like `100` or `true` ' +
+              'also finds that number or boolean); repeat it for several fields, all of which must match',
+          ),
+        delivery_status_code: z.coerce
+          .number()
+          .optional()
+          .describe('Only events with a delivery whose latest attempt got this HTTP status (e.g. 500)'),
+        delivery_error_kind: z
+          .string()
+          .optional()
+          .describe(
+            'Only events with a delivery whose latest attempt failed this way (timeout, connection_refused, http_status…)',
+          ),
         ...paginationQuery,
       }),
       response: { 200: page(eventBody, 'A page of events, newest first'), ...errorResponses(401, 422, 429) },
@@ -80,6 +114,9 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
           receivedSince: query.received_since,
           receivedUntil: query.received_until,
           trackingNumberPrefix: query.tracking_number,
+          payload: query.payload?.map(fieldMatch),
+          deliveryStatusCode: query.delivery_status_code,
+          deliveryErrorKind: query.delivery_error_kind,
         },
         { after: cursor, limit: limit + 1, inverted: false },
         listed,
@@ -122,6 +159,25 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
           attempts: delivery.attempts.map(presentAttempt),
         })),
       };
+    },
+  });
+
+  api.delete('/api/webhooks/:id', {
+    schema: {
+      operationId: 'eraseEvent',
+      summary: 'Erase an event',
+      description:
+        'Its body and the response bodies and headers its attempts captured are gone for good; its waiting and failed deliveries ' +
+        'are cancelled; the event stays as a tombstone with `erased_at`. Admins only; recorded in the audit log. ' +
+        'Erasing it again answers the same. 409 while an attempt is in flight: try again in a few seconds.',
+      tags: ['Events'],
+      security,
+      params: uuidParam,
+      response: { 200: erasedEventBody.describe('Erased'), ...errorResponses(401, 403, 404, 409, 429) },
+    },
+    handler: async (request) => {
+      const erased = await eraseEvent(rt, request.actor, request.params.id);
+      return { tracking_number: erased.trackingNumber, erased_at: erased.erasedAt.toISOString() };
     },
   });
 

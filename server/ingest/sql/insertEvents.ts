@@ -12,10 +12,17 @@
  *
  * The deliveries start `queued`; their jobs are built by deliveries/deliverJobs.ts.
  */
-import { CHANGE_CHANNEL, changePayloads } from '../../db/changeBus.ts';
+import { CHANGE_CHANNEL, changePayloads, eventChangesNotifySql } from '../../db/changeBus.ts';
 import { packBytes } from '../../db/packedBytes.ts';
 import type { Queryable } from '../../db/queryable.ts';
-import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from '../../deliveries/deliverJobs.ts';
+import {
+  addDeliverJobsSql,
+  deliverJobPayloads,
+  storedDeliveriesJobRowsSql,
+  type AttemptTrigger,
+} from '../../deliveries/deliverJobs.ts';
+import type { IdempotencyClaim } from '../idempotency.ts';
+import { claimIdempotencyKeysSql } from './idempotencyKeys.ts';
 
 export interface NewEvent {
   id: string;
@@ -26,6 +33,10 @@ export interface NewEvent {
   deliveries: { id: string; endpointId: string }[];
   /** What the first attempts are: `scheduled` for ingested events, `test` for test events. */
   trigger: AttemptTrigger;
+  /** A JSON body's fields as search terms (events/payloadTerms.ts); none for other bodies. */
+  searchTerms?: string[];
+  /** The producer's idempotency key and body hash, when it sent one (eventWriter.ts claims it). */
+  idempotency?: IdempotencyClaim;
 }
 
 /** The `deliver` job payloads for a batch: per trigger, then per endpoint, in chunks. */
@@ -39,57 +50,111 @@ export function jobPayloads(events: NewEvent[]): string[] {
   return [...byTrigger].flatMap(([trigger, deliveries]) => deliverJobPayloads(trigger, deliveries));
 }
 
-// Bodies arrive as one binary parameter ($5) cut by start and length (db/packedBytes.ts).
-const insertEventsAndDeliveries = `
-  with new_events as (
-    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count)
-    select e.id, e.mailbox_id, e.event_type, e.content_type, substring($5::bytea from e.body_start for e.body_length), e.n, e.n
-      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $6::int[], $7::int[], $8::int[])
-        as e(id, mailbox_id, event_type, content_type, body_start, body_length, n)
-  ), new_deliveries as (
-    insert into delivery (id, event_id, endpoint_id)
-    select * from unnest($9::uuid[], $10::uuid[], $11::uuid[])
-  ), notified as (
-    select pg_notify($12, p) from unnest($13::text[]) as p
-  )`;
+export interface KeyClaims {
+  /** The keys to claim, one per mailbox and key, in lock order (ingest/idempotency.ts firstClaims). */
+  claims: NewEvent[];
+  /** How long a claimed key counts, in hours. */
+  windowHours: number;
+}
 
-export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<void> {
+/**
+ * Stores the events, and with `keys`, first claims their idempotency keys in the same
+ * statement (INSERT … ON CONFLICT: a concurrent claim of the same key waits for this
+ * one's commit, then finds it taken): an event with a key is stored only when its claim
+ * won, and the jobs name only the deliveries stored. Returns the ids of the events whose
+ * claim won.
+ */
+export async function insertEvents(db: Queryable, events: NewEvent[], keys?: KeyClaims): Promise<Set<string>> {
+  const values: unknown[] = [];
+  const param = (value: unknown, type: string) => {
+    values.push(value);
+    return `$${values.length}::${type}`;
+  };
   const deliveries = events.flatMap((event) =>
     event.deliveries.map((delivery) => ({ ...delivery, eventId: event.id })),
   );
-  const payloads = jobPayloads(events);
   const bodies = packBytes(events.map((e) => e.body));
-  const values: unknown[] = [
-    events.map((e) => e.id),
-    events.map((e) => e.mailboxId),
-    events.map((e) => e.eventType),
-    events.map((e) => e.contentType),
-    bodies.bytes,
-    bodies.starts,
-    bodies.lengths,
-    events.map((e) => e.deliveries.length),
-    deliveries.map((d) => d.id),
-    deliveries.map((d) => d.eventId),
-    deliveries.map((d) => d.endpointId),
-    CHANGE_CHANNEL,
-    changePayloads(events.map((e) => ({ kind: 'event', eventId: e.id, mailboxId: e.mailboxId }))),
-  ];
-  // A CTE that only reads runs when the statement refers to it: hence the counts.
-  if (payloads.length === 0) {
-    // Nothing to deliver (every event unrouted): no job.
-    await db.query({
-      name: 'insert_events_unrouted',
-      text: `${insertEventsAndDeliveries} select count(*) from notified`,
-      values,
-    });
-    return;
-  }
-  await db.query({
-    name: 'insert_events',
-    text: `${insertEventsAndDeliveries}, new_jobs as (
-        select j.id from ${addDeliverJobsSql('select unnest($14::text[]) as payload, null::timestamptz as run_at')} as j
-      )
-      select (select count(*) from new_jobs), (select count(*) from notified)`,
-    values: [...values, payloads],
+  const claimed = keys
+    ? `claimed as (${claimIdempotencyKeysSql(
+        keys.claims.map((e) => ({ ...e, idempotency: e.idempotency!, routed: e.deliveries.length > 0 })),
+        keys.windowHours,
+        param,
+      )} returning event_id), `
+    : '';
+  // Bodies arrive as one binary parameter cut by start and length (db/packedBytes.ts);
+  // search terms as one JSON array per event (PostgreSQL arrays are rectangular).
+  const bodyBytes = param(bodies.bytes, 'bytea');
+  const admitted = keys
+    ? `where not (e.id = any(${param(
+        events.filter((e) => e.idempotency).map((e) => e.id),
+        'uuid[]',
+      )})) or e.id in (select event_id from claimed)`
+    : '';
+  const channel = param(CHANGE_CHANNEL, 'text');
+  const text = `with ${claimed}new_events as (
+    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, search_terms)
+    select e.id, e.mailbox_id, e.event_type, e.content_type, substring(${bodyBytes} from e.body_start for e.body_length), e.n, e.n,
+           coalesce(array(select jsonb_array_elements_text(e.terms)), '{}')
+      from unnest(${param(
+        events.map((e) => e.id),
+        'uuid[]',
+      )}, ${param(
+        events.map((e) => e.mailboxId),
+        'uuid[]',
+      )}, ${param(
+        events.map((e) => e.eventType),
+        'text[]',
+      )}, ${param(
+        events.map((e) => e.contentType),
+        'text[]',
+      )}, ${param(bodies.starts, 'int[]')}, ${param(bodies.lengths, 'int[]')}, ${param(
+        events.map((e) => e.deliveries.length),
+        'int[]',
+      )}, ${param(
+        events.map((e) => JSON.stringify(e.searchTerms ?? [])),
+        'jsonb[]',
+      )}) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms)
+     ${admitted}
+    returning id, mailbox_id
+  ), new_deliveries as (
+    insert into delivery (id, event_id, endpoint_id)
+    select d.id, d.event_id, d.endpoint_id
+      from unnest(${param(
+        deliveries.map((d) => d.id),
+        'uuid[]',
+      )}, ${param(
+        deliveries.map((d) => d.eventId),
+        'uuid[]',
+      )}, ${param(
+        deliveries.map((d) => d.endpointId),
+        'uuid[]',
+      )}) as d(id, event_id, endpoint_id)
+     ${keys ? 'where d.event_id in (select id from new_events)' : ''}
+    returning id
+  ), notified as (
+    ${
+      keys
+        ? eventChangesNotifySql(channel, 'new_events')
+        : `select pg_notify(${channel}, p) from unnest(${param(
+            changePayloads(events.map((e) => ({ kind: 'event', eventId: e.id, mailboxId: e.mailboxId }))),
+            'text[]',
+          )}) as p`
+    }
+  )`;
+  // A CTE that only reads runs when the statement refers to it: hence the counts. Nothing
+  // to deliver (every event unrouted): no job.
+  const payloads = jobPayloads(events);
+  const jobRows = () =>
+    keys
+      ? storedDeliveriesJobRowsSql(param(payloads, 'text[]'), 'select id from new_deliveries')
+      : `select unnest(${param(payloads, 'text[]')}) as payload, null::timestamptz as run_at`;
+  const jobs = payloads.length ? `, new_jobs as (select j.id from ${addDeliverJobsSql(jobRows())} as j)` : '';
+  const { rows } = await db.query<{ won: string[] | null }>({
+    name: `insert_events${keys ? '_claiming_keys' : ''}${payloads.length ? '' : '_unrouted'}`,
+    text: `${text}${jobs}
+      select ${keys ? 'array(select event_id from claimed)' : 'null::uuid[]'} as won,
+             ${payloads.length ? '(select count(*) from new_jobs)' : '0'}, (select count(*) from notified)`,
+    values,
   });
+  return new Set(rows[0]?.won ?? []);
 }

@@ -1,0 +1,97 @@
+/**
+ * What idempotency keys cost at ingest: one api process, the same 1 KB events at the same
+ * concurrency, with and without a (unique) `Idempotency-Key`, in alternating windows so
+ * the machine's mood affects both alike; prints each window and the median ratio.
+ *
+ *   node --import tsx test/bench/experiments/idempotencyIngest.ts [--connections 64] [--duration 5] [--rounds 3]
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { cleanupAll, cleanupOnSignals } from '../support/cleanup.ts';
+import { startBenchDatabase } from '../support/database.ts';
+import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpostApi.ts';
+import { startHookpostProcess } from '../support/hookpostProcess.ts';
+import { startReceiver } from '../receiver/receiverProcess.ts';
+
+const { values } = parseArgs({
+  options: { connections: { type: 'string' }, duration: { type: 'string' }, rounds: { type: 'string' } },
+});
+const connections = Number(values.connections ?? 64);
+const durationS = Number(values.duration ?? 5);
+const rounds = Number(values.rounds ?? 3);
+
+async function main() {
+  cleanupOnSignals();
+  const db = await startBenchDatabase({ databaseUrl: process.env.DATABASE_URL, pgStats: false, keep: false });
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-idem-'));
+  const resultsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-idem-results-'));
+  await fs.mkdir(path.join(resultsDir, 'logs'));
+  const receiver = await startReceiver();
+  const settings = {
+    databaseUrl: db.url,
+    dataDir,
+    adminToken: `hpt_bench_admin_${randomBytes(16).toString('hex')}`,
+    encryptionKey: randomBytes(32).toString('base64'),
+    logLevel: 'warn',
+    resultsDir,
+    workerConcurrency: undefined,
+    dbPoolSize: undefined,
+    profile: false,
+    nodeOptions: undefined,
+    pool: db.pool,
+  };
+  const api = await startHookpostProcess(settings, 'api', 'idempotency-api');
+  const mailbox = await createBenchMailbox({ url: api.url!, adminToken: settings.adminToken }, receiver, {
+    tag: 'idem',
+    fanout: 1,
+  });
+  const body = eventBody(1024);
+  const window = async (withKeys: boolean) => {
+    const result = await autocannon({
+      url: mailbox.ingestUrl,
+      method: 'POST',
+      headers: ingestHeaders(mailbox),
+      body,
+      connections,
+      duration: durationS,
+      requests: withKeys
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, 'idempotency-key': randomUUID() },
+              }),
+            },
+          ]
+        : undefined,
+    });
+    const ok = result['2xx'];
+    return { ok, rate: ok / durationS, p99: result.latency.p99, non2xx: result.non2xx };
+  };
+  await window(false); // warm-up
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [false, true] : [true, false];
+    const got: Record<string, { rate: number; p99: number; non2xx: number }> = {};
+    for (const withKeys of order) got[withKeys ? 'keys' : 'plain'] = await window(withKeys);
+    ratios.push(got.keys!.rate / got.plain!.rate);
+    console.log(
+      `round ${round + 1}: without keys ${got.plain!.rate.toFixed(0)}/s (p99 ${got.plain!.p99} ms), ` +
+        `with keys ${got.keys!.rate.toFixed(0)}/s (p99 ${got.keys!.p99} ms), ratio ${(ratios.at(-1)! * 100).toFixed(1)} %` +
+        (got.keys!.non2xx + got.plain!.non2xx ? `, non-2xx ${got.keys!.non2xx + got.plain!.non2xx}` : ''),
+    );
+  }
+  ratios.sort((a, b) => a - b);
+  console.log(`median ratio with/without keys: ${(ratios[Math.floor(ratios.length / 2)]! * 100).toFixed(1)} %`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanupAll());

@@ -1,0 +1,217 @@
+/**
+ * Idempotency keys on POST /webhooks/{mailbox_id}: a producer that sends again with the
+ * same Idempotency-Key gets the first 202 and tracking number and stores nothing, even
+ * with a hundred copies at once at two api processes; the same key with another body is
+ * refused; a bad key is refused and writes nothing; a key counts only within its window.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { errorCodes, gql, gqlData } from './support/graphql.ts';
+import {
+  createMailbox,
+  sendEvent,
+  startTestHookpost,
+  type CreatedMailbox,
+  type TestHookpost,
+} from './support/hookpost.ts';
+import { spawnHookpost, type HookpostProcess } from './support/process.ts';
+
+let db: TestDatabase;
+let api: TestHookpost;
+let secondApi: HookpostProcess;
+let secondApiUrl: string;
+let mailbox: CreatedMailbox;
+let other: CreatedMailbox;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  api = await startTestHookpost(db.url, { role: 'api' });
+  secondApi = await spawnHookpost({ databaseUrl: db.url, role: 'api' });
+  const listening = await secondApi.waitForLog(/is listening on/, 60_000);
+  secondApiUrl = (listening as { url?: string }).url!;
+  mailbox = await createMailbox(api, { name: 'Orders', target_url: 'http://127.0.0.1:9/orders' });
+  other = await createMailbox(api, { name: 'Invoices', target_url: 'http://127.0.0.1:9/invoices' });
+}, 90_000);
+
+afterAll(async () => {
+  if (secondApi) {
+    secondApi.kill('SIGTERM');
+    await secondApi.exited;
+  }
+  await api?.stop();
+  await db?.drop();
+});
+
+const eventsWithKey = (key: string) =>
+  db.count('event e', `exists (select 1 from idempotency_key k where k.event_id = e.id and k.key = '${key}')`);
+
+describe('the same key again', () => {
+  test('gets the first 202 and tracking number, and stores nothing more', async () => {
+    const body = { event: 'order.created', data: { order_id: 'ORD-1' } };
+    const first = await sendEvent(api, mailbox, body, { 'idempotency-key': 'order-1-created' });
+    expect(first.status).toBe(202);
+    const firstBody = (await first.json()) as { tracking_number: string; status: string };
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const events = await db.count('event');
+    const deliveries = await db.count('delivery');
+    const jobs = await db.count('graphile_worker.jobs');
+
+    const again = await sendEvent(api, mailbox, body, { 'idempotency-key': 'order-1-created' });
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('location')).toBe(`/api/webhooks/${firstBody.tracking_number}`);
+    expect(await again.json()).toEqual(firstBody);
+    expect(firstBody.status).toBe('queued');
+    expect(await db.count('event')).toBe(events);
+    expect(await db.count('delivery')).toBe(deliveries);
+    expect(await db.count('graphile_worker.jobs')).toBe(jobs);
+  });
+
+  test('with another body is refused with 409 and stores nothing', async () => {
+    const sent = await sendEvent(
+      api,
+      mailbox,
+      { event: 'order.created', data: { n: 1 } },
+      { 'idempotency-key': 'k-2' },
+    );
+    expect(sent.status).toBe(202);
+    const events = await db.count('event');
+    const refused = await sendEvent(
+      api,
+      mailbox,
+      { event: 'order.created', data: { n: 2 } },
+      { 'idempotency-key': 'k-2' },
+    );
+    expect(refused.status).toBe(409);
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('idempotency_key_reused');
+    expect(error.message).toContain('k-2');
+    expect(await db.count('event')).toBe(events);
+  });
+
+  test('at another mailbox is another event', async () => {
+    const body = { event: 'order.created' };
+    const a = await sendEvent(api, mailbox, body, { 'idempotency-key': 'shared-key' });
+    const b = await sendEvent(api, other, body, { 'idempotency-key': 'shared-key' });
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(202);
+    const [ta, tb] = [(await a.json()) as { tracking_number: string }, (await b.json()) as { tracking_number: string }];
+    expect(ta.tracking_number).not.toBe(tb.tracking_number);
+  });
+
+  test('after the window is a new event', async () => {
+    const body = { event: 'order.created', data: { order_id: 'ORD-old' } };
+    const first = (await (await sendEvent(api, mailbox, body, { 'idempotency-key': 'old-key' })).json()) as {
+      tracking_number: string;
+    };
+    // The key was claimed 25 hours ago (the window is 24 h by default).
+    await db.pool.query(`update idempotency_key set created_at = now() - interval '25 hours' where key = 'old-key'`);
+    const later = await sendEvent(api, mailbox, body, { 'idempotency-key': 'old-key' });
+    expect(later.status).toBe(202);
+    expect(later.headers.get('idempotent-replayed')).toBeNull();
+    const second = (await later.json()) as { tracking_number: string };
+    expect(second.tracking_number).not.toBe(first.tracking_number);
+    // The key now belongs to the new event, for the next 24 hours.
+    const again = (await (await sendEvent(api, mailbox, body, { 'idempotency-key': 'old-key' })).json()) as {
+      tracking_number: string;
+    };
+    expect(again.tracking_number).toBe(second.tracking_number);
+  });
+
+  test('an unrouted event is answered unrouted again', async () => {
+    const filtered = await createMailbox(api, { name: 'Filtered', target_url: 'http://127.0.0.1:9/x' });
+    await db.pool.query(`update endpoint set event_types = '{invoice.*}' where mailbox_id = $1`, [filtered.id]);
+    const first = await sendEvent(api, filtered, { event: 'order.created' }, { 'idempotency-key': 'u-1' });
+    const again = await sendEvent(api, filtered, { event: 'order.created' }, { 'idempotency-key': 'u-1' });
+    const [a, b] = [(await first.json()) as { status: string }, (await again.json()) as { status: string }];
+    expect(b).toEqual(a);
+  });
+});
+
+describe('a hundred copies at once, at two api processes', () => {
+  test('store exactly one event, and every copy gets its tracking number', async () => {
+    const body = JSON.stringify({ event: 'order.created', data: { order_id: 'ORD-100' } });
+    const send = (baseUrl: string) =>
+      fetch(`${baseUrl}/webhooks/${mailbox.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': mailbox.api_key, 'idempotency-key': 'burst-100' },
+        body,
+      });
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => send(i % 2 === 0 ? api.baseUrl : secondApiUrl)),
+    );
+    const answers = await Promise.all(responses.map(async (r) => ({ status: r.status, body: await r.json() })));
+    expect(answers.map((a) => a.status)).toEqual(Array(100).fill(202));
+    const trackingNumbers = new Set(answers.map((a) => (a.body as { tracking_number: string }).tracking_number));
+    expect(trackingNumbers.size).toBe(1);
+    expect(await eventsWithKey('burst-100')).toBe(1);
+    const [trackingNumber] = [...trackingNumbers];
+    expect(await db.count('event', `id = '${trackingNumber}'`)).toBe(1);
+    expect(await db.count('delivery', `event_id = '${trackingNumber}'`)).toBe(1);
+    expect(await db.count('event', `mailbox_id = '${mailbox.id}' and body = convert_to('${body}', 'UTF8')`)).toBe(1);
+  });
+
+  test('with different keys, each is stored once', async () => {
+    const before = await db.count('event');
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        fetch(`${i % 2 === 0 ? api.baseUrl : secondApiUrl}/webhooks/${mailbox.id}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': mailbox.api_key,
+            'idempotency-key': `pair-${i % 50}`,
+          },
+          body: JSON.stringify({ event: 'order.created', n: i % 50 }),
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(100).fill(202));
+    expect((await db.count('event')) - before).toBe(50);
+  });
+});
+
+describe('a bad key', () => {
+  test.each([
+    ['too long', 'x'.repeat(256)],
+    ['not printable ASCII', 'clé'],
+    ['a tab inside', 'a\tb'],
+  ])('%s is refused with 400 and writes nothing', async (_why, key) => {
+    const events = await db.count('event');
+    const keys = await db.count('idempotency_key');
+    const response = await fetch(`${api.baseUrl}/webhooks/${mailbox.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': mailbox.api_key, 'idempotency-key': key },
+      body: '{"event":"order.created"}',
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_idempotency_key');
+    expect(await db.count('event')).toBe(events);
+    expect(await db.count('idempotency_key')).toBe(keys);
+  });
+});
+
+describe('test events sent with an idempotency key', () => {
+  const SEND = `mutation($id: ID!, $key: String, $body: String) {
+    sendTestEvent(endpointId: $id, idempotencyKey: $key, body: $body) { event { trackingNumber } delivery { id } } }`;
+
+  test('the same test again returns the first one; another body with the key is refused', async () => {
+    const variables = { id: mailbox.endpoint_id, key: 'test-once' };
+    const first = await gqlData(api, SEND, variables);
+    const events = await db.count('event');
+    const again = await gqlData(api, SEND, variables);
+    expect(again).toEqual(first);
+    expect(await db.count('event')).toBe(events);
+
+    const other = await gql(api, SEND, { ...variables, body: '{"ping":2}' });
+    expect(errorCodes(other)).toEqual(['idempotency_key_reused']);
+    expect(await db.count('event')).toBe(events);
+  });
+
+  test('a bad key is refused and sends nothing', async () => {
+    const events = await db.count('event');
+    const refused = await gql(api, SEND, { id: mailbox.endpoint_id, key: 'x'.repeat(256) });
+    expect(errorCodes(refused)).toEqual(['invalid_idempotency_key']);
+    expect(await db.count('event')).toBe(events);
+  });
+});
