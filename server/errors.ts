@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'target_not_allowed'
   | 'not_retryable'
   | 'too_many_requests'
+  | 'query_too_complex'
+  | 'query_too_deep'
   | 'unavailable'
   | 'internal_error';
 
@@ -39,6 +41,8 @@ const statusByCode: Record<ErrorCode, number> = {
   target_not_allowed: 422,
   not_retryable: 409,
   too_many_requests: 429,
+  query_too_complex: 400,
+  query_too_deep: 400,
   unavailable: 503,
   internal_error: 500,
 };

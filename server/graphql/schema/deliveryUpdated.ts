@@ -6,6 +6,7 @@ import type { Attempt as AttemptRow, Delivery as DeliveryRow } from '../../db/ge
 import type { DeliveryStatus as DeliveryStatusValue } from '../../events/statuses.ts';
 import { builder } from '../builder.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
+import { listOf } from '../queryCost.ts';
 import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS, liveFeed } from '../live/liveFeed.ts';
 import { Attempt } from './attempt.ts';
 import { Delivery, DeliveryStatus } from './delivery.ts';
@@ -44,6 +45,7 @@ const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanged>>('Deliver
   fields: (t) => ({
     updates: t.field({
       type: [DeliveryUpdate],
+      complexity: listOf(LIVE_MAX_ITEMS),
       description: 'The changed deliveries, least recently changed first.',
       // Two queries per payload whatever its size: the deliveries, then the attempts.
       resolve: async (batch, _args, ctx, info) => {

@@ -12,6 +12,7 @@ import {
 } from '../../endpoints/endpointService.ts';
 import { getEndpoint, listEndpoints } from '../../endpoints/endpointQueries.ts';
 import { builder } from '../builder.ts';
+import { IN_ROW } from '../queryCost.ts';
 import { DeliveryStatus } from './delivery.ts';
 import { CreateEndpointInput, toEndpointPatch, UpdateEndpointInput } from './endpointInput.ts';
 import { Header, headerList } from './header.ts';
@@ -30,6 +31,7 @@ export const Endpoint = builder.prismaObject('Endpoint', {
     }),
     headers: t.field({
       type: [Header],
+      complexity: IN_ROW,
       description:
         'Custom request headers sent with every delivery. Viewers see the names; values show as `[hidden]` below the operator role.',
       resolve: (endpoint, _args, ctx) => {
