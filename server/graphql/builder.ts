@@ -70,7 +70,8 @@ export const builder = new SchemaBuilder<{
     unauthorizedError,
   },
   prisma: {
-    client: (context) => context.rt.prisma,
+    // Reads run on the read pool; mutations write through the services, on the application pool.
+    client: (context) => context.rt.reads.prisma,
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,

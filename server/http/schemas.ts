@@ -27,7 +27,8 @@ export const errorBody = z
         .describe(
           'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
             'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
-            'unsupported_media_type, target_not_allowed, not_retryable, too_many_requests, unavailable, internal_error',
+            'unsupported_media_type, target_not_allowed, not_retryable, too_many_requests, unavailable, query_timeout, ' +
+            'internal_error',
         ),
       message: z.string().describe('What went wrong, for people'),
     }),
@@ -45,6 +46,7 @@ const errorCauses = {
   415: 'This Content-Type is not accepted (unsupported_media_type).',
   422: 'The input is invalid (validation_failed, target_not_allowed).',
   429: 'Too many failed credentials from here (too_many_requests): wait as Retry-After says.',
+  503: 'Reading this took too long and was stopped (query_timeout): ask for less, or try again after Retry-After.',
 } as const;
 
 const retryAfter = {
@@ -55,7 +57,7 @@ export function errorResponses<Status extends keyof typeof errorCauses>(...statu
   return Object.fromEntries(
     statuses.map((status) => {
       const described = errorBody.describe(errorCauses[status]);
-      return [status, status === 429 ? described.meta({ headers: retryAfter }) : described];
+      return [status, status === 429 || status === 503 ? described.meta({ headers: retryAfter }) : described];
     }),
   ) as Record<Status, typeof errorBody>;
 }

@@ -52,13 +52,13 @@ const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanged>>('Deliver
         if (batch.items.length === 0) return [];
         const withAttempt = batch.items.filter((item) => item.attempt !== null);
         const [deliveries, attempts] = await Promise.all([
-          ctx.rt.prisma.delivery.findMany({
+          ctx.rt.reads.prisma.delivery.findMany({
             ...queryFromInfo({ context: ctx, info, path: ['delivery'] }),
             where: { id: { in: batch.items.map((item) => item.deliveryId) } },
           }),
           withAttempt.length === 0
             ? []
-            : ctx.rt.prisma.attempt.findMany({
+            : ctx.rt.reads.prisma.attempt.findMany({
                 ...queryFromInfo({ context: ctx, info, path: ['attempt'] }),
                 where: { OR: withAttempt.map((item) => ({ deliveryId: item.deliveryId, number: item.attempt! })) },
               }),

@@ -66,7 +66,7 @@ export const Endpoint = builder.prismaObject('Endpoint', {
       description: 'Deliveries to this endpoint, newest first.',
       args: { status: t.arg({ type: [DeliveryStatus], description: 'Only deliveries with one of these statuses.' }) },
       resolve: (query, endpoint, args, ctx) =>
-        ctx.rt.prisma.delivery.findMany({
+        ctx.rt.reads.prisma.delivery.findMany({
           ...query,
           where: { endpointId: endpoint.id, status: args.status ? { in: args.status } : undefined },
           orderBy: { id: 'desc' },

@@ -16,7 +16,7 @@ const EventsReceived = builder.objectRef<LiveBatch<EventReceived>>('EventsReceiv
       resolve: (query, batch, _args, ctx) =>
         batch.items.length === 0
           ? []
-          : ctx.rt.prisma.event.findMany({
+          : ctx.rt.reads.prisma.event.findMany({
               ...query,
               where: { id: { in: batch.items.map((item) => item.eventId) } },
               orderBy: { id: 'asc' },

@@ -90,7 +90,7 @@ const EndpointHealth = builder.objectRef<EndpointHealthShape>('EndpointHealth').
       description: 'The endpoint.',
       // Prisma batches the findUnique calls of one tick into one query.
       resolve: (query, health, _args, ctx) =>
-        ctx.rt.prisma.endpoint.findUniqueOrThrow({ ...query, where: { id: health.endpointId } }),
+        ctx.rt.reads.prisma.endpoint.findUniqueOrThrow({ ...query, where: { id: health.endpointId } }),
     }),
     attempts: t.exposeInt('attempts', { description: 'Attempts started in the window.' }),
     succeeded: t.exposeInt('succeeded', { description: 'Of those, answered with 2xx.' }),

@@ -84,7 +84,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted endpoints (default false)'),
         ...paginationQuery,
       }),
-      response: { 200: page(endpointBody, 'A page of endpoints, oldest first'), ...errorResponses(401, 422, 429) },
+      response: { 200: page(endpointBody, 'A page of endpoints, oldest first'), ...errorResponses(401, 422, 429, 503) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, include_deleted } = request.query;
@@ -137,7 +137,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Endpoints'],
       security,
       params: uuidParam,
-      response: { 200: endpointBody.describe('The endpoint'), ...errorResponses(401, 404, 429) },
+      response: { 200: endpointBody.describe('The endpoint'), ...errorResponses(401, 404, 429, 503) },
     },
     handler: async (request) => {
       const endpoint = await getEndpoint(rt, request.actor, request.params.id, {});
