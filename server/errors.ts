@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'query_too_complex'
   | 'query_too_deep'
   | 'query_timeout'
+  | 'too_many_subscriptions'
   | 'unavailable'
   | 'internal_error';
 
@@ -45,6 +46,7 @@ const statusByCode: Record<ErrorCode, number> = {
   query_too_complex: 400,
   query_too_deep: 400,
   query_timeout: 503,
+  too_many_subscriptions: 429,
   unavailable: 503,
   internal_error: 500,
 };

@@ -11,6 +11,7 @@ import type { Actor } from '../auth/roles.ts';
 import type { Runtime } from '../runtime.ts';
 import type { GraphQLContext } from './context.ts';
 import { makeMaskError } from './errors.ts';
+import { createLiveQuota } from './live/liveQuota.ts';
 import type { GraphiQLPage } from './graphiqlPage.ts';
 import { useQueryLimits } from './queryLimits.ts';
 import { useRequireActor } from './requireActor.ts';
@@ -40,10 +41,11 @@ query RecentEvents {
 
 export function createHookpostYoga(rt: Runtime, graphiqlPage: GraphiQLPage): HookpostYoga {
   const log = rt.logger.child({ component: 'graphql' });
+  const liveQuota = createLiveQuota(rt.config.liveMaxPerToken);
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: ({ actor, shutdown }) => ({ rt, actor, shutdown }),
+    context: ({ actor, shutdown }) => ({ rt, actor, shutdown, liveQuota }),
     plugins: [useQueryLimits(schema), useRequireActor({ openIntrospection: rt.config.graphiql })],
     maskedErrors: {
       maskError: makeMaskError(log),

@@ -119,6 +119,7 @@ builder.subscriptionField('deliveryUpdated', (t) =>
         merge: mergeChanges,
         signal: ctx.shutdown,
         tokenId: ctx.actor?.tokenId,
+        onEnd: ctx.liveQuota.take(ctx.actor?.tokenId ?? 'anonymous'),
       }),
     resolve: (batch) => batch,
   }),

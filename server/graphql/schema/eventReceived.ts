@@ -53,6 +53,7 @@ builder.subscriptionField('eventReceived', (t) =>
             : null,
         signal: ctx.shutdown,
         tokenId: ctx.actor?.tokenId,
+        onEnd: ctx.liveQuota.take(ctx.actor?.tokenId ?? 'anonymous'),
       }),
     resolve: (batch) => batch,
   }),
