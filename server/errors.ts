@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'query_too_deep'
   | 'query_timeout'
   | 'too_many_subscriptions'
+  | 'delivery_loop'
   | 'unavailable'
   | 'internal_error';
 
@@ -47,6 +48,7 @@ const statusByCode: Record<ErrorCode, number> = {
   query_too_deep: 400,
   query_timeout: 503,
   too_many_subscriptions: 429,
+  delivery_loop: 422,
   unavailable: 503,
   internal_error: 500,
 };

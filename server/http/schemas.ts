@@ -28,6 +28,7 @@ export const errorBody = z
           'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
             'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
             'unsupported_media_type, target_not_allowed, not_retryable, too_many_requests, unavailable, query_timeout, ' +
+            'delivery_loop, ' +
             'internal_error',
         ),
       message: z.string().describe('What went wrong, for people'),

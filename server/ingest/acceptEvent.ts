@@ -17,6 +17,7 @@ import type { EventWriter } from './eventWriter.ts';
 import type { RouteCache } from './routeCache.ts';
 import { acceptedContentTypes, assertBodySize, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
+import { assertNoLoop, hopsOf } from '../events/hops.ts';
 
 export interface IncomingEvent {
   mailboxId: string;
@@ -24,6 +25,8 @@ export interface IncomingEvent {
   contentType: string | undefined;
   body: Buffer;
   eventTypeHeader: string | undefined;
+  /** `x-hookpost-hops`: set when the request is a delivery of another Hookpost (or this one). */
+  hopsHeader: string | string[] | undefined;
 }
 
 export interface AcceptedEvent {
@@ -52,6 +55,8 @@ export async function acceptEvent(
   if (!route || route.mailboxId !== incoming.mailboxId) {
     throw new AppError('invalid_api_key', 'The API key is not valid for this mailbox.');
   }
+  const hops = hopsOf(incoming.hopsHeader);
+  assertNoLoop(hops);
 
   let json: unknown = null;
   if (format === 'json') {
@@ -77,6 +82,7 @@ export async function acceptEvent(
         body: incoming.body,
         deliveries,
         trigger: 'scheduled',
+        hops,
       },
       deadline,
     ),

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { tooManyFailures, unavailable } from '../../errors.ts';
+import { HOPS_HEADER, MAX_HOPS } from '../../events/hops.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
 import { createBytesInFlight } from '../../ingest/bytesInFlight.ts';
 import type { Runtime } from '../../runtime.ts';
@@ -83,6 +84,13 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
         .object({
           'x-api-key': z.string().optional().describe("The mailbox's API key (also the security scheme)"),
           'x-event-type': z.string().optional().describe("The event type; else the body's `event` or `type` field"),
+          'x-hookpost-hops': z
+            .string()
+            .optional()
+            .describe(
+              'Set by Hookpost on its deliveries: how many times the event has passed through Hookpost. ' +
+                `A request at ${MAX_HOPS} or more is refused (delivery_loop), so a delivery loop stops.`,
+            ),
         })
         .loose(),
       body: ingestBody,
@@ -97,10 +105,15 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
             },
           },
         }),
-        400: errorBody.describe('A JSON body that does not parse (invalid_json).'),
+        400: errorBody.describe(
+          'A JSON body that does not parse (invalid_json), or an x-hookpost-hops that is not a number (bad_request).',
+        ),
         401: errorBody.describe('No API key, a wrong one, or an unknown mailbox (missing_api_key, invalid_api_key).'),
         ...errorResponses(413, 415),
-        422: errorBody.describe('The x-event-type header is not an event type (validation_failed).'),
+        422: errorBody.describe(
+          'The x-event-type header is not an event type (validation_failed), or the request has passed through Hookpost ' +
+            `${MAX_HOPS} times already (delivery_loop).`,
+        ),
         503: errorBody.describe('Hookpost cannot store the event right now (unavailable): try again.').meta({
           headers: {
             'retry-after': { type: 'integer', description: 'Seconds to wait before sending it again, when given.' },
@@ -122,6 +135,7 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
           contentType: request.headers['content-type'],
           body,
           eventTypeHeader: request.headers['x-event-type'] as string | undefined,
+          hopsHeader: request.headers[HOPS_HEADER],
         });
         rt.metrics.eventsAccepted.inc({ mailbox_routed: accepted.deliveryCount > 0 ? 'yes' : 'no' });
         return reply

@@ -26,6 +26,8 @@ export interface NewEvent {
   deliveries: { id: string; endpointId: string }[];
   /** What the first attempts are: `scheduled` for ingested events, `test` for test events. */
   trigger: AttemptTrigger;
+  /** Times it had passed through Hookpost before (events/hops.ts). Default 0. */
+  hops?: number;
 }
 
 /** The `deliver` job payloads for a batch: per trigger, then per endpoint, in chunks. */
@@ -42,10 +44,10 @@ export function jobPayloads(events: NewEvent[]): string[] {
 // Bodies arrive as one binary parameter ($5) cut by start and length (db/packedBytes.ts).
 const insertEventsAndDeliveries = `
   with new_events as (
-    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count)
-    select e.id, e.mailbox_id, e.event_type, e.content_type, substring($5::bytea from e.body_start for e.body_length), e.n, e.n
-      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $6::int[], $7::int[], $8::int[])
-        as e(id, mailbox_id, event_type, content_type, body_start, body_length, n)
+    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, hops)
+    select e.id, e.mailbox_id, e.event_type, e.content_type, substring($5::bytea from e.body_start for e.body_length), e.n, e.n, e.hops
+      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $6::int[], $7::int[], $8::int[], $14::int[])
+        as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, hops)
   ), new_deliveries as (
     insert into delivery (id, event_id, endpoint_id)
     select * from unnest($9::uuid[], $10::uuid[], $11::uuid[])
@@ -73,6 +75,7 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<v
     deliveries.map((d) => d.endpointId),
     CHANGE_CHANNEL,
     changePayloads(events.map((e) => ({ kind: 'event', eventId: e.id, mailboxId: e.mailboxId }))),
+    events.map((e) => e.hops ?? 0),
   ];
   // A CTE that only reads runs when the statement refers to it: hence the counts.
   if (payloads.length === 0) {
@@ -87,7 +90,7 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<v
   await db.query({
     name: 'insert_events',
     text: `${insertEventsAndDeliveries}, new_jobs as (
-        select j.id from ${addDeliverJobsSql('select unnest($14::text[]) as payload, null::timestamptz as run_at')} as j
+        select j.id from ${addDeliverJobsSql('select unnest($15::text[]) as payload, null::timestamptz as run_at')} as j
       )
       select (select count(*) from new_jobs), (select count(*) from notified)`,
     values: [...values, payloads],
