@@ -119,6 +119,10 @@ const envSchema = z.object({
   HOOKPOST_ADMIN_TOKEN: z.string().min(24).optional(),
   HOOKPOST_ALLOWED_TARGETS: allowedTargets.default([]),
   HOOKPOST_DB_POOL_SIZE: intFromEnv(2, 500).default(20),
+  HOOKPOST_READ_POOL_MAX: intFromEnv(1, 500).default(10),
+  HOOKPOST_READ_STATEMENT_TIMEOUT_MS: intFromEnv(100, 3_600_000).default(5_000),
+  HOOKPOST_LIVE_MAX_PER_CONNECTION: intFromEnv(1, 10_000).default(20),
+  HOOKPOST_LIVE_MAX_PER_TOKEN: intFromEnv(1, 100_000).default(100),
   HOOKPOST_WORKER_CONCURRENCY: intFromEnv(1, 1000).default(32),
   HOOKPOST_ENDPOINT_MAX_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   HOOKPOST_WORKER_POLL_INTERVAL_MS: intFromEnv(50, 60_000).default(500),
@@ -208,6 +212,14 @@ export interface Config {
   allowedTargets: string[];
   /** Connections in the API's pool. Default 20. */
   dbPoolSize: number;
+  /** Connections of the pool that GraphQL and REST reads run on, apart from ingest and delivery. Default 10. */
+  readPoolMax: number;
+  /** A read statement running longer than this is cancelled (the caller gets `query_timeout`), in ms. Default 5000. */
+  readStatementTimeoutMs: number;
+  /** Operations (live subscriptions) one GraphQL WebSocket connection may have open at once. Default 20. */
+  liveMaxPerConnection: number;
+  /** Live subscriptions one access token may have open at once in a process, over all its connections. Default 100. */
+  liveMaxPerToken: number;
   /** Deliveries one worker process runs at once. Default 32. */
   workerConcurrency: number;
   /** The fraction of a worker's request slots and jobs one endpoint may hold (at least one). Default 0.25. */
@@ -300,6 +312,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminToken: e.HOOKPOST_ADMIN_TOKEN,
     allowedTargets: e.HOOKPOST_ALLOWED_TARGETS,
     dbPoolSize: e.HOOKPOST_DB_POOL_SIZE,
+    readPoolMax: e.HOOKPOST_READ_POOL_MAX,
+    readStatementTimeoutMs: e.HOOKPOST_READ_STATEMENT_TIMEOUT_MS,
+    liveMaxPerConnection: e.HOOKPOST_LIVE_MAX_PER_CONNECTION,
+    liveMaxPerToken: e.HOOKPOST_LIVE_MAX_PER_TOKEN,
     workerConcurrency: e.HOOKPOST_WORKER_CONCURRENCY,
     endpointMaxShare: e.HOOKPOST_ENDPOINT_MAX_SHARE,
     workerPollIntervalMs: e.HOOKPOST_WORKER_POLL_INTERVAL_MS,

@@ -22,6 +22,11 @@ export type ErrorCode =
   | 'invalid_idempotency_key'
   | 'idempotency_key_reused'
   | 'too_many_requests'
+  | 'query_too_complex'
+  | 'query_too_deep'
+  | 'query_timeout'
+  | 'too_many_subscriptions'
+  | 'delivery_loop'
   | 'unavailable'
   | 'internal_error';
 
@@ -43,6 +48,11 @@ const statusByCode: Record<ErrorCode, number> = {
   invalid_idempotency_key: 400,
   idempotency_key_reused: 409,
   too_many_requests: 429,
+  query_too_complex: 400,
+  query_too_deep: 400,
+  query_timeout: 503,
+  too_many_subscriptions: 429,
+  delivery_loop: 422,
   unavailable: 503,
   internal_error: 500,
 };
@@ -79,6 +89,14 @@ export const tooManyFailures = (retryAfterSeconds: number) =>
 /** 503: Hookpost cannot do this right now; the client should try again after `retryAfterSeconds`. */
 export const unavailable = (message: string, retryAfterSeconds: number) =>
   new AppError('unavailable', message, { retryAfterSeconds });
+
+/** 503: a read ran past HOOKPOST_READ_STATEMENT_TIMEOUT_MS and was cancelled. */
+export const queryTimeout = () =>
+  new AppError(
+    'query_timeout',
+    'Reading this took too long and was stopped. Ask for less (narrower filters, smaller pages) or try again shortly.',
+    { retryAfterSeconds: 5 },
+  );
 
 /** When a 503 says to try again, in seconds (REST's Retry-After). */
 export function retryAfterOf(error: AppError): number | undefined {

@@ -19,6 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embeddedPostg
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
+import { createReadSide } from './db/readSide.ts';
 import { createTargetPolicy } from './delivery/targetGuard.ts';
 import { coerceError } from './errors.ts';
 import { createEventWriter } from './ingest/eventWriter.ts';
@@ -84,6 +85,21 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
     await assertSameKeyEverywhere(pool, key);
     const prisma = createPrisma(pool);
     steps.push({ name: 'disconnect Prisma', run: () => prisma.$disconnect() });
+    // Connections open only when a read needs one: a worker process opens none.
+    const reads = createReadSide({
+      connectionString: databaseUrl,
+      max: config.readPoolMax,
+      statementTimeoutMs: config.readStatementTimeoutMs,
+      applicationName: `hookpost-${config.role}-reads`,
+      logger,
+    });
+    steps.push({
+      name: 'close the read pool',
+      run: async () => {
+        await reads.prisma.$disconnect();
+        await reads.pool.end();
+      },
+    });
 
     // Only processes that serve subscribers listen; workers only publish.
     const changes = await startChangeBus({
@@ -100,6 +116,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       logger,
       pool,
       prisma,
+      reads,
       secretBox: createSecretBox(key),
       targetPolicy: createTargetPolicy(config.allowedTargets),
       metrics: createMetrics(),

@@ -8,6 +8,7 @@ import type { SecretBox } from './auth/secretBox.ts';
 import type { Config } from './config.ts';
 import type { ChangeBus } from './db/changeBus.ts';
 import type { PrismaClient } from './db/prisma.ts';
+import type { ReadSide } from './db/readSide.ts';
 import type { TargetPolicy } from './delivery/targetGuard.ts';
 import type { EventWriter } from './ingest/eventWriter.ts';
 import type { RouteCache } from './ingest/routeCache.ts';
@@ -18,9 +19,11 @@ import type { Readiness } from './ops/readiness.ts';
 export interface Runtime {
   config: Config;
   logger: Logger;
-  /** The application pool: Prisma runs on it, and the hot paths' SQL. */
+  /** The application pool: Prisma runs on it, and the hot paths' SQL. Writes go here. */
   pool: pg.Pool;
   prisma: PrismaClient;
+  /** Reads for people (GraphQL, REST lists and details, statistics), on their own pool with a statement timeout. */
+  reads: ReadSide;
   secretBox: SecretBox;
   targetPolicy: TargetPolicy;
   metrics: Metrics;

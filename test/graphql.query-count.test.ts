@@ -1,7 +1,8 @@
 /**
  * No N+1: a page of events with their deliveries, endpoints and last attempts costs the
  * same, small number of SQL statements whether it holds 10 events or 100. Every
- * statement sent on Hookpost's database pool during the request is counted.
+ * statement sent on Hookpost's database pools (the application pool and the read pool)
+ * during the request is counted.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
@@ -55,12 +56,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Runs `work` and returns how many statements went through Hookpost's application pool meanwhile. */
+/** Runs `work` and returns how many statements went through Hookpost's pools meanwhile. */
 async function countStatements(work: () => Promise<unknown>): Promise<{ count: number; texts: string[] }> {
-  const pool = hookpost.runtime.pool;
+  const pools = [hookpost.runtime.pool, hookpost.runtime.reads.pool];
   const ours = new WeakSet<pg.Client>();
   const onAcquire = (client: pg.PoolClient) => ours.add(client as unknown as pg.Client);
-  pool.on('acquire', onAcquire);
+  for (const pool of pools) pool.on('acquire', onAcquire);
   const texts: string[] = [];
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
@@ -74,7 +75,7 @@ async function countStatements(work: () => Promise<unknown>): Promise<{ count: n
     await work();
   } finally {
     pg.Client.prototype.query = original;
-    pool.off('acquire', onAcquire);
+    for (const pool of pools) pool.off('acquire', onAcquire);
   }
   return { count: texts.length, texts };
 }

@@ -98,6 +98,7 @@ describe('graceful shutdown', () => {
       'Shutdown: close HTTP.',
       'Shutdown: close the operations listener.',
       'Shutdown: close the change bus.',
+      'Shutdown: close the read pool.',
       'Shutdown: disconnect Prisma.',
       'Shutdown: close the database pool.',
     ]);

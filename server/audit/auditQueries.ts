@@ -43,7 +43,7 @@ export function auditWhere(input: AuditFilter): Prisma.AuditEntryWhereInput {
 const pageSchema = z.object({ limit: z.int().min(1).max(200).default(50), cursor: z.uuid().optional() });
 
 export async function listAuditEntries(
-  rt: Pick<Runtime, 'prisma'>,
+  rt: Pick<Runtime, 'reads'>,
   actor: Actor | null,
   filter: AuditFilter,
   page: z.input<typeof pageSchema>,
@@ -51,7 +51,7 @@ export async function listAuditEntries(
   authorize(actor, 'admin');
   const where = auditWhere(filter);
   const { limit, cursor } = parseInput(pageSchema, page);
-  const entries = await rt.prisma.auditEntry.findMany({
+  const entries = await rt.reads.prisma.auditEntry.findMany({
     where: { ...where, id: cursor ? { lt: cursor } : undefined },
     orderBy: { id: 'desc' },
     take: limit + 1,

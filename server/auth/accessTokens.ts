@@ -91,12 +91,12 @@ export async function createAccessToken(
 
 /** The access tokens, oldest first; revoked ones on request. */
 export async function listAccessTokens(
-  rt: { prisma: PrismaClient },
+  rt: { reads: { prisma: PrismaClient } },
   actor: Actor | null,
   options: { includeRevoked?: boolean } = {},
 ): Promise<AccessToken[]> {
   authorize(actor, 'admin');
-  return rt.prisma.accessToken.findMany({
+  return rt.reads.prisma.accessToken.findMany({
     where: options.includeRevoked ? {} : { revokedAt: null },
     orderBy: { id: 'asc' },
   });

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL connection pools. The API and the delivery task share one `pg.Pool`
  * (Prisma runs on it through @prisma/adapter-pg); graphile-worker keeps its own so job
- * fetching never waits behind application queries.
+ * fetching never waits behind application queries; reads for people have their own
+ * (readSide.ts) so they never wait for, or hold, the connections writes need.
  */
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
@@ -19,12 +20,15 @@ export function createPool(options: {
    * may lose harmlessly (job bookkeeping that fencing makes safe to redo). Default true.
    */
   synchronousCommit?: boolean;
+  /** Statements running longer than this are cancelled by PostgreSQL (SQLSTATE 57014), in ms. Default none. */
+  statementTimeoutMs?: number;
 }): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max,
     application_name: options.applicationName,
     ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+    ...(options.statementTimeoutMs !== undefined ? { statement_timeout: options.statementTimeoutMs } : {}),
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
   });

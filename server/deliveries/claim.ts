@@ -24,6 +24,8 @@ export interface ClaimedDelivery {
   eventType: string | null;
   contentType: string;
   body: Buffer;
+  /** Times the event had passed through Hookpost before it was accepted (events/hops.ts). */
+  hops: number;
   url: string;
   sealedHeaders: Buffer | null;
   timeoutMs: number;
@@ -73,19 +75,19 @@ const claimStatement = `
      where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id and (not t.active or not t.guarded or $3)
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
            null::timestamptz as attempted_at, d.attempt_count as "attemptCount", e.mailbox_id as "mailboxId", p.id as "endpointId",
-           e.event_type as "eventType", e.content_type as "contentType", e.body, p.url,
+           e.event_type as "eventType", e.content_type as "contentType", e.body, e.hops, p.url,
            p.sealed_headers as "sealedHeaders", p.timeout_ms as "timeoutMs", p.retry_policy as "retryPolicy",
            array(select s.ciphertext from endpoint_secret s
                   where s.endpoint_id = p.id and (s.expires_at is null or s.expires_at > now())
                   order by s.created_at desc) as "sealedSecrets"
   ), ${lifecycleCtes('changed')}
-  select id, event_id, to_status, "attemptCount", "mailboxId", "endpointId", "eventType", "contentType", body, url,
+  select id, event_id, to_status, "attemptCount", "mailboxId", "endpointId", "eventType", "contentType", body, hops, url,
          "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets",
          (select array_agg(t.id) from target t where t.active and t.guarded and not $3) as guarded,
          (select bool_or(health_dirty) from target) as "healthDirty"
     from changed
   union all
-  select null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+  select null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
          (select array_agg(t.id) from target t where t.active and t.guarded and not $3),
          (select bool_or(health_dirty) from target)
    where not exists (select 1 from changed)`;

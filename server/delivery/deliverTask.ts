@@ -34,6 +34,7 @@ import { redactCustomHeaders } from './responseCapture.ts';
 import { nextRetryDelay } from './retrySchedule.ts';
 import { sendAttempt, type AttemptOutcome } from './sendAttempt.ts';
 import { signatureHeaders } from './signature.ts';
+import { HOPS_HEADER } from '../events/hops.ts';
 import type { TargetPolicy } from './targetGuard.ts';
 
 /** How long a job put back because its endpoint runs its share waits before it is due again, in ms. */
@@ -231,6 +232,8 @@ function signedHeaders(
     ...lowerCaseKeys(customHeaders),
     'content-type': delivery.contentType,
     'user-agent': USER_AGENT,
+    // One more pass through Hookpost: a loop back to an ingest URL stops (events/hops.ts).
+    [HOPS_HEADER]: String(delivery.hops + 1),
     ...signatureHeaders({
       messageId: delivery.id,
       timestampSeconds: Math.floor(Date.now() / 1000),

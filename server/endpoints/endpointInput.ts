@@ -2,6 +2,7 @@
  * What may be written to an endpoint, checked where it is declared. Used by REST and
  * GraphQL alike through endpointService.
  */
+import { HOPS_HEADER } from '../events/hops.ts';
 import { z } from 'zod';
 import { filterProblem } from '../events/eventTypes.ts';
 import { healthPolicySchema } from './healthPolicy.ts';
@@ -23,6 +24,7 @@ const RESERVED_HEADERS = new Set([
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
+  HOPS_HEADER,
 ]);
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;

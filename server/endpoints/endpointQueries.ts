@@ -8,7 +8,7 @@ import type { Prisma } from '../db/prisma.ts';
 import { isUuid } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 
-type Deps = Pick<Runtime, 'prisma'>;
+type Deps = Pick<Runtime, 'reads'>;
 type EndpointArgs = Omit<Prisma.EndpointFindManyArgs, 'where' | 'orderBy'>;
 type EndpointSelection = Pick<Prisma.EndpointFindUniqueArgs, 'select' | 'include' | 'omit'>;
 
@@ -30,7 +30,7 @@ export async function listEndpoints<A extends EndpointArgs>(
 ): Promise<Prisma.EndpointGetPayload<A>[]> {
   authorize(actor, 'viewer');
   if (filter.mailboxId && !isUuid(filter.mailboxId)) return [];
-  return rt.prisma.endpoint.findMany({
+  return rt.reads.prisma.endpoint.findMany({
     ...args,
     where: {
       mailboxId: filter.mailboxId ?? undefined,
@@ -50,5 +50,8 @@ export async function getEndpoint<A extends EndpointSelection>(
 ): Promise<Prisma.EndpointGetPayload<A> | null> {
   authorize(actor, 'viewer');
   if (!isUuid(id)) return null;
-  return rt.prisma.endpoint.findUnique({ ...args, where: { id } }) as Promise<Prisma.EndpointGetPayload<A> | null>;
+  return rt.reads.prisma.endpoint.findUnique({
+    ...args,
+    where: { id },
+  }) as Promise<Prisma.EndpointGetPayload<A> | null>;
 }

@@ -11,7 +11,7 @@ import { isUuid } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 import { searchEventIds, type EventPage, type EventSearch } from './eventSearch.ts';
 
-type Deps = Pick<Runtime, 'prisma' | 'pool'>;
+type Deps = Pick<Runtime, 'reads'>;
 type EventSelection = Pick<Prisma.EventFindManyArgs, 'select' | 'include' | 'omit'>;
 type DeliverySelection = Pick<Prisma.DeliveryFindUniqueArgs, 'select' | 'include' | 'omit'>;
 
@@ -27,7 +27,7 @@ export async function findEvents<A extends EventSelection>(
   if (ids.length === 0) return [];
   // The id is what puts rows back in list order, whatever else the caller selects.
   const withId = selection.select ? { ...selection, select: { ...selection.select, id: true } } : selection;
-  const rows = await rt.prisma.event.findMany({ ...withId, where: { id: { in: ids } } });
+  const rows = await rt.reads.prisma.event.findMany({ ...withId, where: { id: { in: ids } } });
   const byId = new Map(rows.map((row) => [row.id, row as unknown as Prisma.EventGetPayload<A>]));
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
 }
@@ -41,7 +41,7 @@ export async function getEvent<A extends EventSelection>(
 ): Promise<Prisma.EventGetPayload<A> | null> {
   authorize(actor, 'viewer');
   if (!isUuid(trackingNumber)) return null;
-  return rt.prisma.event.findUnique({
+  return rt.reads.prisma.event.findUnique({
     ...selection,
     where: { id: trackingNumber },
   }) as Promise<Prisma.EventGetPayload<A> | null>;
@@ -56,5 +56,8 @@ export async function getDelivery<A extends DeliverySelection>(
 ): Promise<Prisma.DeliveryGetPayload<A> | null> {
   authorize(actor, 'viewer');
   if (!isUuid(id)) return null;
-  return rt.prisma.delivery.findUnique({ ...selection, where: { id } }) as Promise<Prisma.DeliveryGetPayload<A> | null>;
+  return rt.reads.prisma.delivery.findUnique({
+    ...selection,
+    where: { id },
+  }) as Promise<Prisma.DeliveryGetPayload<A> | null>;
 }

@@ -103,7 +103,7 @@ export interface EventPage {
 const cursorSchema = z.uuid('is not a cursor of this list').optional();
 
 export async function searchEventIds(
-  rt: Pick<Runtime, 'pool'>,
+  rt: Pick<Runtime, 'reads'>,
   actor: Actor | null,
   search: EventSearch,
   page: EventPage,
@@ -112,7 +112,7 @@ export async function searchEventIds(
   const filter = parseInput(eventSearchSchema, search);
   const after = parseInput(cursorSchema, page.after);
   const before = parseInput(cursorSchema, page.before);
-  return selectEventIds(rt.pool, filter, { ...page, after, before });
+  return selectEventIds(rt.reads.pool, filter, { ...page, after, before });
 }
 
 /** `*` becomes LIKE's `%`; LIKE's own wildcards in names are taken literally. */

@@ -83,16 +83,16 @@ export interface Stats {
   endpoints: EndpointHealth[];
 }
 
-export async function eventStats(rt: Pick<Runtime, 'pool'>, actor: Actor | null, input: StatsQuery): Promise<Stats> {
+export async function eventStats(rt: Pick<Runtime, 'reads'>, actor: Actor | null, input: StatsQuery): Promise<Stats> {
   authorize(actor, 'viewer');
   const query = parseInput(statsQuerySchema, input);
   const [events, deliveries, attemptsPerMinute, minutes, latency, endpoints] = await Promise.all([
-    countEvents(rt.pool, query),
-    countDeliveries(rt.pool, query),
-    attemptsByMinute(rt.pool, query),
-    activityByMinute(rt.pool, query),
-    deliveryLatency(rt.pool, query),
-    endpointHealth(rt.pool, query),
+    countEvents(rt.reads.pool, query),
+    countDeliveries(rt.reads.pool, query),
+    attemptsByMinute(rt.reads.pool, query),
+    activityByMinute(rt.reads.pool, query),
+    deliveryLatency(rt.reads.pool, query),
+    endpointHealth(rt.reads.pool, query),
   ]);
   return {
     from: query.from,

@@ -11,11 +11,14 @@
  * - dataloader, for what a planned query cannot fetch in bulk (each delivery's last attempt);
  * - validation, so inputs are checked where they are declared, with the services' own
  *   zod rules;
- * - simple-objects, for the payloads that are not database rows.
+ * - simple-objects, for the payloads that are not database rows;
+ * - complexity, which gives every field its cost (queryCost.ts) so that an operation's
+ *   cost is known before it runs.
  * Expected failures are thrown as AppErrors and reach clients as `extensions.code`
  * (yoga.ts), so the errors plugin's errors-as-data results are not used.
  */
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -29,6 +32,7 @@ import { getDatamodel } from '../db/generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.ts';
 import { unauthorizedError, validationError } from './errors.ts';
+import { fieldCost } from './queryCost.ts';
 
 // A page larger than the limit is refused, as in REST, not silently cut.
 const pageArgument = z
@@ -47,8 +51,18 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, DataloaderPlugin, ValidationPlugin, SimpleObjectsPlugin],
+  plugins: [
+    ScopeAuthPlugin,
+    PrismaPlugin,
+    RelayPlugin,
+    DataloaderPlugin,
+    ValidationPlugin,
+    SimpleObjectsPlugin,
+    ComplexityPlugin,
+  ],
   defaultFieldNullability: false,
+  // Costs only: the limits are checked when an operation is validated (queryLimits.ts).
+  complexity: { fieldComplexity: fieldCost },
   scopeAuth: {
     // Subscriptions are refused when they start, not on every pushed payload.
     authorizeOnSubscribe: true,
@@ -56,7 +70,8 @@ export const builder = new SchemaBuilder<{
     unauthorizedError,
   },
   prisma: {
-    client: (context) => context.rt.prisma,
+    // Reads run on the read pool; mutations write through the services, on the application pool.
+    client: (context) => context.rt.reads.prisma,
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,

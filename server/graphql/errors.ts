@@ -8,7 +8,9 @@ import { GraphQLError } from 'graphql';
 import { PothosValidationError } from '@pothos/core';
 import type { AuthFailure, ForbiddenResult } from '@pothos/plugin-scope-auth';
 import { authorize, type OperatorRole } from '../auth/roles.ts';
-import { AppError, coerceError } from '../errors.ts';
+import { isStatementTimeout } from '../db/statementTimeout.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { AppError, coerceError, queryTimeout, unavailable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -60,6 +62,11 @@ function clientError(thrown: unknown): AppError | null {
   if (thrown instanceof AppError) return thrown;
   // Pothos refuses impossible arguments (e.g. `first` with `before`): the client's mistake.
   if (thrown instanceof PothosValidationError) return new AppError('validation_failed', thrown.message);
+  // A read past the read pool's statement timeout: too much asked, or too busy now.
+  if (isStatementTimeout(thrown)) return queryTimeout();
+  // As REST answers it: every connection busy past the pool's wait, or no database.
+  if (isDatabaseUnavailable(thrown))
+    return unavailable('The database is unreachable or too busy right now; try again shortly.', 5);
   return null;
 }
 
@@ -89,8 +96,14 @@ export function makeMaskError(logger: Logger) {
         { code: expected.code, path },
         `A GraphQL operation was refused (${expected.code}): ${expected.message}`,
       );
-      // A GraphQLError's message may add where it happened ("Variable $since got invalid value…").
-      return located(error, error instanceof GraphQLError ? error.message : expected.message, expected.code);
+      // A GraphQLError's message may add where it happened ("Variable $since got invalid value…"),
+      // unless the error was translated (a statement timeout's message is the driver's).
+      const translated = expected !== original && !(original instanceof PothosValidationError);
+      return located(
+        error,
+        error instanceof GraphQLError && !translated ? error.message : expected.message,
+        expected.code,
+      );
     }
     // graphql-js's own errors (syntax, unknown fields, bad variables) are the client's too;
     // their messages may quote the values given, so they are not logged.

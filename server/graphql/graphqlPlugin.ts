@@ -11,14 +11,16 @@
  * connects, so when that access ends (the token is revoked, the session signed out or
  * expired) the socket is closed (4403) and an SSE subscription ends: a client that
  * reconnects is asked who it is again. When the server closes, live subscriptions end,
- * so they do not hold it open.
+ * so they do not hold it open. A WebSocket connection carries at most
+ * HOOKPOST_LIVE_MAX_PER_CONNECTION operations at once (and each token its quota over
+ * all connections: live/liveQuota.ts).
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { Actor } from '../auth/roles.ts';
-import { AppError, coerceError, retryAfterOf } from '../errors.ts';
+import { AppError, coerceError, retryAfterOf, type ErrorCode } from '../errors.ts';
 import { watchAccessEnd } from '../http/accessEnd.ts';
 import { makeAuthenticateHook } from '../http/authenticate.ts';
 import type { Runtime } from '../runtime.ts';
@@ -111,6 +113,15 @@ function graphqlOverWebSocket(rt: Runtime, app: FastifyInstance, yoga: HookpostY
       return true;
     },
     onSubscribe: async (ctx, _id, payload) => {
+      // This operation is already counted among the connection's.
+      const open = Object.keys(ctx.subscriptions).length;
+      if (open > rt.config.liveMaxPerConnection)
+        return [
+          new GraphQLError(
+            `This connection already has ${open - 1} operations open, the most allowed; complete one first.`,
+            { extensions: { code: 'too_many_subscriptions' satisfies ErrorCode } },
+          ),
+        ];
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...ctx,
         req: ctx.extra.request,

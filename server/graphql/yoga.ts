@@ -1,5 +1,6 @@
 /**
- * graphql-yoga over the schema: context, error masking and GraphiQL (graphiqlPage.ts).
+ * graphql-yoga over the schema: context, limits on operations (queryLimits.ts), error
+ * masking and GraphiQL (graphiqlPage.ts).
  * GraphiQL, and introspection without a token, are on only where HOOKPOST_GRAPHIQL says
  * (by default when Hookpost listens on loopback only). Mounted on Fastify by
  * graphqlPlugin.ts.
@@ -10,7 +11,9 @@ import type { Actor } from '../auth/roles.ts';
 import type { Runtime } from '../runtime.ts';
 import type { GraphQLContext } from './context.ts';
 import { makeMaskError } from './errors.ts';
+import { createLiveQuota } from './live/liveQuota.ts';
 import type { GraphiQLPage } from './graphiqlPage.ts';
+import { useQueryLimits } from './queryLimits.ts';
 import { useRequireActor } from './requireActor.ts';
 import { schema } from './schema/index.ts';
 
@@ -38,11 +41,12 @@ query RecentEvents {
 
 export function createHookpostYoga(rt: Runtime, graphiqlPage: GraphiQLPage): HookpostYoga {
   const log = rt.logger.child({ component: 'graphql' });
+  const liveQuota = createLiveQuota(rt.config.liveMaxPerToken);
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: ({ actor, shutdown }) => ({ rt, actor, shutdown }),
-    plugins: [useRequireActor({ openIntrospection: rt.config.graphiql })],
+    context: ({ actor, shutdown }) => ({ rt, actor, shutdown, liveQuota }),
+    plugins: [useQueryLimits(schema), useRequireActor({ openIntrospection: rt.config.graphiql })],
     maskedErrors: {
       maskError: makeMaskError(log),
       errorMessage: 'Something went wrong on our side; it was logged.',

@@ -152,12 +152,12 @@ export async function readEndpointActivity(
 
 /** The endpoint's health, for a viewer; null when there is no such endpoint. */
 export async function getEndpointHealth(
-  rt: { pool: Queryable },
+  rt: { reads: { pool: Queryable } },
   actor: Actor | null,
   endpointId: string,
 ): Promise<EndpointHealthView | null> {
   authorize(actor, 'viewer');
   if (!isUuid(endpointId)) return null;
-  const { rowCount } = await rt.pool.query('select 1 from endpoint where id = $1', [endpointId]);
-  return rowCount ? readEndpointHealth(rt.pool, endpointId) : null;
+  const { rowCount } = await rt.reads.pool.query('select 1 from endpoint where id = $1', [endpointId]);
+  return rowCount ? readEndpointHealth(rt.reads.pool, endpointId) : null;
 }

@@ -5,8 +5,17 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isStatementTimeout } from '../db/statementTimeout.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
-import { AppError, describeProblems, retryAfterOf, unavailable, type ErrorCode, type Problem } from '../errors.ts';
+import {
+  AppError,
+  describeProblems,
+  queryTimeout,
+  retryAfterOf,
+  unavailable,
+  type ErrorCode,
+  type Problem,
+} from '../errors.ts';
 import { drainBody } from './drainBody.ts';
 
 /** Fastify's own request errors, in our words. */
@@ -81,5 +90,6 @@ function toAppError(error: FastifyError): AppError | null {
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
     return new AppError('bad_request', error.message);
   if (isDatabaseUnavailable(error)) return unavailable('The database is unreachable right now; try again shortly.', 5);
+  if (isStatementTimeout(error)) return queryTimeout();
   return null;
 }

@@ -69,6 +69,16 @@ export const receiverWebhooks: OpenAPIV3_2.Document['webhooks'] = {
           schema: { type: 'string' },
           example: examples.requestHeaders['user-agent'],
         },
+        {
+          name: 'x-hookpost-hops',
+          in: 'header',
+          required: true,
+          description:
+            'How many times the event has passed through Hookpost, this delivery included (1 for an event sent to Hookpost by its producer). ' +
+            'A relay that forwards the request to a Hookpost should pass it on: Hookpost refuses it from 3 on, so delivery loops stop.',
+          schema: { type: 'string', pattern: '^[0-9]+$' },
+          example: '1',
+        },
       ],
       requestBody: {
         required: true,

@@ -29,7 +29,7 @@ export const errorBody = z
           'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
             'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
             'unsupported_media_type, target_not_allowed, not_retryable, invalid_idempotency_key, idempotency_key_reused, ' +
-            'too_many_requests, unavailable, internal_error',
+            'too_many_requests, unavailable, query_timeout, delivery_loop, internal_error',
         ),
       message: z.string().describe('What went wrong, for people'),
     }),
@@ -47,6 +47,7 @@ const errorCauses = {
   415: 'This Content-Type is not accepted (unsupported_media_type).',
   422: 'The input is invalid (validation_failed, target_not_allowed).',
   429: 'Too many failed credentials from here (too_many_requests): wait as Retry-After says.',
+  503: 'Reading this took too long and was stopped (query_timeout): ask for less, or try again after Retry-After.',
 } as const;
 
 const retryAfter = {
@@ -57,7 +58,7 @@ export function errorResponses<Status extends keyof typeof errorCauses>(...statu
   return Object.fromEntries(
     statuses.map((status) => {
       const described = errorBody.describe(errorCauses[status]);
-      return [status, status === 429 ? described.meta({ headers: retryAfter }) : described];
+      return [status, status === 429 || status === 503 ? described.meta({ headers: retryAfter }) : described];
     }),
   ) as Record<Status, typeof errorBody>;
 }

@@ -20,6 +20,7 @@ import type { RouteCache } from './routeCache.ts';
 import { acceptedContentTypes, assertBodySize, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
 import { answerRepeat, bodyHash, parseIdempotencyKey } from './idempotency.ts';
+import { assertNoLoop, hopsOf } from '../events/hops.ts';
 
 export interface IncomingEvent {
   mailboxId: string;
@@ -29,6 +30,8 @@ export interface IncomingEvent {
   eventTypeHeader: string | undefined;
   /** The `Idempotency-Key` header, unchecked. */
   idempotencyKey: string | string[] | undefined;
+  /** `x-hookpost-hops`: set when the request is a delivery of another Hookpost (or this one). */
+  hopsHeader: string | string[] | undefined;
 }
 
 export interface AcceptedEvent {
@@ -62,6 +65,8 @@ export async function acceptEvent(
   }
   const key = parseIdempotencyKey(incoming.idempotencyKey);
   const idempotency = key === undefined ? undefined : { key, bodyHash: bodyHash(incoming.body) };
+  const hops = hopsOf(incoming.hopsHeader);
+  assertNoLoop(hops);
 
   let json: unknown = null;
   if (format === 'json') {
@@ -89,6 +94,7 @@ export async function acceptEvent(
         trigger: 'scheduled',
         searchTerms: payloadTerms(json),
         idempotency,
+        hops,
       },
       deadline,
     ),

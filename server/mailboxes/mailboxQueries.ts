@@ -9,7 +9,7 @@ import type { Prisma } from '../db/prisma.ts';
 import { isUuid } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 
-type Deps = Pick<Runtime, 'prisma'>;
+type Deps = Pick<Runtime, 'reads'>;
 type MailboxArgs = Omit<Prisma.MailboxFindManyArgs, 'where' | 'orderBy'>;
 type MailboxSelection = Pick<Prisma.MailboxFindUniqueArgs, 'select' | 'include' | 'omit'>;
 
@@ -26,7 +26,7 @@ export async function listMailboxes<A extends MailboxArgs>(
   args: A,
 ): Promise<Prisma.MailboxGetPayload<A>[]> {
   authorize(actor, 'viewer');
-  return rt.prisma.mailbox.findMany({
+  return rt.reads.prisma.mailbox.findMany({
     ...args,
     where: filter.includeDeleted ? {} : { deletedAt: null },
     orderBy: { id: 'desc' },
@@ -42,12 +42,12 @@ export async function getMailbox<A extends MailboxSelection>(
 ): Promise<Prisma.MailboxGetPayload<A> | null> {
   authorize(actor, 'viewer');
   if (!isUuid(id)) return null;
-  return rt.prisma.mailbox.findUnique({ ...args, where: { id } }) as Promise<Prisma.MailboxGetPayload<A> | null>;
+  return rt.reads.prisma.mailbox.findUnique({ ...args, where: { id } }) as Promise<Prisma.MailboxGetPayload<A> | null>;
 }
 
 /** A mailbox's API keys, oldest first (prefixes only: a key itself is shown once, when made). */
 export async function listApiKeys(rt: Deps, actor: Actor | null, mailboxId: string): Promise<ApiKey[]> {
   authorize(actor, 'viewer');
   if (!isUuid(mailboxId)) return [];
-  return rt.prisma.apiKey.findMany({ where: { mailboxId }, orderBy: { id: 'asc' } });
+  return rt.reads.prisma.apiKey.findMany({ where: { mailboxId }, orderBy: { id: 'asc' } });
 }

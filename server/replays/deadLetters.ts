@@ -107,17 +107,17 @@ type DeliverySelection = Pick<Prisma.DeliveryFindManyArgs, 'select' | 'include' 
 
 /** A page of dead letters as deliveries, loaded with what the caller selects, in list order. */
 export async function findDeadLetters<A extends DeliverySelection>(
-  rt: Pick<Runtime, 'prisma' | 'pool'>,
+  rt: Pick<Runtime, 'reads'>,
   actor: Actor | null,
   input: DeadLetterFilterInput,
   page: DeadLetterPage,
   selection: A,
 ): Promise<Prisma.DeliveryGetPayload<A>[]> {
   authorize(actor, 'viewer');
-  const ids = await searchDeadLetterIds(rt.pool, parseDeadLetterFilter(input), page);
+  const ids = await searchDeadLetterIds(rt.reads.pool, parseDeadLetterFilter(input), page);
   if (ids.length === 0) return [];
   const withId = selection.select ? { ...selection, select: { ...selection.select, id: true } } : selection;
-  const rows = await rt.prisma.delivery.findMany({ ...withId, where: { id: { in: ids } } });
+  const rows = await rt.reads.prisma.delivery.findMany({ ...withId, where: { id: { in: ids } } });
   const byId = new Map(rows.map((row) => [row.id, row as unknown as Prisma.DeliveryGetPayload<A>]));
   return ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
 }

@@ -20,7 +20,7 @@ import { likePattern } from '../events/eventSearch.ts';
 import { firstIdAt } from '../events/trackingNumberRange.ts';
 import { scheduleReplay } from './replayTask.ts';
 
-type Deps = Pick<Runtime, 'pool' | 'prisma' | 'changes'>;
+type Deps = Pick<Runtime, 'pool' | 'prisma' | 'changes' | 'reads'>;
 
 /** Replays running at once, at most: each is a steady load on the queue. */
 export const MAX_RUNNING_REPLAYS = 5;
@@ -28,7 +28,7 @@ export const MAX_RUNNING_REPLAYS = 5;
 /** How many dead letters a replay with this filter would take now. */
 export async function previewReplay(rt: Deps, actor: Actor | null, input: DeadLetterFilterInput): Promise<number> {
   authorize(actor, 'operator');
-  return countDeadLetters(rt.pool, parseDeadLetterFilter(input));
+  return countDeadLetters(rt.reads.pool, parseDeadLetterFilter(input));
 }
 
 export async function startReplay(rt: Deps, actor: Actor | null, input: DeadLetterFilterInput): Promise<Replay> {
@@ -130,7 +130,7 @@ export async function cancelReplay(rt: Deps, actor: Actor | null, id: string): P
 export async function getReplay(rt: Deps, actor: Actor | null, id: string): Promise<Replay | null> {
   authorize(actor, 'viewer');
   if (!isUuid(id)) return null;
-  return rt.prisma.replay.findUnique({ where: { id } });
+  return rt.reads.prisma.replay.findUnique({ where: { id } });
 }
 
 /** Replays, newest first. */
@@ -140,7 +140,7 @@ export async function listReplays(
   page: { after?: string; limit: number },
 ): Promise<Replay[]> {
   authorize(actor, 'viewer');
-  return rt.prisma.replay.findMany({
+  return rt.reads.prisma.replay.findMany({
     where: page.after && isUuid(page.after) ? { id: { lt: page.after } } : undefined,
     orderBy: { id: 'desc' },
     take: page.limit,

@@ -16,13 +16,7 @@
  * `shutdownTimeoutMs` to finish, then are aborted and recorded as such.
  */
 import { EventEmitter } from 'node:events';
-import {
-  makeWorkerUtils,
-  run,
-  type Runner,
-  type WorkerEvents,
-  type WorkerUtils,
-} from 'graphile-worker';
+import { makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { DELIVER_TASK } from '../deliveries/deliverJobs.ts';

@@ -25,11 +25,13 @@ export interface LiveFeedOptions<V> {
   tokenId?: string;
   windowMs?: number;
   maxItems?: number;
+  /** Called once when the feed ends, however it ends (its place in the live quota). */
+  onEnd?: () => void;
 }
 
 export function liveFeed<V>(changes: ChangeBus, options: LiveFeedOptions<V>): AsyncIterableIterator<LiveBatch<V>> {
   const windowMs = options.windowMs ?? LIVE_WINDOW_MS;
-  return new Repeater<LiveBatch<V>>(async (push, stop) => {
+  const feed = new Repeater<LiveBatch<V>>(async (push, stop) => {
     const buffer = new Coalescer<V>(options.maxItems ?? LIVE_MAX_ITEMS, options.merge);
     let timer: NodeJS.Timeout | null = null;
     let unread = false;
@@ -70,4 +72,41 @@ export function liveFeed<V>(changes: ChangeBus, options: LiveFeedOptions<V>): As
     options.signal?.removeEventListener('abort', onAbort);
     if (timer) clearTimeout(timer);
   });
+  return options.onEnd ? endingWith(feed, options.onEnd) : feed;
+}
+
+/**
+ * The iterator, calling `onEnd` once when it finishes, fails or is returned: also when
+ * it is returned before its first item (a Repeater then never runs its executor).
+ */
+function endingWith<T>(iterator: AsyncIterableIterator<T>, onEnd: () => void): AsyncIterableIterator<T> {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      try {
+        const result = await iterator.next();
+        if (result.done) end();
+        return result;
+      } catch (error) {
+        end();
+        throw error;
+      }
+    },
+    async return(value?: unknown) {
+      end();
+      return iterator.return ? iterator.return(value) : { done: true, value: undefined };
+    },
+    async throw(error?: unknown) {
+      end();
+      return iterator.throw ? iterator.throw(error) : Promise.reject(error);
+    },
+  };
 }

@@ -60,7 +60,7 @@ builder.queryField('accessTokens', (t) =>
     authScopes: { role: 'admin' },
     args: { includeRevoked: t.arg.boolean({ defaultValue: false, description: 'Also list revoked tokens.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.rt.prisma.accessToken.findMany({
+      ctx.rt.reads.prisma.accessToken.findMany({
         ...query,
         where: args.includeRevoked ? {} : { revokedAt: null },
         orderBy: { id: 'asc' },

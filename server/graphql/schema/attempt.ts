@@ -2,6 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { attemptTriggers } from '../../deliveries/deliverJobs.ts';
 import { builder } from '../builder.ts';
+import { IN_ROW } from '../queryCost.ts';
 import { Header, headerList } from './header.ts';
 
 export const AttemptTrigger = builder.enumType('AttemptTrigger', {
@@ -30,6 +31,7 @@ export const Attempt = builder.prismaObject('Attempt', {
     durationMs: t.exposeInt('durationMs', { description: 'How long it took, in milliseconds.' }),
     requestHeaders: t.field({
       type: [Header],
+      complexity: IN_ROW,
       description: 'The request headers sent, signature included (every custom header value is redacted).',
       resolve: (attempt) => headerList(attempt.requestHeaders),
     }),
@@ -39,6 +41,7 @@ export const Attempt = builder.prismaObject('Attempt', {
     }),
     responseHeaders: t.field({
       type: [Header],
+      complexity: IN_ROW,
       nullable: true,
       description: 'The response headers; null when no response came.',
       resolve: (attempt) => (attempt.responseHeaders ? headerList(attempt.responseHeaders) : null),

@@ -48,7 +48,7 @@ builder.queryField('auditLog', (t) =>
     authScopes: { role: 'admin' },
     args: { filter: t.arg({ type: AuditFilter, description: 'What to narrow the log to.' }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.rt.prisma.auditEntry.findMany({
+      ctx.rt.reads.prisma.auditEntry.findMany({
         ...query,
         where: auditWhere(withoutNulls(args.filter) as Parameters<typeof auditWhere>[0]),
         orderBy: { id: 'desc' },

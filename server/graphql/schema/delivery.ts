@@ -70,7 +70,7 @@ export const Delivery = builder.prismaObject('Delivery', {
       description: 'The latest attempt, if any.',
       // Its number is the delivery's attempt count, so the last attempts of a whole page are
       // one query on the (delivery, number) key instead of every attempt of every delivery.
-      load: (keys: string[], ctx) => ctx.rt.prisma.attempt.findMany({ where: { OR: keys.map(parseAttemptKey) } }),
+      load: (keys: string[], ctx) => ctx.rt.reads.prisma.attempt.findMany({ where: { OR: keys.map(parseAttemptKey) } }),
       sort: (attempt) => attemptKey(attempt.deliveryId, attempt.number),
       resolve: (delivery) => (delivery.attemptCount > 0 ? attemptKey(delivery.id, delivery.attemptCount) : null),
     }),

@@ -6,6 +6,7 @@ import type { Attempt as AttemptRow, Delivery as DeliveryRow } from '../../db/ge
 import type { DeliveryStatus as DeliveryStatusValue } from '../../events/statuses.ts';
 import { builder } from '../builder.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
+import { listOf } from '../queryCost.ts';
 import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS, liveFeed } from '../live/liveFeed.ts';
 import { Attempt } from './attempt.ts';
 import { Delivery, DeliveryStatus } from './delivery.ts';
@@ -44,19 +45,20 @@ const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanged>>('Deliver
   fields: (t) => ({
     updates: t.field({
       type: [DeliveryUpdate],
+      complexity: listOf(LIVE_MAX_ITEMS),
       description: 'The changed deliveries, least recently changed first.',
       // Two queries per payload whatever its size: the deliveries, then the attempts.
       resolve: async (batch, _args, ctx, info) => {
         if (batch.items.length === 0) return [];
         const withAttempt = batch.items.filter((item) => item.attempt !== null);
         const [deliveries, attempts] = await Promise.all([
-          ctx.rt.prisma.delivery.findMany({
+          ctx.rt.reads.prisma.delivery.findMany({
             ...queryFromInfo({ context: ctx, info, path: ['delivery'] }),
             where: { id: { in: batch.items.map((item) => item.deliveryId) } },
           }),
           withAttempt.length === 0
             ? []
-            : ctx.rt.prisma.attempt.findMany({
+            : ctx.rt.reads.prisma.attempt.findMany({
                 ...queryFromInfo({ context: ctx, info, path: ['attempt'] }),
                 where: { OR: withAttempt.map((item) => ({ deliveryId: item.deliveryId, number: item.attempt! })) },
               }),
@@ -117,6 +119,7 @@ builder.subscriptionField('deliveryUpdated', (t) =>
         merge: mergeChanges,
         signal: ctx.shutdown,
         tokenId: ctx.actor?.tokenId,
+        onEnd: ctx.liveQuota.take(ctx.actor?.tokenId ?? 'anonymous'),
       }),
     resolve: (batch) => batch,
   }),

@@ -12,6 +12,7 @@ import {
 import { getEndpoint, listEndpoints } from '../../endpoints/endpointQueries.ts';
 import { setEndpointEnabled, setEndpointPaused } from '../../health/endpointSwitches.ts';
 import { builder } from '../builder.ts';
+import { IN_ROW } from '../queryCost.ts';
 import { DeliveryStatus } from './delivery.ts';
 import { CreateEndpointInput, toEndpointPatch, UpdateEndpointInput } from './endpointInput.ts';
 import { Header, headerList } from './header.ts';
@@ -33,6 +34,7 @@ export const Endpoint = builder.prismaObject('Endpoint', {
     }),
     headers: t.field({
       type: [Header],
+      complexity: IN_ROW,
       description:
         'Custom request headers sent with every delivery. Viewers see the names; values show as `[hidden]` below the operator role.',
       resolve: (endpoint, _args, ctx) => {
@@ -82,7 +84,7 @@ export const Endpoint = builder.prismaObject('Endpoint', {
     circuit: t.field({
       type: EndpointCircuit,
       description: 'Its circuit breaker (shared by every worker) and what it holds back.',
-      resolve: (endpoint, _args, ctx) => readEndpointHealth(ctx.rt.pool, endpoint.id),
+      resolve: (endpoint, _args, ctx) => readEndpointHealth(ctx.rt.reads.pool, endpoint.id),
     }),
     activity: t.field({
       type: EndpointActivity,
@@ -95,7 +97,7 @@ export const Endpoint = builder.prismaObject('Endpoint', {
         }),
       },
       resolve: (endpoint, args, ctx) =>
-        readEndpointActivity(ctx.rt.pool, endpoint.id, (args.windowMinutes ?? 60) * 60_000),
+        readEndpointActivity(ctx.rt.reads.pool, endpoint.id, (args.windowMinutes ?? 60) * 60_000),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the endpoint was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the endpoint was last changed.' }),
@@ -112,7 +114,7 @@ export const Endpoint = builder.prismaObject('Endpoint', {
       description: 'Deliveries to this endpoint, newest first.',
       args: { status: t.arg({ type: [DeliveryStatus], description: 'Only deliveries with one of these statuses.' }) },
       resolve: (query, endpoint, args, ctx) =>
-        ctx.rt.prisma.delivery.findMany({
+        ctx.rt.reads.prisma.delivery.findMany({
           ...query,
           where: { endpointId: endpoint.id, status: args.status ? { in: args.status } : undefined },
           orderBy: { id: 'desc' },

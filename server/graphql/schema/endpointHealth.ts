@@ -169,7 +169,7 @@ const EndpointsChanged = builder.objectRef<LiveBatch<EndpointChanged>>('Endpoint
       type: ['Endpoint'],
       description: 'The endpoints as they are now.',
       resolve: (query, batch, _args, ctx) =>
-        ctx.rt.prisma.endpoint.findMany({
+        ctx.rt.reads.prisma.endpoint.findMany({
           ...query,
           where: { id: { in: batch.items.map((item) => item.endpointId) } },
         }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EventReceived } from '../../db/changeBus.ts';
 import { builder } from '../builder.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
+import { listOf } from '../queryCost.ts';
 import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS, liveFeed } from '../live/liveFeed.ts';
 
 const EventsReceived = builder.objectRef<LiveBatch<EventReceived>>('EventsReceived').implement({
@@ -10,11 +11,12 @@ const EventsReceived = builder.objectRef<LiveBatch<EventReceived>>('EventsReceiv
   fields: (t) => ({
     events: t.prismaField({
       type: ['Event'],
+      complexity: listOf(LIVE_MAX_ITEMS),
       description: 'The new events, oldest first.',
       resolve: (query, batch, _args, ctx) =>
         batch.items.length === 0
           ? []
-          : ctx.rt.prisma.event.findMany({
+          : ctx.rt.reads.prisma.event.findMany({
               ...query,
               where: { id: { in: batch.items.map((item) => item.eventId) } },
               orderBy: { id: 'asc' },
@@ -51,6 +53,7 @@ builder.subscriptionField('eventReceived', (t) =>
             : null,
         signal: ctx.shutdown,
         tokenId: ctx.actor?.tokenId,
+        onEnd: ctx.liveQuota.take(ctx.actor?.tokenId ?? 'anonymous'),
       }),
     resolve: (batch) => batch,
   }),

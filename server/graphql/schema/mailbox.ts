@@ -48,7 +48,7 @@ export const Mailbox = builder.prismaObject('Mailbox', {
       cursor: 'id',
       description: 'Its events, newest first. For filters use `Query.events(filter: {mailboxId})`.',
       resolve: (query, mailbox, _args, ctx) =>
-        ctx.rt.prisma.event.findMany({ ...query, where: { mailboxId: mailbox.id }, orderBy: { id: 'desc' } }),
+        ctx.rt.reads.prisma.event.findMany({ ...query, where: { mailboxId: mailbox.id }, orderBy: { id: 'desc' } }),
     }),
   }),
 });

@@ -145,7 +145,10 @@ const ReplaysUpdated = builder.objectRef<LiveBatch<{ replayId: string }>>('Repla
       type: ['Replay'],
       description: 'The replays as they are now.',
       resolve: (query, batch, _args, ctx) =>
-        ctx.rt.prisma.replay.findMany({ ...query, where: { id: { in: batch.items.map((item) => item.replayId) } } }),
+        ctx.rt.reads.prisma.replay.findMany({
+          ...query,
+          where: { id: { in: batch.items.map((item) => item.replayId) } },
+        }),
     }),
     skipped: t.exposeInt('skipped', { description: 'Replays changed that are not in `replays`: refetch.' }),
     resync: t.exposeBoolean('resync', { description: 'Changes may have been missed: refetch.' }),

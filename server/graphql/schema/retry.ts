@@ -9,13 +9,13 @@ const RetryPayload = builder.objectRef<RetryResult>('RetryPayload').implement({
       type: 'Event',
       description: 'The event whose deliveries were re-queued.',
       resolve: (query, result, _args, ctx) =>
-        ctx.rt.prisma.event.findUniqueOrThrow({ ...query, where: { id: result.eventId } }),
+        ctx.rt.reads.prisma.event.findUniqueOrThrow({ ...query, where: { id: result.eventId } }),
     }),
     deliveries: t.prismaField({
       type: ['Delivery'],
       description: 'The deliveries re-queued (now `queued`).',
       resolve: (query, result, _args, ctx) =>
-        ctx.rt.prisma.delivery.findMany({
+        ctx.rt.reads.prisma.delivery.findMany({
           ...query,
           where: { id: { in: result.deliveryIds } },
           orderBy: { id: 'asc' },

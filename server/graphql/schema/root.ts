@@ -25,6 +25,9 @@ builder.subscriptionType({
     '(graphql-ws protocol on /graphql). Every API process receives every change through PostgreSQL LISTEN/NOTIFY, ' +
     `whichever process made it. Changes are coalesced per subscriber: a payload is sent at most every ${LIVE_WINDOW_MS} ms, ` +
     `carries at most ${LIVE_MAX_ITEMS} items, and merges repeated changes of one delivery into its latest state; \`skipped\` counts ` +
-    'what did not fit and `resync` says that changes may have been missed. Needs at least the viewer role.',
+    'what did not fit and `resync` says that changes may have been missed. A WebSocket connection carries at most ' +
+    'HOOKPOST_LIVE_MAX_PER_CONNECTION operations (default 20) and an access token holds at most ' +
+    'HOOKPOST_LIVE_MAX_PER_TOKEN subscriptions per process (default 100); past either, `too_many_subscriptions`. ' +
+    'Needs at least the viewer role.',
   authScopes: { role: 'viewer' },
 });

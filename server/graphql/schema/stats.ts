@@ -10,6 +10,7 @@ import {
 } from '../../events/eventStats.ts';
 import type { DeliveryStatus as DeliveryStatusValue, EventStatus as EventStatusValue } from '../../events/statuses.ts';
 import { builder } from '../builder.ts';
+import { IN_ROW, listOf } from '../queryCost.ts';
 import { DeliveryStatus } from './delivery.ts';
 import { EventStatus } from './eventStatus.ts';
 
@@ -89,7 +90,7 @@ const EndpointHealth = builder.objectRef<EndpointHealthShape>('EndpointHealth').
       description: 'The endpoint.',
       // Prisma batches the findUnique calls of one tick into one query.
       resolve: (query, health, _args, ctx) =>
-        ctx.rt.prisma.endpoint.findUniqueOrThrow({ ...query, where: { id: health.endpointId } }),
+        ctx.rt.reads.prisma.endpoint.findUniqueOrThrow({ ...query, where: { id: health.endpointId } }),
     }),
     attempts: t.exposeInt('attempts', { description: 'Attempts started in the window.' }),
     succeeded: t.exposeInt('succeeded', { description: 'Of those, answered with 2xx.' }),
@@ -109,6 +110,12 @@ const EndpointHealth = builder.objectRef<EndpointHealthShape>('EndpointHealth').
   }),
 });
 
+/** How many endpoints `Stats.endpoints(first)` lists: default 20, at most 100. */
+const endpointCount = (first: number | null | undefined) => Math.min(Math.max(first ?? 20, 0), 100);
+
+/** Six aggregate queries over up to 7 days of history: weighed like a thousand rows. */
+const STATS_COST = 1_000;
+
 const Stats = builder.objectRef<StatsShape>('Stats').implement({
   description: 'Counts over a time window for one mailbox, one endpoint, or everything.',
   fields: (t) => ({
@@ -116,11 +123,13 @@ const Stats = builder.objectRef<StatsShape>('Stats').implement({
     to: t.expose('to', { type: 'DateTime', description: 'End of the window (exclusive).' }),
     events: t.field({
       type: [EventStatusCount],
+      complexity: IN_ROW,
       description: 'Events accepted in the window, by status (every status listed, zeros included).',
       resolve: (stats) => stats.events,
     }),
     deliveries: t.field({
       type: [DeliveryStatusCount],
+      complexity: IN_ROW,
       description: 'Deliveries of the events accepted in the window, by status.',
       resolve: (stats) => stats.deliveries,
     }),
@@ -139,11 +148,13 @@ const Stats = builder.objectRef<StatsShape>('Stats').implement({
     }),
     attemptsPerMinute: t.field({
       type: [AttemptsPerMinute],
+      complexity: IN_ROW,
       description: 'Attempts started in the window, minute by minute, oldest first (empty minutes are zeros).',
       resolve: (stats) => stats.attemptsPerMinute,
     }),
     activityPerMinute: t.field({
       type: [ActivityPerMinute],
+      complexity: IN_ROW,
       description:
         'Events received and delivery latency, minute by minute, oldest first (empty minutes: zero events, null latency).',
       resolve: (stats) => stats.minutes,
@@ -155,10 +166,11 @@ const Stats = builder.objectRef<StatsShape>('Stats').implement({
     }),
     endpoints: t.field({
       type: [EndpointHealth],
+      complexity: (args) => listOf(endpointCount(args.first)),
       description:
         'Endpoints with attempts or failed deliveries in the window, the most failed deliveries first, then the most failed attempts.',
       args: { first: t.arg.int({ description: 'At most this many endpoints (default 20, at most 100).' }) },
-      resolve: (stats, args) => stats.endpoints.slice(0, Math.min(Math.max(args.first ?? 20, 0), 100)),
+      resolve: (stats, args) => stats.endpoints.slice(0, endpointCount(args.first)),
     }),
   }),
 });
@@ -166,6 +178,7 @@ const Stats = builder.objectRef<StatsShape>('Stats').implement({
 builder.queryField('stats', (t) =>
   t.field({
     type: Stats,
+    complexity: STATS_COST,
     description:
       'Events and deliveries by status, and attempts per minute, over a time window (default: the last hour; at most 7 days).',
     args: {

@@ -9,13 +9,13 @@ const SendTestEventPayload = builder.objectRef<SentTestEvent>('SendTestEventPayl
       type: 'Event',
       description: "The test event, stored in the endpoint's mailbox like any event.",
       resolve: (query, sent, _args, ctx) =>
-        ctx.rt.prisma.event.findUniqueOrThrow({ ...query, where: { id: sent.eventId } }),
+        ctx.rt.reads.prisma.event.findUniqueOrThrow({ ...query, where: { id: sent.eventId } }),
     }),
     delivery: t.prismaField({
       type: 'Delivery',
       description: 'Its delivery to the endpoint: one `test` attempt, no retries.',
       resolve: (query, sent, _args, ctx) =>
-        ctx.rt.prisma.delivery.findUniqueOrThrow({ ...query, where: { id: sent.deliveryId } }),
+        ctx.rt.reads.prisma.delivery.findUniqueOrThrow({ ...query, where: { id: sent.deliveryId } }),
     }),
   }),
 });

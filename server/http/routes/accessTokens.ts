@@ -80,7 +80,7 @@ export async function accessTokenRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Access tokens'],
       security,
       querystring: z.object({ include_revoked: z.stringbool().default(false).describe('Also list revoked tokens') }),
-      response: { 200: z.array(accessTokenBody).describe('Every access token'), ...errorResponses(401, 403, 429) },
+      response: { 200: z.array(accessTokenBody).describe('Every access token'), ...errorResponses(401, 403, 429, 503) },
     },
     handler: async (request) =>
       (await listAccessTokens(rt, request.actor, { includeRevoked: request.query.include_revoked })).map(present),

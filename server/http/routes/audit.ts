@@ -65,7 +65,7 @@ export async function auditRoutes(app: FastifyInstance, rt: Runtime) {
       }),
       response: {
         200: page(auditEntryBody, 'A page of audit entries, newest first'),
-        ...errorResponses(401, 403, 422, 429),
+        ...errorResponses(401, 403, 422, 429, 503),
       },
     },
     handler: async (request, reply) => {

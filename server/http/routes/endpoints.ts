@@ -142,7 +142,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted endpoints (default false)'),
         ...paginationQuery,
       }),
-      response: { 200: page(endpointBody, 'A page of endpoints, oldest first'), ...errorResponses(401, 422, 429) },
+      response: { 200: page(endpointBody, 'A page of endpoints, oldest first'), ...errorResponses(401, 422, 429, 503) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, include_deleted } = request.query;
@@ -196,7 +196,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Endpoints'],
       security,
       params: uuidParam,
-      response: { 200: endpointBody.describe('The endpoint'), ...errorResponses(401, 404, 429) },
+      response: { 200: endpointBody.describe('The endpoint'), ...errorResponses(401, 404, 429, 503) },
     },
     handler: async (request) => {
       const endpoint = await getEndpoint(rt, request.actor, request.params.id, {});
@@ -317,7 +317,11 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
     handler: async (request) => {
       const health = await getEndpointHealth(rt, request.actor, request.params.id);
       if (!health) throw notFound('The endpoint');
-      const activity = await readEndpointActivity(rt.pool, request.params.id, request.query.window_minutes * 60_000);
+      const activity = await readEndpointActivity(
+        rt.reads.pool,
+        request.params.id,
+        request.query.window_minutes * 60_000,
+      );
       return presentEndpointHealth(health, activity);
     },
   });

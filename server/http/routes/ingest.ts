@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { tooManyFailures, unavailable } from '../../errors.ts';
+import { HOPS_HEADER, MAX_HOPS } from '../../events/hops.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
 import { createBytesInFlight } from '../../ingest/bytesInFlight.ts';
 import type { Runtime } from '../../runtime.ts';
@@ -93,6 +94,13 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
                 "to the same mailbox gets the first one's 202 and tracking number (with `idempotent-replayed: true`) and " +
                 'stores nothing; with another body it is refused (409). 1 to 255 printable ASCII characters.',
             ),
+          'x-hookpost-hops': z
+            .string()
+            .optional()
+            .describe(
+              'Set by Hookpost on its deliveries: how many times the event has passed through Hookpost. ' +
+                `A request at ${MAX_HOPS} or more is refused (delivery_loop), so a delivery loop stops.`,
+            ),
         })
         .loose(),
       body: ingestBody,
@@ -112,14 +120,17 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
           },
         }),
         400: errorBody.describe(
-          'A JSON body that does not parse (invalid_json), or an Idempotency-Key that is not 1 to 255 printable ASCII characters (invalid_idempotency_key).',
+          'A JSON body that does not parse (invalid_json), an Idempotency-Key that is not 1 to 255 printable ASCII characters (invalid_idempotency_key), or an x-hookpost-hops that is not a number (bad_request).',
         ),
         409: errorBody.describe(
           'The Idempotency-Key was already used with another body within the window (idempotency_key_reused).',
         ),
         401: errorBody.describe('No API key, a wrong one, or an unknown mailbox (missing_api_key, invalid_api_key).'),
         ...errorResponses(413, 415),
-        422: errorBody.describe('The x-event-type header is not an event type (validation_failed).'),
+        422: errorBody.describe(
+          'The x-event-type header is not an event type (validation_failed), or the request has passed through Hookpost ' +
+            `${MAX_HOPS} times already (delivery_loop).`,
+        ),
         503: errorBody.describe('Hookpost cannot store the event right now (unavailable): try again.').meta({
           headers: {
             'retry-after': { type: 'integer', description: 'Seconds to wait before sending it again, when given.' },
@@ -142,6 +153,7 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
           body,
           eventTypeHeader: request.headers['x-event-type'] as string | undefined,
           idempotencyKey: request.headers['idempotency-key'],
+          hopsHeader: request.headers[HOPS_HEADER],
         });
         if (accepted.repeat) reply.header('idempotent-replayed', 'true');
         else rt.metrics.eventsAccepted.inc({ mailbox_routed: accepted.routed ? 'yes' : 'no' });

@@ -110,7 +110,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
         include_deleted: z.enum(['true', 'false']).optional().describe('Also list deleted mailboxes (default false)'),
         ...paginationQuery,
       }),
-      response: { 200: page(mailboxBody, 'A page of mailboxes, newest first'), ...errorResponses(401, 422, 429) },
+      response: { 200: page(mailboxBody, 'A page of mailboxes, newest first'), ...errorResponses(401, 422, 429, 503) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, include_deleted } = request.query;
@@ -133,7 +133,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 200: mailboxBody.describe('The mailbox'), ...errorResponses(401, 404, 429) },
+      response: { 200: mailboxBody.describe('The mailbox'), ...errorResponses(401, 404, 429, 503) },
     },
     handler: async (request) => {
       const mailbox = await getMailbox(rt, request.actor, request.params.id, { include: { endpoints: firstEndpoint } });
@@ -188,7 +188,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Mailboxes'],
       security,
       params: uuidParam,
-      response: { 200: z.array(apiKeyBody).describe('Every key, revoked ones too'), ...errorResponses(401, 429) },
+      response: { 200: z.array(apiKeyBody).describe('Every key, revoked ones too'), ...errorResponses(401, 429, 503) },
     },
     handler: async (request) => (await listApiKeys(rt, request.actor, request.params.id)).map(presentApiKey),
   });

@@ -99,7 +99,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
           ),
         ...paginationQuery,
       }),
-      response: { 200: page(eventBody, 'A page of events, newest first'), ...errorResponses(401, 422, 429) },
+      response: { 200: page(eventBody, 'A page of events, newest first'), ...errorResponses(401, 422, 429, 503) },
     },
     handler: async (request, reply) => {
       const { limit, cursor, ...query } = request.query;
@@ -134,7 +134,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Events'],
       security,
       params: uuidParam,
-      response: { 200: eventDetailBody.describe('The event'), ...errorResponses(401, 404, 429) },
+      response: { 200: eventDetailBody.describe('The event'), ...errorResponses(401, 404, 429, 503) },
     },
     handler: async (request) => {
       const event = await getEvent(rt, request.actor, request.params.id, {

@@ -37,6 +37,8 @@ export interface NewEvent {
   searchTerms?: string[];
   /** The producer's idempotency key and body hash, when it sent one (eventWriter.ts claims it). */
   idempotency?: IdempotencyClaim;
+  /** Times it had passed through Hookpost before (events/hops.ts). Default 0. */
+  hops?: number;
 }
 
 /** The `deliver` job payloads for a batch: per trigger, then per endpoint, in chunks. */
@@ -92,9 +94,9 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
     : '';
   const channel = param(CHANGE_CHANNEL, 'text');
   const text = `with ${claimed}new_events as (
-    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, search_terms)
+    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, search_terms, hops)
     select e.id, e.mailbox_id, e.event_type, e.content_type, substring(${bodyBytes} from e.body_start for e.body_length), e.n, e.n,
-           coalesce(array(select jsonb_array_elements_text(e.terms)), '{}')
+           coalesce(array(select jsonb_array_elements_text(e.terms)), '{}'), e.hops
       from unnest(${param(
         events.map((e) => e.id),
         'uuid[]',
@@ -113,7 +115,10 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
       )}, ${param(
         events.map((e) => JSON.stringify(e.searchTerms ?? [])),
         'jsonb[]',
-      )}) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms)
+      )}, ${param(
+        events.map((e) => e.hops ?? 0),
+        'int[]',
+      )}) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms, hops)
      ${admitted}
     returning id, mailbox_id
   ), new_deliveries as (

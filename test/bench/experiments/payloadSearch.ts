@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { searchEventIds } from '../../../server/events/eventSearch.ts';
+import type { Runtime } from '../../../server/runtime.ts';
 import { cleanupAll, cleanupOnSignals } from '../support/cleanup.ts';
 import { startBenchDatabase } from '../support/database.ts';
 
@@ -42,7 +43,12 @@ async function main() {
 
   const time = async (payload: { path: string; equals: string }[]) => {
     const begin = performance.now();
-    const ids = await searchEventIds({ pool: db.pool }, admin, { payload }, { limit: 51, inverted: false });
+    const ids = await searchEventIds(
+      { reads: { pool: db.pool } } as Pick<Runtime, 'reads'>,
+      admin,
+      { payload },
+      { limit: 51, inverted: false },
+    );
     return { ms: performance.now() - begin, found: ids.length };
   };
   for (const [name, make] of [
