@@ -20,6 +20,9 @@ const EventDetailPage = lazy(() =>
 );
 const MailboxesPage = lazy(() => import('../mailboxes/MailboxesPage.tsx').then((m) => ({ default: m.MailboxesPage })));
 const MailboxPage = lazy(() => import('../mailboxes/MailboxPage.tsx').then((m) => ({ default: m.MailboxPage })));
+const EndpointHealthPage = lazy(() =>
+  import('../endpoints/EndpointHealthPage.tsx').then((m) => ({ default: m.EndpointHealthPage })),
+);
 
 const view = (element: React.ReactNode) => <Suspense fallback={<Loading rows={6} />}>{element}</Suspense>;
 
@@ -38,6 +41,7 @@ function SignedIn() {
           <Route path="events/:trackingNumber" element={view(<EventDetailPage />)} />
           <Route path="mailboxes" element={view(<MailboxesPage />)} />
           <Route path="mailboxes/:mailboxId" element={view(<MailboxPage />)} />
+          <Route path="endpoints/:endpointId" element={view(<EndpointHealthPage />)} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -13,11 +13,23 @@ const endpoint: EndpointFieldsFragment = {
   url: 'https://example.com/hook',
   description: 'orders to the warehouse',
   enabled: true,
+  pausedAt: null,
+  disabledReason: null,
+  rateLimitPerSecond: null,
+  maxInFlight: null,
   eventTypes: ['order.*'],
   timeoutMs: 15_000,
   createdAt: '2026-11-28T10:00:00.000Z',
   headers: [{ name: 'X-Team', value: 'payments' }],
-  retryPolicy: { maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.25, schedule: [] },
+  retryPolicy: {
+    preset: 'spec',
+    maxAttempts: 5,
+    baseDelayMs: 1000,
+    factor: 3,
+    maxDelayMs: 60_000,
+    jitter: 0.25,
+    schedule: [],
+  },
 };
 
 /** A GraphQL client that answers every mutation with the endpoint and remembers what was sent. */
@@ -77,7 +89,7 @@ describe('editing an endpoint', () => {
     save();
     await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
     expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
-      retryPolicy: { maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.1 },
+      retryPolicy: { preset: 'spec', maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.1 },
     });
   });
 });

@@ -5,6 +5,7 @@ import { useMutation } from 'urql';
 import { errorMessage } from '../graphql/errorMessage.ts';
 import type { EndpointFieldsFragment } from '../generated/graphql.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { Field } from '../ui/Field.tsx';
 import { SecretOnce } from '../ui/SecretOnce.tsx';
 import {
   defaultEndpointForm,
@@ -16,26 +17,6 @@ import {
 import { CreateEndpointMutation, UpdateEndpointMutation } from './mailboxDocuments.ts';
 
 type Errors = Partial<Record<keyof EndpointFormValues, string>>;
-
-function Field({
-  label,
-  error,
-  help,
-  children,
-}: {
-  label: string;
-  error?: string;
-  help?: string;
-  children: React.ReactNode;
-}) {
-  return (
-    <label className="field">
-      <span className="field-label">{label}</span>
-      {children}
-      {error ? <span className="field-error">{error}</span> : help ? <span className="field-help">{help}</span> : null}
-    </label>
-  );
-}
 
 export function EndpointFormDialog({
   mailboxId,

@@ -127,7 +127,7 @@ export function endpointChangesOf(original: EndpointFieldsFragment, values: Endp
 }
 
 /** "3 attempts: now, +2 s, +4 s" — the policy in words, as the endpoint card shows it. */
-export function describeRetryPolicy(policy: EndpointFieldsFragment['retryPolicy']): string {
+export function describeRetryPolicy(policy: Omit<EndpointFieldsFragment['retryPolicy'], 'preset'>): string {
   const delays: number[] = [];
   if (policy.schedule.length > 0) delays.push(...policy.schedule);
   else

@@ -1,0 +1,104 @@
+/**
+ * The endpoint health page's two charts, drawn by Recharts (loaded only with them): the
+ * share of attempts that succeeded and their response times (p50, p95), one point per
+ * bucket of the window. An empty bucket is a gap, not 0 %. Each is a figure whose caption
+ * says in words what it shows (activitySeries.ts).
+ */
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CHART_HEIGHT,
+  ChartCard,
+  chartAxis,
+  chartLegend,
+  chartMargin,
+  chartTooltip,
+  shortMs,
+} from '../ui/chartParts.tsx';
+import { formatDuration } from '../ui/format.ts';
+import { responseTimeSummary, successSummary, type ActivityPoint } from './activitySeries.ts';
+
+export function HealthCharts({
+  points,
+  unit,
+  label,
+}: {
+  points: ActivityPoint[];
+  /** What one point covers ("minute", "12 minutes"). */
+  unit: string;
+  label: (iso: string) => string;
+}) {
+  const x = { dataKey: 'at', tickFormatter: label, minTickGap: 48, ...chartAxis };
+  // Lone points between gaps have no line to show them: dots do.
+  const dot = { r: 2.5, strokeWidth: 0 };
+  return (
+    <div className="chart-grid">
+      <ChartCard
+        title="Success rate"
+        unit={`attempts answered 2xx, per ${unit}`}
+        summary={successSummary(points, label, unit)}
+      >
+        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+          <LineChart data={points} margin={chartMargin} accessibilityLayer={false}>
+            <CartesianGrid vertical={false} stroke="var(--grid)" />
+            <XAxis {...x} />
+            <YAxis domain={[0, 100]} ticks={[0, 50, 100]} width="auto" tickFormatter={(v) => `${v}%`} {...chartAxis} />
+            <Tooltip
+              {...chartTooltip(label)}
+              cursor={{ stroke: 'var(--border-strong)' }}
+              formatter={(value, _name, item) => {
+                const point = item.payload as ActivityPoint;
+                return [`${value}% of ${point.succeeded + point.failed}`, 'Succeeded'];
+              }}
+            />
+            <Line
+              type="monotone"
+              dataKey="successRate"
+              name="Succeeded"
+              stroke="var(--ok)"
+              strokeWidth={2}
+              dot={{ ...dot, fill: 'var(--ok)' }}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </ChartCard>
+      <ChartCard
+        title="Response time"
+        unit={`attempt duration, p50 and p95 per ${unit}`}
+        summary={responseTimeSummary(points, label, unit)}
+      >
+        <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+          <LineChart data={points} margin={chartMargin} accessibilityLayer={false}>
+            <CartesianGrid vertical={false} stroke="var(--grid)" />
+            <XAxis {...x} />
+            <YAxis width="auto" tickFormatter={shortMs} {...chartAxis} />
+            <Tooltip
+              {...chartTooltip(label)}
+              cursor={{ stroke: 'var(--border-strong)' }}
+              formatter={(value) => formatDuration(Number(value))}
+            />
+            <Legend {...chartLegend} />
+            <Line
+              type="monotone"
+              dataKey="p50Ms"
+              name="p50"
+              stroke="var(--accent)"
+              strokeWidth={2}
+              dot={{ ...dot, fill: 'var(--accent)' }}
+              isAnimationActive={false}
+            />
+            <Line
+              type="monotone"
+              dataKey="p95Ms"
+              name="p95"
+              stroke="var(--warn)"
+              strokeWidth={2}
+              dot={{ ...dot, fill: 'var(--warn)' }}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </ChartCard>
+    </div>
+  );
+}
