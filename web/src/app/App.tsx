@@ -23,6 +23,7 @@ const MailboxPage = lazy(() => import('../mailboxes/MailboxPage.tsx').then((m) =
 const EndpointHealthPage = lazy(() =>
   import('../endpoints/EndpointHealthPage.tsx').then((m) => ({ default: m.EndpointHealthPage })),
 );
+const AlertsPage = lazy(() => import('../alerts/AlertsPage.tsx').then((m) => ({ default: m.AlertsPage })));
 
 const view = (element: React.ReactNode) => <Suspense fallback={<Loading rows={6} />}>{element}</Suspense>;
 
@@ -42,6 +43,7 @@ function SignedIn() {
           <Route path="mailboxes" element={view(<MailboxesPage />)} />
           <Route path="mailboxes/:mailboxId" element={view(<MailboxPage />)} />
           <Route path="endpoints/:endpointId" element={view(<EndpointHealthPage />)} />
+          <Route path="alerts" element={view(<AlertsPage />)} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
