@@ -5,15 +5,7 @@
  * says in words what it shows (activitySeries.ts).
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import {
-  CHART_HEIGHT,
-  ChartCard,
-  chartAxis,
-  chartLegend,
-  chartMargin,
-  chartTooltip,
-  shortMs,
-} from '../ui/chartParts.tsx';
+import { CHART_HEIGHT, ChartCard, chartAxis, chartLegend, chartMargin, chartTooltip, shortMs } from '../ui/charts.tsx';
 import { formatDuration } from '../ui/format.ts';
 import { responseTimeSummary, successSummary, type ActivityPoint } from './activitySeries.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The overview's three charts, drawn by Recharts (loaded only with the overview: it is
- * the largest dependency), in the shared chart card and look (ui/chartParts.tsx): each is
+ * the largest dependency), in the shared chart card and look (ui/charts.tsx): each is
  * a figure whose caption says in words what it shows.
  */
 import {
@@ -25,7 +25,7 @@ import {
   chartMargin as margin,
   chartTooltip as tooltip,
   shortMs,
-} from '../ui/chartParts.tsx';
+} from '../ui/charts.tsx';
 import { formatCount, formatDuration, formatMinute } from '../ui/format.ts';
 import { attemptsSummary, latencySummary, receivedSummary } from './chartSummaries.ts';
 import type { ActivityPoint, AttemptsPoint } from './overviewRange.ts';
