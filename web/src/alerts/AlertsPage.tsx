@@ -86,16 +86,25 @@ export function AlertsPage() {
                       <span className="mono muted small block">{alert.eventType}</span>
                     </td>
                     <td className="alert-what">
-                      {summary.url || summary.endpointId ? (
+                      {summary.url ? (
                         <Link
                           to={`/endpoints/${summary.endpointId}`}
                           className="mono truncate block"
-                          title={summary.url ?? undefined}
+                          title={summary.url}
                         >
-                          {summary.url ?? `endpoint ${shortId(summary.endpointId ?? '')}`}
+                          {summary.url}
                         </Link>
                       ) : null}
                       {summary.detail ? <span className="alert-detail">{summary.detail}</span> : null}
+                      {/* delivery.exhausted names ids only: link them in words. */}
+                      {!summary.url && (summary.endpointId || summary.eventId) ? (
+                        <span className="alert-links small">
+                          {summary.eventId ? <Link to={`/events/${summary.eventId}`}>The failed event</Link> : null}
+                          {summary.endpointId ? (
+                            <Link to={`/endpoints/${summary.endpointId}`}>Its endpoint's health</Link>
+                          ) : null}
+                        </span>
+                      ) : null}
                     </td>
                     <td>
                       <Link

@@ -20,6 +20,7 @@ describe('an alert in a line', () => {
       title: 'Circuit opened',
       endpointId: 'e1',
       url: 'https://example.com/hook',
+      eventId: null,
       detail: '2 failures in a row (last: HTTP 500).',
       bad: true,
     });
@@ -48,8 +49,17 @@ describe('an alert in a line', () => {
       title: 'endpoint.renamed',
       endpointId: null,
       url: null,
+      eventId: null,
       detail: null,
       bad: false,
     });
   });
+});
+
+test('an exhausted delivery links its event and its endpoint', () => {
+  const summary = summarizeAlert(
+    'delivery.exhausted',
+    JSON.stringify({ type: 'delivery.exhausted', data: { endpoint_id: 'e1', event_id: 'ev1', attempts: 1 } }),
+  );
+  expect([summary.endpointId, summary.eventId, summary.url]).toEqual(['e1', 'ev1', null]);
 });

@@ -10,6 +10,8 @@ export interface AlertSummary {
   /** The endpoint it is about, when it is about one. */
   endpointId: string | null;
   url: string | null;
+  /** The event whose delivery it is about (delivery.exhausted). */
+  eventId: string | null;
   /** Why, or the figures that matter. */
   detail: string | null;
   /** Whether it is bad news (an operator should look). */
@@ -47,6 +49,7 @@ export function summarizeAlert(eventType: string | null | undefined, body: strin
     title: known?.title ?? (type || 'Operational event'),
     endpointId: text(data['endpoint_id']),
     url: text(data['url']),
+    eventId: text(data['event_id']),
     detail: text(data['reason']),
     bad: known?.bad ?? false,
   };

@@ -20,7 +20,7 @@ import { RelativeTime } from '../ui/RelativeTime.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
 import { useNow } from '../ui/useNow.ts';
 import { usePageTitle } from '../ui/usePageTitle.ts';
-import { activitySeries, activityWindowOf, activityWindows, bucketUnit } from './activitySeries.ts';
+import { activitySeries, activityWindowOf, activityWindows, bucketUnit, formatPercent } from './activitySeries.ts';
 import { CircuitBadge } from './CircuitBadge.tsx';
 import { EndpointChangedPulse, EndpointHealthQuery } from './endpointHealthDocuments.ts';
 import { EndpointSettingsCard } from './EndpointSettings.tsx';
@@ -228,7 +228,7 @@ export function EndpointHealthPage() {
           <dl>
             <Fact label="Made">{formatCount(attempts)}</Fact>
             <Fact label="Succeeded" hint="Share of attempts answered 2xx">
-              {attempts > 0 ? `${((succeeded / attempts) * 100).toFixed(succeeded === attempts ? 0 : 1)}%` : '—'}
+              {attempts > 0 ? formatPercent((succeeded / attempts) * 100) : '—'}
             </Fact>
             <Fact label="Latest p95" hint="Attempt duration">
               {formatDuration(latest?.p95Ms)}

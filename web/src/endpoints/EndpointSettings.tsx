@@ -11,7 +11,7 @@ export function EndpointSettingsCard({ endpoint }: { endpoint: Endpoint }) {
   const settings: [string, string][] = [
     ['Rate limit', describeRateLimit(endpoint.rateLimitPerSecond)],
     ['Concurrency', describeMaxInFlight(endpoint.maxInFlight)],
-    ['Retries', `${describeRetryPolicy(endpoint.retryPolicy)} (preset ${endpoint.retryPolicy.preset})`],
+    ['Retries', `${endpoint.retryPolicy.preset} preset: ${describeRetryPolicy(endpoint.retryPolicy)}`],
     ['Timeout', formatDuration(endpoint.timeoutMs)],
     ['Circuit opens', policy.opens],
     ['Then rests', policy.rests],

@@ -2,13 +2,12 @@
  * What went wrong at an endpoint: its failed attempts grouped by kind over the chart's
  * window, and its dead letters (deliveries that ran out of attempts), newest first, paged.
  */
-import { CircleCheck, Inbox } from 'lucide-react';
+import { CircleCheck } from 'lucide-react';
 import { Link } from 'react-router';
 import type { EndpointHealthQuery } from '../generated/graphql.ts';
-import { formatCount, shortId } from '../ui/format.ts';
+import { formatCount } from '../ui/format.ts';
 import { Pager } from '../ui/Pager.tsx';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
-import { EmptyState } from '../ui/States.tsx';
 
 type Data = EndpointHealthQuery;
 type ErrorGroup = NonNullable<Data['endpoint']>['activity']['errors'][number];
@@ -68,9 +67,10 @@ export function DeadLettersCard({ deadLetters }: { deadLetters: Data['deadLetter
         <span className="muted small">ran out of attempts, newest first; replay them from the top of the page</span>
       </header>
       {rows.length === 0 ? (
-        <EmptyState icon={Inbox} title="No failed deliveries">
-          Every delivery to this endpoint was delivered, is under way, or was cancelled.
-        </EmptyState>
+        <p className="all-good card-pad">
+          <CircleCheck aria-hidden size={16} /> No failed deliveries: every delivery to this endpoint was delivered, is
+          under way, or was cancelled.
+        </p>
       ) : (
         <div className="table-wrap flush">
           <table className="table dead-letters-table">
@@ -87,12 +87,9 @@ export function DeadLettersCard({ deadLetters }: { deadLetters: Data['deadLetter
               {rows.map((delivery) => (
                 <tr key={delivery.id} data-dead-letter={delivery.id}>
                   <td>
-                    <Link
-                      to={`/events/${delivery.event.trackingNumber}`}
-                      className="mono"
-                      title={delivery.event.trackingNumber}
-                    >
-                      {shortId(delivery.event.trackingNumber)}
+                    {/* Whole: events failing together share their first digits (the time). */}
+                    <Link to={`/events/${delivery.event.trackingNumber}`} className="mono">
+                      {delivery.event.trackingNumber}
                     </Link>
                   </td>
                   <td className="mono">{delivery.event.eventType ?? <span className="muted">—</span>}</td>

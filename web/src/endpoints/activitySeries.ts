@@ -61,7 +61,8 @@ export function bucketUnit(bucketSeconds: number): string {
   return `${minutes} minutes`;
 }
 
-const percent = (value: number) => `${value.toFixed(value === 100 || value === 0 ? 0 : 1)}%`;
+/** "75.0%", and "0%" or "100%" exactly. */
+export const formatPercent = (value: number) => `${value.toFixed(value === 100 || value === 0 ? 0 : 1)}%`;
 
 export function successSummary(points: ActivityPoint[], label: (iso: string) => string, unit: string): string {
   const succeeded = points.reduce((sum, point) => sum + point.succeeded, 0);
@@ -69,7 +70,7 @@ export function successSummary(points: ActivityPoint[], label: (iso: string) => 
   const attempts = succeeded + failed;
   if (attempts === 0) return 'No attempts in this window.';
   const parts = [
-    `${percent((succeeded / attempts) * 100)} of ${formatCount(attempts)} attempt${attempts === 1 ? '' : 's'} succeeded (${formatCount(failed)} failed).`,
+    `${formatPercent((succeeded / attempts) * 100)} of ${formatCount(attempts)} attempt${attempts === 1 ? '' : 's'} succeeded (${formatCount(failed)} failed).`,
   ];
   let worst: ActivityPoint | undefined;
   for (const point of points)
@@ -77,10 +78,10 @@ export function successSummary(points: ActivityPoint[], label: (iso: string) => 
       worst = point;
   if (worst)
     parts.push(
-      `Lowest in the ${unit} from ${label(worst.at)}: ${percent(worst.successRate!)} of ${formatCount(worst.succeeded + worst.failed)}.`,
+      `Lowest in the ${unit} from ${label(worst.at)}: ${formatPercent(worst.successRate!)} of ${formatCount(worst.succeeded + worst.failed)}.`,
     );
   const last = points.findLast((point) => point.successRate !== null);
-  if (last && last !== worst) parts.push(`Latest: ${percent(last.successRate!)} at ${label(last.at)}.`);
+  if (last && last !== worst) parts.push(`Latest: ${formatPercent(last.successRate!)} at ${label(last.at)}.`);
   return parts.join(' ');
 }
 

@@ -1,10 +1,21 @@
 /**
  * The endpoint health page's two charts, drawn by Recharts (loaded only with them): the
- * share of attempts that succeeded and their response times (p50, p95), one point per
- * bucket of the window. An empty bucket is a gap, not 0 %. Each is a figure whose caption
- * says in words what it shows (activitySeries.ts).
+ * attempts of each bucket of the window, succeeded and failed, under the share that
+ * succeeded; and their response times (p50, p95). An empty bucket is a gap, not 0 %.
+ * Each is a figure whose caption says in words what it shows (activitySeries.ts).
  */
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { CHART_HEIGHT, ChartCard, chartAxis, chartLegend, chartMargin, chartTooltip, shortMs } from '../ui/charts.tsx';
 import { formatDuration } from '../ui/format.ts';
 import { responseTimeSummary, successSummary, type ActivityPoint } from './activitySeries.ts';
@@ -26,32 +37,55 @@ export function HealthCharts({
     <div className="chart-grid">
       <ChartCard
         title="Success rate"
-        unit={`attempts answered 2xx, per ${unit}`}
+        unit={`share answered 2xx (left) and attempts (right), per ${unit}`}
         summary={successSummary(points, label, unit)}
       >
         <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-          <LineChart data={points} margin={chartMargin} accessibilityLayer={false}>
+          <ComposedChart data={points} margin={chartMargin} barCategoryGap={1} accessibilityLayer={false}>
             <CartesianGrid vertical={false} stroke="var(--grid)" />
             <XAxis {...x} />
-            <YAxis domain={[0, 100]} ticks={[0, 50, 100]} width="auto" tickFormatter={(v) => `${v}%`} {...chartAxis} />
+            <YAxis
+              yAxisId="rate"
+              domain={[0, 100]}
+              ticks={[0, 50, 100]}
+              width="auto"
+              tickFormatter={(v) => `${v}%`}
+              {...chartAxis}
+            />
+            <YAxis yAxisId="count" orientation="right" allowDecimals={false} width="auto" {...chartAxis} />
             <Tooltip
               {...chartTooltip(label)}
-              cursor={{ stroke: 'var(--border-strong)' }}
-              formatter={(value, _name, item) => {
-                const point = item.payload as ActivityPoint;
-                return [`${value}% of ${point.succeeded + point.failed}`, 'Succeeded'];
-              }}
+              formatter={(value, name) => (name === 'Success rate' ? `${value}%` : value)}
+            />
+            <Legend {...chartLegend} />
+            <Bar
+              yAxisId="count"
+              dataKey="succeeded"
+              name="Succeeded"
+              stackId="a"
+              fill="var(--ok-bar)"
+              isAnimationActive={false}
+            />
+            <Bar
+              yAxisId="count"
+              dataKey="failed"
+              name="Failed"
+              stackId="a"
+              fill="var(--bad-bar)"
+              radius={[2, 2, 0, 0]}
+              isAnimationActive={false}
             />
             <Line
+              yAxisId="rate"
               type="monotone"
               dataKey="successRate"
-              name="Succeeded"
+              name="Success rate"
               stroke="var(--ok)"
               strokeWidth={2}
               dot={{ ...dot, fill: 'var(--ok)' }}
               isAnimationActive={false}
             />
-          </LineChart>
+          </ComposedChart>
         </ResponsiveContainer>
       </ChartCard>
       <ChartCard
