@@ -8,6 +8,7 @@
 import { ChevronLeft, History, Pencil, SearchX } from 'lucide-react';
 import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
+import type { EndpointFieldsFragment } from '../generated/graphql.ts';
 import { DeliveriesPulse } from '../graphql/pulses.ts';
 import { liveSource } from '../live/liveSource.ts';
 import { useLiveQuery } from '../live/useLiveQuery.ts';
@@ -62,7 +63,8 @@ export function EndpointHealthPage() {
     refetchEveryMs: 2_000,
   });
   const roleBlock = useRoleBlock('operator');
-  const [editing, setEditing] = useState(false);
+  // A snapshot, taken when Edit is clicked: the live refetches must not reset what is being typed.
+  const [editing, setEditing] = useState<EndpointFieldsFragment | null>(null);
   const [replaying, setReplaying] = useState(false);
   const now = useNow();
 
@@ -134,7 +136,7 @@ export function EndpointHealthPage() {
             </button>
           </span>
           <span title={block ?? undefined}>
-            <button type="button" className="button" disabled={block !== null} onClick={() => setEditing(true)}>
+            <button type="button" className="button" disabled={block !== null} onClick={() => setEditing(endpoint)}>
               <Pencil aria-hidden size={15} />
               Edit
             </button>
@@ -282,9 +284,9 @@ export function EndpointHealthPage() {
       />
       <EndpointFormDialog
         mailboxId={endpoint.mailbox.id}
-        endpoint={editing ? endpoint : null}
-        open={editing}
-        onClose={() => setEditing(false)}
+        endpoint={editing}
+        open={editing !== null}
+        onClose={() => setEditing(null)}
       />
     </div>
   );
