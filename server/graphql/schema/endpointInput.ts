@@ -118,10 +118,11 @@ export function toEndpointPatch(input: EndpointFieldsInput): EndpointPatchInput 
     headers: input.headers ? headerRecord(input.headers) : undefined,
     timeoutMs: input.timeoutMs ?? undefined,
     retryPolicy: (input.retryPolicy ?? undefined) as EndpointPatchInput['retryPolicy'],
-    // For limits, an explicit null means "no limit"; an absent field means "unchanged".
-    rateLimitPerSecond: 'rateLimitPerSecond' in input ? input.rateLimitPerSecond : undefined,
-    maxInFlight: 'maxInFlight' in input ? input.maxInFlight : undefined,
-    healthPolicy:
-      'healthPolicy' in input ? ((input.healthPolicy ?? null) as EndpointPatchInput['healthPolicy']) : undefined,
+    // For limits and the health policy, an explicit null means "no limit" / "the defaults";
+    // an absent field means "unchanged". Absent fields can arrive as keys holding undefined,
+    // so the test is on the value, not on the key.
+    rateLimitPerSecond: input.rateLimitPerSecond,
+    maxInFlight: input.maxInFlight,
+    healthPolicy: input.healthPolicy as EndpointPatchInput['healthPolicy'],
   };
 }
