@@ -31,7 +31,8 @@ export function HealthCharts({
   label: (iso: string) => string;
 }) {
   const x = { dataKey: 'at', tickFormatter: label, minTickGap: 48, ...chartAxis };
-  // Lone points between gaps have no line to show them: dots do.
+  // Lone points between gaps have no line to show them: dots do. Axis widths are fixed: a
+  // measured ("auto") width can miss its first drawing and leave the axis without labels.
   const dot = { r: 2.5, strokeWidth: 0 };
   return (
     <div className="chart-grid">
@@ -48,11 +49,11 @@ export function HealthCharts({
               yAxisId="rate"
               domain={[0, 100]}
               ticks={[0, 50, 100]}
-              width="auto"
+              width={40}
               tickFormatter={(v) => `${v}%`}
               {...chartAxis}
             />
-            <YAxis yAxisId="count" orientation="right" allowDecimals={false} width="auto" {...chartAxis} />
+            <YAxis yAxisId="count" orientation="right" allowDecimals={false} width={32} {...chartAxis} />
             <Tooltip
               {...chartTooltip(label)}
               formatter={(value, name) => (name === 'Success rate' ? `${value}%` : value)}
@@ -97,7 +98,7 @@ export function HealthCharts({
           <LineChart data={points} margin={chartMargin} accessibilityLayer={false}>
             <CartesianGrid vertical={false} stroke="var(--grid)" />
             <XAxis {...x} />
-            <YAxis width="auto" tickFormatter={shortMs} {...chartAxis} />
+            <YAxis width={52} tickFormatter={shortMs} {...chartAxis} />
             <Tooltip
               {...chartTooltip(label)}
               cursor={{ stroke: 'var(--border-strong)' }}
