@@ -46,8 +46,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    // No manual chunks: Recharts is imported only by the overview's lazy charts module,
-    // so it lands in that module's chunk and loads with the overview, never with sign-in.
+    // No manual chunks: Recharts is imported only by the lazy chart modules (the overview's
+    // and the endpoint health page's), so it lands in their shared charts chunk and loads
+    // with them, never with sign-in.
     chunkSizeWarningLimit: 800,
   },
   server: {

@@ -24,6 +24,10 @@ const AccessTokensPage = lazy(() =>
   import('../accessTokens/AccessTokensPage.tsx').then((m) => ({ default: m.AccessTokensPage })),
 );
 const AuditLogPage = lazy(() => import('../audit/AuditLogPage.tsx').then((m) => ({ default: m.AuditLogPage })));
+const EndpointHealthPage = lazy(() =>
+  import('../endpoints/EndpointHealthPage.tsx').then((m) => ({ default: m.EndpointHealthPage })),
+);
+const AlertsPage = lazy(() => import('../alerts/AlertsPage.tsx').then((m) => ({ default: m.AlertsPage })));
 
 const view = (element: React.ReactNode) => <Suspense fallback={<Loading rows={6} />}>{element}</Suspense>;
 
@@ -44,6 +48,8 @@ function SignedIn() {
           <Route path="mailboxes/:mailboxId" element={view(<MailboxPage />)} />
           <Route path="access-tokens" element={view(<AccessTokensPage />)} />
           <Route path="audit-log" element={view(<AuditLogPage />)} />
+          <Route path="endpoints/:endpointId" element={view(<EndpointHealthPage />)} />
+          <Route path="alerts" element={view(<AlertsPage />)} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

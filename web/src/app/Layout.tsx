@@ -1,5 +1,5 @@
 /** The frame around every signed-in view: navigation, the live indicator, who is signed in. */
-import { Activity, Inbox, Keyboard, KeyRound, LayoutDashboard, ListTree, LogOut, ScrollText } from 'lucide-react';
+import { Activity, Bell, Inbox, Keyboard, KeyRound, LayoutDashboard, ListTree, LogOut, ScrollText } from 'lucide-react';
 import { useCallback, useState } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useSession } from '../session/SessionContext.tsx';
@@ -11,6 +11,7 @@ const nav = [
   { to: '/', label: 'Overview', icon: LayoutDashboard, end: true, admin: false },
   { to: '/events', label: 'Events', icon: ListTree, end: false, admin: false },
   { to: '/mailboxes', label: 'Mailboxes', icon: Inbox, end: false, admin: false },
+  { to: '/alerts', label: 'Alerts', icon: Bell, end: false, admin: false },
   { to: '/access-tokens', label: 'Access tokens', icon: KeyRound, end: false, admin: true },
   { to: '/audit-log', label: 'Audit log', icon: ScrollText, end: false, admin: true },
 ];

@@ -1,6 +1,6 @@
 /**
- * Keys for people who keep the dashboard open all day: `g o`, `g e`, `g m` go to the
- * overview, events and mailboxes; `/` jumps to the search box of the page; `?` shows the list.
+ * Keys for people who keep the dashboard open all day: `g o`, `g e`, `g m`, `g a` go to the
+ * overview, events, mailboxes and alerts; `/` jumps to the search box of the page; `?` shows the list.
  * Keys typed into a field are left alone.
  */
 import { useEffect } from 'react';
@@ -27,7 +27,7 @@ export function useGlobalShortcuts(onHelp: () => void) {
         return;
       }
       if (Date.now() - pendingG < 1000) {
-        const to = { o: '/', e: '/events', m: '/mailboxes' }[event.key];
+        const to = { o: '/', e: '/events', m: '/mailboxes', a: '/alerts' }[event.key];
         pendingG = 0;
         if (to) navigate(to);
       }
@@ -41,6 +41,7 @@ export const shortcuts: [keys: string, what: string][] = [
   ['g o', 'Overview'],
   ['g e', 'Events'],
   ['g m', 'Mailboxes'],
+  ['g a', 'Alerts'],
   ['/', 'Search events (tracking number, event type)'],
   ['j / k', 'Next / previous event in the list'],
   ['Enter', 'Open the event'],

@@ -1,8 +1,10 @@
 /**
  * One subscription a view listens to, and how to read its payloads: the rows it brings
  * (new ones and changed ones) and whether it says changes were left out (`skipped`,
- * `resync`), in which case what the view shows must be read again. Typed per
- * subscription, so a view can listen to several different ones as one list.
+ * `resync`), in which case what the view shows must be read again. A source given no way
+ * to read rows is a pulse: each of its payloads only says that something changed, so what
+ * the view shows is read again too. Typed per subscription, so a view can listen to
+ * several different ones as one list.
  */
 import type { AnyVariables, Client, TypedDocumentNode } from 'urql';
 import { subscribeForever } from '../graphql/subscribeForever.ts';
@@ -36,6 +38,7 @@ export function liveSource<Data, Variables extends AnyVariables, Item = never>(
   read: { received?(data: Data): Item[]; updated?(data: Data): Item[] } = {},
 ): LiveSource<Item> {
   const name = subscription.definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value ?? '?';
+  const pulse = !read.received && !read.updated;
   return {
     key: `${name}:${JSON.stringify(variables)}`,
     start: (client, sink) =>
@@ -48,7 +51,7 @@ export function liveSource<Data, Variables extends AnyVariables, Item = never>(
           const updated = read.updated?.(data) ?? [];
           if (received.length) sink.received(received);
           if (updated.length) sink.updated(updated);
-          if (payloadHasGap(data)) sink.gap();
+          if (pulse || payloadHasGap(data)) sink.gap();
         },
         // A restarted subscription missed what happened in between.
         () => sink.gap(),

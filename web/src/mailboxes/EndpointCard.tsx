@@ -2,7 +2,7 @@
  * One endpoint of a mailbox: where it points, what it accepts, how it retries, how it did
  * in the last hour, and what an operator can do with it.
  */
-import { Eye, KeyRound, Pencil, Power, PowerOff, Send, Trash2 } from 'lucide-react';
+import { Eye, HeartPulse, KeyRound, Pencil, Power, PowerOff, Send, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useClient } from 'urql';
@@ -66,7 +66,12 @@ export function EndpointCard({
           {endpoint.description ? <span className="muted small">{endpoint.description}</span> : null}
         </div>
         <span className="spacer" />
+        {endpoint.pausedAt ? <span className="pill pill-warn">Paused</span> : null}
         {endpoint.enabled ? <HealthBadge counts={health} /> : <span className="pill pill-off">Disabled</span>}
+        <Link to={`/endpoints/${endpoint.id}`} className="button button-small" aria-label={`Health of ${endpoint.url}`}>
+          <HeartPulse aria-hidden size={14} />
+          Health
+        </Link>
       </header>
       <dl className="endpoint-facts">
         <div>

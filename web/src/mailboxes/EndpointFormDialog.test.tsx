@@ -13,11 +13,23 @@ const endpoint: EndpointFieldsFragment = {
   url: 'https://example.com/hook',
   description: 'orders to the warehouse',
   enabled: true,
+  pausedAt: null,
+  disabledReason: null,
+  rateLimitPerSecond: null,
+  maxInFlight: null,
   eventTypes: ['order.*'],
   timeoutMs: 15_000,
   createdAt: '2026-11-28T10:00:00.000Z',
   headers: [{ name: 'X-Team', value: 'payments' }],
-  retryPolicy: { maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.25, schedule: [] },
+  retryPolicy: {
+    preset: 'spec',
+    maxAttempts: 5,
+    baseDelayMs: 1000,
+    factor: 3,
+    maxDelayMs: 60_000,
+    jitter: 0.25,
+    schedule: [],
+  },
 };
 
 /** A GraphQL client that answers every mutation with the endpoint and remembers what was sent. */
@@ -37,11 +49,11 @@ function recordingClient() {
   return { client: new Client({ url: 'http://hookpost.test/graphql', exchanges: [exchange] }), sent };
 }
 
-function renderForm() {
+function renderForm(shown: EndpointFieldsFragment = endpoint) {
   const { client, sent } = recordingClient();
   render(
     <Provider value={client}>
-      <EndpointFormDialog mailboxId="m1" endpoint={endpoint} open onClose={() => {}} />
+      <EndpointFormDialog mailboxId="m1" endpoint={shown} open onClose={() => {}} />
     </Provider>,
   );
   return sent;
@@ -65,7 +77,7 @@ describe('editing an endpoint', () => {
     save();
     await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
     expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
-      retryPolicy: { maxAttempts: 7, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.25 },
+      retryPolicy: { preset: 'spec', maxAttempts: 7, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.25 },
     });
   });
 
@@ -77,7 +89,44 @@ describe('editing an endpoint', () => {
     save();
     await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
     expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
-      retryPolicy: { maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.1 },
+      retryPolicy: { preset: 'spec', maxAttempts: 5, baseDelayMs: 1000, factor: 3, maxDelayMs: 60_000, jitter: 0.1 },
+    });
+  });
+
+  test('an endpoint on the production preset keeps it when its schedule changes, and its limits survive', async () => {
+    const sent = renderForm({
+      ...endpoint,
+      rateLimitPerSecond: 5,
+      maxInFlight: 2,
+      retryPolicy: {
+        preset: 'production',
+        maxAttempts: 8,
+        baseDelayMs: 5000,
+        factor: 2,
+        maxDelayMs: 36_000_000,
+        jitter: 0.1,
+        schedule: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      },
+    });
+    expect((screen.getByLabelText(/^Rate limit/) as HTMLInputElement).value).toBe('5');
+    fireEvent.change(screen.getByLabelText(/^Or an explicit schedule/), { target: { value: '5, 300' } });
+    save();
+    await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
+    expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
+      retryPolicy: { preset: 'production', schedule: [5000, 300_000], jitter: 0.1 },
+    });
+  });
+
+  test('choosing another preset clears the retry fields, so the preset applies whole', async () => {
+    const sent = renderForm();
+    fireEvent.change(screen.getByLabelText(/^Preset/), { target: { value: 'production' } });
+    expect((screen.getByLabelText('Attempts') as HTMLInputElement).value).toBe('');
+    fireEvent.change(screen.getByLabelText(/^Max in flight/), { target: { value: '3' } });
+    save();
+    await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
+    expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
+      retryPolicy: { preset: 'production' },
+      maxInFlight: 3,
     });
   });
 });

@@ -1,41 +1,24 @@
-/** Adding or changing an endpoint: URL, event-type filter, timeout, retry policy and custom headers. */
+/** Adding or changing an endpoint: URL, event-type filter, timeout, retry policy, limits and custom headers. */
 import { Plus, Trash2 } from 'lucide-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { errorMessage } from '../graphql/errorMessage.ts';
 import type { EndpointFieldsFragment } from '../generated/graphql.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { Field } from '../ui/Field.tsx';
 import { SecretOnce } from '../ui/SecretOnce.tsx';
 import {
   defaultEndpointForm,
   endpointChangesOf,
   endpointInputOf,
   formFromEndpoint,
+  retryFields,
+  retryPresetChoices,
   type EndpointFormValues,
 } from './endpointForm.ts';
 import { CreateEndpointMutation, UpdateEndpointMutation } from './mailboxDocuments.ts';
 
 type Errors = Partial<Record<keyof EndpointFormValues, string>>;
-
-function Field({
-  label,
-  error,
-  help,
-  children,
-}: {
-  label: string;
-  error?: string;
-  help?: string;
-  children: React.ReactNode;
-}) {
-  return (
-    <label className="field">
-      <span className="field-label">{label}</span>
-      {children}
-      {error ? <span className="field-error">{error}</span> : help ? <span className="field-help">{help}</span> : null}
-    </label>
-  );
-}
 
 export function EndpointFormDialog({
   mailboxId,
@@ -142,21 +125,60 @@ export function EndpointFormDialog({
           </Field>
           <fieldset className="fieldset">
             <legend>Retry policy</legend>
+            <Field label="Preset" help="Blank fields below take the preset's values.">
+              <select
+                name="preset"
+                value={values.preset}
+                onChange={(event) =>
+                  // A new preset applies whole: the fields typed for the previous one are cleared.
+                  set({
+                    preset: event.target.value as EndpointFormValues['preset'],
+                    ...Object.fromEntries(retryFields.map((field) => [field, ''])),
+                  })
+                }
+              >
+                {endpoint ? null : <option value="">The instance default</option>}
+                {retryPresetChoices.map((choice) => (
+                  <option key={choice.value} value={choice.value}>
+                    {choice.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
             <div className="form-grid form-grid-5">
               <Field label="Attempts" error={errors.maxAttempts}>
-                {input('maxAttempts', { type: 'number', min: 1, max: 50, disabled: scheduled })}
+                {input('maxAttempts', { type: 'number', min: 1, max: 50, disabled: scheduled, placeholder: 'preset' })}
               </Field>
               <Field label="First retry after (s)" error={errors.baseDelaySeconds}>
-                {input('baseDelaySeconds', { type: 'number', min: 0, step: 'any', disabled: scheduled })}
+                {input('baseDelaySeconds', {
+                  type: 'number',
+                  min: 0,
+                  step: 'any',
+                  disabled: scheduled,
+                  placeholder: 'preset',
+                })}
               </Field>
               <Field label="Then × factor" error={errors.factor}>
-                {input('factor', { type: 'number', min: 1, max: 10, step: 'any', disabled: scheduled })}
+                {input('factor', {
+                  type: 'number',
+                  min: 1,
+                  max: 10,
+                  step: 'any',
+                  disabled: scheduled,
+                  placeholder: 'preset',
+                })}
               </Field>
               <Field label="Longest wait (s)" error={errors.maxDelaySeconds}>
-                {input('maxDelaySeconds', { type: 'number', min: 0, step: 'any', disabled: scheduled })}
+                {input('maxDelaySeconds', {
+                  type: 'number',
+                  min: 0,
+                  step: 'any',
+                  disabled: scheduled,
+                  placeholder: 'preset',
+                })}
               </Field>
               <Field label="Jitter (±%)" error={errors.jitterPercent}>
-                {input('jitterPercent', { type: 'number', min: 0, max: 100, step: 'any' })}
+                {input('jitterPercent', { type: 'number', min: 0, max: 100, step: 'any', placeholder: 'preset' })}
               </Field>
             </div>
             <Field
@@ -166,6 +188,31 @@ export function EndpointFormDialog({
             >
               {input('schedule', { placeholder: 'none' })}
             </Field>
+          </fieldset>
+          <fieldset className="fieldset">
+            <legend>Limits</legend>
+            <div className="form-grid">
+              <Field
+                label="Rate limit (per second)"
+                error={errors.rateLimitPerSecond}
+                help="Deliveries a second, across every worker; a burst is spread out, nothing dropped. Blank: no limit."
+              >
+                {input('rateLimitPerSecond', {
+                  type: 'number',
+                  min: 0.01,
+                  max: 10000,
+                  step: 'any',
+                  placeholder: 'no limit',
+                })}
+              </Field>
+              <Field
+                label="Max in flight"
+                error={errors.maxInFlight}
+                help="Requests at a time, across every worker. Blank: each worker's fair share."
+              >
+                {input('maxInFlight', { type: 'number', min: 1, max: 1000, placeholder: 'fair share' })}
+              </Field>
+            </div>
           </fieldset>
           <fieldset className="fieldset">
             <legend>Custom headers</legend>

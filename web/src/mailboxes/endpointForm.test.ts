@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultEndpointForm, describeRetryPolicy, endpointInputOf } from './endpointForm.ts';
 
 describe('the endpoint form', () => {
-  test('seconds become milliseconds and the exponential rule is sent when no schedule is given', () => {
+  test('seconds become milliseconds; a new endpoint left on the instance default sends no retry policy', () => {
     const result = endpointInputOf({
       ...defaultEndpointForm,
       url: ' https://example.com/hook ',
@@ -19,10 +19,19 @@ describe('the endpoint form', () => {
         description: '',
         eventTypes: ['order.*', 'invoice.paid'],
         timeoutMs: 15_000,
-        retryPolicy: { maxAttempts: 3, baseDelayMs: 2000, factor: 2, maxDelayMs: 3_600_000, jitter: 0 },
+        rateLimitPerSecond: null,
+        maxInFlight: null,
         headers: [{ name: 'Authorization', value: 'Bearer x' }],
       },
     });
+  });
+
+  test('a preset alone is enough; the fields given are sent beside it, blank ones take its values', () => {
+    const base = { ...defaultEndpointForm, url: 'https://example.com/hook' };
+    const production = endpointInputOf({ ...base, preset: 'production' });
+    expect(production.ok && production.input.retryPolicy).toEqual({ preset: 'production' });
+    const tuned = endpointInputOf({ ...base, preset: 'spec', maxAttempts: '5', baseDelaySeconds: '1.5' });
+    expect(tuned.ok && tuned.input.retryPolicy).toEqual({ preset: 'spec', maxAttempts: 5, baseDelayMs: 1500 });
   });
 
   test('an explicit schedule replaces the rule', () => {
@@ -31,8 +40,17 @@ describe('the endpoint form', () => {
       url: 'http://127.0.0.1:9000',
       schedule: '1, 10, 60',
       maxAttempts: '',
+      jitterPercent: '0',
     });
     expect(result.ok && result.input.retryPolicy).toEqual({ schedule: [1000, 10_000, 60_000], jitter: 0 });
+  });
+
+  test('rate limit and concurrency: numbers in range, blank for none', () => {
+    const base = { ...defaultEndpointForm, url: 'https://example.com/hook' };
+    const limited = endpointInputOf({ ...base, rateLimitPerSecond: '2.5', maxInFlight: '4' });
+    expect(limited.ok && [limited.input.rateLimitPerSecond, limited.input.maxInFlight]).toEqual([2.5, 4]);
+    const wrong = endpointInputOf({ ...base, rateLimitPerSecond: '0', maxInFlight: '1.5' });
+    expect(!wrong.ok && Object.keys(wrong.errors).sort()).toEqual(['maxInFlight', 'rateLimitPerSecond']);
   });
 
   test('mistakes are named per field', () => {

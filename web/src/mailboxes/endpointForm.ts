@@ -1,15 +1,25 @@
 /**
  * The endpoint form's values (strings, as typed, times in seconds) and the GraphQL input
- * they become (times in milliseconds). Pure, so the rules are tested without a browser;
- * the server validates again and its messages are shown as they come.
+ * they become (times in milliseconds). A retry field left blank takes the preset's value
+ * (the server fills it in), so choosing a preset is enough; a new endpoint whose preset is
+ * left on the instance default sends no retry policy at all. Pure, so the rules are tested
+ * without a browser; the server validates again and its messages are shown as they come.
  */
-import type { CreateEndpointInput, EndpointFieldsFragment, UpdateEndpointInput } from '../generated/graphql.ts';
+import type {
+  CreateEndpointInput,
+  EndpointFieldsFragment,
+  RetryPolicyInput,
+  RetryPreset,
+  UpdateEndpointInput,
+} from '../generated/graphql.ts';
 
 export interface EndpointFormValues {
   url: string;
   description: string;
   eventTypes: string;
   timeoutSeconds: string;
+  /** The preset blank retry fields come from; '' (new endpoints only): the instance default. */
+  preset: RetryPreset | '';
   maxAttempts: string;
   baseDelaySeconds: string;
   factor: string;
@@ -18,20 +28,42 @@ export interface EndpointFormValues {
   jitterPercent: string;
   /** Explicit delays in seconds, comma-separated; replaces the exponential rule when given. */
   schedule: string;
+  /** At most this many deliveries a second; blank: no limit. */
+  rateLimitPerSecond: string;
+  /** At most this many requests at a time; blank: each worker's fair share. */
+  maxInFlight: string;
   headers: { name: string; value: string }[];
 }
+
+/** The retry fields, which a change of preset clears so the preset's values apply. */
+export const retryFields = [
+  'maxAttempts',
+  'baseDelaySeconds',
+  'factor',
+  'maxDelaySeconds',
+  'jitterPercent',
+  'schedule',
+] as const satisfies readonly (keyof EndpointFormValues)[];
+
+export const retryPresetChoices: { value: RetryPreset; label: string }[] = [
+  { value: 'spec', label: 'spec: 3 attempts, at once, +2 s, +4 s' },
+  { value: 'production', label: 'production: 8 attempts over about 27 h, ±10%' },
+];
 
 export const defaultEndpointForm: EndpointFormValues = {
   url: '',
   description: '',
   eventTypes: '',
   timeoutSeconds: '15',
-  maxAttempts: '3',
-  baseDelaySeconds: '2',
-  factor: '2',
-  maxDelaySeconds: '3600',
-  jitterPercent: '0',
+  preset: '',
+  maxAttempts: '',
+  baseDelaySeconds: '',
+  factor: '',
+  maxDelaySeconds: '',
+  jitterPercent: '',
   schedule: '',
+  rateLimitPerSecond: '',
+  maxInFlight: '',
   headers: [],
 };
 
@@ -44,12 +76,15 @@ export function formFromEndpoint(endpoint: EndpointFieldsFragment): EndpointForm
     description: endpoint.description,
     eventTypes: endpoint.eventTypes.join(', '),
     timeoutSeconds: seconds(endpoint.timeoutMs),
+    preset: policy.preset,
     maxAttempts: String(policy.maxAttempts),
     baseDelaySeconds: seconds(policy.baseDelayMs),
     factor: String(policy.factor),
     maxDelaySeconds: seconds(policy.maxDelayMs),
     jitterPercent: String(+(policy.jitter * 100).toFixed(2)),
     schedule: policy.schedule.map(seconds).join(', '),
+    rateLimitPerSecond: endpoint.rateLimitPerSecond === null ? '' : String(endpoint.rateLimitPerSecond),
+    maxInFlight: endpoint.maxInFlight === null ? '' : String(endpoint.maxInFlight),
     headers: endpoint.headers.map((header) => ({ ...header })),
   };
 }
@@ -58,13 +93,14 @@ export type FormResult =
   | { ok: true; input: Omit<CreateEndpointInput, 'mailboxId'> & UpdateEndpointInput }
   | { ok: false; errors: Partial<Record<keyof EndpointFormValues, string>> };
 
-const number = (value: string) => (value.trim() === '' ? Number.NaN : Number(value));
+/** A typed number, undefined when the field is blank, NaN when it is not a number. */
+const number = (value: string) => (value.trim() === '' ? undefined : Number(value));
 
 export function endpointInputOf(values: EndpointFormValues): FormResult {
   const errors: Partial<Record<keyof EndpointFormValues, string>> = {};
   const url = values.url.trim();
   if (!/^https?:\/\/\S+$/i.test(url)) errors.url = 'An http:// or https:// URL.';
-  const timeout = number(values.timeoutSeconds);
+  const timeout = number(values.timeoutSeconds) ?? Number.NaN;
   if (!(timeout >= 1 && timeout <= 60)) errors.timeoutSeconds = 'Between 1 and 60 seconds.';
   const schedule = values.schedule
     .split(',')
@@ -77,20 +113,43 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
   const factor = number(values.factor);
   const maxDelay = number(values.maxDelaySeconds);
   if (schedule.length === 0) {
-    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50))
+    if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50))
       errors.maxAttempts = 'A whole number from 1 to 50.';
-    if (!(baseDelay >= 0)) errors.baseDelaySeconds = 'Seconds, 0 or more.';
-    if (!(factor >= 1 && factor <= 10)) errors.factor = 'From 1 to 10.';
-    if (!(maxDelay >= 0)) errors.maxDelaySeconds = 'Seconds, 0 or more.';
+    if (baseDelay !== undefined && !(baseDelay >= 0)) errors.baseDelaySeconds = 'Seconds, 0 or more.';
+    if (factor !== undefined && !(factor >= 1 && factor <= 10)) errors.factor = 'From 1 to 10.';
+    if (maxDelay !== undefined && !(maxDelay >= 0)) errors.maxDelaySeconds = 'Seconds, 0 or more.';
   }
-  const jitterPercent = values.jitterPercent.trim() === '' ? 0 : Number(values.jitterPercent);
-  if (!(jitterPercent >= 0 && jitterPercent <= 100)) errors.jitterPercent = 'From 0 to 100 %.';
+  const jitterPercent = number(values.jitterPercent);
+  if (jitterPercent !== undefined && !(jitterPercent >= 0 && jitterPercent <= 100))
+    errors.jitterPercent = 'From 0 to 100 %.';
+  const rateLimit = number(values.rateLimitPerSecond);
+  if (rateLimit !== undefined && !(rateLimit >= 0.01 && rateLimit <= 10_000))
+    errors.rateLimitPerSecond = 'From 0.01 to 10,000 a second.';
+  const maxInFlight = number(values.maxInFlight);
+  if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1 && maxInFlight <= 1000))
+    errors.maxInFlight = 'A whole number from 1 to 1,000.';
   const headers = values.headers.filter((header) => header.name.trim() || header.value.trim());
   if (headers.some((header) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header.name.trim())))
     errors.headers = 'Header names are letters, digits and - _ . only.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
   const ms = (s: number) => Math.round(s * 1000);
+  const given = <T>(entries: [string, T | undefined][]) =>
+    Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as Partial<RetryPolicyInput>;
+  const rule: Partial<RetryPolicyInput> =
+    schedule.length > 0
+      ? { schedule: schedule.map(ms) }
+      : given([
+          ['maxAttempts', maxAttempts],
+          ['baseDelayMs', baseDelay === undefined ? undefined : ms(baseDelay)],
+          ['factor', factor],
+          ['maxDelayMs', maxDelay === undefined ? undefined : ms(maxDelay)],
+        ]);
+  const retryPolicy: RetryPolicyInput = {
+    ...(values.preset ? { preset: values.preset } : {}),
+    ...rule,
+    ...(jitterPercent === undefined ? {} : { jitter: jitterPercent / 100 }),
+  };
   return {
     ok: true,
     input: {
@@ -101,10 +160,10 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
         .map((type) => type.trim())
         .filter(Boolean),
       timeoutMs: ms(timeout),
-      retryPolicy:
-        schedule.length > 0
-          ? { schedule: schedule.map(ms), jitter: jitterPercent / 100 }
-          : { maxAttempts, baseDelayMs: ms(baseDelay), factor, maxDelayMs: ms(maxDelay), jitter: jitterPercent / 100 },
+      // Nothing chosen: the instance default (HOOKPOST_DEFAULT_RETRY_POLICY) applies.
+      ...(Object.keys(retryPolicy).length > 0 ? { retryPolicy } : {}),
+      rateLimitPerSecond: rateLimit ?? null,
+      maxInFlight: maxInFlight ?? null,
       headers: headers.map((header) => ({ name: header.name.trim(), value: header.value })),
     },
   };
@@ -113,7 +172,8 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
 /**
  * What an edit changes: only the fields whose value differs from the endpoint's, so a
  * field the form does not show (or shows rounded) is never reset by saving another one.
- * The retry policy is replaced whole by the server, so when it changes it is sent whole.
+ * The retry policy is replaced whole by the server, so when it changes it is sent whole,
+ * with the preset it was loaded with (or the one chosen).
  */
 export function endpointChangesOf(original: EndpointFieldsFragment, values: EndpointFormValues): FormResult {
   const result = endpointInputOf(values);
@@ -127,7 +187,7 @@ export function endpointChangesOf(original: EndpointFieldsFragment, values: Endp
 }
 
 /** "3 attempts: now, +2 s, +4 s" — the policy in words, as the endpoint card shows it. */
-export function describeRetryPolicy(policy: EndpointFieldsFragment['retryPolicy']): string {
+export function describeRetryPolicy(policy: Omit<EndpointFieldsFragment['retryPolicy'], 'preset'>): string {
   const delays: number[] = [];
   if (policy.schedule.length > 0) delays.push(...policy.schedule);
   else

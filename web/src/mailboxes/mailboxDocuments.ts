@@ -7,14 +7,19 @@ export const EndpointFields = graphql(`
     url
     description
     enabled
+    pausedAt
+    disabledReason
     eventTypes
     timeoutMs
+    rateLimitPerSecond
+    maxInFlight
     createdAt
     headers {
       name
       value
     }
     retryPolicy {
+      preset
       maxAttempts
       baseDelayMs
       factor
@@ -209,6 +214,7 @@ export const EnableEndpointMutation = graphql(`
     enableEndpoint(id: $id) {
       id
       enabled
+      disabledReason
     }
   }
 `);
@@ -218,6 +224,7 @@ export const DisableEndpointMutation = graphql(`
     disableEndpoint(id: $id) {
       id
       enabled
+      disabledReason
     }
   }
 `);

@@ -1,10 +1,8 @@
 /**
  * The overview's three charts, drawn by Recharts (loaded only with the overview: it is
- * the largest dependency). Colors come from the theme's CSS variables, so they follow
- * light and dark mode. Each chart is a figure whose caption says in words what it shows;
- * the drawing itself is hidden from screen readers, which read the caption instead.
+ * the largest dependency), in the shared chart card and look (ui/charts.tsx): each is
+ * a figure whose caption says in words what it shows.
  */
-import type { ReactNode } from 'react';
 import {
   Area,
   AreaChart,
@@ -19,55 +17,18 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import {
+  CHART_HEIGHT as HEIGHT,
+  ChartCard,
+  chartAxis as axis,
+  chartLegend as legend,
+  chartMargin as margin,
+  chartTooltip as tooltip,
+  shortMs,
+} from '../ui/charts.tsx';
 import { formatCount, formatDuration, formatMinute } from '../ui/format.ts';
 import { attemptsSummary, latencySummary, receivedSummary } from './chartSummaries.ts';
 import type { ActivityPoint, AttemptsPoint } from './overviewRange.ts';
-
-const axis = { stroke: 'var(--text-muted)', fontSize: 11, tickLine: false, axisLine: false } as const;
-const HEIGHT = 200;
-const margin = { top: 8, right: 16, bottom: 0, left: 4 };
-
-function tooltip(label: (iso: string) => string) {
-  return {
-    contentStyle: {
-      background: 'var(--surface-raised)',
-      border: '1px solid var(--border)',
-      borderRadius: 8,
-      fontSize: 12,
-      color: 'var(--text)',
-    },
-    labelStyle: { color: 'var(--text-muted)', marginBottom: 4 },
-    cursor: { fill: 'var(--hover)' },
-    labelFormatter: (value: unknown) => label(String(value)),
-  };
-}
-const legend = { iconType: 'circle' as const, iconSize: 8, wrapperStyle: { fontSize: 12, color: 'var(--text-muted)' } };
-const shortMs = (ms: number) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`);
-
-function ChartCard({
-  title,
-  unit,
-  summary,
-  wide = false,
-  children,
-}: {
-  title: string;
-  unit: string;
-  summary: string;
-  wide?: boolean;
-  children: ReactNode;
-}) {
-  return (
-    <figure className={`card chart-card${wide ? ' chart-wide' : ''}`}>
-      <header className="card-header">
-        <h2>{title}</h2>
-        <span className="muted small">{unit}</span>
-      </header>
-      <figcaption className="chart-summary">{summary}</figcaption>
-      <div aria-hidden="true">{children}</div>
-    </figure>
-  );
-}
 
 export function OverviewCharts({
   attempts,
