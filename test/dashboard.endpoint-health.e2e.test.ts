@@ -204,6 +204,28 @@ describe('endpoint health in a browser', () => {
     await expect.poll(async () => (await endpointState()).pausedAt).toBeNull();
   });
 
+  test('disable, then enable with "deliver what it missed": the event sent meanwhile reaches the receiver', async () => {
+    receiver.reply({ status: 200 });
+    await page.getByRole('button', { name: 'Disable', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Disable this endpoint?' })
+      .getByRole('button', { name: 'Disable endpoint' })
+      .click();
+    await expect.poll(async () => (await endpointState()).enabled).toBe(false);
+    const before = receiver.requests.length;
+    await sendEvent({ event: 'invoice.created', data: { id: 'missed' } });
+    await page.getByRole('button', { name: 'Enable', exact: true }).click();
+    const ask = page.getByRole('dialog', { name: 'Enable this endpoint?' });
+    await expect(ask.getByLabel('Deliver the events it missed while disabled').isChecked()).resolves.toBe(true);
+    await ask.getByRole('button', { name: 'Enable endpoint' }).click();
+    await page.getByText('Endpoint enabled; what it missed is on its way.').waitFor();
+    await expect
+      .poll(() => receiver.requests.slice(before).some((r) => r.body.toString().includes('"missed"')), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+  });
+
   test('the edit form sets a rate limit and a concurrency limit, and what it does not show survives', async () => {
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit endpoint' });
@@ -258,13 +280,15 @@ describe('endpoint health in a browser', () => {
     await opened.waitFor();
     await expect(opened.textContent()).resolves.toContain(`${receiver.url}/ledger`);
     await page.locator('[data-alert="delivery.exhausted"]').first().waitFor();
-    await page.locator('[data-alert="replay.finished"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-alert="replay.finished"]').first().waitFor({ timeout: 10_000 });
     await expect(page.getByTestId('alerts-webhook-hint').textContent()).resolves.toContain('add an endpoint to it');
 
     // Disabled and enabled again by an operator elsewhere: endpoint.enabled shows up without a reload.
+    const enabledAlerts = page.locator('[data-alert="endpoint.enabled"]');
+    const enabledBefore = await enabledAlerts.count();
     await api(`mutation($id: ID!) { disableEndpoint(id: $id) { id } }`, { id: endpointId });
     await api(`mutation($id: ID!) { enableEndpoint(id: $id) { id } }`, { id: endpointId });
-    await page.locator('[data-alert="endpoint.enabled"]').waitFor({ timeout: 5_000 });
+    await expect.poll(() => enabledAlerts.count(), { timeout: 5_000 }).toBe(enabledBefore + 1);
     await expect(page.locator('tbody tr').first().getAttribute('data-alert')).resolves.toBe('endpoint.enabled');
     await screenshot(page, 'alerts-light');
     await expectAccessible(page, 'alerts (light)');

@@ -47,7 +47,7 @@ const confirmations: Record<
     done: 'Endpoint enabled.',
     tone: 'button-primary',
     body: () =>
-      'New events are delivered to it again and its circuit starts closed. Events received while it was disabled were not routed to it; their cancelled deliveries can be retried from each event.',
+      'New events are delivered to it again and its circuit starts closed. Events received while it was disabled were not routed to it: tick the box below to deliver those its filter accepts, behind live traffic.',
   },
 };
 
@@ -60,6 +60,7 @@ export function EndpointSwitches({
   block: string | null;
 }) {
   const [asking, setAsking] = useState<Switch | null>(null);
+  const [replayMissed, setReplayMissed] = useState(true);
   const [pausing, pause] = useMutationAction(PauseEndpointMutation);
   const [resuming, resume] = useMutationAction(ResumeEndpointMutation);
   const [enabling, enable] = useMutationAction(EnableEndpointMutation);
@@ -101,6 +102,16 @@ export function EndpointSwitches({
         {asking && asked ? (
           <div className="stack">
             <p>{asked.body(endpoint.circuit.heldCount)}</p>
+            {asking === 'enable' ? (
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={replayMissed}
+                  onChange={(event) => setReplayMissed(event.target.checked)}
+                />
+                Deliver the events it missed while disabled
+              </label>
+            ) : null}
             <div className="dialog-actions">
               <button type="button" className="button" onClick={() => setAsking(null)}>
                 Keep it as it is
@@ -109,7 +120,16 @@ export function EndpointSwitches({
                 type="button"
                 className={`button ${asked.tone}`}
                 disabled={busy}
-                onClick={() => void run[asking]({ id: endpoint.id }, asked.done).then(() => setAsking(null))}
+                onClick={() =>
+                  void (
+                    asking === 'enable'
+                      ? enable(
+                          { id: endpoint.id, replayMissed },
+                          replayMissed ? 'Endpoint enabled; what it missed is on its way.' : asked.done,
+                        )
+                      : run[asking]({ id: endpoint.id }, asked.done)
+                  ).then(() => setAsking(null))
+                }
               >
                 {asked.action}
               </button>

@@ -210,8 +210,8 @@ export const UpdateEndpointMutation = graphql(`
 `);
 
 export const EnableEndpointMutation = graphql(`
-  mutation EnableEndpoint($id: ID!) {
-    enableEndpoint(id: $id) {
+  mutation EnableEndpoint($id: ID!, $replayMissed: Boolean = false) {
+    enableEndpoint(id: $id, replayMissed: $replayMissed) {
       id
       enabled
       disabledReason
