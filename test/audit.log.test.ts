@@ -26,21 +26,27 @@ beforeAll(async () => {
   hookpost = await startTestHookpost(db.url, { role: 'api' });
   operator = (await createAccessToken(hookpost.runtime, ada, { name: 'ops', role: 'operator' })).token;
   const { pool } = hookpost.runtime;
+  // Entries are ordered by their time-ordered ids, to the millisecond: a pause keeps these apart.
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+  await tick();
   await recordAudit(pool, ada, {
     action: 'mailbox.create',
     target: { type: 'mailbox', id: 'm1' },
     summary: { name: 'Orders' },
   });
+  await tick();
   await recordAudit(pool, bob, {
     action: 'endpoint.update',
     target: { type: 'endpoint', id: endpointId },
     summary: { description: 'primary', headers: { Authorization: 'Bearer live-secret' } },
   });
+  await tick();
   await recordAudit(pool, bob, {
     action: 'endpoint.rotate_secret',
     target: { type: 'endpoint', id: endpointId },
     summary: { signingSecret: 'whsec_c2VjcmV0LXNlY3JldA' },
   });
+  await tick();
   await recordAudit(pool, null, { action: 'session.sign_in_refused', target: { type: 'session', id: null } });
 });
 
