@@ -326,6 +326,19 @@ describe('dead letters and bulk replay', () => {
   test('bad filters are refused and start nothing; viewers cannot replay', async () => {
     const bad = await gql(hookpost, `mutation { startReplay(filter: { statusCodes: [99] }) { id } }`);
     expect(bad.errors?.[0]?.extensions?.code).toBe('validation_failed');
+    // What failed after now cannot be replayed now: refused, not widened to everything.
+    const future = await hookpost.api('/api/replays', {
+      method: 'POST',
+      json: { failed_since: '2999-01-01T00:00:00Z' },
+    });
+    expect(future.status).toBe(422);
+    expect((await future.json()).error.code).toBe('validation_failed');
+    const policy = await gql(
+      hookpost,
+      `mutation($id: ID!) { updateEndpoint(id: $id, input: { healthPolicy: { coolDownMs: 5000, maxCoolDownMs: 1000 } }) { id } }`,
+      { id: (await gqlData(hookpost, `{ endpoints(first: 1) { edges { node { id } } } }`)).endpoints.edges[0].node.id },
+    );
+    expect(policy.errors?.[0]?.extensions?.code).toBe('validation_failed');
     const { replays } = await gqlData(hookpost, `{ replays { id } }`);
     const before = replays.length;
     const deleteSystem = await gqlData(hookpost, `{ systemMailbox { id } }`);

@@ -1,7 +1,7 @@
 /**
  * Deliveries for events an endpoint missed while it was disabled: events of its mailbox
  * accepted in a time range, that its filter accepts, and that have no delivery to it.
- * Each gets a `replay` delivery with its job (behind live traffic, deliverJobs.ts), and
+ * Erased events are skipped. Each gets a `replay` delivery with its job (behind live traffic, deliverJobs.ts), and
  * its event counts one more delivery on its way. Run a batch at a time, inside the
  * caller's transaction (which holds its replay's row lock, so batches never overlap); an
  * event that has a delivery to the endpoint already gets no second one.
@@ -32,10 +32,17 @@ export async function addMissedDeliveries(
   cursor: string | null,
   limit: number,
 ): Promise<{ lastEventId: string | null; looked: number; added: number }> {
+  // An endpoint disabled or deleted again meanwhile gets nothing more: the replay ends.
+  const { rowCount: active } = await deps.db.query(
+    'select 1 from endpoint where id = $1 and enabled and deleted_at is null',
+    [range.endpointId],
+  );
+  if (!active) return { lastEventId: null, looked: 0, added: 0 };
   const { rows: events } = await deps.db.query<{ id: string; matches: boolean; has: boolean }>(
     `select e.id,
             (cardinality($4::text[]) = 0 or e.event_type like any($4::text[])) as matches,
-            exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $5) as has
+            (e.erased_at is not null
+             or exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $5)) as has
        from event e
       where e.mailbox_id = $1 and e.id >= $2::uuid and e.id < $3::uuid and ($6::uuid is null or e.id > $6::uuid)
       order by e.id limit $7`,

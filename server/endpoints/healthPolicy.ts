@@ -11,30 +11,35 @@ import { z } from 'zod';
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
-export const healthPolicySchema = z.object({
-  /** Failures in a row that open the circuit. */
-  failureThreshold: z.int().min(1).max(1_000).default(5),
-  /** The share of failed attempts in a window that opens the circuit, in percent. */
-  failureRatePercent: z.int().min(1).max(100).default(50),
-  /** The window the rate is measured over, in ms. */
-  windowMs: z.int().min(1_000).max(DAY_MS).default(MINUTE_MS),
-  /** Attempts a window needs before its rate counts. */
-  minAttempts: z.int().min(1).max(100_000).default(20),
-  /** How long an opened circuit rests before a probe, in ms. */
-  coolDownMs: z.int().min(1_000).max(DAY_MS).default(30_000),
-  /** The longest rest, however often it reopens, in ms. */
-  maxCoolDownMs: z
-    .int()
-    .min(1_000)
-    .max(7 * DAY_MS)
-    .default(30 * MINUTE_MS),
-  /** An endpoint failing without a success for this long is disabled, in ms; 0 never. */
-  disableAfterMs: z
-    .int()
-    .min(0)
-    .max(90 * DAY_MS)
-    .default(5 * DAY_MS),
-});
+export const healthPolicySchema = z
+  .object({
+    /** Failures in a row that open the circuit. */
+    failureThreshold: z.int().min(1).max(1_000).default(5),
+    /** The share of failed attempts in a window that opens the circuit, in percent. */
+    failureRatePercent: z.int().min(1).max(100).default(50),
+    /** The window the rate is measured over, in ms. */
+    windowMs: z.int().min(1_000).max(DAY_MS).default(MINUTE_MS),
+    /** Attempts a window needs before its rate counts. */
+    minAttempts: z.int().min(1).max(100_000).default(20),
+    /** How long an opened circuit rests before a probe, in ms. */
+    coolDownMs: z.int().min(1_000).max(DAY_MS).default(30_000),
+    /** The longest rest, however often it reopens, in ms. */
+    maxCoolDownMs: z
+      .int()
+      .min(1_000)
+      .max(7 * DAY_MS)
+      .default(30 * MINUTE_MS),
+    /** An endpoint failing without a success for this long is disabled, in ms; 0 never. */
+    disableAfterMs: z
+      .int()
+      .min(0)
+      .max(90 * DAY_MS)
+      .default(5 * DAY_MS),
+  })
+  .refine((policy) => policy.maxCoolDownMs >= policy.coolDownMs, {
+    message: 'must be at least coolDownMs',
+    path: ['maxCoolDownMs'],
+  });
 
 export type HealthPolicy = z.output<typeof healthPolicySchema>;
 export type HealthPolicyInput = z.input<typeof healthPolicySchema>;

@@ -133,6 +133,8 @@ async function selectEventIds(
   const where: string[] = [];
   if (filter.trackingNumbers) where.push(`e.id = any(${param(filter.trackingNumbers)}::uuid[])`);
   if (filter.mailboxId) where.push(`e.mailbox_id = ${param(filter.mailboxId)}`);
+  // Hookpost's own alerts are listed only when their mailbox is asked for (the Alerts page).
+  else if (!filter.trackingNumbers) where.push(`e.mailbox_id is distinct from (select id from mailbox where system)`);
   if (filter.endpointId)
     where.push(
       `exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = ${param(filter.endpointId)})`,

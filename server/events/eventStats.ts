@@ -112,7 +112,7 @@ async function countEvents(db: Queryable, window: Window): Promise<Map<string, n
   const { rows } = await db.query<{ status: string; count: number }>(
     `select e.status, count(*)::int as count from event e
       where e.id >= $1::uuid and e.id < $2::uuid
-        and ($3::uuid is null or e.mailbox_id = $3)
+        and (case when $3::uuid is null then e.mailbox_id is distinct from (select id from mailbox where system) else e.mailbox_id = $3 end)
         and ($4::uuid is null or exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $4))
       group by e.status`,
     [firstIdAt(window.from), firstIdAt(window.to), window.mailboxId ?? null, window.endpointId ?? null],
@@ -125,7 +125,7 @@ async function countDeliveries(db: Queryable, window: Window): Promise<Map<strin
     `select d.status, count(*)::int as count from delivery d
        join endpoint p on p.id = d.endpoint_id
       where d.event_id >= $1::uuid and d.event_id < $2::uuid
-        and ($3::uuid is null or p.mailbox_id = $3)
+        and (case when $3::uuid is null then p.mailbox_id is distinct from (select id from mailbox where system) else p.mailbox_id = $3 end)
         and ($4::uuid is null or d.endpoint_id = $4)
       group by d.status`,
     [firstIdAt(window.from), firstIdAt(window.to), window.mailboxId ?? null, window.endpointId ?? null],
@@ -142,7 +142,7 @@ async function attemptsByMinute(db: Queryable, window: Window): Promise<Attempts
          join delivery d on d.id = a.delivery_id
          join endpoint p on p.id = d.endpoint_id
         where a.started_at >= $1 and a.started_at < $2
-          and ($3::uuid is null or p.mailbox_id = $3)
+          and (case when $3::uuid is null then p.mailbox_id is distinct from (select id from mailbox where system) else p.mailbox_id = $3 end)
           and ($4::uuid is null or d.endpoint_id = $4)
         group by 1
      )
@@ -175,7 +175,7 @@ const DELIVERED_IN_WINDOW = `
     join endpoint p on p.id = d.endpoint_id
    where a.started_at >= $1 and a.started_at < $2
      and a.trigger = 'scheduled' and a.error_kind is null and a.status_code between 200 and 299
-     and ($3::uuid is null or p.mailbox_id = $3)
+     and (case when $3::uuid is null then p.mailbox_id is distinct from (select id from mailbox where system) else p.mailbox_id = $3 end)
      and ($4::uuid is null or d.endpoint_id = $4)`;
 
 async function activityByMinute(db: Queryable, window: Window): Promise<MinuteActivity[]> {
@@ -184,7 +184,7 @@ async function activityByMinute(db: Queryable, window: Window): Promise<MinuteAc
        select date_trunc('minute', e.received_at) as minute, count(*)::int as received
          from event e
         where e.id >= $5::uuid and e.id < $6::uuid
-          and ($3::uuid is null or e.mailbox_id = $3)
+          and (case when $3::uuid is null then e.mailbox_id is distinct from (select id from mailbox where system) else e.mailbox_id = $3 end)
           and ($4::uuid is null or exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $4))
         group by 1
      ), latency as (
@@ -258,7 +258,7 @@ async function endpointHealth(db: Queryable, window: Window): Promise<EndpointHe
        left join attempts a on a.endpoint_id = p.id
        left join failed f on f.endpoint_id = p.id
       where (a.endpoint_id is not null or f.endpoint_id is not null)
-        and ($3::uuid is null or p.mailbox_id = $3)
+        and (case when $3::uuid is null then p.mailbox_id is distinct from (select id from mailbox where system) else p.mailbox_id = $3 end)
         and ($4::uuid is null or p.id = $4)
       order by coalesce(f.failed_deliveries, 0) desc, coalesce(a.attempts, 0) - coalesce(a.succeeded, 0) desc, p.id`,
     [

@@ -33,6 +33,8 @@ export async function setEndpointEnabled(
   authorize(actor, 'operator');
   const current = await findLiveEndpoint(rt, id);
   if (!enabled) {
+    // Disabled already: its recorded reason (a 410, failing too long…) stays.
+    if (!current.enabled) return current;
     const [endpoint] = await rt.prisma.$transaction([
       rt.prisma.endpoint.update({
         where: { id },

@@ -28,7 +28,8 @@ export async function listMailboxes<A extends MailboxArgs>(
   authorize(actor, 'viewer');
   return rt.reads.prisma.mailbox.findMany({
     ...args,
-    where: filter.includeDeleted ? {} : { deletedAt: null },
+    // The system mailbox (Hookpost's own alerts) is not a producer: `Query.systemMailbox` reaches it.
+    where: filter.includeDeleted ? { system: false } : { deletedAt: null, system: false },
     orderBy: { id: 'desc' },
   }) as Promise<Prisma.MailboxGetPayload<A>[]>;
 }

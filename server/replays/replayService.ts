@@ -52,7 +52,11 @@ export async function startReplay(rt: Deps, actor: Actor | null, input: DeadLett
       ...filter,
       failedUntil: filter.failedUntil && filter.failedUntil < startedAt ? filter.failedUntil : startedAt,
     };
-    if (bounded.failedSince && bounded.failedSince >= bounded.failedUntil) bounded.failedSince = undefined;
+    if (bounded.failedSince && bounded.failedSince >= startedAt)
+      throw new AppError(
+        'validation_failed',
+        'failedSince: must be in the past (a replay takes what failed before it starts).',
+      );
     const total = await countDeadLetters(client, bounded);
     await client.query(`insert into replay (id, filter, total, created_by, created_at) values ($1, $2, $3, $4, $5)`, [
       id,
@@ -85,7 +89,7 @@ export async function startMissedReplay(
   const { rows } = await client.query<{ count: string }>(
     `select count(*) from event e
       where e.mailbox_id = $1 and e.id >= $2::uuid and e.id < $3::uuid
-        and (cardinality($4::text[]) = 0 or e.event_type like any($4::text[]))
+        and (cardinality($4::text[]) = 0 or e.event_type like any($4::text[])) and e.erased_at is null
         and not exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $5)`,
     [
       range.mailboxId,
