@@ -14,7 +14,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 export const healthPolicySchema = z
   .object({
     /** Failures in a row that open the circuit. */
-    failureThreshold: z.int().min(1).max(1_000).default(5),
+    failureThreshold: z.int().min(1).max(1_000_000).default(5),
     /** The share of failed attempts in a window that opens the circuit, in percent. */
     failureRatePercent: z.int().min(1).max(100).default(50),
     /** The window the rate is measured over, in ms. */

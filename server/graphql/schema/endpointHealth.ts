@@ -94,7 +94,7 @@ export const HealthPolicyInput = builder
     description: 'A health policy. It replaces the whole policy; omitted fields take their defaults.',
     fields: (t) => ({
       failureThreshold: t.int({
-        description: `Failures in a row that open the circuit: 1 to 1000. Default ${defaultHealthPolicy.failureThreshold}.`,
+        description: `Failures in a row that open the circuit: 1 to 1000000 (a large value all but turns the breaker off). Default ${defaultHealthPolicy.failureThreshold}.`,
       }),
       failureRatePercent: t.int({
         description: `Failed share of a window that opens it, in percent: 1 to 100. Default ${defaultHealthPolicy.failureRatePercent}.`,

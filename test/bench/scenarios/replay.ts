@@ -65,7 +65,12 @@ export async function runReplay(ctx: BenchContext): Promise<ScenarioResult> {
     });
     // Breaker off for this endpoint: the point is many dead letters, not a held backlog.
     await api(fleet.apiUrl, token, 'PATCH', `/api/endpoints/${dead.endpointIds[0]}`, {
-      health_policy: { failure_threshold: 1000, min_attempts: 100000 },
+      health_policy: {
+        failure_threshold: 1_000_000,
+        failure_rate_percent: 100,
+        window_ms: 1000,
+        min_attempts: 100_000,
+      },
     });
     const liveBase = await createBenchMailbox(target, receiver, { tag: 'replay-live-base', fanout: 1 });
     const liveDuring = await createBenchMailbox(target, receiver, { tag: 'replay-live-during', fanout: 1 });
