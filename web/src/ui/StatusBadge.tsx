@@ -2,7 +2,16 @@
  * An event's or delivery's status: an icon, the word and a color, so it reads without
  * color too (color-blind operators, grayscale printouts).
  */
-import { Ban, CircleCheck, CircleDashed, CircleX, Clock, LoaderCircle, PauseCircle, type LucideIcon } from 'lucide-react';
+import {
+  Ban,
+  CircleCheck,
+  CircleDashed,
+  CircleX,
+  Clock,
+  LoaderCircle,
+  PauseCircle,
+  type LucideIcon,
+} from 'lucide-react';
 
 export type Status = 'queued' | 'held' | 'delivering' | 'delivered' | 'failed' | 'cancelled' | 'unrouted';
 
