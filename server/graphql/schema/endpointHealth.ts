@@ -19,6 +19,7 @@ import {
 import { liveFeed, LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeed.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
 import { builder } from '../builder.ts';
+import { withoutNulls } from '../withoutNulls.ts';
 
 export const CircuitState = builder.enumType('CircuitState', {
   description: "Where an endpoint's circuit breaker stands.",
@@ -85,9 +86,6 @@ export const HealthPolicy = builder.objectRef<HealthPolicyShape>('HealthPolicy')
     }),
   }),
 });
-
-const withoutNulls = (value: unknown) =>
-  value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : value;
 
 export const HealthPolicyInput = builder
   .inputType('HealthPolicyInput', {

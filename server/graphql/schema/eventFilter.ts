@@ -2,10 +2,8 @@
 import { z } from 'zod';
 import { eventSearchSchema } from '../../events/eventSearch.ts';
 import { builder } from '../builder.ts';
+import { withoutNulls } from '../withoutNulls.ts';
 import { EventStatus } from './eventStatus.ts';
-
-const withoutNulls = (value: unknown) =>
-  value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : value;
 
 const PayloadFieldMatch = builder.inputType('PayloadFieldMatch', {
   description: "A JSON event's field and the value it must equal.",

@@ -11,10 +11,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../paging.ts';
 import { liveFeed } from '../live/liveFeed.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
 import { builder } from '../builder.ts';
+import { withoutNulls } from '../withoutNulls.ts';
 import { Delivery } from './delivery.ts';
-
-const withoutNulls = (value: unknown) =>
-  value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : value;
 
 export const DeadLetterFilter = builder
   .inputType('DeadLetterFilter', {

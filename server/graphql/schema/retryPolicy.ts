@@ -6,6 +6,7 @@ import {
   type RetryPolicy as RetryPolicyShape,
 } from '../../endpoints/retryPolicy.ts';
 import { builder } from '../builder.ts';
+import { withoutNulls } from '../withoutNulls.ts';
 
 export const RetryPreset = builder.enumType('RetryPreset', {
   description: 'A named retry schedule whose values fill in what a policy does not give.',
@@ -37,9 +38,6 @@ export const RetryPolicy = builder.objectRef<RetryPolicyShape>('RetryPolicy').im
 
 /** The stored JSON with its defaults filled in. */
 export const retryPolicyOf = (stored: unknown): RetryPolicyShape => retryPolicySchema.parse(stored);
-
-const withoutNulls = (value: unknown) =>
-  value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) : value;
 
 export const RetryPolicyInput = builder
   .inputType('RetryPolicyInput', {
