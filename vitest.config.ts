@@ -19,6 +19,8 @@ export default defineConfig({
       'clients/typescript/src/**/*.test.ts',
     ],
     globalSetup: ['test/support/globalSetup.ts'],
+    // Fails a file that leaves a Hookpost, a Hookpost process or a receiver running.
+    setupFiles: ['test/support/leakGuard.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

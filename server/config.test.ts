@@ -149,6 +149,67 @@ describe('loadConfig', () => {
   });
 });
 
+describe('tracing settings', () => {
+  test('off unless an OTLP endpoint or OTEL_TRACES_EXPORTER=otlp asks for it', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'hooks' }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing).toBe(
+      undefined,
+    );
+    expect(loadConfig({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing).toBe(
+      undefined,
+    );
+  });
+
+  test('OTEL_SDK_DISABLED is read as the OpenTelemetry spec says: "true" in any case disables, anything else does not', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' };
+    for (const disabled of ['true', 'True', 'TRUE', ' true '])
+      expect(loadConfig({ ...endpoint, OTEL_SDK_DISABLED: disabled }).tracing).toBeUndefined();
+    for (const enabled of ['false', 'False', '1', '0', 'yes', ''])
+      expect(loadConfig({ ...endpoint, OTEL_SDK_DISABLED: enabled }).tracing?.url).toBe('http://c:4318/v1/traces');
+  });
+
+  test('an OTLP endpoint turns it on', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({
+      url: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      serviceName: 'hookpost',
+      sendTraceparent: false,
+    });
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp' }).tracing?.url).toBe('http://localhost:4318/v1/traces');
+  });
+
+  test('the traces endpoint is used as it is, and the protocol and service name are read', () => {
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example.com/otlp/traces',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_SERVICE_NAME: 'hookpost-eu',
+        HOOKPOST_SEND_TRACEPARENT: 'true',
+      }).tracing,
+    ).toEqual({
+      url: 'https://collector.example.com/otlp/traces',
+      protocol: 'http/json',
+      serviceName: 'hookpost-eu',
+      sendTraceparent: true,
+    });
+  });
+
+  test('grpc, other exporters, a bad URL and traceparent without tracing are refused, naming the variable', () => {
+    expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual([
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported/),
+    ]);
+    expect(problems({ OTEL_TRACES_EXPORTER: 'zipkin' })).toEqual([expect.stringMatching(/^OTEL_TRACES_EXPORTER/)]);
+    expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual([
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT/),
+    ]);
+    expect(problems({ HOOKPOST_SEND_TRACEPARENT: 'true' })).toEqual([
+      expect.stringMatching(/^HOOKPOST_SEND_TRACEPARENT: needs tracing on/),
+    ]);
+  });
+});
+
 describe('security settings', () => {
   test('GraphiQL is on by default only when Hookpost listens on loopback', () => {
     expect(loadConfig({}).graphiql).toBe(true);

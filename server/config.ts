@@ -13,6 +13,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { retryPresetNames, type RetryPresetName } from './endpoints/retryPolicy.ts';
 import { MAX_RETENTION_DAYS } from './retention/retentionRules.ts';
+import { tracingEnvShape, tracingFromEnv, type TracingConfig } from './tracing/tracingSettings.ts';
 
 export const processRoles = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof processRoles)[number];
@@ -134,6 +135,7 @@ const envSchema = z.object({
   HOOKPOST_SECRET_ROTATION_GRACE_MS: intFromEnv(0, 30 * 24 * 3600_000).default(24 * 3600_000),
   HOOKPOST_DEFAULT_RETRY_POLICY: z.enum(retryPresetNames).default('spec'),
   HOOKPOST_REPLAY_PER_SECOND: intFromEnv(1, 100_000).default(500),
+  HOOKPOST_ERASURE_PER_SECOND: intFromEnv(1, 100_000).default(250),
   HOOKPOST_TRUST_PROXY: trustProxyFromEnv.default(false),
   HOOKPOST_ALLOWED_ORIGINS: originsFromEnv.default([]),
   HOOKPOST_GRAPHIQL: booleanFromEnv.optional(),
@@ -151,6 +153,7 @@ const envSchema = z.object({
   HTTPS_PROXY: proxyUrl.optional(),
   no_proxy: z.string().optional(),
   NO_PROXY: z.string().optional(),
+  ...tracingEnvShape,
 });
 
 /** Where deliveries go out through a forward proxy; see delivery/egressProxy.ts. */
@@ -242,6 +245,8 @@ export interface Config {
   defaultRetryPolicy: RetryPresetName;
   /** Deliveries a bulk replay puts back in line per second, at most. Default 500. */
   replayPerSecond: number;
+  /** Events a bulk erasure erases per second, at most (in five batches). Default 250. */
+  erasurePerSecond: number;
   /**
    * Which proxies in front of Hookpost to believe about the client (X-Forwarded-For,
    * -Proto, -Host): `false` (default), `true` (all), a hop count, or addresses/CIDRs.
@@ -264,10 +269,12 @@ export interface Config {
   retentionDays: number;
   /** How long attempts' captured response bodies are kept, in days; 0 = as long as their event. Default 7. */
   responseBodyRetentionDays: number;
-  /** How long audit log entries are kept, in days; 0 = forever. Default 365. */
+  /** How long audit log entries (and ended bulk erasures) are kept, in days; 0 = forever. Default 365. */
   auditRetentionDays: number;
   /** Forward proxy for deliveries. Default none: deliveries connect directly. */
   egressProxy: EgressProxy;
+  /** OpenTelemetry traces over OTLP/HTTP (tracing/tracingSettings.ts). Default off (undefined). */
+  tracing: TracingConfig | undefined;
 }
 
 export class ConfigError extends Error {
@@ -287,6 +294,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       problems.push(`${name}${fromFile.has(name) ? ` (from ${name}_FILE)` : ''}: ${issue.message}`);
     }
   }
+  const traced = parsed.success ? tracingFromEnv(parsed.data) : undefined;
+  if (traced) problems.push(...traced.problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
@@ -327,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretRotationGraceMs: e.HOOKPOST_SECRET_ROTATION_GRACE_MS,
     defaultRetryPolicy: e.HOOKPOST_DEFAULT_RETRY_POLICY,
     replayPerSecond: e.HOOKPOST_REPLAY_PER_SECOND,
+    erasurePerSecond: e.HOOKPOST_ERASURE_PER_SECOND,
     trustProxy: e.HOOKPOST_TRUST_PROXY,
     allowedOrigins: e.HOOKPOST_ALLOWED_ORIGINS,
     graphiql: e.HOOKPOST_GRAPHIQL ?? isLoopbackHost(overrides.host ?? e.HOST),
@@ -342,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       httpsProxy: e.https_proxy ?? e.HTTPS_PROXY,
       noProxy: e.no_proxy ?? e.NO_PROXY ?? '',
     },
+    tracing: traced?.tracing,
     ...overrides,
   };
   if (config.workerStaleAfterMs <= config.heartbeatIntervalMs * 2) {

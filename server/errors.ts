@@ -16,11 +16,14 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'target_not_allowed'
   | 'not_retryable'
   | 'invalid_idempotency_key'
   | 'idempotency_key_reused'
+  | 'invalid_ordering_key'
   | 'too_many_requests'
   | 'query_too_complex'
   | 'query_too_deep'
@@ -42,11 +45,14 @@ const statusByCode: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  headers_too_large: 431,
+  request_timeout: 408,
   unsupported_media_type: 415,
   target_not_allowed: 422,
   not_retryable: 409,
   invalid_idempotency_key: 400,
   idempotency_key_reused: 409,
+  invalid_ordering_key: 400,
   too_many_requests: 429,
   query_too_complex: 400,
   query_too_deep: 400,
@@ -110,9 +116,25 @@ export interface Problem {
   message: string;
 }
 
-/** "field.sub: message; other: message", naming fields as `rename` says (REST uses snake_case). */
+/**
+ * "field.sub: message; other: message", naming fields as `rename` says (REST uses
+ * snake_case): in the path, and where a message names another field (a bare camelCase
+ * word; quoted text is what the caller sent and stays as it was).
+ */
 export function describeProblems(problems: Problem[], rename: (field: string) => string = (field) => field): string {
-  return problems.map((p) => (p.path.length ? `${p.path.map(rename).join('.')}: ${p.message}` : p.message)).join('; ');
+  const renameIn = (message: string) =>
+    message
+      .split(/("[^"]*")/)
+      .map((part, i) => (i % 2 ? part : part.replace(/\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g, rename)))
+      .join('');
+  return problems
+    .map((p) => (p.path.length ? `${p.path.map(rename).join('.')}: ${renameIn(p.message)}` : renameIn(p.message)))
+    .join('; ');
+}
+
+/** One `validation_failed` for these problems (each interface names the fields its way). */
+export function invalidInput(problems: Problem[]): AppError {
+  return new AppError('validation_failed', describeProblems(problems), { problems });
 }
 
 /** Parses input with a zod schema; every problem is reported in one `validation_failed`. */
@@ -126,9 +148,5 @@ export function parseInput<T>(
 ): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.map((issue) => ({
-    path: issue.path.map(String),
-    message: issue.message,
-  }));
-  throw new AppError('validation_failed', describeProblems(problems), { problems });
+  throw invalidInput(result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })));
 }

@@ -30,6 +30,7 @@ import { startOpsServer } from './ops/opsServer.ts';
 import { makeReadiness } from './ops/readiness.ts';
 import { createAlertSender } from './alerts/systemMailbox.ts';
 import type { Runtime } from './runtime.ts';
+import type { Tracing } from './tracing/tracing.ts';
 import type { WorkerHandle } from './worker/runner.ts';
 
 export interface Hookpost {
@@ -57,6 +58,19 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
   };
 
   try {
+    // Started first and stopped last, so the spans of the last deliveries are sent.
+    let tracing: Tracing | undefined;
+    if (config.tracing) {
+      const { startTracing } = await import('./tracing/tracing.ts');
+      const started = await startTracing(config.tracing, {
+        role: config.role,
+        logger,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+      });
+      steps.push({ name: 'send the last spans', run: () => started.shutdown() });
+      tracing = started;
+    }
+
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       const embedded: EmbeddedPostgres = await startEmbeddedPostgres({
@@ -125,6 +139,7 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       routes: createRouteCache({ db: pool, changes }),
       readiness,
       alerts: createAlertSender(pool),
+      tracing,
     };
 
     const ops = await startOpsServer({
@@ -177,6 +192,8 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         agent,
         claimPool: queuePool,
         attempts: createAttemptWriter({ db: pool, changes, logger, metrics: runtime.metrics }),
+        tracing:
+          tracing && (await import('./tracing/attemptSpans.ts')).makeAttemptTracing({ tracing, db: pool, logger }),
       };
       worker = await startWorker({
         config,

@@ -23,6 +23,13 @@ describe('ids', () => {
     expect(newId() > first).toBe(true);
   });
 
+  test('made one after another in a process sort in that order, within a millisecond too', () => {
+    // An ordering key's line is its deliveries' id order (deliveries/orderingLine.ts): the
+    // missed events of one key given deliveries in one loop must keep their order.
+    const ids = Array.from({ length: 5_000 }, newId);
+    expect(ids).toEqual([...ids].sort());
+  });
+
   test('isUuid accepts UUIDs only', () => {
     expect(isUuid(newId())).toBe(true);
     expect(isUuid('not-a-uuid')).toBe(false);

@@ -3,11 +3,8 @@
  * `first`/`last`. A larger page is refused (validation_failed), not cut short, so a
  * client learns the limit instead of missing rows.
  */
-import { z } from 'zod';
 
 /** Items per page when the caller does not say. */
 export const DEFAULT_PAGE_SIZE = 50;
 /** The most items one page may hold. */
 export const MAX_PAGE_SIZE = 100;
-
-export const pageSizeSchema = z.int().min(1).max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);

@@ -15,6 +15,7 @@ import type { RouteCache } from './ingest/routeCache.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { Readiness } from './ops/readiness.ts';
+import type { Tracing } from './tracing/tracing.ts';
 
 export interface Runtime {
   config: Config;
@@ -37,4 +38,6 @@ export interface Runtime {
   readiness: Readiness;
   /** Hookpost's own operational events, into the system mailbox. */
   alerts: AlertSender;
+  /** OpenTelemetry traces; absent unless configured (config.tracing). */
+  tracing?: Tracing;
 }

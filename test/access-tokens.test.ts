@@ -5,24 +5,13 @@
  * the sessions and live connections opened with it.
  */
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { errorCodes, gql } from './support/graphql.ts';
-import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+import { TEST_ADMIN_TOKEN } from './support/hookpost.ts';
+import { useHookpost } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
-});
+const { db, hookpost } = useHookpost({ role: 'api' });
 
 const create = (json: unknown, token: string = TEST_ADMIN_TOKEN) =>
   hookpost.api('/api/access-tokens', { method: 'POST', token, json });

@@ -4,28 +4,20 @@
  * reads of one item, GraphQL's idiom for "none with this id" is `null`; REST's is 404
  * `not_found`: the table counts those as the same answer.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { gql, type GraphQLResponse } from './support/graphql.ts';
-import { createMailbox, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+import { createMailbox, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
+const { db, hookpost } = useHookpost({ role: 'api' });
 let mailbox: CreatedMailbox;
 let deleted: CreatedMailbox;
 const unknownId = '0193a1b2-0000-7000-8000-000000000000';
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api' });
   mailbox = await createMailbox(hookpost, { name: 'Parity', target_url: 'http://127.0.0.1:9/hook' });
   deleted = await createMailbox(hookpost, { name: 'Gone' });
   expect((await hookpost.api(`/api/mailboxes/${deleted.id}`, { method: 'DELETE' })).status).toBe(204);
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
 });
 
 interface Case {
@@ -149,6 +141,12 @@ const cases: Case[] = [
     code: 'validation_failed',
   },
   {
+    name: 'a filter with too many statuses, as the parameter repeated',
+    rest: () => hookpost.api(`/api/webhooks?${Array(21).fill('status=failed').join('&')}`),
+    graphql: () => events({ filter: { status: Array(21).fill('failed') } }),
+    code: 'validation_failed',
+  },
+  {
     name: 'an oversized page',
     rest: () => hookpost.api('/api/webhooks?limit=101'),
     graphql: () => events({ first: 101 }),
@@ -159,6 +157,32 @@ const cases: Case[] = [
     rest: () => hookpost.api('/api/webhooks?cursor=garbage'),
     graphql: () => events({ first: 2, after: 'garbage' }),
     code: 'validation_failed',
+  },
+  {
+    name: 'an erasure whose filter matches every event, unconfirmed',
+    rest: () => hookpost.api(`/api/mailboxes/${mailbox.id}/erasures`, { method: 'POST', json: { event_types: ['*'] } }),
+    graphql: () =>
+      gql(hookpost, `mutation($m: ID!) { startErasure(mailboxId: $m, filter: { eventTypes: ["*"] }) { id } }`, {
+        m: mailbox.id,
+      }),
+    code: 'validation_failed',
+  },
+  {
+    name: 'an erasure of an unknown mailbox',
+    rest: () =>
+      hookpost.api(`/api/mailboxes/${unknownId}/erasures`, { method: 'POST', json: { event_types: ['order.*'] } }),
+    graphql: () =>
+      gql(hookpost, `mutation($m: ID!) { startErasure(mailboxId: $m, filter: { eventTypes: ["order.*"] }) { id } }`, {
+        m: unknownId,
+      }),
+    code: 'not_found',
+  },
+  {
+    name: 'an unknown erasure',
+    rest: () => hookpost.api(`/api/erasures/${unknownId}`),
+    graphql: () => gql(hookpost, `query($id: ID!) { erasure(id: $id) { id } }`, { id: unknownId }),
+    nullMeansNotFound: 'erasure',
+    code: 'not_found',
   },
 ];
 

@@ -2,31 +2,20 @@
  * The management REST API: every action needs an operator token with a role; inputs are
  * validated where they are declared, with one error shape; deleting keeps history.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { createAccessToken } from '../server/auth/accessTokens.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost();
+const receiver = useReceiver();
 let viewer: string;
 let operator: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
   const admin = { tokenId: 'test', name: 'test', role: 'admin' as const };
   viewer = (await createAccessToken(hookpost.runtime, admin, { name: 'viewer', role: 'viewer' })).token;
   operator = (await createAccessToken(hookpost.runtime, admin, { name: 'operator', role: 'operator' })).token;
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 describe('authentication and roles', () => {
@@ -219,5 +208,131 @@ describe('endpoints', () => {
     expect((await deleted.json()).deleted_at).toEqual(expect.any(String));
     expect(await (await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`)).json()).toEqual([]);
     expect((await hookpost.api(`/api/webhooks/${tracking_number}`)).status).toBe(200);
+  });
+});
+
+describe('rough edges', () => {
+  test('a body that is not JSON is 415 on every management route, actions included; an empty body is no body', async () => {
+    const mailbox = await createMailbox(hookpost, { name: 'Media types' });
+    const created = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
+      method: 'POST',
+      json: { url: `${receiver.url}/media` },
+    });
+    const endpointId = (await created.json()).id;
+    const asText = (path: string, body: string) =>
+      hookpost.api(path, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+    for (const response of [
+      await asText(`/api/endpoints/${endpointId}/enable`, '{"replay_missed":true}'),
+      await asText('/api/mailboxes', '{"name":"x"}'),
+      await asText('/api/replays/preview', '{}'),
+      await asText(`/api/endpoints/${endpointId}/pause`, 'pause'),
+    ]) {
+      expect(response.status).toBe(415);
+      expect((await response.json()).error.code).toBe('unsupported_media_type');
+    }
+    // An empty body is no body, whatever it says it is.
+    expect((await asText(`/api/endpoints/${endpointId}/pause`, '')).status).toBe(200);
+    const enable = (init: RequestInit & { json?: unknown }) =>
+      hookpost.api(`/api/endpoints/${endpointId}/enable`, { method: 'POST', ...init });
+    expect((await enable({})).status).toBe(200);
+    expect((await enable({ headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect((await enable({ json: { replay_missed: false } })).status).toBe(200);
+  });
+
+  test('validation messages name fields as REST spells them (snake_case), GraphQL as it does', async () => {
+    const mailbox = await createMailbox(hookpost, { name: 'Field names' });
+    const created = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
+      method: 'POST',
+      json: { url: `${receiver.url}/names`, health_policy: { cool_down_ms: 5_000, max_cool_down_ms: 1_000 } },
+    });
+    expect(created.status).toBe(422);
+    const { error } = await created.json();
+    expect(error.message).toContain('health_policy.max_cool_down_ms: must be at least cool_down_ms');
+    const replay = await hookpost.api('/api/replays', {
+      method: 'POST',
+      json: { failed_since: '2999-01-01T00:00:00Z' },
+    });
+    expect(replay.status).toBe(422);
+    expect((await replay.json()).error.message).toMatch(/^failed_since: must be in the past/);
+    const letters = await hookpost.api(
+      '/api/dead-letters?failed_since=2026-01-02T00:00:00Z&failed_until=2026-01-01T00:00:00Z',
+    );
+    expect(letters.status).toBe(422);
+    expect((await letters.json()).error.message).toBe('failed_until: must be after failed_since');
+    for (const message of [error.message]) expect(message).not.toMatch(/[a-z][A-Z]/);
+
+    const graphql = await hookpost.api('/graphql', {
+      method: 'POST',
+      json: {
+        query: `mutation($id: ID!) { createEndpoint(input: { mailboxId: $id, url: "${receiver.url}/g", healthPolicy: { coolDownMs: 5000, maxCoolDownMs: 1000 } }) { endpoint { id } } }`,
+        variables: { id: mailbox.id },
+      },
+    });
+    expect((await graphql.json()).errors[0].message).toMatch(/maxCoolDownMs: must be at least coolDownMs/);
+  });
+
+  test('an endpoint shows its health policy in effect, in snake_case, as it was set', async () => {
+    const mailbox = await createMailbox(hookpost, { name: 'Health policy' });
+    const created = await (
+      await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
+        method: 'POST',
+        json: { url: `${receiver.url}/policy`, health_policy: { failure_threshold: 7, cool_down_ms: 2_000 } },
+      })
+    ).json();
+    const expected = {
+      failure_threshold: 7,
+      failure_rate_percent: 50,
+      window_ms: 60_000,
+      min_attempts: 20,
+      cool_down_ms: 2_000,
+      max_cool_down_ms: 1_800_000,
+      disable_after_ms: 432_000_000,
+    };
+    expect(created.health_policy).toEqual(expected);
+    expect((await (await hookpost.api(`/api/endpoints/${created.id}`)).json()).health_policy).toEqual(expected);
+    const patched = await (
+      await hookpost.api(`/api/endpoints/${created.id}`, { method: 'PATCH', json: { health_policy: null } })
+    ).json();
+    expect(patched.health_policy).toMatchObject({ failure_threshold: 5, cool_down_ms: 30_000 });
+    const listed = await (await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`)).json();
+    expect(listed[0].health_policy).toMatchObject({ failure_threshold: 5 });
+  });
+
+  test('list filters of several values take a comma list, the parameter repeated, or both, and at most 20 values', async () => {
+    receiver.reply({ status: 200 });
+    const routed = await createMailbox(hookpost, { name: 'Filters', target_url: `${receiver.url}/filters` });
+    const delivered = await (await sendEvent(hookpost, routed, { event: 'order.created' })).json();
+    const other = await (
+      await sendEvent(hookpost, routed, { event: 'x' }, { 'x-event-type': 'refund.created' })
+    ).json();
+    const ids = async (query: string) => {
+      const response = await hookpost.api(`/api/webhooks?mailbox_id=${routed.id}&${query}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { tracking_number: string }[]).map((event) => event.tracking_number).sort();
+    };
+    const both = [delivered.tracking_number, other.tracking_number].sort();
+    await vi.waitFor(async () => expect(await ids('status=delivered')).toEqual(both), { timeout: 5_000, interval: 50 });
+    expect(await ids('status=failed,delivered')).toEqual(both);
+    expect(await ids('status=failed&status=delivered')).toEqual(both);
+    expect(await ids('status=failed&status=queued,delivered')).toEqual(both);
+    expect(await ids('status=failed&status=unrouted')).toEqual([]);
+    expect(await ids('event_type=order.created,refund.*')).toEqual(both);
+    expect(await ids('event_type=order.created&event_type=refund.*')).toEqual(both);
+    expect(await ids('event_type=refund.*')).toEqual([other.tracking_number]);
+
+    const letters = async (query: string) => hookpost.api(`/api/dead-letters?${query}`);
+    expect((await letters('status_codes=500&status_codes=502&error_kinds=timeout')).status).toBe(200);
+    expect((await letters('status_codes=500,502&error_kinds=timeout,http_status')).status).toBe(200);
+
+    for (const tooMany of [
+      `/api/webhooks?${Array.from({ length: 21 }, () => 'status=failed').join('&')}`,
+      `/api/webhooks?status=${Array(11).fill('failed').join(',')}&status=${Array(10).fill('queued').join(',')}`,
+      `/api/dead-letters?${Array.from({ length: 21 }, (_, i) => `status_codes=${500 + i}`).join('&')}`,
+    ]) {
+      const response = await hookpost.api(tooMany);
+      expect(response.status).toBe(422);
+      const { error } = await response.json();
+      expect(error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/at most 20 values/) });
+    }
   });
 });

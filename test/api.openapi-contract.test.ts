@@ -10,24 +10,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { useHookpost } from './support/hooks.ts';
 import { fromRoot } from '../server/projectRoot.ts';
 import { openApiFile, printedOpenApi } from '../server/http/printOpenApi.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { startTestHookpost, type TestHookpost } from './support/hookpost.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
-});
+const { hookpost } = useHookpost({ role: 'api' });
 
 interface Operation {
   operationId?: string;

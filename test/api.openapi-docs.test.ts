@@ -3,22 +3,10 @@
  * original contract, Swagger UI is at /docs and ReDoc at /redoc, both served from this
  * server with a policy that forbids loading anything from elsewhere (no CDN).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { startTestHookpost, type TestHookpost } from './support/hookpost.ts';
+import { describe, expect, test } from 'vitest';
+import { useHookpost } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
-});
+const { hookpost } = useHookpost({ role: 'api' });
 
 /** A schema of the document, with a `$ref` to a named component followed. */
 function resolved(spec: any, schema: any): any {

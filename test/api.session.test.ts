@@ -2,24 +2,12 @@
  * Dashboard sign-in: an access token is traded for an httpOnly, SameSite=Strict session
  * cookie that works for the management API; signing out or revoking the token ends it.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
+import { useHookpost } from './support/hooks.ts';
 import { createAccessToken, revokeAccessToken } from '../server/auth/accessTokens.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { startTestHookpost, type TestHookpost } from './support/hookpost.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
+const { db, hookpost } = useHookpost({ role: 'api' });
 const admin = { tokenId: 'test', name: 'test', role: 'admin' as const };
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
-});
 
 async function signIn(token: string) {
   const response = await hookpost.api('/api/session', { method: 'POST', token: null, json: { token } });

@@ -6,24 +6,20 @@
  * action of a full flow over REST and GraphQL is on record exactly once, with who, what
  * and to what, without a secret value, while refused actions leave no entry.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { createAccessToken } from '../server/auth/accessTokens.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { errorCodes, gql, gqlData } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent, TEST_ADMIN_TOKEN } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
+const { db, hookpost } = useHookpost({ role: 'api' });
 let operator: string;
 const ada = { tokenId: '0193a1b2-0000-7000-8000-00000000000a', name: 'Ada', role: 'admin' as const };
 const bob = { tokenId: '0193a1b2-0000-7000-8000-00000000000b', name: 'Bob', role: 'operator' as const };
 const endpointId = '0193a1b2-0000-7000-8000-0000000000e1';
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api' });
   operator = (await createAccessToken(hookpost.runtime, ada, { name: 'ops', role: 'operator' })).token;
   const { pool } = hookpost.runtime;
   // Entries are ordered by their time-ordered ids, to the millisecond: a pause keeps these apart.
@@ -48,11 +44,6 @@ beforeAll(async () => {
   });
   await tick();
   await recordAudit(pool, null, { action: 'session.sign_in_refused', target: { type: 'session', id: null } });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
 });
 
 const LOG = `query($filter: AuditFilter, $first: Int, $after: String) {
@@ -154,21 +145,8 @@ describe('what is stored', () => {
 });
 
 describe('a full flow over REST and GraphQL', () => {
-  let flowDb: TestDatabase;
-  let app: TestHookpost;
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    flowDb = await createTestDatabase();
-    app = await startTestHookpost(flowDb.url);
-    receiver = await startReceiver({ status: 500 });
-  });
-
-  afterAll(async () => {
-    await receiver?.close();
-    await app?.stop();
-    await flowDb?.drop();
-  });
+  const { db: flowDb, hookpost: app } = useHookpost();
+  const receiver = useReceiver({ status: 500 });
 
   const json = async (response: Response, status: number) => {
     const text = await response.text();

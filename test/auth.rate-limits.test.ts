@@ -7,24 +7,25 @@
  * Two API processes share the database here, behind a trusted proxy, so that
  * X-Forwarded-For stands for the client's address (as HOOKPOST_TRUST_PROXY does).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { createAccessToken } from '../server/auth/accessTokens.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  TEST_ADMIN_TOKEN,
-  type TestHookpost,
-} from './support/hookpost.ts';
+import { createMailbox, sendEvent, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+import { useHookpost, useTestDatabase } from './support/hooks.ts';
 
 const PER_IP = 5;
 const PER_CREDENTIAL = 3;
 const WINDOW_SECONDS = 120;
 
-let db: TestDatabase;
-let first: TestHookpost;
-let second: TestHookpost;
+const limits = {
+  role: 'api' as const,
+  trustProxy: true,
+  authFailuresPerIp: PER_IP,
+  authFailuresPerCredential: PER_CREDENTIAL,
+  authFailureWindowSeconds: WINDOW_SECONDS,
+};
+const db = useTestDatabase();
+const { hookpost: first } = useHookpost(limits, { db });
+const { hookpost: second } = useHookpost(limits, { db });
 let viewer: string;
 let addresses = 0;
 /** A client address not used before in this file. */
@@ -33,24 +34,8 @@ const newAddress = () => `198.51.100.${++addresses}`;
 const wrongToken = (n: number) => `hpt_${String(n).padStart(8, '0')}_${'x'.repeat(30)}`;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const limits = {
-    role: 'api' as const,
-    trustProxy: true,
-    authFailuresPerIp: PER_IP,
-    authFailuresPerCredential: PER_CREDENTIAL,
-    authFailureWindowSeconds: WINDOW_SECONDS,
-  };
-  first = await startTestHookpost(db.url, limits);
-  second = await startTestHookpost(db.url, limits);
   const admin = { tokenId: 'test', name: 'test', role: 'admin' as const };
   viewer = (await createAccessToken(first.runtime, admin, { name: 'viewer', role: 'viewer' })).token;
-});
-
-afterAll(async () => {
-  await second?.stop();
-  await first?.stop();
-  await db?.drop();
 });
 
 const read = (hookpost: TestHookpost, token: string, from: string) =>

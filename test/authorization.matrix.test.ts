@@ -14,22 +14,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { createAccessToken, revokeAccessToken } from '../server/auth/accessTokens.ts';
 import { operatorRoles, type OperatorRole } from '../server/auth/roles.ts';
 import { schema } from '../server/graphql/schema/index.ts';
 import { dashboardDir } from '../server/http/dashboard.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { gql } from './support/graphql.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  TEST_ADMIN_TOKEN,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
 type Rule = 'public' | 'apiKey' | OperatorRole | 'graphql';
 
@@ -108,12 +101,34 @@ const rest: Record<string, RestCase> = {
     rule: 'operator',
     path: () => '/api/replays/018f3c2a-0000-7000-8000-000000000000/cancel',
   },
+  'POST /api/mailboxes/:id/erasures/preview': {
+    rule: 'admin',
+    path: (fx) => `/api/mailboxes/${fx.mailboxId}/erasures/preview`,
+    body: () => ({ payload: [{ path: 'matrix.none', equals: 'none' }] }),
+  },
+  'POST /api/mailboxes/:id/erasures': {
+    rule: 'admin',
+    path: (fx) => `/api/mailboxes/${fx.mailboxId}/erasures`,
+    body: () => ({ payload: [{ path: 'matrix.none', equals: 'none' }] }),
+  },
+  'GET /api/mailboxes/:id/erasures': { rule: 'admin', path: (fx) => `/api/mailboxes/${fx.mailboxId}/erasures` },
+  'GET /api/erasures/:id': { rule: 'admin', path: () => '/api/erasures/018f3c2a-0000-7000-8000-000000000000' },
+  'POST /api/erasures/:id/cancel': {
+    rule: 'admin',
+    path: () => '/api/erasures/018f3c2a-0000-7000-8000-000000000000/cancel',
+  },
   'DELETE /api/endpoints/:id': { rule: 'operator', path: (fx) => `/api/endpoints/${fx.doomedEndpointId}` },
   'GET /api/webhooks': { rule: 'viewer' },
   'GET /api/webhooks/:id': { rule: 'viewer', path: (fx) => `/api/webhooks/${fx.trackingNumber}` },
   'DELETE /api/webhooks/:id': { rule: 'admin', path: (fx) => `/api/webhooks/${fx.doomedTrackingNumber}` },
   'POST /api/webhooks/:id/retry': { rule: 'operator', path: (fx) => `/api/webhooks/${fx.trackingNumber}/retry` },
+  'POST /api/webhooks/:id/resend': {
+    rule: 'operator',
+    path: (fx) => `/api/webhooks/${fx.trackingNumber}/resend`,
+    body: (fx) => ({ endpoint_id: fx.endpointId }),
+  },
   'POST /api/deliveries/:id/retry': { rule: 'operator', path: (fx) => `/api/deliveries/${fx.deliveryId}/retry` },
+  'POST /api/deliveries/:id/cancel': { rule: 'operator', path: (fx) => `/api/deliveries/${fx.deliveryId}/cancel` },
   // Signing in is authenticated by the token in its body; signing out needs nothing.
   'POST /api/session': { rule: 'public', body: (fx) => ({ token: fx.signInToken }) },
   'GET /api/session': { rule: 'viewer' },
@@ -203,6 +218,17 @@ const graphql: Record<string, GraphQLCase> = {
   },
   'query replays': { rule: 'viewer', document: '{ replays { id } }' },
   'query systemMailbox': { rule: 'viewer', document: '{ systemMailbox { id } }' },
+  'query erasurePreview': {
+    rule: 'admin',
+    document: 'query($id: ID!) { erasurePreview(mailboxId: $id, filter: { eventTypes: ["matrix.none"] }) }',
+    variables: (fx) => ({ id: fx.mailboxId }),
+  },
+  'query erasure': {
+    rule: 'admin',
+    document: 'query($id: ID!) { erasure(id: $id) { id } }',
+    variables: () => ({ id: '018f3c2a-0000-7000-8000-000000000000' }),
+  },
+  'query erasures': { rule: 'admin', document: '{ erasures { id } }' },
   'mutation createAccessToken': {
     rule: 'admin',
     document: 'mutation { createAccessToken(name: "matrix", role: viewer) { token } }',
@@ -261,15 +287,35 @@ const graphql: Record<string, GraphQLCase> = {
     document: 'mutation($id: ID!) { cancelReplay(id: $id) { id } }',
     variables: () => ({ id: '018f3c2a-0000-7000-8000-000000000000' }),
   },
+  'mutation startErasure': {
+    rule: 'admin',
+    document: 'mutation($id: ID!) { startErasure(mailboxId: $id, filter: { eventTypes: ["matrix.none"] }) { id } }',
+    variables: (fx) => ({ id: fx.mailboxId }),
+  },
+  'mutation cancelErasure': {
+    rule: 'admin',
+    document: 'mutation($id: ID!) { cancelErasure(id: $id) { id } }',
+    variables: () => ({ id: '018f3c2a-0000-7000-8000-000000000000' }),
+  },
   'mutation retryDelivery': {
     rule: 'operator',
     document: 'mutation($id: ID!) { retryDelivery(id: $id) { __typename } }',
+    variables: (fx) => ({ id: fx.deliveryId }),
+  },
+  'mutation cancelDelivery': {
+    rule: 'operator',
+    document: 'mutation($id: ID!) { cancelDelivery(id: $id) { __typename } }',
     variables: (fx) => ({ id: fx.deliveryId }),
   },
   'mutation retryEvent': {
     rule: 'operator',
     document: 'mutation($id: ID!) { retryEvent(trackingNumber: $id) { __typename } }',
     variables: (fx) => ({ id: fx.trackingNumber }),
+  },
+  'mutation resendEvent': {
+    rule: 'operator',
+    document: 'mutation($id: ID!, $endpoint: ID!) { resendEvent(trackingNumber: $id, endpointId: $endpoint) { id } }',
+    variables: (fx) => ({ id: fx.trackingNumber, endpoint: fx.endpointId }),
   },
   'mutation eraseEvent': {
     rule: 'admin',
@@ -313,6 +359,16 @@ const graphql: Record<string, GraphQLCase> = {
     document: 'subscription { endpointChanged { skipped } }',
     push: (fx) => hookpost.api(`/api/endpoints/${fx.endpointId}/enable`, { method: 'POST' }),
   },
+  'subscription erasureUpdated': {
+    rule: 'admin',
+    document: 'subscription { erasureUpdated { skipped } }',
+    push: (fx) =>
+      gql(
+        hookpost,
+        'mutation($id: ID!) { startErasure(mailboxId: $id, filter: { eventTypes: ["matrix.none"] }) { id } }',
+        { id: fx.mailboxId },
+      ),
+  },
   'subscription replayUpdated': {
     rule: 'viewer',
     document: 'subscription { replayUpdated { skipped } }',
@@ -330,9 +386,10 @@ interface Caller {
   ingestHeaders?: () => Record<string, string>;
 }
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const receiver = useReceiver({ status: 500 });
+// Limits on failed authentication are their own test's business (auth.rate-limits);
+// here the callers without a valid credential fail on purpose, hundreds of times.
+const { hookpost } = useHookpost({ authFailuresPerIp: 0, authFailuresPerCredential: 0 });
 let fx: Fixture;
 let callers: Caller[];
 let operatorSession: string;
@@ -340,11 +397,6 @@ let operatorSession: string;
 let signInOperator: () => Promise<string>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  receiver = await startReceiver({ status: 500 });
-  // Limits on failed authentication are their own test's business (auth.rate-limits);
-  // here the callers without a valid credential fail on purpose, hundreds of times.
-  hookpost = await startTestHookpost(db.url, { authFailuresPerIp: 0, authFailuresPerCredential: 0 });
   const admin = { tokenId: 'test', name: 'test', role: 'admin' as const };
   const token = async (role: OperatorRole) =>
     (await createAccessToken(hookpost.runtime, admin, { name: role, role })).token;
@@ -409,12 +461,6 @@ beforeAll(async () => {
     { name: 'an admin token', role: 'admin', headers: bearer(adminToken) },
   ];
 }, 120_000);
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
-});
 
 const allowedFor = (rule: Rule, caller: Caller): boolean => {
   if (rule === 'public') return true;

@@ -1,49 +1,32 @@
 /**
  * The `hookpost` CLI against a real Hookpost, as an operator uses it: sign in with a
  * token, create a mailbox and an endpoint, send an event, follow it live while it fails,
- * retry it to delivered, and replay the failed events a filter selects. The receiver
- * checks every request with the independent `standardwebhooks` package.
+ * retry it to delivered (replay by filter: cli.replay.test.ts). The receiver checks
+ * every request with the independent `standardwebhooks` package.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, runCliJson, startCli } from './support/cli.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { TEST_ADMIN_TOKEN } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { hookpost } = useHookpost();
+const receiver = useReceiver({ status: 500, body: 'down for maintenance' });
 let home: string;
 /** The CLI's environment: its own settings file, nothing else of ours. */
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver({ status: 500, body: 'down for maintenance' });
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'hookpost-cli-'));
   env = { HOOKPOST_CONFIG: path.join(home, 'config.json') };
 });
 
 afterAll(async () => {
-  await receiver?.close();
-  await hookpost?.stop();
-  await db?.drop();
   if (home) await fs.rm(home, { recursive: true, force: true });
 });
-
-/** The statuses of a mailbox's events, by tracking number, as the API says now. */
-async function statuses(mailboxId: string): Promise<Record<string, string>> {
-  const events = (await (await hookpost.api(`/api/webhooks?mailbox_id=${mailboxId}&limit=100`)).json()) as {
-    tracking_number: string;
-    status: string;
-  }[];
-  return Object.fromEntries(events.map((event) => [event.tracking_number, event.status]));
-}
 
 describe('hookpost, the CLI', () => {
   test('without a token it says how to get one; with a wrong one it says what Hookpost answered', async () => {
@@ -118,48 +101,6 @@ describe('hookpost, the CLI', () => {
     } finally {
       expect(await follow.stop()).toBe(0);
     }
-  });
-
-  test('replay retries each failed event a filter selects, with a line per event', async () => {
-    const mailbox = await runCliJson(
-      ['mailboxes', 'create', 'Billing', '--target-url', `${receiver.url}/billing`],
-      env,
-    );
-    await hookpost.api(`/api/endpoints/${mailbox.endpoint_id}`, {
-      method: 'PATCH',
-      json: { retry_policy: { max_attempts: 1 } },
-    });
-    receiver.reply((request) => (request.path === '/billing' ? { status: 503 } : { status: 200 }));
-    const send = async (body: object) =>
-      (await runCliJson(['send', mailbox.id, JSON.stringify(body), '--api-key', mailbox.api_key], env)).tracking_number;
-    const invoices = [await send({ type: 'invoice.failed', n: 1 }), await send({ type: 'invoice.failed', n: 2 })];
-    const refund = await send({ type: 'refund.failed' });
-    await vi.waitFor(
-      async () => expect(Object.values(await statuses(mailbox.id))).toEqual(['failed', 'failed', 'failed']),
-      { timeout: 20_000, interval: 100 },
-    );
-
-    const dryRun = await runCli(['replay', '--mailbox', mailbox.id, '--dry-run'], env);
-    expect(dryRun.stdout).toContain('3 events selected; nothing retried (--dry-run).');
-
-    receiver.reply({ status: 200 });
-    const replay = await runCli(['replay', '--mailbox', mailbox.id, '--type', 'invoice.*'], env);
-    expect(replay.code).toBe(0);
-    const lines = replay.stdout.trim().split('\n');
-    expect(lines).toEqual([
-      `[1/2] retried ${invoices[1]}: 1 delivery re-queued`,
-      `[2/2] retried ${invoices[0]}: 1 delivery re-queued`,
-      'Replayed 2 of 2 events (2 deliveries re-queued).',
-    ]);
-    await vi.waitFor(
-      async () =>
-        expect(await statuses(mailbox.id)).toEqual({
-          [invoices[0]!]: 'delivered',
-          [invoices[1]!]: 'delivered',
-          [refund]: 'failed',
-        }),
-      { timeout: 20_000, interval: 100 },
-    );
   });
 
   test('a refusal is printed with its code, and the exit code says it failed', async () => {

@@ -5,7 +5,7 @@
  * bodies; the live feed pushes new events; and verifyWebhook accepts a real delivery
  * and refuses a changed one.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   createHookpostClient,
   expectData,
@@ -18,26 +18,15 @@ import {
   type HookpostClient,
   type LiveEvent,
 } from '../clients/typescript/src/index.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { TEST_ADMIN_TOKEN } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { hookpost } = useHookpost();
+const receiver = useReceiver();
 let client: HookpostClient;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
   client = createHookpostClient({ baseUrl: hookpost.baseUrl, token: TEST_ADMIN_TOKEN });
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await hookpost?.stop();
-  await db?.drop();
 });
 
 describe('the typed client', () => {

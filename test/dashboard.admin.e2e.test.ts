@@ -7,9 +7,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, onTestFailed, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './support/axe.ts';
-import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { launchBrowser, screenshotOnFailure, type TestBrowser } from './support/browser.ts';
 import { startDashboardServer, type DashboardServer } from './support/dashboardServer.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { gqlData } from './support/graphql.ts';
@@ -70,16 +70,7 @@ beforeAll(async () => {
   page.setDefaultTimeout(20_000);
 }, 180_000);
 
-beforeEach((context) => {
-  onTestFailed(async () => {
-    await page
-      ?.screenshot({
-        path: path.join(ARTIFACTS, `failed-admin-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`),
-        fullPage: true,
-      })
-      .catch(() => {});
-  });
-});
+screenshotOnFailure(ARTIFACTS, 'failed-admin-', () => page);
 
 afterAll(async () => {
   await browser?.close();

@@ -6,9 +6,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, onTestFailed, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './support/axe.ts';
-import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { launchBrowser, screenshotOnFailure, type TestBrowser } from './support/browser.ts';
 import { startDashboardServer, type DashboardServer } from './support/dashboardServer.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { gqlData } from './support/graphql.ts';
@@ -125,17 +125,7 @@ beforeAll(async () => {
   page.setDefaultTimeout(20_000);
 }, 180_000);
 
-// A failing step leaves a picture of what the page showed.
-beforeEach((context) => {
-  onTestFailed(async () => {
-    await page
-      ?.screenshot({
-        path: path.join(ARTIFACTS, `failed-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`),
-        fullPage: true,
-      })
-      .catch(() => {});
-  });
-});
+screenshotOnFailure(ARTIFACTS, 'failed-', () => page);
 
 afterAll(async () => {
   await browser?.close();
@@ -324,7 +314,7 @@ describe('the dashboard in a browser', () => {
     await row(other.trackingNumber).waitFor();
   });
 
-  test('bulk select and retry re-queues every failed event of the selection', async () => {
+  test('bulk select and replay re-queues every failed event of the selection, in one server-side replay', async () => {
     const failing = await startReceiver({ status: 503, body: 'maintenance' });
     try {
       const endpoint = await gqlData(
@@ -343,8 +333,12 @@ describe('the dashboard in a browser', () => {
       await page.getByLabel('Select all shown events').check();
       await page.getByText('2 selected').waitFor();
       await screenshot(page, 'events-bulk-select-light');
-      await page.getByRole('button', { name: 'Retry selected' }).click();
-      await page.getByText('Retry queued for 2 events.').waitFor();
+      await page.getByRole('button', { name: 'Replay selected…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Replay failed deliveries' });
+      await dialog.locator('[data-preview-count="2"]').waitFor();
+      await dialog.getByRole('button', { name: 'Replay 2' }).click();
+      await dialog.locator('[data-replay-status="finished"]').waitFor();
+      await dialog.getByRole('button', { name: 'Done' }).click();
       for (const { trackingNumber } of sent)
         await row(trackingNumber).locator('[data-status="delivered"]').first().waitFor({ timeout: 10_000 });
     } finally {
@@ -553,7 +547,7 @@ describe('the dashboard in a browser', () => {
         const outline = await target.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
         expect(outline).toBe('solid');
         await target.getByLabel('Search events', { exact: true }).fill('ORD-001');
-        await target.getByText('searching payloads is not available yet').waitFor();
+        await target.getByText('say which field holds it, like data.order_id:ORD-001').waitFor();
         expect(await target.locator('.error-state').count()).toBe(0);
         await screenshot(target, `events-search-explained-${scheme}`);
         await target.goto(`${server.baseUrl}/events/${failedTrackingNumber}`);

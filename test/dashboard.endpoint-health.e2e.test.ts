@@ -7,9 +7,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, onTestFailed, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { seriousA11yViolations } from './support/axe.ts';
-import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { launchBrowser, screenshotOnFailure, type TestBrowser } from './support/browser.ts';
 import { startDashboardServer, type DashboardServer } from './support/dashboardServer.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { gqlData } from './support/graphql.ts';
@@ -98,16 +98,7 @@ beforeAll(async () => {
   await signIn(page);
 }, 180_000);
 
-beforeEach((context) => {
-  onTestFailed(async () => {
-    await page
-      ?.screenshot({
-        path: path.join(ARTIFACTS, `failed-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`),
-        fullPage: true,
-      })
-      .catch(() => {});
-  });
-});
+screenshotOnFailure(ARTIFACTS, 'failed-', () => page);
 
 afterAll(async () => {
   await browser?.close();
@@ -148,9 +139,9 @@ describe('endpoint health in a browser', () => {
     );
     // Each chart says in words what it shows.
     await page.locator('.recharts-surface').first().waitFor();
-    await expect(page.locator('figure.chart-card figcaption').first().textContent()).resolves.toContain(
-      '0% of 2 attempts succeeded',
-    );
+    await expect
+      .poll(() => page.locator('figure.chart-card figcaption').first().textContent())
+      .toContain('0% of 2 attempts succeeded');
     await screenshot(page, 'health-open-light');
     await expectAccessible(page, 'endpoint health (light)');
   });
@@ -226,12 +217,14 @@ describe('endpoint health in a browser', () => {
       .toBe(true);
   });
 
-  test('the edit form sets a rate limit and a concurrency limit, and what it does not show survives', async () => {
+  test('the edit form sets a rate limit, a concurrency limit and ordering by key, and what it does not show survives', async () => {
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit endpoint' });
     await expect(dialog.getByLabel('Preset').inputValue()).resolves.toBe('production');
     await dialog.getByLabel('Rate limit (per second)').fill('5');
     await dialog.getByLabel('Max in flight').fill('2');
+    await dialog.getByLabel('Ordered by key').check();
+    await dialog.getByLabel(/^Key field/).fill('data.customer_id');
     await screenshot(page, 'endpoint-edit-light');
     await dialog.getByRole('button', { name: 'Save changes' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -239,13 +232,16 @@ describe('endpoint health in a browser', () => {
       .poll(() => page.locator('[data-setting="Rate limit"]').textContent())
       .toContain('5 deliveries a second');
     await expect(page.locator('[data-setting="Concurrency"]').textContent()).resolves.toContain('2 requests at a time');
+    await expect(page.locator('[data-setting="Ordering"]').textContent()).resolves.toContain('data.customer_id');
     const { endpoint } = await api(
-      `query($id: ID!) { endpoint(id: $id) { rateLimitPerSecond maxInFlight retryPolicy { preset maxAttempts } healthPolicy { failureThreshold coolDownMs } } }`,
+      `query($id: ID!) { endpoint(id: $id) { rateLimitPerSecond maxInFlight orderedByKey orderingKeyField retryPolicy { preset maxAttempts } healthPolicy { failureThreshold coolDownMs } } }`,
       { id: endpointId },
     );
     expect(endpoint).toEqual({
       rateLimitPerSecond: 5,
       maxInFlight: 2,
+      orderedByKey: true,
+      orderingKeyField: 'data.customer_id',
       retryPolicy: { preset: 'production', maxAttempts: 1 },
       healthPolicy: { failureThreshold: 2, coolDownMs: 60_000 },
     });

@@ -2,22 +2,17 @@
  * The statistics the dashboard's overview and mailbox list read: events received per
  * minute, delivery latency percentiles, and endpoints' health with the failing ones first.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { gqlData } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { hookpost } = useHookpost();
+const receiver = useReceiver({ status: 200, body: 'ok', delayMs: 30 });
 let healthyId: string;
 let deadId: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver({ status: 200, body: 'ok', delayMs: 30 });
   const created = await gqlData(
     hookpost,
     `mutation($url: String!) { createMailbox(input: {name: "Orders", targetUrl: $url}) { apiKey mailbox { id } endpoint { id } } }`,
@@ -48,12 +43,6 @@ beforeAll(async () => {
     },
     { timeout: 15_000 },
   );
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 describe('stats for the dashboard', () => {

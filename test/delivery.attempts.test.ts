@@ -3,34 +3,17 @@
  * why the try failed. Each kind of failure is recorded as itself.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 import { freePort } from './support/ports.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { hookpost } = useHookpost();
+const receiver = useReceiver();
 let mailbox: CreatedMailbox;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
   mailbox = await createMailbox(hookpost, { name: 'Audit' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 interface AttemptView {

@@ -3,31 +3,16 @@
  * at most its share of a worker's request slots and jobs, and a healthy endpoint's
  * deliveries all complete meanwhile, however many events wait for the tarpit.
  */
-import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { expect, test, vi } from 'vitest';
+import { createMailbox, sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
 const SLOTS = 8;
 const SHARE = 2; // a quarter of 8
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let tarpit: Receiver;
-let healthy: Receiver;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { workerConcurrency: SLOTS, endpointMaxShare: 0.25 });
-  tarpit = await startReceiver({ hang: true });
-  healthy = await startReceiver({ status: 200 });
-});
-
-afterAll(async () => {
-  await tarpit?.close(); // first: hanging requests would hold the shutdown's drain
-  await hookpost?.stop();
-  await healthy?.close();
-  await db?.drop();
-});
+const { db, hookpost } = useHookpost({ workerConcurrency: SLOTS, endpointMaxShare: 0.25 });
+// Closed before Hookpost stops (hooks stop in reverse): hanging requests would hold its drain.
+const tarpit = useReceiver({ hang: true });
+const healthy = useReceiver({ status: 200 });
 
 test('a tarpit holds its share of the slots; a healthy endpoint is served in full meanwhile', async () => {
   const stuck = await createMailbox(hookpost, { name: 'Tarpit' });

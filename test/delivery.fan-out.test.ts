@@ -2,26 +2,15 @@
  * One event, one delivery per endpoint whose event-type filter accepts it. An event no
  * endpoint accepts is stored and shown as `unrouted`.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost();
+const receiver = useReceiver();
 let mailbox: CreatedMailbox;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
   mailbox = await createMailbox(hookpost, { name: 'Fan-out' });
   for (const [path, eventTypes] of [
     ['all', []],
@@ -35,12 +24,6 @@ beforeAll(async () => {
     });
     expect(response.status).toBe(201);
   }
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 async function pathsReached(trackingNumber: string, expected: number) {

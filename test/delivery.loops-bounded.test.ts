@@ -4,30 +4,16 @@
  * ingest stores it with the event and refuses a request that has passed through Hookpost
  * 3 times, with 422 `delivery_loop` and nothing written.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { gqlData } from './support/graphql.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
+import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
+const { db, hookpost } = useHookpost();
 let mailbox: CreatedMailbox;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
   mailbox = await createMailbox(hookpost, { name: 'Loop' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
 });
 
 const eventsOfMailbox = () => db.count('event', `mailbox_id = '${mailbox.id}'`);

@@ -3,26 +3,12 @@
  * 2 s, attempt 3 after 4 s, then the delivery is `failed`. Measured with tolerances on
  * the receiver's clock; nothing sleeps, the test polls for state.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { describe, expect, test, vi } from 'vitest';
+import { createMailbox, sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver({ status: 500, body: 'down' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
-});
+const { hookpost } = useHookpost();
+const receiver = useReceiver({ status: 500, body: 'down' });
 
 async function eventStatus(trackingNumber: string) {
   return (await (await hookpost.api(`/api/webhooks/${trackingNumber}`)).json()) as {

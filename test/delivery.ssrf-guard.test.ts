@@ -3,33 +3,16 @@
  * private, loopback, link-local or metadata addresses: not when they are written, and
  * not at connect time when a stored URL's host resolves to one.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost({ allowedTargets: [] });
+const receiver = useReceiver();
 let mailbox: CreatedMailbox;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { allowedTargets: [] });
-  receiver = await startReceiver();
   mailbox = await createMailbox(hookpost, { name: 'Guarded', target_url: 'https://example.com/hook' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 describe('the SSRF guard, on by default', () => {

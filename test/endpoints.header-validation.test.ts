@@ -4,27 +4,13 @@
  * is not a token, or two names that differ only in case is a 422 naming the header, over
  * REST and GraphQL alike, and nothing is stored. What is accepted arrives as written.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { describe, expect, test } from 'vitest';
 import { errorCodes, gql } from './support/graphql.ts';
-import { createMailbox, sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
-});
+const { db, hookpost } = useHookpost();
+const receiver = useReceiver();
 
 const refused: [string, Record<string, string>, string][] = [
   ['a control character', { 'X-Team': 'a\u0001b' }, 'headers.X-Team: may only contain printable characters'],

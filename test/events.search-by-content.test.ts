@@ -3,21 +3,13 @@
  * to a value (through the GIN-indexed payload terms), the latest HTTP status or error kind
  * of a delivery; the same over GraphQL and REST, and the same refusal for a bad filter.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { errorCodes, gql, gqlData } from './support/graphql.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const receiver = useReceiver();
+const { db, hookpost } = useHookpost({ workerPollIntervalMs: 100 });
 let shop: CreatedMailbox;
 let broken: CreatedMailbox;
 const sent: Record<string, string> = {};
@@ -41,10 +33,7 @@ async function viaRest(query: string): Promise<string[]> {
 const ids = (...names: string[]) => names.map((name) => sent[name]!).sort();
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  receiver = await startReceiver();
   receiver.reply((request) => (request.path === '/fails' ? { status: 500, body: 'no' } : { status: 200, body: 'ok' }));
-  hookpost = await startTestHookpost(db.url, { workerPollIntervalMs: 100 });
   shop = await createMailbox(hookpost, { name: 'Shop', target_url: `${receiver.url}/ok` });
   broken = await createMailbox(hookpost, { name: 'Broken', target_url: `${receiver.url}/fails` });
   const patched = await hookpost.api(`/api/endpoints/${broken.endpoint_id}`, {
@@ -71,12 +60,6 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }, 60_000);
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
-});
 
 describe('search by content', () => {
   test('a JSON field equal to a value finds exactly the events that have it', async () => {

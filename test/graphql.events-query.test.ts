@@ -2,15 +2,13 @@
  * Query.events: every filter, alone and together, and Relay pagination forwards and
  * backwards, over real deliveries made by the worker to a real receiver.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { errorCodes, gql, gqlData } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { hookpost } = useHookpost();
+const receiver = useReceiver();
 const ids: Record<string, string> = {};
 let shop: { id: string; apiKey: string; all: string; payments: string };
 let other: { id: string; apiKey: string };
@@ -43,9 +41,6 @@ async function send(name: string, mailbox: { id: string; apiKey: string }, body:
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
   receiver.reply((request) => (request.path === '/fail' ? { status: 500, body: 'down' } : { status: 200, body: 'ok' }));
 
   const created = await gqlData(
@@ -99,12 +94,6 @@ beforeAll(async () => {
     },
     { timeout: 15_000, interval: 100 },
   );
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 describe('Query.events filters', () => {

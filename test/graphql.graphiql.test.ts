@@ -6,22 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser } from './support/browser.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { errorCodes, gql } from './support/graphql.ts';
 import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+import { useHookpost } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
-});
+const { db, hookpost } = useHookpost({ role: 'api' });
 
 describe('GraphiQL', () => {
   test('a browser asking for /graphql gets GraphiQL with everything inlined', async () => {

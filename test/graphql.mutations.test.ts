@@ -3,15 +3,13 @@
  * input path), and who may call it. The work is done by the same services as REST, so
  * effects are checked where a user would see them: ingest, the receiver, queries.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { errorCodes, gql, gqlData, type GraphQLResponse } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost();
+const receiver = useReceiver();
 let viewerToken: string;
 let operatorToken: string;
 
@@ -33,9 +31,6 @@ function expectRefused(result: GraphQLResponse, code: string, message?: RegExp) 
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
   viewerToken = (await gqlData(hookpost, `mutation { createAccessToken(name: "viewer", role: viewer) { token } }`))
     .createAccessToken.token;
   operatorToken = (
@@ -44,12 +39,6 @@ beforeAll(async () => {
       `mutation { createAccessToken(name: "ops", role: operator) { token accessToken { role prefix } } }`,
     )
   ).createAccessToken.token;
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 describe('mailboxes', () => {

@@ -2,15 +2,13 @@
  * Reading through GraphQL: mailboxes, endpoints, one event with its deliveries and
  * attempts, one delivery, statistics, and who may read what.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { errorCodes, gql, gqlData } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost();
+const receiver = useReceiver({ status: 201, body: 'created', headers: { 'x-receiver': 'yes' } });
 let viewerToken: string;
 let mailboxId: string;
 let endpointId: string;
@@ -19,10 +17,6 @@ let trackingNumber: string;
 const startedAt = new Date();
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver({ status: 201, body: 'created', headers: { 'x-receiver': 'yes' } });
-
   viewerToken = (await gqlData(hookpost, `mutation { createAccessToken(name: "dashboard", role: viewer) { token } }`))
     .createAccessToken.token;
   const created = await gqlData(
@@ -64,12 +58,6 @@ beforeAll(async () => {
     },
     { timeout: 15_000, interval: 100 },
   );
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 describe('mailboxes and endpoints', () => {

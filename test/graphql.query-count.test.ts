@@ -5,15 +5,13 @@
  * during the request is counted.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, expect, test, vi } from 'vitest';
 import { gqlData } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost({ workerConcurrency: 16 });
+const receiver = useReceiver();
 let mailboxId: string;
 
 const PAGE = `query($first: Int!, $m: ID!) { events(first: $first, filter: {mailboxId: $m}) { edges { node {
@@ -22,9 +20,6 @@ const PAGE = `query($first: Int!, $m: ID!) { events(first: $first, filter: {mail
 } } } }`;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { workerConcurrency: 16 });
-  receiver = await startReceiver();
   const created = await gqlData(
     hookpost,
     `mutation($url: String!) { createMailbox(input: {name: "Busy", targetUrl: $url}) { apiKey mailbox { id } } }`,
@@ -48,12 +43,6 @@ beforeAll(async () => {
   });
   // Let the worker go idle so only the request's own statements are counted.
   await new Promise((resolve) => setTimeout(resolve, 500));
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 /** Runs `work` and returns how many statements went through Hookpost's pools meanwhile. */

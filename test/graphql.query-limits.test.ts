@@ -36,8 +36,14 @@ import { schema } from '../server/graphql/schema/index.ts';
 import { MAX_PAGE_SIZE } from '../server/paging.ts';
 import * as dashboard from '../web/src/generated/graphql.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { errorCodes, gql, gqlData, subscribeWs } from './support/graphql.ts';
-import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+import { errorCodes, gql, gqlData, subscribeSse, subscribeWs } from './support/graphql.ts';
+import {
+  createMailbox,
+  sendEvent,
+  startTestHookpost,
+  TEST_ADMIN_TOKEN,
+  type TestHookpost,
+} from './support/hookpost.ts';
 
 /** A value the variable's type accepts (strings are URLs, so that URL inputs pass too). */
 function sampleValue(type: GraphQLInputType): unknown {
@@ -146,6 +152,81 @@ describe('operations past the limits', () => {
 
     const allowed = await gql(hookpost, nestedEvents(2, 60));
     expect(allowed.errors).toBeUndefined();
+  });
+
+  test('an answer carries at most 16 MiB of event bodies: past it, one refusal and no data; a smaller page is answered', async () => {
+    const mailbox = await createMailbox(hookpost, { name: 'Large bodies' });
+    // 20 bodies of just under 1 MiB (the largest accepted): 20 MiB in all.
+    const large = JSON.stringify({ event: 'file.uploaded', data: 'x'.repeat(1024 * 1024 - 64) });
+    for (let i = 0; i < 20; i += 1) expect((await sendEvent(hookpost, mailbox, large)).status).toBe(202);
+    const page = (first: number) =>
+      gql(
+        hookpost,
+        `query($m: ID!, $n: Int!) { events(filter: {mailboxId: $m}, first: $n) { edges { node { body } } } }`,
+        {
+          m: mailbox.id,
+          n: first,
+        },
+      );
+    const refused = await page(20);
+    expect(errorCodes(refused)).toEqual(['query_too_complex']);
+    expect(refused.errors![0]!.message).toMatch(/more than 16 MiB of event bodies/);
+    expect(refused.data ?? null).toBeNull();
+    const answered = await page(15);
+    expect(answered.errors).toBeUndefined();
+    expect(answered.data.events.edges).toHaveLength(15);
+    expect(answered.data.events.edges[0].node.body).toBe(large);
+  });
+
+  test("each subscriber's update has its own 16 MiB of bodies: subscribers to one feed do not spend each other's", async () => {
+    // Every subscriber of a feed is handed the same batch object as its update's root value;
+    // ten watchers of 10 MiB of new events is 100 MiB in all, but 10 MiB in each answer.
+    const mailbox = await createMailbox(hookpost, { name: 'Watched bodies' });
+    const large = JSON.stringify({ event: 'file.uploaded', data: 'y'.repeat(1024 * 1024 - 64) });
+    const watchers = Array.from({ length: 10 }, () =>
+      subscribeSse(hookpost, `subscription($m: ID!) { eventReceived(mailboxId: $m) { events { id body } } }`, {
+        m: mailbox.id,
+      }),
+    );
+    try {
+      // The subscriptions are live once a small event reaches every one of them.
+      const trackingNumberOf = async (response: Response) =>
+        ((await response.json()) as { tracking_number: string }).tracking_number;
+      const small = await trackingNumberOf(await sendEvent(hookpost, mailbox, { event: 'ping' }));
+      const seen = (watcher: (typeof watchers)[number], id: string) =>
+        watcher.payloads.some((payload) =>
+          payload.data?.eventReceived.events.some((event: { id: string }) => event.id === id),
+        );
+      await Promise.all(watchers.map((watcher) => watcher.until(() => seen(watcher, small), 20_000)));
+      const ids = await Promise.all(
+        Array.from({ length: 10 }, async () => trackingNumberOf(await sendEvent(hookpost, mailbox, large))),
+      );
+      for (const watcher of watchers) {
+        await watcher.until(
+          (payloads) => payloads.some((payload) => payload.errors) || ids.every((id) => seen(watcher, id)),
+          30_000,
+        );
+        expect(watcher.payloads.flatMap((payload) => payload.errors ?? [])).toEqual([]);
+      }
+    } finally {
+      await Promise.all(watchers.map((watcher) => watcher.close()));
+    }
+  });
+
+  test('operations costing more than half the limit take turns, and every turn is given back', async () => {
+    // Cost 1 + 100 × (3 + 100 × 2) = 20,301: heavy. Three at once, three times over: a turn
+    // not given back would leave the next ones waiting until they are refused.
+    const mailbox = await createMailbox(hookpost, { name: 'Heavy reads' });
+    for (let i = 0; i < 5; i += 1)
+      expect((await sendEvent(hookpost, mailbox, { event: 'order.created' })).status).toBe(202);
+    const heavy = `{ events(first: 100) { edges { node { id mailbox { events(first: 100) { edges { node { id mailbox { name } } } } } } } } }`;
+    for (let round = 0; round < 3; round += 1) {
+      const answers = await Promise.all([gql(hookpost, heavy), gql(hookpost, heavy), gql(hookpost, heavy)]);
+      for (const answer of answers) {
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data.events.edges.length).toBeGreaterThan(0);
+      }
+    }
   });
 
   test('3,000 aliases are refused before they are even parsed in full', async () => {

@@ -61,8 +61,17 @@ describe('the GraphQL schema contract', () => {
         'resumeEndpoint',
         'startReplay',
         'cancelReplay',
+        'eraseEvent',
+        'startErasure',
+        'cancelErasure',
       ]),
     );
-    expect(fields('Subscription')).toEqual(['deliveryUpdated', 'endpointChanged', 'eventReceived', 'replayUpdated']);
+    expect(fields('Subscription')).toEqual([
+      'deliveryUpdated',
+      'endpointChanged',
+      'erasureUpdated',
+      'eventReceived',
+      'replayUpdated',
+    ]);
   });
 });

@@ -7,34 +7,19 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { gqlData, subscribeSse, subscribeWs, type GraphQLResponse, type Subscription } from './support/graphql.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  TEST_ADMIN_TOKEN,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
-
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let mailbox: CreatedMailbox;
+import { createMailbox, sendEvent, TEST_ADMIN_TOKEN, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost } from './support/hooks.ts';
 
 const PER_TOKEN = 25;
 const LIVE = 'subscription { eventReceived { skipped resync events { id } } }';
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { role: 'api', liveMaxPerToken: PER_TOKEN });
-  mailbox = await createMailbox(hookpost, { name: 'Orders' });
-});
+const { hookpost } = useHookpost({ role: 'api', liveMaxPerToken: PER_TOKEN });
+let mailbox: CreatedMailbox;
 
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
+beforeAll(async () => {
+  mailbox = await createMailbox(hookpost, { name: 'Orders' });
 });
 
 /** One WebSocket connection carrying many operations. */

@@ -5,7 +5,6 @@
  * signed-in caller; and they end when the server closes.
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
   errorCodes,
   gqlData,
@@ -14,12 +13,11 @@ import {
   type GraphQLResponse,
   type Subscription,
 } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent, startTestHookpost } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost();
+const receiver = useReceiver();
 let shop: { id: string; apiKey: string };
 let other: { id: string; apiKey: string };
 const open: Subscription[] = [];
@@ -62,9 +60,6 @@ async function send(mailbox: { id: string; apiKey: string }, body: unknown): Pro
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver();
   const create = async (name: string) => {
     const data = await gqlData(
       hookpost,
@@ -79,9 +74,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const subscription of open) await subscription.close();
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 describe('over Server-Sent Events', () => {

@@ -5,16 +5,14 @@
  * attempt, its scheduled retry and the final delivery.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { gqlData, subscribeSse, subscribeWs, type GraphQLResponse, type Subscription } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
+import { sendEvent } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 import { spawnHookpost, type HookpostProcess } from './support/process.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
 
-let db: TestDatabase;
-let api: TestHookpost;
+const { db, hookpost: api } = useHookpost({ role: 'api' });
+const receiver = useReceiver();
 let worker: HookpostProcess;
-let receiver: Receiver;
 const open: Subscription[] = [];
 
 const DELIVERIES = `subscription($e: ID) { deliveryUpdated(eventId: $e) { updates { status delivery { id attemptCount } attempt { number statusCode trigger errorKind } } skipped resync } }`;
@@ -31,15 +29,12 @@ const updates = (payloads: GraphQLResponse<Payload>[]) =>
   payloads.flatMap((p) => p.data?.deliveryUpdated.updates ?? []);
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  api = await startTestHookpost(db.url, { role: 'api' });
   worker = await spawnHookpost({
     databaseUrl: db.url,
     role: 'worker',
     env: { HOOKPOST_WORKER_POLL_INTERVAL_MS: '100' },
   });
   await worker.waitForLog(/Delivery worker .* started/);
-  receiver = await startReceiver();
 });
 
 afterAll(async () => {
@@ -48,9 +43,6 @@ afterAll(async () => {
     worker.kill('SIGTERM');
     await worker.exited;
   }
-  await receiver?.close();
-  await api?.stop();
-  await db?.drop();
 });
 
 describe('subscriptions fed by a worker in another process', () => {

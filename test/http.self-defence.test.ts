@@ -6,7 +6,8 @@
  * - more event bodies at once than the budget gets 503 with Retry-After, before the body
  *   is held, and the same request goes through once the budget frees;
  * - slow headers and slow bodies are cut off; connections beyond the cap are refused;
- * - a body-less action with `Content-Type: application/json` and no body is fine.
+ * - a body-less action with `Content-Type: application/json` and no body is fine;
+ * - headers too large, refused by Node's parser before any route, get 431 in the one error shape.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -14,37 +15,23 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { spawnHookpost } from './support/process.ts';
-import {
-  createMailbox,
-  startTestHookpost,
-  TEST_ADMIN_TOKEN,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
+import { createMailbox, TEST_ADMIN_TOKEN, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
+const { db, hookpost } = useHookpost({
+  role: 'api',
+  maxBodyBytes: 64 * 1024,
+  ingestMaxBytesInFlight: 100 * 1024,
+  httpHeadersTimeoutMs: 1_000,
+  httpRequestTimeoutMs: 2_000,
+  httpMaxConnections: 24,
+});
 let mailbox: CreatedMailbox;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, {
-    role: 'api',
-    maxBodyBytes: 64 * 1024,
-    ingestMaxBytesInFlight: 100 * 1024,
-    httpHeadersTimeoutMs: 1_000,
-    httpRequestTimeoutMs: 2_000,
-    httpMaxConnections: 24,
-  });
   mailbox = await createMailbox(hookpost, { name: 'Guarded', target_url: 'http://127.0.0.1:9/hook' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
 });
 
 const address = () => new URL(hookpost.baseUrl);
@@ -233,4 +220,24 @@ test('a body-less action with Content-Type: application/json and no body is not 
   });
   expect(response.status).toBe(404);
   expect((await response.json()).error.code).toBe('not_found');
+});
+
+describe('requests refused before any route still get the one error shape', () => {
+  test('headers too large: 431 headers_too_large, and the server serves the next request', async () => {
+    const response = await fetch(`${hookpost.baseUrl}/api/mailboxes`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'x-padding': 'x'.repeat(20 * 1024) },
+    });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const { error } = await response.json();
+    expect(error).toEqual({ code: 'headers_too_large', message: expect.stringMatching(/headers are larger/) });
+    expect((await fetch(`${hookpost.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  test('headers that never finish: 408 request_timeout in the same shape before the connection closes', async () => {
+    const { text, closed } = await rawExchange((socket) => socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n'));
+    expect(closed).toBe(true);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code).toBe('request_timeout');
+  });
 });

@@ -4,26 +4,14 @@
  * HSTS) and rate limits count the real client. Without it, nobody's X-Forwarded-* header
  * is believed: a client cannot make itself look like another one.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+import { describe, expect, test } from 'vitest';
+import { TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+import { useHookpost, useTestDatabase } from './support/hooks.ts';
 
-let db: TestDatabase;
-let direct: TestHookpost;
-let proxied: TestHookpost;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  const limits = { role: 'api' as const, authFailuresPerIp: 2, authFailuresPerCredential: 0 };
-  direct = await startTestHookpost(db.url, limits);
-  proxied = await startTestHookpost(db.url, { ...limits, trustProxy: ['127.0.0.1', '::1'] });
-});
-
-afterAll(async () => {
-  await proxied?.stop();
-  await direct?.stop();
-  await db?.drop();
-});
+const limits = { role: 'api' as const, authFailuresPerIp: 2, authFailuresPerCredential: 0 };
+const db = useTestDatabase();
+const { hookpost: direct } = useHookpost(limits, { db });
+const { hookpost: proxied } = useHookpost({ ...limits, trustProxy: ['127.0.0.1', '::1'] }, { db });
 
 const signIn = (hookpost: TestHookpost, headers: Record<string, string>) =>
   hookpost.api('/api/session', { method: 'POST', token: null, headers, json: { token: TEST_ADMIN_TOKEN } });

@@ -89,6 +89,33 @@ describe('the same key again', () => {
     expect(await db.count('event')).toBe(events);
   });
 
+  test('with the same body under another type, Content-Type or ordering key is refused with 409; the same headers again are a repeat', async () => {
+    const body = JSON.stringify({ data: { n: 3 } });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${api.baseUrl}/webhooks/${mailbox.id}`, {
+        method: 'POST',
+        headers: { 'x-api-key': mailbox.api_key, 'idempotency-key': 'k-3', ...headers },
+        body,
+      });
+    const original = { 'content-type': 'application/json', 'x-event-type': 'order.created', 'x-ordering-key': 'C-1' };
+    const first = await send(original);
+    expect(first.status).toBe(202);
+    const events = await db.count('event');
+    for (const changed of [
+      { 'x-event-type': 'order.cancelled' },
+      { 'content-type': 'text/plain' },
+      { 'x-ordering-key': 'C-2' },
+    ]) {
+      const refused = await send({ ...original, ...changed });
+      expect(refused.status, JSON.stringify(changed)).toBe(409);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('idempotency_key_reused');
+    }
+    const again = await send(original);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await db.count('event')).toBe(events);
+  });
+
   test('at another mailbox is another event', async () => {
     const body = { event: 'order.created' };
     const a = await sendEvent(api, mailbox, body, { 'idempotency-key': 'shared-key' });

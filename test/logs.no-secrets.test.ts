@@ -8,18 +8,30 @@
  */
 import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { createLogger } from '../server/logger.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { gql, gqlData } from './support/graphql.ts';
-import { sendEvent, startTestHookpost, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { sendEvent, TEST_ADMIN_TOKEN } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
 const lines: string[] = [];
+const receiver = useReceiver();
+const { hookpost } = useHookpost(
+  {},
+  {
+    logger: createLogger({
+      level: 'debug',
+      pretty: false,
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+          done();
+        },
+      }),
+    }),
+  },
+);
 /** Every secret value the flow handled. */
 const secrets = new Map<string, string>();
 const keep = (what: string, value: string) => {
@@ -28,26 +40,7 @@ const keep = (what: string, value: string) => {
 };
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  receiver = await startReceiver();
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  hookpost = await startTestHookpost(
-    db.url,
-    {},
-    { logger: createLogger({ level: 'debug', pretty: false, destination }) },
-  );
   keep('the admin token', TEST_ADMIN_TOKEN);
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 async function wsOperation(query: string, token: string): Promise<unknown> {

@@ -4,23 +4,15 @@
  * Prometheus' conventions, so Node's own metrics have the names stock dashboards expect.
  */
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import { createMailbox, startTestHookpost, type CreatedMailbox, type TestHookpost } from './support/hookpost.ts';
+import { beforeAll, expect, test } from 'vitest';
+import { createMailbox, startTestHookpost, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
+const { db, hookpost } = useHookpost();
 let mailbox: CreatedMailbox;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
   mailbox = await createMailbox(hookpost, { name: 'Metered', target_url: 'http://127.0.0.1:9/hook' });
-});
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await db?.drop();
 });
 
 const send = (apiKey: string) =>

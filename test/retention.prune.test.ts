@@ -6,26 +6,18 @@
  * the statistics still add up afterwards. The pass is told what "now" is, so the test
  * moves time forward instead of faking old rows; the worker schedules it every minute.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { recordAudit } from '../server/audit/auditLog.ts';
 import { firstIdAt } from '../server/events/trackingNumberRange.ts';
 import { prunePass } from '../server/retention/prunePass.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { gqlData } from './support/graphql.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
 const DAY_MS = 24 * 3600_000;
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const receiver = useReceiver();
+const { db, hookpost } = useHookpost({ workerPollIntervalMs: 100 });
 /** Default retention (30 days): an `order` endpoint that answers 200, an `invoice` one that fails for good, a `refund` one that retries in an hour. */
 let shop: CreatedMailbox;
 /** Keeps its events 60 days. */
@@ -68,8 +60,6 @@ const existing = async (ids: string[]) =>
   ids.length ? db.count('event', `id in (${ids.map((id) => `'${id}'`).join(',')})`) : 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  receiver = await startReceiver();
   receiver.reply((request) =>
     request.path === '/invoice'
       ? { status: 500, body: 'invoice refused' }
@@ -77,7 +67,6 @@ beforeAll(async () => {
         ? { status: 503, body: 'later' }
         : { status: 200, body: 'thanks' },
   );
-  hookpost = await startTestHookpost(db.url, { workerPollIntervalMs: 100 });
   windowStart = new Date(Date.now() - 60_000);
   shop = await createMailbox(hookpost, { name: 'Shop', target_url: `${receiver.url}/order`, event_types: ['order.*'] });
   await addEndpoint(shop, {
@@ -112,12 +101,6 @@ beforeAll(async () => {
   await recordAudit(db.pool, null, { action: 'mailbox.update', target: { type: 'mailbox', id: shop.id } });
   await settled();
 }, 90_000);
-
-afterAll(async () => {
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
-});
 
 describe('retention', () => {
   test('the mailboxes say how long they keep events', async () => {
@@ -227,6 +210,29 @@ describe('retention', () => {
     expect(pruned.auditEntries).toBe(before - (await db.count('audit_entry')));
     expect(await db.count('audit_entry', `at < '${middle.toISOString()}'`)).toBe(0);
     expect(await db.count('audit_entry', `at >= '${middle.toISOString()}'`)).toBeGreaterThanOrEqual(1);
+  });
+
+  test('ended bulk erasures go with the audit log (their filters name data subjects); running ones stay', async () => {
+    const mailbox = await createMailbox(hookpost, { name: 'Erased', target_url: `${receiver.url}/erased` });
+    const ended = new Date(middle.getTime() - DAY_MS);
+    for (const [id, status, finishedAt] of [
+      ['0190a5b0-0000-7000-8000-0000000000e1', 'finished', ended],
+      ['0190a5b0-0000-7000-8000-0000000000e2', 'cancelled', ended],
+      ['0190a5b0-0000-7000-8000-0000000000e3', 'running', null],
+      ['0190a5b0-0000-7000-8000-0000000000e4', 'finished', new Date(middle.getTime() + DAY_MS)],
+    ] as const)
+      await db.pool.query(
+        `insert into erasure (id, mailbox_id, filter, status, matched, created_by, created_at, finished_at)
+         values ($1, $2, '{"payload":[{"path":"data.email","equals":"a@b.c"}]}', $3, 1, 'test', $4, $5)`,
+        [id, mailbox.id, status, new Date(ended.getTime() - 1000), finishedAt],
+      );
+    const pruned = await prunePass(
+      { pool: db.pool, config: config() },
+      { now: new Date(middle.getTime() + config().auditRetentionDays * DAY_MS) },
+    );
+    expect(pruned.erasures).toBe(2);
+    const { rows } = await db.pool.query<{ id: string }>(`select id from erasure order by id`);
+    expect(rows.map((row) => row.id.slice(-2))).toEqual(['e3', 'e4']);
   });
 
   test('a manual retry racing the pass either keeps the event (retried) or finds it gone, never both', async () => {

@@ -2,39 +2,22 @@
  * Manual retry (`POST /api/webhooks/{tracking_number}/retry`): failed deliveries get one
  * `manual` attempt; queued or in-flight ones are never sent twice; unknown events 404.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { createAccessToken } from '../server/auth/accessTokens.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  type CreatedMailbox,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { db, hookpost } = useHookpost();
+const receiver = useReceiver({ status: 500 });
 let mailbox: CreatedMailbox;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url);
-  receiver = await startReceiver({ status: 500 });
   mailbox = await createMailbox(hookpost, { name: 'Retry me' });
   const endpoint = await hookpost.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
     method: 'POST',
     json: { url: `${receiver.url}/hook`, retry_policy: { schedule: [100, 100] } },
   });
   expect(endpoint.status).toBe(201);
-});
-
-afterAll(async () => {
-  await receiver?.close(); // first: a hanging request would hold the shutdown's drain
-  await hookpost?.stop();
-  await db?.drop();
 });
 
 async function event(trackingNumber: string) {

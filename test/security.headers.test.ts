@@ -8,33 +8,19 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  TEST_ADMIN_TOKEN,
-  type TestHookpost,
-} from './support/hookpost.ts';
-import { startReceiver, type Receiver } from './support/receiver.ts';
+import { createMailbox, sendEvent, TEST_ADMIN_TOKEN } from './support/hookpost.ts';
+import { useHookpost, useReceiver } from './support/hooks.ts';
 
-let db: TestDatabase;
-let hookpost: TestHookpost;
-let receiver: Receiver;
+const { hookpost } = useHookpost({ trustProxy: ['127.0.0.1', '::1'] });
+const receiver = useReceiver();
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  hookpost = await startTestHookpost(db.url, { trustProxy: ['127.0.0.1', '::1'] });
-  receiver = await startReceiver();
   browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await hookpost?.stop();
-  await receiver?.close();
-  await db?.drop();
 });
 
 const pages = ['/', '/events', '/mailboxes', '/docs/', '/redoc', '/graphql'];

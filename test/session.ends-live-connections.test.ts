@@ -6,32 +6,14 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import WebSocket from 'ws';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
-import {
-  createMailbox,
-  sendEvent,
-  startTestHookpost,
-  TEST_ADMIN_TOKEN,
-  type TestHookpost,
-} from './support/hookpost.ts';
+import { createMailbox, sendEvent, TEST_ADMIN_TOKEN, type TestHookpost } from './support/hookpost.ts';
+import { useHookpost, useTestDatabase } from './support/hooks.ts';
 
-let db: TestDatabase;
-let first: TestHookpost;
-let second: TestHookpost;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  first = await startTestHookpost(db.url, { role: 'api' });
-  second = await startTestHookpost(db.url, { role: 'api' });
-});
-
-afterAll(async () => {
-  await second?.stop();
-  await first?.stop();
-  await db?.drop();
-});
+const db = useTestDatabase();
+const { hookpost: first } = useHookpost({ role: 'api' }, { db });
+const { hookpost: second } = useHookpost({ role: 'api' }, { db });
 
 const originOf = (hookpost: TestHookpost) => new URL(hookpost.baseUrl).origin;
 

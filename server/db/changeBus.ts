@@ -70,8 +70,21 @@ export interface ReplayChanged {
   replayId: string;
 }
 
+/** A bulk erasure progressed or ended. */
+export interface ErasureChanged {
+  kind: 'erasure';
+  erasureId: string;
+}
+
 export type Change =
-  EventReceived | DeliveryChanged | RoutingChanged | AccessRevoked | SessionEnded | EndpointChanged | ReplayChanged;
+  | EventReceived
+  | DeliveryChanged
+  | RoutingChanged
+  | AccessRevoked
+  | SessionEnded
+  | EndpointChanged
+  | ReplayChanged
+  | ErasureChanged;
 
 /** Whether a change revokes the given access token (live connections opened with it must end). */
 export const revokes = (change: Change, tokenId: string | undefined): boolean =>
@@ -89,7 +102,8 @@ type Wire =
   | ['a', string]
   | ['s', string]
   | ['n', string, string]
-  | ['p', string];
+  | ['p', string]
+  | ['x', string];
 
 function toWire(change: Change): Wire {
   switch (change.kind) {
@@ -115,6 +129,8 @@ function toWire(change: Change): Wire {
       return ['n', change.endpointId, change.mailboxId];
     case 'replay':
       return ['p', change.replayId];
+    case 'erasure':
+      return ['x', change.erasureId];
   }
 }
 
@@ -166,6 +182,7 @@ function fromWire(wire: Wire): Change {
   if (wire[0] === 's') return { kind: 'session', sessionId: wire[1] };
   if (wire[0] === 'n') return { kind: 'endpoint', endpointId: wire[1], mailboxId: wire[2] };
   if (wire[0] === 'p') return { kind: 'replay', replayId: wire[1] };
+  if (wire[0] === 'x') return { kind: 'erasure', erasureId: wire[1] };
   const [, deliveryId, eventId, mailboxId, endpointId, status, attempt] = wire;
   return { kind: 'delivery', deliveryId, eventId, mailboxId, endpointId, status, attempt };
 }

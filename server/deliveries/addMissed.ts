@@ -11,7 +11,8 @@ import type { Queryable } from '../db/queryable.ts';
 import { likePattern } from '../events/eventSearch.ts';
 import { firstIdAt } from '../events/trackingNumberRange.ts';
 import { newId } from '../ids.ts';
-import { addDeliverJobs, deliverJobPayloads } from './deliverJobs.ts';
+import { storedEventOrderingKey } from '../events/orderingKey.ts';
+import { addDeliveries } from './addDeliveries.ts';
 import { publishDeliveryChange } from './publish.ts';
 
 export interface MissedRange {
@@ -33,13 +34,23 @@ export async function addMissedDeliveries(
   limit: number,
 ): Promise<{ lastEventId: string | null; looked: number; added: number }> {
   // An endpoint disabled or deleted again meanwhile gets nothing more: the replay ends.
-  const { rowCount: active } = await deps.db.query(
-    'select 1 from endpoint where id = $1 and enabled and deleted_at is null',
+  const { rows: active } = await deps.db.query<{ ordered_by_key: boolean; ordering_key_field: string | null }>(
+    'select ordered_by_key, ordering_key_field from endpoint where id = $1 and enabled and deleted_at is null',
     [range.endpointId],
   );
-  if (!active) return { lastEventId: null, looked: 0, added: 0 };
-  const { rows: events } = await deps.db.query<{ id: string; matches: boolean; has: boolean }>(
-    `select e.id,
+  if (!active[0]) return { lastEventId: null, looked: 0, added: 0 };
+  const ordering = { orderedByKey: active[0].ordered_by_key, orderingKeyField: active[0].ordering_key_field };
+  const { rows: events } = await deps.db.query<{
+    id: string;
+    matches: boolean;
+    has: boolean;
+    ordering_key: string | null;
+    content_type: string;
+    body: Buffer | null;
+  }>(
+    `select e.id, e.ordering_key, e.content_type,
+            -- Bodies only when the endpoint reads ordering keys from them.
+            case when $8::boolean then e.body end as body,
             (cardinality($4::text[]) = 0 or e.event_type like any($4::text[])) as matches,
             (e.erased_at is not null
              or exists (select 1 from delivery d where d.event_id = e.id and d.endpoint_id = $5)) as has
@@ -54,29 +65,23 @@ export async function addMissedDeliveries(
       range.endpointId,
       cursor,
       limit,
+      ordering.orderedByKey && ordering.orderingKeyField !== null,
     ],
   );
-  const missed = events.filter((event) => event.matches && !event.has).map((event) => event.id);
+  const missed = events.filter((event) => event.matches && !event.has);
   if (missed.length > 0) {
-    const deliveries = missed.map((eventId) => ({ id: newId(), eventId }));
-    await deps.db.query(
-      `with added as (
-         insert into delivery (id, event_id, endpoint_id)
-         select d.id, d.event_id, $3 from unnest($1::uuid[], $2::uuid[]) as d(id, event_id)
-         returning event_id
-       )
-       update event e set delivery_count = e.delivery_count + 1, pending_count = e.pending_count + 1
-         from added a where e.id = a.event_id`,
-      [deliveries.map((d) => d.id), deliveries.map((d) => d.eventId), range.endpointId],
-    );
-    await addDeliverJobs(
-      deps.db,
-      deliverJobPayloads(
-        'replay',
-        deliveries.map((d) => ({ id: d.id, endpointId: range.endpointId })),
-      ),
-      new Date(),
-    );
+    // Oldest event first, so an endpoint ordered by key gets them in their order.
+    const deliveries = missed.map((event) => ({
+      id: newId(),
+      eventId: event.id,
+      endpointId: range.endpointId,
+      orderingKey: storedEventOrderingKey(ordering, {
+        orderingKey: event.ordering_key,
+        contentType: event.content_type,
+        body: event.body,
+      }),
+    }));
+    await addDeliveries(deps.db, 'replay', deliveries);
     for (const delivery of deliveries)
       publishDeliveryChange(
         deps.changes,

@@ -7,10 +7,13 @@
  * re-run job finds nothing to do, and no delivery is in flight twice.
  *
  * A delivery whose endpoint was disabled or deleted while it waited is cancelled here
- * instead, in the same statement.
+ * instead, in the same statement (and the next of its ordering key's line woken). One
+ * behind its ordering key's line is left as it is (orderingLine.ts): it is woken when its
+ * turn comes.
  */
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { behindItsLine, isLineConflict, wakeNextInLine } from './orderingLine.ts';
 import { publishDeliveryChange } from './publish.ts';
 import { lifecycleCtes } from './sql/lifecycleSql.ts';
 
@@ -32,6 +35,8 @@ export interface ClaimedDelivery {
   retryPolicy: unknown;
   /** The endpoint's live signing secrets, newest first, sealed. */
   sealedSecrets: Buffer[];
+  /** The ordering key's line it is in (orderingLine.ts), or null. */
+  orderingKey: string | null;
 }
 
 export interface Claim {
@@ -47,12 +52,17 @@ export interface Claim {
   healthDirty: boolean;
 }
 
-/** A delivery that may be claimed now: queued and due, or in flight for a dead worker (or this one). */
+/**
+ * A delivery that may be claimed now: queued and due, or in flight for a dead worker (or
+ * this one); and not behind its ordering key's line.
+ */
 export const claimable = `((d.status = 'queued' and (d.next_attempt_at is null or d.next_attempt_at <= now()))
         or (d.status = 'delivering'
-            and (d.claimed_by = $2 or not exists (select 1 from worker_heartbeat w where w.worker_id = d.claimed_by))))`;
+            and (d.claimed_by = $2 or not exists (select 1 from worker_heartbeat w where w.worker_id = d.claimed_by))))
+       and not ${behindItsLine('d')}`;
 
-// $3 true: claim even from a guarded endpoint (claimGuarded.ts planned these already).
+// $3 true: claim even from a guarded endpoint (claimGuarded.ts planned these already);
+// $4 true: its claim counts them among the endpoint's requests in flight (a concurrency limit).
 const claimStatement = `
   with target as (
     select d.id, d.status as from_status, (p.enabled and p.deleted_at is null) as active,
@@ -70,6 +80,8 @@ const claimStatement = `
        set status = case when t.active then 'delivering' else 'cancelled' end::delivery_status,
            claimed_by = case when t.active then $2 end,
            next_attempt_at = case when t.active then d.next_attempt_at end,
+           in_flight_counted = t.active and $4,
+           waiting_trigger = null,
            updated_at = now()
       from target t, event e, endpoint p
      where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id and (not t.active or not t.guarded or $3)
@@ -79,15 +91,15 @@ const claimStatement = `
            p.sealed_headers as "sealedHeaders", p.timeout_ms as "timeoutMs", p.retry_policy as "retryPolicy",
            array(select s.ciphertext from endpoint_secret s
                   where s.endpoint_id = p.id and (s.expires_at is null or s.expires_at > now())
-                  order by s.created_at desc) as "sealedSecrets"
+                  order by s.created_at desc) as "sealedSecrets", d.ordering_key as "orderingKey"
   ), ${lifecycleCtes('changed')}
   select id, event_id, to_status, "attemptCount", "mailboxId", "endpointId", "eventType", "contentType", body, hops, url,
-         "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets",
+         "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets", "orderingKey",
          (select array_agg(t.id) from target t where t.active and t.guarded and not $3) as guarded,
          (select bool_or(health_dirty) from target) as "healthDirty"
     from changed
   union all
-  select null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+  select null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
          (select array_agg(t.id) from target t where t.active and t.guarded and not $3),
          (select bool_or(health_dirty) from target)
    where not exists (select 1 from changed)`;
@@ -103,13 +115,20 @@ export async function claimDeliveries(
   deps: { db: Queryable; changes: Pick<ChangeBus, 'publish'> },
   workerId: string,
   deliveryIds: string[],
-  options: { guardedAlreadyPlanned?: boolean } = {},
+  options: { guardedAlreadyPlanned?: boolean; countInFlight?: boolean; inTransaction?: boolean } = {},
 ): Promise<Claim> {
   if (deliveryIds.length === 0) return { claimed: [], cancelled: [], guarded: [], healthDirty: false };
-  const { rows } = await deps.db.query<ClaimRow>({
+  const statement = {
     name: 'claim_deliveries',
     text: claimStatement,
-    values: [deliveryIds, workerId, options.guardedAlreadyPlanned ?? false],
+    values: [deliveryIds, workerId, options.guardedAlreadyPlanned ?? false, options.countInFlight ?? false],
+  };
+  const { rows } = await deps.db.query<ClaimRow>(statement).catch((error: unknown) => {
+    // Another worker claimed a delivery of the same ordering key at the same moment and won
+    // (orderingLine.ts): once more, the statement sees it in flight and leaves ours. Inside
+    // a transaction the caller starts again instead (the transaction is aborted).
+    if (options.inTransaction || !isLineConflict(error)) throw error;
+    return deps.db.query<ClaimRow>(statement);
   });
   const claim: Claim = {
     claimed: [],
@@ -129,5 +148,10 @@ export async function claimDeliveries(
     if (status === 'delivering') claim.claimed.push(delivery);
     else claim.cancelled.push(row.id);
   }
+  // A cancelled one has left its ordering key's line: the next one is woken, and is
+  // cancelled by its own claim in turn (the rest of the line was waiting without a job).
+  await wakeNextInLine(deps.db, claim.cancelled);
+  // Oldest first (ids are time-ordered): a job sends its deliveries in arrival order.
+  claim.claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return claim;
 }

@@ -8,8 +8,6 @@
  * whose worker died), so a stale job, a duplicate job or a job rerun after a crash finds
  * nothing to do.
  *
- * Every job is flagged with its endpoint (`endpoint:<id>`), so a worker can skip the jobs
- * of an endpoint that already holds its share of the worker's slots.
  *
  * The payload is checked when the job runs (deliverTask.ts): that is where a payload from
  * elsewhere (an old release, a hand-made job) could come in. Hookpost builds its own from
@@ -49,9 +47,6 @@ export type DeliverPayload = z.infer<typeof deliverPayloadSchema>;
 export const LIVE_PRIORITY = 0;
 export const REPLAY_PRIORITY = 10;
 
-/** The flag a job carries for its endpoint (see the worker's fair share). */
-export const endpointFlag = (endpointId: string) => `endpoint:${endpointId}`;
-
 /** The payloads of the jobs that attempt these deliveries: per endpoint, in chunks. */
 export function deliverJobPayloads(
   trigger: AttemptTrigger,
@@ -74,6 +69,16 @@ export function deliverJobPayloads(
 }
 
 /**
+ * SQL: the payload (text) of a job for one delivery, whose trigger, endpoint and delivery
+ * ids are the SQL expressions given: deliverJobPayloads' shape, for a statement that finds
+ * the deliveries it gives jobs to as it runs (the next of an ordering key's line).
+ */
+export function oneDeliveryJobPayloadSql(trigger: string, endpointId: string, deliveryId: string): string {
+  return `json_build_object('trigger', ${trigger}, 'endpointId', ${endpointId},
+                           'deliveries', json_build_array(json_build_object('id', ${deliveryId})))::text`;
+}
+
+/**
  * SQL that adds one `deliver` job per row of `rows` (replays' behind live ones), a query with a text column `payload`
  * (from deliverJobPayloads) and a timestamptz column `run_at` (null: now); evaluates to
  * the set of added jobs. Used inside the statements that create or re-queue deliveries,
@@ -82,7 +87,7 @@ export function deliverJobPayloads(
 export function addDeliverJobsSql(rows: string): string {
   return `graphile_worker.add_jobs(array(
       select row('${DELIVER_TASK}', x.payload::json, null::text, x.run_at, ${DELIVER_JOB_MAX_ATTEMPTS}::smallint,
-                 null::text, (case when x.payload::json ->> 'trigger' = 'replay' then ${REPLAY_PRIORITY} else ${LIVE_PRIORITY} end)::smallint, array['${endpointFlag('')}' || (x.payload::json ->> 'endpointId')])::graphile_worker.job_spec
+                 null::text, (case when x.payload::json ->> 'trigger' = 'replay' then ${REPLAY_PRIORITY} else ${LIVE_PRIORITY} end)::smallint, null::text[])::graphile_worker.job_spec
         from (${rows}) as x))`;
 }
 
@@ -102,16 +107,57 @@ export function storedDeliveriesJobRowsSql(payloads: string, stored: string): st
 }
 
 /**
- * Adds `deliver` jobs for these payloads, due at `runAt`: a job put back because its
- * endpoint runs its share, or deliveries put off by their endpoint's limits.
+ * Adds `deliver` jobs for these payloads, due at `runAt` (one moment for all, or one per
+ * payload): a job put back because its endpoint runs its share, or deliveries put off by
+ * their endpoint's limits. Returns the jobs' ids, in the payloads' order.
  */
 export async function addDeliverJobs(
-  db: { query(text: string, values: unknown[]): Promise<unknown> },
+  db: { query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> },
   payloads: string[],
-  runAt: Date,
-): Promise<void> {
+  runAt: Date | Date[],
+): Promise<string[]> {
+  const moments = Array.isArray(runAt) ? runAt : payloads.map(() => runAt);
+  const { rows } = await db.query(
+    `select j.id::text from ${addDeliverJobsSql(
+      'select p as payload, r as run_at from unnest($1::text[], $2::timestamptz[]) with ordinality as x(p, r, n) order by n',
+    )} as j order by j.id`,
+    [payloads, moments],
+  );
+  return (rows as { id: string }[]).map((row) => row.id);
+}
+
+/**
+ * The same deliveries in as few jobs as fit: payloads of one trigger and endpoint are
+ * merged, DELIVERIES_PER_JOB to a job. A payload that does not name its endpoint (an
+ * earlier release's) is kept as it is.
+ */
+export function mergeDeliverPayloads(payloads: string[]): string[] {
+  const kept: string[] = [];
+  const byTrigger = new Map<AttemptTrigger, { id: string; endpointId: string }[]>();
+  for (const payload of payloads) {
+    const parsed = deliverPayloadSchema.safeParse(JSON.parse(payload));
+    if (!parsed.success || !parsed.data.endpointId) {
+      kept.push(payload);
+      continue;
+    }
+    const { trigger, endpointId, deliveries } = parsed.data;
+    const list = byTrigger.get(trigger) ?? [];
+    for (const { id } of deliveries) list.push({ id, endpointId });
+    byTrigger.set(trigger, list);
+  }
+  for (const [trigger, deliveries] of byTrigger) kept.push(...deliverJobPayloads(trigger, deliveries));
+  return kept;
+}
+
+/**
+ * Makes these `deliver` jobs due now, those no worker has taken yet (a job put back for
+ * later, whose turn came sooner). graphile-worker's own function: it leaves locked jobs alone.
+ */
+export async function dueNow(db: { query(text: string, values: unknown[]): Promise<unknown> }, jobIds: string[]) {
+  // Told like new jobs (the channel graphile-worker listens on), so an idle worker fetches them now, not at its next poll.
   await db.query(
-    `select count(*) from ${addDeliverJobsSql('select p as payload, $2::timestamptz as run_at from unnest($1::text[]) as p')}`,
-    [payloads, runAt],
+    `with due as (select id from graphile_worker.reschedule_jobs($1::bigint[], run_at => now()))
+     select pg_notify('jobs:insert', json_build_object('count', count(*))::text) from due having count(*) > 0`,
+    [jobIds],
   );
 }

@@ -7,6 +7,7 @@
  */
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { Queryable } from '../db/queryable.ts';
+import { wakeNextInLine } from './orderingLine.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
 import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 
@@ -37,6 +38,11 @@ export async function hasAttemptInFlight(tx: Queryable, eventId: string): Promis
 /** Cancels the event's waiting and failed deliveries (inside the erasing transaction); returns them. */
 export async function cancelForErasure(tx: Queryable, eventId: string): Promise<DeliveryRef[]> {
   const { rows } = await tx.query<DeliveryRef>({ name: 'cancel_for_erasure', text: eraseStatement, values: [eventId] });
+  // Out of their ordering key's line: the next ones go.
+  await wakeNextInLine(
+    tx,
+    rows.map((row) => row.deliveryId),
+  );
   return rows;
 }
 

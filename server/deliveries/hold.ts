@@ -13,29 +13,54 @@ import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 
 type Deps = { db: Queryable; changes: Pick<ChangeBus, 'publish'> };
 
+/**
+ * With a worker's id in `param`, a delivery in flight moves only if that worker still has
+ * it; with null, the caller chose the rows by claim.ts's rules already.
+ */
+const stillOurs = (param: string) =>
+  `(${param}::text is null or d.status <> 'delivering' or d.claimed_by = ${param}::text)`;
+
 const refs = `select c.id as "deliveryId", c.event_id as "eventId", e.mailbox_id as "mailboxId", c.endpoint_id as "endpointId"
     from changed c join event e on e.id = c.event_id`;
 
 const holdStatement = `
   with target as (
     select d.id, d.status as from_status from delivery d
-     where d.id = any($1::uuid[]) and ${allowedFrom('hold', 'd.status')}
+     where d.id = any($1::uuid[]) and ${allowedFrom('hold', 'd.status')} and ${stillOurs('$3')}
        for update
   ), changed as (
     update delivery d set status = 'held', status_reason = $2, claimed_by = null, next_attempt_at = null, updated_at = now()
       from target t where d.id = t.id
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted, null::timestamptz as attempted_at
-  ), ${lifecycleCtes('changed')}, marked as (
-    update endpoint_health h set held_from = least(coalesce(h.held_from, m.first), m.first)
-      from (select endpoint_id, (array_agg(id order by id))[1] as first from changed group by endpoint_id) m
-     where h.endpoint_id = m.endpoint_id
+  ), ${lifecycleCtes('changed')}, oldest as (
+    select endpoint_id, (array_agg(id order by id))[1] as first from changed group by endpoint_id
+  ), marked as (
+    -- Only when it moves held_from back: the row is not locked otherwise, so the jobs of an
+    -- endpoint whose circuit is open do not queue on it one after another.
+    update endpoint_health h set held_from = o.first from oldest o
+     where h.endpoint_id = o.endpoint_id and (h.held_from is null or h.held_from > o.first)
+  ), made as (
+    -- Made when the endpoint has no health row yet (the send gate gives back deliveries of an
+    -- endpoint that never needed one): without held_from they would never be released.
+    insert into endpoint_health as h (endpoint_id, held_from)
+    select o.endpoint_id, o.first from oldest o
+     where not exists (select 1 from endpoint_health x where x.endpoint_id = o.endpoint_id)
+        on conflict (endpoint_id) do update set held_from = least(coalesce(h.held_from, excluded.held_from), excluded.held_from)
   )
   ${refs}`;
 
-/** Holds these deliveries with the reason; returns those held. */
-export async function holdDeliveries(deps: Deps, ids: string[], reason: string): Promise<DeliveryRef[]> {
+/**
+ * Holds these deliveries with the reason; returns those held. `claimedBy`: a worker giving
+ * back deliveries it claimed but did not send (only those still its own move).
+ */
+export async function holdDeliveries(
+  deps: Deps,
+  ids: string[],
+  reason: string,
+  claimedBy: string | null = null,
+): Promise<DeliveryRef[]> {
   if (ids.length === 0) return [];
-  const { rows } = await deps.db.query<DeliveryRef>(holdStatement, [ids, reason]);
+  const { rows } = await deps.db.query<DeliveryRef>(holdStatement, [ids, reason, claimedBy]);
   for (const delivery of rows) publishDeliveryChange(deps.changes, delivery, 'held');
   return rows;
 }
@@ -44,7 +69,7 @@ const deferStatement = `
   with target as (
     select d.id, d.status as from_status, x.at from delivery d
       join unnest($1::uuid[], $2::timestamptz[]) as x(id, at) on x.id = d.id
-     where ${allowedFrom('requeue', 'd.status')} and d.status in ('queued', 'delivering')
+     where ${allowedFrom('requeue', 'd.status')} and d.status in ('queued', 'delivering') and ${stillOurs('$3')}
        for update of d
   ), changed as (
     update delivery d set status = 'queued', next_attempt_at = t.at, claimed_by = null, updated_at = now()
@@ -56,17 +81,19 @@ const deferStatement = `
 
 /**
  * Puts these deliveries off, each to its own moment: they stay queued, and jobs due then
- * will claim them (`trigger` is what their attempt will be).
+ * will claim them (`trigger` is what their attempt will be). `claimedBy` as for holdDeliveries.
  */
 export async function deferDeliveries(
   deps: { db: Queryable },
   deferred: { id: string; at: Date }[],
   trigger: Parameters<typeof deliverJobPayloads>[0],
+  claimedBy: string | null = null,
 ): Promise<void> {
   if (deferred.length === 0) return;
   const { rows } = await deps.db.query<{ id: string; endpointId: string; at: Date }>(deferStatement, [
     deferred.map((d) => d.id),
     deferred.map((d) => d.at),
+    claimedBy,
   ]);
   const byMoment = new Map<number, { id: string; endpointId: string }[]>();
   for (const row of rows) {

@@ -55,9 +55,6 @@ export const transitions: Record<DeliveryTrigger, Partial<Record<DeliveryStatus,
   erase: { queued: 'cancelled', held: 'cancelled', failed: 'cancelled' },
 };
 
-/** The triggers that mean an HTTP request was made: the event's attempt count moves by one. */
-export const attemptTriggers: readonly DeliveryTrigger[] = ['succeed', 'retry', 'fail'];
-
 /** The event counter each status counts towards (delivered ones count only in `delivery_count`). */
 export const counterOf: Record<DeliveryStatus, 'pending' | 'failed' | 'cancelled' | null> = {
   queued: 'pending',

@@ -17,6 +17,7 @@ import type pg from 'pg';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { withTransaction } from '../db/pool.ts';
 import { addDeliverJobsSql, deliverJobPayloads, DELIVER_TASK } from './deliverJobs.ts';
+import { behindItsLine, wakeNextInLine } from './orderingLine.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
 import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 
@@ -37,10 +38,15 @@ export interface Reconciled {
   failed: DeliveryRef[];
 }
 
-/** A delivery on its way (queued, or claimed by a dead worker) whose row has not moved for a while. */
+/**
+ * A delivery on its way (queued, or claimed by a dead worker) whose row has not moved for
+ * a while; not one waiting behind its ordering key's line without a job, which is where
+ * it should be (orderingLine.ts: the one ahead of it has its own future, and wakes it).
+ */
 const unsettled = `${allowedFrom('strand', 'd.status')}
        and d.updated_at < now() - make_interval(secs => $1)
-       and (d.status = 'queued' or not exists (select 1 from worker_heartbeat h where h.worker_id = d.claimed_by))`;
+       and (d.status = 'queued' or not exists (select 1 from worker_heartbeat h where h.worker_id = d.claimed_by))
+       and not ${behindItsLine('d')}`;
 
 const reconcileStatement = `
   with scanned as (
@@ -132,7 +138,13 @@ export function makeReconciler(
             [payloads],
           );
         }
-        return { ran: true, requeued, failed: moved.filter((row) => row.status === 'failed') };
+        const failed = moved.filter((row) => row.status === 'failed');
+        // A line's head that ended failed lets the next of its ordering key go.
+        await wakeNextInLine(
+          client,
+          failed.map((row) => row.deliveryId),
+        );
+        return { ran: true, requeued, failed };
       });
       for (const delivery of result.requeued) publishDeliveryChange(deps.changes, delivery, 'queued');
       for (const delivery of result.failed) publishDeliveryChange(deps.changes, delivery, 'failed');

@@ -14,6 +14,7 @@ import { packBytes } from '../db/packedBytes.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { addDeliverJobsSql, deliverJobPayloads, type AttemptTrigger } from './deliverJobs.ts';
 import type { DeliveryStatus } from './lifecycle.ts';
+import { wakeNextInLine } from './orderingLine.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
 import { lifecycleCtes } from './sql/lifecycleSql.ts';
 
@@ -42,6 +43,8 @@ export interface AttemptRecord {
   requestHeaders: Record<string, string>;
   result: AttemptResult;
   decision: AttemptDecision;
+  /** Whether the delivery is in an ordering key's line (orderingLine.ts): its end lets the next one go. */
+  ordered?: boolean;
 }
 
 export interface RecordedAttempt {
@@ -63,7 +66,8 @@ const recordStatement = `
         as i(attempt_id, delivery_id, worker_id, trigger, url, started_at, duration_ms, request_headers, status_code,
              response_headers, body_start, body_length, truncated, error_kind, error_message, status, retry_in_ms, retry_payload)
   ), target as (
-    select d.id, d.status as from_status, (d.status = 'delivering' and d.claimed_by = i.worker_id) as owned
+    select d.id, d.status as from_status, (d.status = 'delivering' and d.claimed_by = i.worker_id) as owned,
+           d.in_flight_counted as counted
       from input i join delivery d on d.id = i.delivery_id
        for update of d
   ), changed as (
@@ -76,18 +80,34 @@ const recordStatement = `
              when i.retry_in_ms is not null then now() + make_interval(secs => i.retry_in_ms / 1000.0)
            end,
            claimed_by = case when t.owned then null else d.claimed_by end,
+           in_flight_counted = d.in_flight_counted and not t.owned,
            updated_at = now()
       from input i join target t on t.id = i.delivery_id
      where d.id = i.delivery_id
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 1 as attempted, i.started_at as attempted_at,
-           d.attempt_count as number, t.owned, d.next_attempt_at
+           d.attempt_count as number, t.owned, t.owned and t.counted as freed, d.next_attempt_at
   ), new_attempts as (
     insert into attempt (id, delivery_id, number, trigger, url, started_at, duration_ms, request_headers, status_code,
                          response_headers, response_body, response_body_truncated, error_kind, error_message)
     select i.attempt_id, i.delivery_id, c.number, i.trigger, i.url, i.started_at, i.duration_ms, i.request_headers,
            i.status_code, i.response_headers, i.response_body, i.truncated, i.error_kind, i.error_message
       from input i join changed c on c.id = i.delivery_id
-  ), ${lifecycleCtes('changed')}`;
+  ), ${lifecycleCtes('changed')},
+  -- A concurrency-limited endpoint's claim counted these in flight (health/claimGuarded.ts):
+  -- their places free up in the transaction that ends them, so no count of the endpoint's
+  -- requests in flight ever misses one that is still out, or drops one twice (only those
+  -- counted: a limit set while others were out does not free places for them).
+  -- The rows are locked in one order (by endpoint), as everywhere several are: two
+  -- batches with the same endpoints in another order would deadlock.
+  places as (
+    select h.endpoint_id, f.n from endpoint_health h
+      join (select c.endpoint_id, count(*)::int as n from changed c where c.freed group by c.endpoint_id) f
+        on f.endpoint_id = h.endpoint_id
+     order by h.endpoint_id
+       for update of h
+  ), freed_places as (
+    update endpoint_health h set in_flight = greatest(0, h.in_flight - p.n) from places p where h.endpoint_id = p.endpoint_id
+  )`;
 
 /** Only batches with a retry add jobs: add_jobs always notifies, and notifications serialise commits. */
 const retryJobs = `, retry_jobs as (
@@ -149,6 +169,16 @@ export async function recordAttempts(
         },
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
+  // Ended or out of flight: the next of its ordering key's line may go now. After the
+  // commit, and never failing the records (written already): a wake lost here is made good
+  // by the reconciler, which finds a line's head without a job stranded.
+  const stepped = records.filter((r) => r.ordered && byId.get(r.delivery.deliveryId)?.owned);
+  if (stepped.length > 0) {
+    await wakeNextInLine(
+      deps.db,
+      stepped.map((r) => r.delivery.deliveryId),
+    ).catch(() => 0);
+  }
   return records.map((record) => {
     const row = byId.get(record.delivery.deliveryId);
     // Every record names a delivery that exists (it was claimed), so a row always comes back.

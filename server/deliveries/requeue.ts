@@ -3,7 +3,8 @@
  * for one attempt each (a `manual` one when an operator asks). Which are taken:
  * - failed ones;
  * - cancelled ones whose endpoint is active again;
- * - queued ones that no job will run (stranded: see reconcile.ts);
+ * - queued ones that no job will run (stranded: see reconcile.ts), but not one waiting behind
+ *   its ordering key's line (orderingLine.ts: it goes when its turn comes);
  * - `delivering` ones whose worker is dead.
  * A delivery in flight at a live worker, or queued with a job that will run it, is left
  * alone, so nothing is sent twice; nor is a delivered one.
@@ -20,6 +21,7 @@ import type { Queryable } from '../db/queryable.ts';
 import { publishDeliveryChange, type DeliveryRef } from './publish.ts';
 import { allowedFrom, lifecycleCtes } from './sql/lifecycleSql.ts';
 import { hasLiveJob } from './sql/liveJobs.ts';
+import { behindItsLine } from './orderingLine.ts';
 
 export interface RequeueTarget {
   eventId: string;
@@ -42,7 +44,7 @@ const requeueStatement = `
        and (d.status = 'failed'
             or (d.status = 'cancelled' and p.enabled and p.deleted_at is null)
             or (d.status = 'delivering' and not exists (select 1 from worker_heartbeat h where h.worker_id = d.claimed_by))
-            or (d.status = 'queued' and not ${hasLiveJob('d.id')}))
+            or (d.status = 'queued' and not ${hasLiveJob('d.id')} and not ${behindItsLine('d')}))
        for update of d
   ), changed as (
     update delivery d

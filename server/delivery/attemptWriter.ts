@@ -19,6 +19,14 @@ import type { Metrics } from '../metrics.ts';
 export type AttemptWriter = GroupCommit<AttemptRecord, RecordedAttempt>;
 
 const RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000];
+/** A batch that lost a deadlock or a serialization conflict is written again, at most this many times. */
+const CONFLICT_RETRIES = 5;
+
+/** PostgreSQL gave up on the transaction for another one's sake (deadlock, serialization): running it again is safe. */
+const isConflict = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+};
 
 export function createAttemptWriter(deps: {
   db: Queryable;
@@ -27,7 +35,7 @@ export function createAttemptWriter(deps: {
   metrics: Pick<Metrics, 'attemptsRecordedLate'>;
 }): AttemptWriter {
   const record = async (records: AttemptRecord[]): Promise<RecordedAttempt[]> => {
-    for (let retry = 0; ; retry++) {
+    for (let retry = 0, conflicts = 0; ; retry++) {
       try {
         const recorded = await recordAttempts(deps, records);
         if (retry > 0) {
@@ -36,6 +44,12 @@ export function createAttemptWriter(deps: {
         }
         return recorded;
       } catch (error) {
+        if (isConflict(error) && conflicts < CONFLICT_RETRIES) {
+          conflicts++;
+          retry--;
+          await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * conflicts));
+          continue;
+        }
         if (!isDatabaseUnavailable(error)) throw error;
         const delayMs = RETRY_DELAYS_MS[Math.min(retry, RETRY_DELAYS_MS.length - 1)]!;
         if (retry === 0) {

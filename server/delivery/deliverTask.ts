@@ -4,8 +4,10 @@
  * schedule; graphile-worker's own retries only cover infrastructure failures (a thrown
  * error), after which the claim rules (deliveries/claim.ts) keep attempts from doubling.
  *
- * Follow one delivery: claim → sign → sendAttempt → decide → record. Every change of
- * the delivery's status happens in deliveries/ (claim, recordAttempts).
+ * Follow one delivery: claim → wait for a request slot → the gate (has its endpoint
+ * changed since the claim? health/sendGate.ts) → sign → sendAttempt → decide → record →
+ * the endpoint's health. Every change of the delivery's status happens in deliveries/
+ * (claim, recordAttempts, giveBack).
  *
  * A job carries up to 50 deliveries and graphile-worker runs `concurrency` jobs at once,
  * so requests in flight are bounded separately, across all jobs of the process, by the
@@ -19,7 +21,9 @@ import type pg from 'pg';
 import type { SecretBox } from '../auth/secretBox.ts';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { claimDeliveries, type ClaimedDelivery } from '../deliveries/claim.ts';
-import { addDeliverJobs, deliverPayloadSchema, type AttemptTrigger } from '../deliveries/deliverJobs.ts';
+import { deliverPayloadSchema, type AttemptTrigger } from '../deliveries/deliverJobs.ts';
+import { giveBackClaims, type GiveBack } from '../deliveries/giveBack.ts';
+import { rememberTrigger } from '../deliveries/orderingLine.ts';
 import type { AttemptDecision } from '../deliveries/recordAttempts.ts';
 import { openCustomHeaders } from '../endpoints/customHeaders.ts';
 import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
@@ -29,16 +33,17 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AttemptWriter } from './attemptWriter.ts';
 import type { FairShare } from './fairShare.ts';
+import type { PutBack } from './putBack.ts';
 import type { HealthKeeper } from '../health/healthKeeper.ts';
+import type { SendGate } from '../health/sendGate.ts';
 import { redactCustomHeaders } from './responseCapture.ts';
 import { nextRetryDelay } from './retrySchedule.ts';
 import { sendAttempt, type AttemptOutcome } from './sendAttempt.ts';
 import { signatureHeaders } from './signature.ts';
 import { HOPS_HEADER } from '../events/hops.ts';
 import type { TargetPolicy } from './targetGuard.ts';
-
-/** How long a job put back because its endpoint runs its share waits before it is due again, in ms. */
-const DEFER_MS = 1_000;
+import type { AttemptTracing } from '../tracing/attemptSpans.ts';
+import type { TraceCarrier } from '../tracing/traceContext.ts';
 
 export const USER_AGENT = 'Hookpost/0.1 (+https://github.com/hookpost/hookpost)';
 
@@ -58,8 +63,14 @@ export interface DeliverTaskDeps {
   changes: ChangeBus;
   /** The process's request slots and each endpoint's share of them (fairShare.ts). */
   fairShare: FairShare;
+  /** Jobs beyond their endpoint's share, back in the queue until a turn is free (putBack.ts). */
+  putBack: PutBack;
   /** Claims for endpoints that are not plain, and what outcomes do to endpoints (health/). */
   health: Pick<HealthKeeper, 'claim' | 'afterAttempt' | 'exhausted'>;
+  /** Whether a claimed delivery may still go when its turn comes (its endpoint may have changed since). */
+  gate: Pick<SendGate, 'verdict'>;
+  /** A span per attempt, in its event's trace; absent when tracing is off. */
+  tracing?: AttemptTracing;
   /**
    * Called when a job starts, with the id of the worker running it; resolves once that
    * worker shows as alive (worker/liveness.ts), since only then may it claim, with the
@@ -78,21 +89,26 @@ export function makeDeliverTask(deps: DeliverTaskDeps): Task {
     const workerId = helpers.job.locked_by;
     if (!workerId) throw new Error(`Job ${helpers.job.id} runs without a lock.`);
     // Jobs of earlier releases do not name their endpoint; they count under the job's id.
-    const endJob = deps.fairShare.startJob(job.endpointId ?? `job-${helpers.job.id}`);
+    const endpointKey = job.endpointId ?? `job-${helpers.job.id}`;
+    deps.putBack.started(endpointKey, helpers.job.id);
+    // A bulk replay's job never waits in a worker slot: live jobs may need it.
+    const endJob = await deps.fairShare.startJob(endpointKey, { mayWait: job.trigger !== 'replay' });
     if (!endJob) {
-      // Its endpoint already runs its share here: back in the queue, for any worker.
-      await addDeliverJobs(deps.claimPool, [JSON.stringify(rawPayload)], new Date(Date.now() + DEFER_MS));
+      // Its endpoint already runs its share here: back in the queue, for any worker, due when a turn should be free.
+      await deps.putBack.job(endpointKey, JSON.stringify(rawPayload));
       return;
     }
     try {
       const leave = await deps.enter(workerId);
       try {
-        await deliverJob(deps, inFlight, workerId, job.trigger, job.deliveries, helpers.abortSignal);
+        await deliverJob(deps, inFlight, workerId, endpointKey, job.trigger, job.deliveries, helpers.abortSignal);
       } finally {
         leave();
       }
     } finally {
       endJob();
+      // Room for more of the endpoint's jobs here: those put back for later may come now.
+      deps.putBack.ended(endpointKey);
     }
   };
 }
@@ -102,29 +118,65 @@ async function deliverJob(
   deps: DeliverTaskDeps,
   inFlight: Set<string>,
   workerId: string,
+  /** The endpoint the job's deliveries go to (fairShare.ts's key for it). */
+  endpointKey: string,
   trigger: AttemptTrigger,
   deliveries: { id: string }[],
   stopping?: AbortSignal,
 ) {
   const ids = deliveries.map((delivery) => delivery.id).filter((id) => !inFlight.has(id));
+  const claimedAt = Date.now();
   const plain = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
   // An endpoint that is not plain (circuit, pause, limits): its health decides what goes.
-  const guarded = plain.guarded.length ? await deps.health.claim(workerId, plain.guarded, trigger) : null;
+  const guarded = plain.guarded.length
+    ? await deps.health.claim(workerId, plain.guarded, trigger, deps.fairShare.typicalRequestMs(endpointKey))
+    : null;
   for (const id of [...plain.cancelled, ...(guarded?.cancelled ?? [])]) {
     deps.logger.info({ deliveryId: id }, `Delivery ${id} cancelled: its endpoint is disabled or deleted.`);
   }
+  // Those left behind their ordering key's line get this job's kind of attempt when their turn comes.
+  if (trigger !== 'scheduled') {
+    const taken = new Set([
+      ...plain.claimed.map((d) => d.id),
+      ...(guarded?.claimed ?? []).map((d) => d.id),
+      ...plain.cancelled,
+      ...(guarded?.cancelled ?? []),
+    ]);
+    await rememberTrigger(
+      deps.claimPool,
+      ids.filter((id) => !taken.has(id)),
+      trigger,
+    ).catch(() => undefined); // Lost: their turn is a scheduled attempt instead, nothing worse.
+  }
+  // Two jobs of this process that name one delivery (a duplicate job: the next of an
+  // ordering key's line is given one whether or not it has one) can both claim it, since a
+  // claim takes back what this worker holds; the one that did not take it first here
+  // leaves it. Checked and taken in one synchronous step.
   const claimed = [
-    ...plain.claimed.map((delivery) => ({ delivery, counted: false, report: plain.healthDirty })),
-    ...(guarded?.claimed ?? []).map((delivery) => ({ delivery, counted: true, report: true })),
-  ];
+    ...plain.claimed.map((delivery) => ({ delivery, report: plain.healthDirty })),
+    ...(guarded?.claimed ?? []).map((delivery) => ({ delivery, report: true })),
+  ].filter(({ delivery }) => !inFlight.has(delivery.id));
   for (const { delivery } of claimed) inFlight.add(delivery.id);
+  const traces = deps.tracing && (await deps.tracing.contextsOf(claimed.map(({ delivery }) => delivery.eventId)));
   const results = await Promise.allSettled(
-    claimed.map(({ delivery, counted, report }) =>
-      deliverOne(deps, workerId, delivery, trigger, { counted, report }, stopping).finally(() =>
-        inFlight.delete(delivery.id),
+    claimed.map(({ delivery, report }) =>
+      deliverOne(deps, workerId, delivery, trigger, report, traces?.get(delivery.eventId), claimedAt, stopping).finally(
+        () => inFlight.delete(delivery.id),
       ),
     ),
   );
+  // Those not sent because their endpoint changed since the claim: given back, no attempt made.
+  const returned = results.flatMap((result, i) =>
+    result.status === 'fulfilled' && result.value ? [{ id: claimed[i]!.delivery.id, to: result.value }] : [],
+  );
+  if (returned.length > 0) {
+    const endpointId = claimed[0]!.delivery.endpointId;
+    await giveBackClaims({ db: deps.claimPool, changes: deps.changes }, workerId, trigger, returned);
+    deps.logger.info(
+      { endpointId, deliveries: returned.length },
+      `${returned.length} claimed deliveries not sent: their endpoint changed since they were claimed.`,
+    );
+  }
   const failure = results.find((result) => result.status === 'rejected');
   // Rethrow only after every delivery finished, so none is abandoned mid-request.
   if (failure) throw coerceError(failure.reason);
@@ -135,25 +187,88 @@ async function deliverOne(
   workerId: string,
   delivery: ClaimedDelivery,
   trigger: AttemptTrigger,
-  /** counted: the endpoint's health counted it in flight; report: its outcome matters to the health even if it succeeds. */
-  health: { counted: boolean; report: boolean },
+  /** Whether its outcome matters to the endpoint's health even if it succeeds. */
+  report: boolean,
+  /** Its event's trace context (when tracing is on and the event has one). */
+  eventTrace: TraceCarrier | undefined,
+  /** When its claim was made (ms): only endpoint changes seen after it stop the delivery. */
+  claimedAt: number,
   stopping?: AbortSignal,
-) {
-  const log = deps.logger.child({
-    deliveryId: delivery.id,
-    eventId: delivery.eventId,
-    endpointId: delivery.endpointId,
-  });
-  const { headers, customHeaderNames, outcome } = await deps.fairShare.send(delivery.endpointId, async () => {
+): Promise<GiveBack | undefined> {
+  const turn = await deps.fairShare.send(delivery.endpointId, async () => {
+    // Checked when its turn comes: the endpoint may have changed while it waited.
+    const verdict = deps.gate.verdict(delivery.endpointId, delivery.id, claimedAt);
+    if (!('send' in verdict)) return { giveBack: verdict };
     // Signed when a request slot is free, so the signature's timestamp is fresh when it leaves.
     const signed = signedHeaders(deps, delivery);
-    const sent = await sendAttempt(
+    const span = deps.tracing?.start(
+      {
+        deliveryId: delivery.id,
+        eventId: delivery.eventId,
+        endpointId: delivery.endpointId,
+        url: delivery.url,
+        number: delivery.attemptCount + 1,
+        trigger,
+      },
+      eventTrace,
+    );
+    if (span) signed.headers = { ...signed.headers, ...span.headers };
+    const outcome = await sendAttempt(
       deps.agent,
       deps.targetPolicy,
       { url: delivery.url, headers: signed.headers, body: delivery.body, timeoutMs: delivery.timeoutMs },
       stopping,
     );
-    return { ...signed, outcome: sent };
+    span?.end(outcome);
+    deps.fairShare.outcome(delivery.endpointId, outcome);
+    // A failure is told to the endpoint's health before the endpoint's next request may
+    // leave: if it opens the circuit or disables the endpoint (410), the deliveries still
+    // waiting for a turn see it (the gate) and are not sent. (Recorded just after: the
+    // health does not need the record, and a failing endpoint's slots are held no longer.)
+    const healthNoted = outcome.ok ? false : (await noteHealth(deps, delivery, outcome), true);
+    return { ...signed, outcome, healthNoted, traceId: span?.traceId };
+  });
+  if ('giveBack' in turn) return turn.giveBack;
+  await settleAttempt(deps, workerId, delivery, trigger, report, turn);
+  return undefined;
+}
+
+/** Tells the endpoint's health an attempt's outcome; the delivery moves whatever happens here. */
+async function noteHealth(deps: DeliverTaskDeps, delivery: ClaimedDelivery, outcome: AttemptOutcome): Promise<void> {
+  await deps.health
+    .afterAttempt(delivery.endpointId, outcome)
+    .catch((error: unknown) =>
+      deps.logger.warn(
+        { err: coerceError(error), deliveryId: delivery.id, endpointId: delivery.endpointId },
+        `Could not note delivery ${delivery.id}'s attempt in the endpoint's health; the next outcome will.`,
+      ),
+    );
+}
+
+interface SentAttempt {
+  headers: Record<string, string>;
+  customHeaderNames: string[];
+  outcome: AttemptOutcome;
+  /** Whether the endpoint's health was told already. */
+  healthNoted: boolean;
+  /** The attempt span's trace, when tracing is on: its log lines carry it. */
+  traceId: string | undefined;
+}
+
+/** After a request: record the attempt, move the delivery, tell the endpoint's health (if not yet), log. */
+async function settleAttempt(
+  deps: DeliverTaskDeps,
+  workerId: string,
+  delivery: ClaimedDelivery,
+  trigger: AttemptTrigger,
+  report: boolean,
+  { headers, customHeaderNames, outcome, healthNoted, traceId }: SentAttempt,
+): Promise<void> {
+  const log = deps.logger.child({
+    deliveryId: delivery.id,
+    eventId: delivery.eventId,
+    endpointId: delivery.endpointId,
+    ...(traceId && { traceId }),
   });
   const decision = decide(delivery, trigger, outcome);
   const recorded = await deps.attempts.submit({
@@ -170,21 +285,12 @@ async function deliverOne(
     requestHeaders: redactCustomHeaders(headers, customHeaderNames),
     result: outcome,
     decision,
+    ordered: delivery.orderingKey !== null,
   });
 
   deps.metrics.attempts.inc({ outcome: outcome.ok ? 'succeeded' : (outcome.errorKind ?? 'failed') });
   deps.metrics.attemptDuration.observe(outcome.durationMs / 1000);
-  if (health.report || !outcome.ok) {
-    // The delivery is recorded whatever happens here; the health catches up at the next outcome.
-    await deps.health
-      .afterAttempt(delivery.endpointId, outcome, health.counted)
-      .catch((error: unknown) =>
-        log.warn(
-          { err: coerceError(error) },
-          `Could not note attempt ${recorded.number}'s outcome in the endpoint's health.`,
-        ),
-      );
-  }
+  if (!healthNoted && (report || !outcome.ok)) await noteHealth(deps, delivery, outcome);
   const number = recorded.number;
   const what = outcome.ok ? `delivered (${outcome.statusCode})` : `failed: ${outcome.errorMessage}`;
   if (!recorded.moved) {

@@ -1,5 +1,16 @@
 import { describe, expect, test } from 'vitest';
-import { afterAttempt, healthyEndpoint, isGuarded, planClaim, type EndpointLimits, type Health } from './circuit.ts';
+import {
+  afterAttempt,
+  afterAttempts,
+  healthyEndpoint,
+  holdsEverything,
+  isGuarded,
+  planClaim,
+  sendVerdict,
+  type EndpointLimits,
+  type Health,
+  type SendGateState,
+} from './circuit.ts';
 import { defaultHealthPolicy, healthPolicySchema } from './healthPolicy.ts';
 
 const t0 = new Date('2026-12-02T10:00:00Z');
@@ -88,9 +99,78 @@ describe('the circuit breaker', () => {
     expect(health.coolDownMs).toBe(defaultHealthPolicy.maxCoolDownMs);
   });
 
+  test('flapping: opening again soon after a probe closed it rests longer; closed for a while, it starts afresh', () => {
+    const open = run(Array(5).fill(failure)).health;
+    const probing = planClaim(open, plain, ['p'], at(31_000)).health;
+    const closed = afterAttempt(probing, success, defaultHealthPolicy, at(31_500)).health;
+    expect(closed).toMatchObject({ circuitState: 'closed', changedAt: at(31_500) });
+    const failAt = (health: Health, start: number) => {
+      for (let i = 0; i < 5; i++)
+        health = afterAttempt(health, failure, defaultHealthPolicy, at(start + i * 100)).health;
+      return health;
+    };
+    // Within the failure-rate window (1 min) of closing: twice the last rest.
+    const reopened = failAt(closed, 40_000);
+    expect(reopened).toMatchObject({ circuitState: 'open', coolDownMs: 60_000 });
+    expect(reopened.retryAt).toEqual(at(40_400 + 60_000));
+    expect(reopened.reason).toMatch(
+      /5 attempts in a row failed \(last: HTTP 500\), soon after it closed; resting 60 s/,
+    );
+    // Flapping again: twice that.
+    const closedAgain = afterAttempt(
+      planClaim(reopened, plain, ['q'], at(101_000)).health,
+      success,
+      defaultHealthPolicy,
+      at(101_100),
+    ).health;
+    expect(failAt(closedAgain, 110_000)).toMatchObject({ circuitState: 'open', coolDownMs: 120_000 });
+    // Closed for longer than the window and the last rest: the policy's first rest again.
+    expect(failAt(closed, 31_500 + 61_000)).toMatchObject({ circuitState: 'open', coolDownMs: 30_000 });
+  });
+
   test("an attempt cut by Hookpost's own shutdown says nothing of the receiver", () => {
     const aborted = { ok: false, statusCode: null, errorKind: 'aborted', retryAfterMs: null };
     expect(run(Array(10).fill(aborted)).health).toEqual(healthyEndpoint);
+  });
+});
+
+describe('outcomes noted together', () => {
+  test('move the health exactly as noted one by one, alerts and all', () => {
+    const policy = healthPolicySchema.parse({ failureThreshold: 3, coolDownMs: 1000 });
+    const sequences = [
+      [failure, failure, failure, failure],
+      [failure, success, failure, failure, failure],
+      [failure, failure, failure, success],
+      [{ ...failure, statusCode: 410 }, { ...failure, statusCode: 410 }, success],
+    ];
+    for (const outcomes of sequences) {
+      let oneByOne = healthyEndpoint;
+      const alerts: string[] = [];
+      let disable: string | null = null;
+      for (const outcome of outcomes) {
+        const after = afterAttempt(oneByOne, outcome, policy, t0);
+        oneByOne = after.health;
+        alerts.push(...after.alerts);
+        disable ??= after.disable;
+      }
+      const together = afterAttempts(healthyEndpoint, outcomes, policy, t0);
+      expect(together.health).toEqual(oneByOne);
+      expect(together.disable).toBe(disable);
+      // One endpoint.disabled however many answers asked for it.
+      expect(together.alerts).toEqual(
+        alerts.filter((alert, i) => alert !== 'endpoint.disabled' || alerts.indexOf(alert) === i),
+      );
+      expect(together.moved).toBe(alerts.some((alert) => alert.startsWith('endpoint.circuit')));
+    }
+  });
+
+  test('a claim that only holds needs no lock: paused, or resting with the circuit open', () => {
+    const open = { ...healthyEndpoint, circuitState: 'open' as const, retryAt: at(1000) };
+    expect(holdsEverything(healthyEndpoint, { ...plain, paused: true }, t0)).toBe(true);
+    expect(holdsEverything(open, plain, t0)).toBe(true);
+    expect(holdsEverything(open, plain, at(1000))).toBe(false); // the rest is over: a probe goes
+    expect(holdsEverything({ ...healthyEndpoint, circuitState: 'half_open' }, plain, t0)).toBe(false);
+    expect(holdsEverything(healthyEndpoint, { ...plain, rateLimitPerSecond: 1 }, t0)).toBe(false);
   });
 });
 
@@ -118,6 +198,17 @@ describe('disabling and slowing down', () => {
       { id: 'b', at: at(5_010) },
     ]);
     expect(planClaim(health, plain, ['a'], at(5_000)).claim).toEqual(['a']);
+  });
+
+  test('a receiver asking for a pause is not failing: the circuit does not count it', () => {
+    const throttle = { ok: false, statusCode: 429, errorKind: 'http_status', retryAfterMs: 1_000 };
+    const { health, alerts } = run(Array(10).fill(throttle));
+    expect(health.circuitState).toBe('closed');
+    expect(health.consecutiveFailures).toBe(0);
+    expect(health.failingSince).toBeNull();
+    expect(alerts).toEqual([]);
+    // Without Retry-After a 429 or 503 is a failure like any other.
+    expect(run(Array(5).fill({ ...throttle, statusCode: 503, retryAfterMs: null })).health.circuitState).toBe('open');
   });
 });
 
@@ -168,5 +259,90 @@ describe('planning a claim', () => {
     expect(plan.health.inFlight).toBe(3);
     expect(plan.defer.map((d) => d.id)).toEqual(['c', 'd']);
     expect(plan.defer[0]!.at.getTime()).toBeGreaterThanOrEqual(t0.getTime() + 1_000);
+  });
+
+  test('requests in flight are counted only where a concurrency limit reads them', () => {
+    const rateOnly = planClaim(healthyEndpoint, { ...plain, rateLimitPerSecond: 1_000 }, ['a', 'b'], t0);
+    expect(rateOnly.claim).toEqual(['a', 'b']);
+    expect(rateOnly.health.inFlight).toBe(0);
+    const probing = planClaim(
+      { ...healthyEndpoint, circuitState: 'open', retryAt: new Date(t0.getTime() - 1) },
+      { ...plain, rateLimitPerSecond: 1_000 },
+      ['a'],
+      t0,
+    );
+    expect(probing.claim).toEqual(['a']);
+    expect(probing.health.inFlight).toBe(0);
+  });
+
+  test("those beyond a concurrency limit come due as its places free up, at the pace of the endpoint's requests", () => {
+    const limits = { ...plain, maxInFlight: 2 };
+    const plan = planClaim({ ...healthyEndpoint, inFlight: 2 }, limits, ['a', 'b', 'c', 'd', 'e'], t0, 100);
+    expect(plan.claim).toEqual([]);
+    // One request's time from now, then two (the limit) per request's time.
+    expect(plan.defer.map((d) => d.at.getTime() - t0.getTime())).toEqual([100, 150, 200, 250, 300]);
+    // With a rate limit too, the slower of the two paces.
+    const both = planClaim(
+      { ...healthyEndpoint, inFlight: 2 },
+      { ...limits, rateLimitPerSecond: 10 },
+      ['a', 'b'],
+      t0,
+      100,
+    );
+    expect(both.defer[1]!.at.getTime() - both.defer[0]!.at.getTime()).toBe(100);
+    // Not known yet: a second.
+    const unknown = planClaim({ ...healthyEndpoint, inFlight: 2 }, limits, ['a'], t0);
+    expect(unknown.defer[0]!.at.getTime() - t0.getTime()).toBe(1_000);
+  });
+});
+
+describe('a delivery claimed before its endpoint changed', () => {
+  const fine: SendGateState = {
+    active: true,
+    paused: false,
+    circuitState: 'closed',
+    retryAt: null,
+    probeDeliveryId: null,
+    throttledUntil: null,
+    reason: null,
+  };
+  const now = new Date('2026-12-02T12:00:00Z');
+
+  test('goes when nothing changed', () => {
+    expect(sendVerdict(fine, 'd1', now)).toEqual({ send: true });
+  });
+
+  test('is cancelled once the endpoint is disabled or deleted, whatever else holds', () => {
+    expect(sendVerdict({ ...fine, active: false, paused: true, circuitState: 'open' }, 'd1', now)).toEqual({
+      cancel: true,
+    });
+  });
+
+  test('is held while paused or while the circuit is open, with the reason', () => {
+    expect(sendVerdict({ ...fine, paused: true }, 'd1', now)).toEqual({ hold: 'The endpoint is paused.' });
+    const open = sendVerdict(
+      { ...fine, circuitState: 'open', retryAt: new Date('2026-12-02T12:00:30Z'), reason: '5 failures in a row.' },
+      'd1',
+      now,
+    );
+    expect(open).toEqual({
+      hold: "The endpoint's circuit is open until 2026-12-02T12:00:30.000Z: 5 failures in a row.",
+    });
+  });
+
+  test('half-open: only the probe goes', () => {
+    const halfOpen = { ...fine, circuitState: 'half_open' as const, probeDeliveryId: 'probe' };
+    expect(sendVerdict(halfOpen, 'probe', now)).toEqual({ send: true });
+    expect(sendVerdict(halfOpen, 'd1', now)).toEqual({
+      hold: 'Waiting for the outcome of a probe delivery to the endpoint.',
+    });
+  });
+
+  test('is put off until the moment the receiver asked for, then goes', () => {
+    const until = new Date('2026-12-02T12:00:05Z');
+    expect(sendVerdict({ ...fine, throttledUntil: until }, 'd1', now)).toEqual({ putOff: until });
+    expect(sendVerdict({ ...fine, throttledUntil: until }, 'd1', new Date('2026-12-02T12:00:06Z'))).toEqual({
+      send: true,
+    });
   });
 });

@@ -5,6 +5,7 @@
 import { HOPS_HEADER } from '../events/hops.ts';
 import { z } from 'zod';
 import { filterProblem } from '../events/eventTypes.ts';
+import { orderingKeyFieldProblem } from '../events/orderingKey.ts';
 import { healthPolicySchema } from './healthPolicy.ts';
 import { retryPolicySchema } from './retryPolicy.ts';
 
@@ -93,6 +94,16 @@ const fields = {
   maxInFlight: z.int().min(1).max(1_000).nullable(),
   /** When its circuit opens and when it is disabled; null: the defaults (healthPolicy.ts). Omitted fields take defaults. */
   healthPolicy: healthPolicySchema.nullable(),
+  /** Deliveries of one ordering key one at a time, in arrival order (deliveries/orderingLine.ts). */
+  orderedByKey: z.boolean(),
+  /** The JSON body field an event's ordering key is read from when it has no `x-ordering-key`; null: the header only. */
+  orderingKeyField: z
+    .string()
+    .superRefine((path, ctx) => {
+      const problem = orderingKeyFieldProblem(path);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .nullable(),
 };
 
 export const newEndpointSchema = z.object({
@@ -105,6 +116,8 @@ export const newEndpointSchema = z.object({
   rateLimitPerSecond: fields.rateLimitPerSecond.default(null),
   maxInFlight: fields.maxInFlight.default(null),
   healthPolicy: fields.healthPolicy.default(null),
+  orderedByKey: fields.orderedByKey.default(false),
+  orderingKeyField: fields.orderingKeyField.default(null),
   enabled: z.boolean().default(true),
 });
 
@@ -112,5 +125,4 @@ export const newEndpointSchema = z.object({
 export const endpointPatchSchema = z.object(fields).partial();
 
 export type NewEndpointInput = z.input<typeof newEndpointSchema>;
-export type NewEndpoint = z.output<typeof newEndpointSchema>;
 export type EndpointPatchInput = z.input<typeof endpointPatchSchema>;

@@ -87,6 +87,8 @@ export async function insertEndpoint(
       rateLimitPerSecond: data.rateLimitPerSecond,
       maxInFlight: data.maxInFlight,
       healthPolicy: data.healthPolicy ?? Prisma.DbNull,
+      orderedByKey: data.orderedByKey,
+      orderingKeyField: data.orderingKeyField,
       enabled: data.enabled,
       secrets: { create: { id: newId(), ciphertext: new Uint8Array(rt.secretBox.seal(signingSecret)) } },
     },
@@ -154,6 +156,8 @@ export async function updateEndpoint(
         rateLimitPerSecond: data.rateLimitPerSecond,
         maxInFlight: data.maxInFlight,
         healthPolicy: data.healthPolicy === null ? Prisma.DbNull : data.healthPolicy,
+        orderedByKey: data.orderedByKey,
+        orderingKeyField: data.orderingKeyField,
       },
     }),
     // The fields given, as given (custom headers by name only: see auditLog.ts).

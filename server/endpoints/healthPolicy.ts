@@ -3,8 +3,8 @@
  * disabled for good. Stored as JSON on the endpoint (null: these defaults), validated here
  * when written. The defaults follow what receivers meet in the field: five failures in a
  * row or half of at least twenty attempts within a minute open the circuit for 30 s, each
- * reopening doubles that up to 30 min, and an endpoint failing for 5 days straight is
- * disabled (as Svix does).
+ * reopening (a failed probe, or opening again within the window of closing) doubles that
+ * up to 30 min, and an endpoint failing for 5 days straight is disabled (as Svix does).
  */
 import { z } from 'zod';
 

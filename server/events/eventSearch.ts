@@ -120,16 +120,14 @@ export function likePattern(pattern: string): string {
   return pattern.replace(/[\\%_]/g, '\\$&').replaceAll('*', '%');
 }
 
-async function selectEventIds(
-  db: Queryable,
-  filter: z.output<typeof eventSearchSchema>,
-  page: EventPage,
-): Promise<string[]> {
-  const values: unknown[] = [];
-  const param = (value: unknown) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
+export type EventFilter = z.output<typeof eventSearchSchema>;
+
+/**
+ * The filter's conditions on `event e` (all but `status`, which callers write their own
+ * way), with its values appended through `param`. Shared by the history and by bulk
+ * erasure (erasures/), so "the events this view shows" means one thing.
+ */
+export function eventConditions(filter: Omit<EventFilter, 'status'>, param: (value: unknown) => string): string[] {
   const where: string[] = [];
   if (filter.trackingNumbers) where.push(`e.id = any(${param(filter.trackingNumbers)}::uuid[])`);
   if (filter.mailboxId) where.push(`e.mailbox_id = ${param(filter.mailboxId)}`);
@@ -158,6 +156,16 @@ async function selectEventIds(
     const range = prefixRange(filter.trackingNumberPrefix)!;
     where.push(`e.id between ${param(range.from)}::uuid and ${param(range.to)}::uuid`);
   }
+  return where;
+}
+
+async function selectEventIds(db: Queryable, filter: EventFilter, page: EventPage): Promise<string[]> {
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where = eventConditions(filter, param);
   if (page.after) where.push(`e.id < ${param(page.after)}::uuid`);
   if (page.before) where.push(`e.id > ${param(page.before)}::uuid`);
   const order = `order by id ${page.inverted ? 'asc' : 'desc'} limit ${param(page.limit)}`;

@@ -64,3 +64,17 @@ export function termsMatching(path: string, equals: string): string[] {
   }
   return candidates.map((value) => payloadTerm(path, value)).filter((term) => term !== null);
 }
+
+/**
+ * Whether `equals` spells an integer JavaScript cannot hold exactly (past 2^53): events
+ * keep such a number rounded, so it shares its term with its neighbours
+ * (1234567890123456789 and …788 are both …800), and a match by it finds theirs too.
+ */
+export function spellsInexactInteger(equals: string): boolean {
+  try {
+    const literal: unknown = JSON.parse(equals);
+    return typeof literal === 'number' && Number.isInteger(literal) && !Number.isSafeInteger(literal);
+  } catch {
+    return false;
+  }
+}

@@ -15,6 +15,7 @@ import { AppError, notFound, parseInput, unavailable } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { assertBodySize } from '../ingest/contentType.ts';
 import { answerRepeat, bodyHash, parseIdempotencyKey } from '../ingest/idempotency.ts';
+import { deliveryOrderingKey, parseOrderingKey } from './orderingKey.ts';
 import type { Runtime } from '../runtime.ts';
 
 export const DEFAULT_TEST_EVENT_TYPE = 'hookpost.test';
@@ -38,6 +39,8 @@ export const testEventSchema = z.object({
     .optional(),
   /** Makes sending again safe: the same key returns the first test event (1-255 printable ASCII). */
   idempotencyKey: z.string().optional(),
+  /** Its ordering key (1-255 printable ASCII), as `x-ordering-key` gives one: an endpoint ordered by key sends it in line with that key's events. */
+  orderingKey: z.string().optional(),
 });
 
 export interface SentTestEvent {
@@ -49,15 +52,16 @@ export async function sendTestEvent(
   rt: Pick<Runtime, 'eventWriter' | 'prisma' | 'config' | 'pool'>,
   actor: Actor | null,
   endpointId: string,
-  input: { eventType?: string; body?: string; idempotencyKey?: string } = {},
+  input: { eventType?: string; body?: string; idempotencyKey?: string; orderingKey?: string } = {},
 ): Promise<SentTestEvent> {
   authorize(actor, 'operator');
   const data = parseInput(testEventSchema, input);
   const key = parseIdempotencyKey(data.idempotencyKey);
+  const orderingKey = parseOrderingKey(data.orderingKey);
   if (!isUuid(endpointId)) throw notFound('The endpoint');
   const endpoint = await rt.prisma.endpoint.findFirst({
     where: { id: endpointId, deletedAt: null },
-    select: { id: true, mailboxId: true, enabled: true },
+    select: { id: true, mailboxId: true, enabled: true, orderedByKey: true, orderingKeyField: true },
   });
   if (!endpoint) throw notFound('The endpoint');
   if (!endpoint.enabled) throw new AppError('conflict', 'The endpoint is disabled; enable it to send a test event.');
@@ -77,17 +81,33 @@ export async function sendTestEvent(
   const idempotency =
     key === undefined
       ? undefined
-      : { key, bodyHash: bodyHash(Buffer.from(JSON.stringify([endpoint.id, data.eventType, data.body ?? null]))) };
+      : {
+          key,
+          bodyHash: bodyHash(
+            Buffer.from(
+              JSON.stringify([
+                endpoint.id,
+                data.eventType,
+                data.body ?? null,
+                ...(orderingKey === undefined ? [] : [orderingKey]),
+              ]),
+            ),
+          ),
+        };
+  const json: unknown = JSON.parse(body.toString('utf8'));
   const written = await rt.eventWriter.submit({
     id: eventId,
     mailboxId: endpoint.mailboxId,
     eventType: data.eventType,
     contentType: 'application/json',
     body,
-    deliveries: [{ id: deliveryId, endpointId: endpoint.id }],
+    deliveries: [
+      { id: deliveryId, endpointId: endpoint.id, orderingKey: deliveryOrderingKey(endpoint, { orderingKey, json }) },
+    ],
     trigger: 'test',
-    searchTerms: payloadTerms(JSON.parse(body.toString('utf8'))),
+    searchTerms: payloadTerms(json),
     idempotency,
+    orderingKey,
   });
   if (written.stored) {
     // Recorded once the event is: a test event is written by the group commit, with others.

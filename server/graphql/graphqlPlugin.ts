@@ -51,7 +51,9 @@ export function graphqlPlugin(rt: Runtime) {
         actor: request.actor,
         shutdown: untilAccessEnds(rt, request, reply, closing.signal),
       });
-      response.headers.forEach((value, name) => reply.header(name, value));
+      response.headers.forEach((value, name) => {
+        reply.header(name, value);
+      });
       if (response.headers.get('content-type')?.startsWith('text/html') && graphiqlPage.csp)
         reply.header('content-security-policy', graphiqlPage.csp);
       reply.status(response.status);
@@ -72,7 +74,7 @@ export function graphqlPlugin(rt: Runtime) {
 /**
  * The signal that ends a request's live subscriptions: the server closing, or, for a
  * dashboard session, the session ending (a bearer token's revocation is the feeds' own
- * business, see live/liveFeed.ts).
+ * business, see live/liveFeeds.ts).
  */
 function untilAccessEnds(rt: Runtime, request: FastifyRequest, reply: FastifyReply, closing: AbortSignal): AbortSignal {
   const actor = request.actor;

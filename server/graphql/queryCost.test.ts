@@ -1,6 +1,7 @@
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { describe, expect, test } from 'vitest';
-import { pageSize } from './queryCost.ts';
+import { BODY_COST, pageSize } from './queryCost.ts';
+import { QUERY_LIMITS } from './queryLimits.ts';
 import { schema } from './schema/index.ts';
 
 const cost = (query: string, variables: Record<string, unknown> = {}) =>
@@ -16,11 +17,27 @@ describe('query cost', () => {
   });
 
   test('columns are free, each object is one, and a page multiplies what its items select', () => {
-    expect(cost('{ events(first: 10) { edges { node { id status body } } } }')).toBe(1 + 10 * 1);
+    expect(cost('{ events(first: 10) { edges { node { id status } } } }')).toBe(1 + 10 * 1);
     expect(cost('{ events(first: 10) { edges { node { id mailbox { name } } } pageInfo { hasNextPage } } }')).toBe(
       1 + 10 * 2,
     );
     expect(cost('query($n: Int) { events(first: $n) { edges { node { id } } } }', { n: 3 })).toBe(1 + 3);
+  });
+
+  test("an event's body costs ten: the most expensive nested read of bodies the limit allows has 2,000 of them", () => {
+    expect(cost('{ events(first: 10) { edges { node { id body } } } }')).toBe(1 + 10 * (1 + BODY_COST));
+    // bodyEncoding reads the whole body too (to tell UTF-8 from binary): asked alone, it
+    // loaded 10,100 bodies of up to 1 MiB for a cost of 10,201, under even the heavy mark.
+    expect(cost('{ events(first: 10) { edges { node { id bodyEncoding } } } }')).toBe(1 + 10 * (1 + BODY_COST));
+    expect(cost('{ events(first: 10) { edges { node { id body bodyEncoding } } } }')).toBe(
+      1 + 10 * (1 + 2 * BODY_COST),
+    );
+    const nested = (inner: number) =>
+      `{ events(first: 100) { edges { node { id body mailbox { events(first: ${inner}) { edges { node { id body eventType receivedAt mailbox { name } } } } } } } } }`;
+    // 100 events and their mailboxes' 19 latest: 100 + 1,900 bodies.
+    expect(cost(nested(19))).toBe(1 + 100 * (3 + BODY_COST + 19 * (2 + BODY_COST)));
+    expect(cost(nested(19))).toBeLessThanOrEqual(QUERY_LIMITS.cost);
+    expect(cost(nested(20))).toBeGreaterThan(QUERY_LIMITS.cost);
   });
 
   test('nested pages multiply', () => {

@@ -3,7 +3,7 @@
  * an operation can return, so an operation's cost is an upper bound on the rows it makes
  * PostgreSQL read, known from its shape and arguments before anything runs.
  *
- * - A scalar or enum is a column of a row already read: free.
+ * - A scalar or enum is a column of a row already read: free (an event's body excepted).
  * - An object (a relation, a payload) is one unit.
  * - A connection is one unit plus its page, at its requested size (`first`/`last`, else
  *   the default page), times what each item selects: nesting multiplies.
@@ -23,6 +23,12 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../paging.ts';
+
+/**
+ * An event's body: a column of its row, but up to 1 MiB, so asking for one costs as much
+ * as ten rows (the bytes an answer may carry are bounded too: bodyBudget.ts).
+ */
+export const BODY_COST = 10;
 
 /** Items that come with their parent's row (a JSON column, a computed summary): nothing more to read. */
 export const IN_ROW: FieldComplexityValue = { field: 0, multiplier: 0 };

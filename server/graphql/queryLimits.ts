@@ -7,8 +7,9 @@
  * (everything else) and nothing of it runs, mutations included. Batched requests (a
  * JSON array of operations) are not accepted at all (yoga's default).
  *
- * The dashboard's own operations stay within half of every limit
- * (test/graphql.query-limits.test.ts).
+ * Operations costing more than half the limit take turns (heavyOperations.ts). The
+ * dashboard's own operations stay within half of every limit
+ * (test/graphql.query-limits.test.ts), so they never wait for one.
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -28,6 +29,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { ErrorCode } from '../errors.ts';
+import { createHeavyGate, type HeavyGate } from './heavyOperations.ts';
 
 export interface QueryLimits {
   /** Lexical tokens in the document (names, punctuation, values). */
@@ -114,20 +116,23 @@ export interface OperationRequest {
 }
 
 /**
- * The refusals of a valid document's depth, breadth and cost. They depend on the
- * variables (`first: $first`), so unlike the shape rules they are checked on every request.
+ * The refusals of a valid document's depth, breadth and cost, and its cost. They depend
+ * on the variables (`first: $first`), so unlike the shape rules they are checked on
+ * every request.
  */
-export function costErrors(
+export function checkCost(
   costSchema: GraphQLSchema,
   document: DocumentNode,
   request: OperationRequest,
   limits: Pick<QueryLimits, 'depth' | 'breadth' | 'cost'>,
-): readonly GraphQLError[] {
+): { errors: readonly GraphQLError[]; cost: number } {
+  let cost = 0;
   const rule = createComplexityRule({
     context: {},
     variableValues: request.variables ?? {},
     operationName: request.operationName ?? undefined,
     validate: ({ depth, breadth, complexity }, report) => {
+      cost = complexity;
       if (depth > limits.depth)
         report(
           limitError('query_too_deep', `The operation nests ${depth} fields deep; at most ${limits.depth} may be.`),
@@ -148,26 +153,53 @@ export function costErrors(
   });
   // Invalid variables or an unknown operation name leave the cost unknown; they are not
   // reported here but by execution, which refuses the whole operation for them.
-  return validate(costSchema, withoutTypenames(document), [rule]).filter((error) =>
+  const errors = validate(costSchema, withoutTypenames(document), [rule]).filter((error) =>
     limitCodes.has(error.extensions['code'] as string),
   );
+  return { errors, cost };
 }
 
+export const costErrors = (...args: Parameters<typeof checkCost>): readonly GraphQLError[] => checkCost(...args).errors;
+
+/** Heavy operations at once per process, and how long one waits for its turn. */
+export const HEAVY_OPERATIONS = { concurrency: 1, waitMs: 10_000 };
+
 /** yoga's plugin: the limits on every operation over HTTP, SSE and WebSocket. */
-export function useQueryLimits(schema: GraphQLSchema, limits: QueryLimits = QUERY_LIMITS): Plugin {
+export function useQueryLimits(
+  schema: GraphQLSchema,
+  limits: QueryLimits = QUERY_LIMITS,
+  heavy: HeavyGate = createHeavyGate(HEAVY_OPERATIONS),
+): Plugin<{ operationCost?: number; actor?: { tokenId: string } | null }> {
   const costSchema = costSchemaOf(schema);
   const parse = parseWithin(limits);
   const rules = shapeRules(limits);
   return {
     onParse: ({ setParseFn }) => setParseFn(parse),
-    onValidate: ({ addValidationRule, params, context }) => {
+    onValidate: ({ addValidationRule, params, context, extendContext }) => {
       for (const rule of rules) addValidationRule(rule);
       const request = (context as { params?: OperationRequest }).params ?? {};
       return ({ valid, setResult }) => {
         if (!valid) return;
-        const errors = costErrors(costSchema, params.documentAST, request, limits);
+        const { errors, cost } = checkCost(costSchema, params.documentAST, request, limits);
         if (errors.length > 0) setResult([...errors]);
+        else extendContext({ operationCost: cost });
       };
+    },
+    // Queries and mutations; a subscription's updates are each bounded by its cost already.
+    // Placed after the plugins that refuse an operation outright (useRequireActor), so a
+    // caller without a token is told so at once instead of waiting for a turn.
+    onExecute: async ({ args, executeFn, setExecuteFn }) => {
+      if ((args.contextValue.operationCost ?? 0) <= limits.cost / 2) return;
+      const end = await heavy.enter(args.contextValue.actor?.tokenId);
+      // Given back when execution ends, however it ends (a thrown error skips onExecuteDone).
+      setExecuteFn(async (executeArgs) => {
+        try {
+          return await executeFn(executeArgs);
+        } finally {
+          end();
+        }
+      });
+      return { onExecuteDone: end };
     },
   };
 }

@@ -10,8 +10,11 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Actor } from '../auth/roles.ts';
 import type { Runtime } from '../runtime.ts';
 import type { GraphQLContext } from './context.ts';
+import { useBodyBudget } from './bodyBudget.ts';
 import { makeMaskError } from './errors.ts';
+import { createLiveFeeds } from './live/liveFeeds.ts';
 import { createLiveQuota } from './live/liveQuota.ts';
+import { createLiveReads } from './live/liveReads.ts';
 import type { GraphiQLPage } from './graphiqlPage.ts';
 import { useQueryLimits } from './queryLimits.ts';
 import { useRequireActor } from './requireActor.ts';
@@ -41,12 +44,14 @@ query RecentEvents {
 
 export function createHookpostYoga(rt: Runtime, graphiqlPage: GraphiQLPage): HookpostYoga {
   const log = rt.logger.child({ component: 'graphql' });
-  const liveQuota = createLiveQuota(rt.config.liveMaxPerToken);
+  const liveFeeds = createLiveFeeds(rt.changes, { quota: createLiveQuota(rt.config.liveMaxPerToken) });
+  const liveReads = createLiveReads();
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: ({ actor, shutdown }) => ({ rt, actor, shutdown, liveQuota }),
-    plugins: [useQueryLimits(schema), useRequireActor({ openIntrospection: rt.config.graphiql })],
+    context: ({ actor, shutdown }) => ({ rt, actor, shutdown, liveFeeds, liveReads }),
+    // useQueryLimits last: its heavy operations' turns are taken only by operations that will run.
+    plugins: [useRequireActor({ openIntrospection: rt.config.graphiql }), useBodyBudget(), useQueryLimits(schema)],
     maskedErrors: {
       maskError: makeMaskError(log),
       errorMessage: 'Something went wrong on our side; it was logged.',

@@ -12,14 +12,32 @@ import { withTransaction } from '../db/pool.ts';
 import { claimable, claimDeliveries, type Claim } from '../deliveries/claim.ts';
 import type { AttemptTrigger } from '../deliveries/deliverJobs.ts';
 import { deferDeliveries, holdDeliveries } from '../deliveries/hold.ts';
-import { planClaim } from '../endpoints/circuit.ts';
-import { lockHealth, saveHealth } from './healthRow.ts';
+import { isLineConflict } from '../deliveries/orderingLine.ts';
+import { holdsEverything, planClaim } from '../endpoints/circuit.ts';
+import { lockHealth, peekHealth, saveHealth } from './healthRow.ts';
 
 export async function claimGuarded(
   deps: { claimPool: pg.Pool; changes: Pick<ChangeBus, 'publish'> },
   workerId: string,
   deliveryIds: string[],
   trigger: AttemptTrigger,
+  /** How long the endpoint's requests take, when known (planClaim). */
+  requestMs: number | null = null,
+): Promise<Claim> {
+  // Two workers claiming deliveries of one ordering key at once: the loser's transaction is
+  // aborted (deliveries/orderingLine.ts); run once more, it sees the winner's in flight.
+  return claimOnce(deps, workerId, deliveryIds, trigger, requestMs).catch((error: unknown) => {
+    if (!isLineConflict(error)) throw error;
+    return claimOnce(deps, workerId, deliveryIds, trigger, requestMs);
+  });
+}
+
+async function claimOnce(
+  deps: { claimPool: pg.Pool; changes: Pick<ChangeBus, 'publish'> },
+  workerId: string,
+  deliveryIds: string[],
+  trigger: AttemptTrigger,
+  requestMs: number | null,
 ): Promise<Claim> {
   // Live changes go out once the transaction committed.
   const changes: Change[] = [];
@@ -32,15 +50,31 @@ export async function claimGuarded(
     );
     if (rows.length === 0) return none;
     const endpointId = rows[0]!.endpoint_id;
-    const locked = await lockHealth(client, endpointId);
     const ids = rows.map((row) => row.id);
+    // Paused, or an open circuit still resting: everything is held and the health does not
+    // change, so the row's lock is not needed (every job of a dead endpoint used to queue on
+    // it). A circuit that closes meanwhile releases what was held (releaseTask.ts, tick).
+    const peeked = await peekHealth(client, endpointId);
+    const now = new Date();
+    if (peeked?.active && holdsEverything(peeked.health, peeked.limits, now)) {
+      const plan = planClaim(peeked.health, peeked.limits, ids, now);
+      await holdDeliveries({ db: client, changes: collect }, plan.hold.ids, plan.hold.reason);
+      return none;
+    }
+    const locked = await lockHealth(client, endpointId);
     // A disabled or deleted endpoint: the claim cancels them, whatever the plan.
     if (!locked || !locked.active) {
-      return claimDeliveries({ db: client, changes: collect }, workerId, ids, { guardedAlreadyPlanned: true });
+      return claimDeliveries({ db: client, changes: collect }, workerId, ids, {
+        guardedAlreadyPlanned: true,
+        inTransaction: true,
+      });
     }
-    const plan = planClaim(locked.health, locked.limits, ids, new Date());
+    const plan = planClaim(locked.health, locked.limits, ids, new Date(), requestMs);
     const claimed = await claimDeliveries({ db: client, changes: collect }, workerId, plan.claim, {
       guardedAlreadyPlanned: true,
+      inTransaction: true,
+      // Counted where planClaim counted them: each frees its place when its attempt is recorded.
+      countInFlight: locked.limits.maxInFlight !== null,
     });
     await holdDeliveries({ db: client, changes: collect }, plan.hold.ids, plan.hold.reason);
     await deferDeliveries({ db: client }, plan.defer, trigger);

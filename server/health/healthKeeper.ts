@@ -14,7 +14,7 @@ import type { Claim } from '../deliveries/claim.ts';
 import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
 import type { AttemptTrigger } from '../deliveries/deliverJobs.ts';
 import { releaseHeld } from '../deliveries/hold.ts';
-import { afterAttempt, type AttemptOutcomeSummary, type HealthAlert } from '../endpoints/circuit.ts';
+import { afterAttempts, type AttemptOutcomeSummary, type HealthAlert } from '../endpoints/circuit.ts';
 import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AlertSender } from '../alerts/systemMailbox.ts';
@@ -22,11 +22,16 @@ import { systemMailboxId } from '../alerts/systemMailbox.ts';
 import { claimGuarded } from './claimGuarded.ts';
 import { lockHealth, saveHealth } from './healthRow.ts';
 import { scheduleRelease } from './releaseTask.ts';
+import type { SendGate } from './sendGate.ts';
 
 export interface HealthKeeper {
-  claim(workerId: string, deliveryIds: string[], trigger: AttemptTrigger): Promise<Claim>;
-  /** What an attempt's outcome does to its endpoint; `counted`: its claim counted it in flight. */
-  afterAttempt(endpointId: string, outcome: AttemptOutcomeSummary, counted: boolean): Promise<void>;
+  /** `requestMs`: how long the endpoint's requests take here, when known (its concurrency limit's places free up at that pace). */
+  claim(workerId: string, deliveryIds: string[], trigger: AttemptTrigger, requestMs?: number | null): Promise<Claim>;
+  /**
+   * What an attempt's outcome does to its endpoint. (Its place in the endpoint's requests in
+   * flight, if counted, frees up when the attempt is recorded: deliveries/recordAttempts.ts.)
+   */
+  afterAttempt(endpointId: string, outcome: AttemptOutcomeSummary): Promise<void>;
   /** A delivery ended failed: `delivery.exhausted` goes to the system mailbox. */
   exhausted(delivery: ExhaustedDelivery): Promise<void>;
   /** The periodic work (run on one worker at a time). */
@@ -54,6 +59,8 @@ export interface HealthKeeperDeps {
   routes: { changed(mailboxId: string): void };
   alerts: AlertSender;
   logger: Logger;
+  /** This process's view of endpoints being sent to: told at once when an outcome here changes one. */
+  gate: Pick<SendGate, 'refresh'>;
 }
 
 /** A probe that has not come back after this long is taken as lost, in ms. */
@@ -89,39 +96,93 @@ export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
     logger.warn({ endpointId, reason }, `Endpoint ${endpointId} disabled: ${reason}`);
   };
 
-  return {
-    claim: (workerId, deliveryIds, trigger) =>
-      claimGuarded({ claimPool: deps.claimPool, changes: deps.changes }, workerId, deliveryIds, trigger),
+  /** Outcomes of one endpoint waiting to be noted, and the promise their callers wait for. */
+  interface Batch {
+    outcomes: AttemptOutcomeSummary[];
+    noted: Promise<void>;
+    settle(error?: unknown): void;
+  }
+  const newBatch = (): Batch => {
+    let settle!: (error?: unknown) => void;
+    const noted = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(coerceError(error)));
+    });
+    return { outcomes: [], noted, settle };
+  };
+  const waiting = new Map<string, Batch>();
+  /** Endpoints whose outcomes are being written now. */
+  const noting = new Set<string>();
 
-    async afterAttempt(endpointId, outcome, counted) {
-      const noted = await withTransaction(deps.claimPool, async (client) => {
-        const locked = await lockHealth(client, endpointId);
-        if (!locked) return null;
-        const after = afterAttempt(locked.health, outcome, locked.policy, new Date());
-        if (counted) after.health.inFlight -= 1;
-        const moved = after.health.circuitState !== locked.health.circuitState;
-        await saveHealth(client, endpointId, after.health, moved);
-        if (after.health.circuitState === 'closed' && moved) await scheduleRelease(client, endpointId);
-        return { ...after, moved, mailboxId: locked.mailboxId };
-      });
-      if (!noted) return;
-      if (noted.moved || noted.disable)
-        deps.changes.publish({ kind: 'endpoint', endpointId, mailboxId: noted.mailboxId });
-      if (noted.moved) {
-        logger.warn(
-          { endpointId, circuit: noted.health.circuitState, reason: noted.health.reason },
-          `Endpoint ${endpointId}'s circuit is ${noted.health.circuitState.replace('_', '-')}: ${noted.health.reason ?? ''}`,
+  const noteAll = async (endpointId: string) => {
+    noting.add(endpointId);
+    try {
+      for (let batch = waiting.get(endpointId); batch; batch = waiting.get(endpointId)) {
+        waiting.delete(endpointId);
+        await note(endpointId, batch.outcomes).then(
+          () => batch!.settle(),
+          (error: unknown) => batch!.settle(error ?? new Error('Could not note the outcomes.')),
         );
       }
-      if (noted.disable) await disable(endpointId, noted.mailboxId, noted.disable);
-      for (const type of noted.alerts) {
-        await alert(
-          type,
-          endpointId,
-          noted.mailboxId,
-          type === 'endpoint.disabled' ? noted.disable : noted.health.reason,
-        );
+    } finally {
+      noting.delete(endpointId);
+    }
+  };
+
+  /** What a batch of outcomes does to their endpoint, in one transaction, and what follows from it. */
+  const note = async (endpointId: string, outcomes: AttemptOutcomeSummary[]) => {
+    const noted = await withTransaction(deps.claimPool, async (client) => {
+      const locked = await lockHealth(client, endpointId);
+      if (!locked) return null;
+      const after = afterAttempts(locked.health, outcomes, locked.policy, new Date());
+      await saveHealth(client, endpointId, after.health, after.moved);
+      if (after.health.circuitState === 'closed' && after.moved) await scheduleRelease(client, endpointId);
+      const throttled = after.health.throttledUntil?.getTime() !== locked.health.throttledUntil?.getTime();
+      return { ...after, throttled, mailboxId: locked.mailboxId };
+    });
+    if (!noted) return;
+    // What this job and the others here still hold for the endpoint must not go out as if
+    // nothing happened. (When disabling, the gate reads the endpoint once that is done.)
+    const refreshed = !noted.disable && (noted.moved || noted.throttled) ? deps.gate.refresh(endpointId) : null;
+    if (noted.moved || noted.disable)
+      deps.changes.publish({ kind: 'endpoint', endpointId, mailboxId: noted.mailboxId });
+    if (noted.moved) {
+      logger.warn(
+        { endpointId, circuit: noted.health.circuitState, reason: noted.health.reason },
+        `Endpoint ${endpointId}'s circuit is ${noted.health.circuitState.replace('_', '-')}: ${noted.health.reason ?? ''}`,
+      );
+    }
+    if (noted.disable) {
+      await disable(endpointId, noted.mailboxId, noted.disable);
+      await deps.gate.refresh(endpointId);
+    }
+    await refreshed;
+    for (const type of noted.alerts) {
+      await alert(
+        type,
+        endpointId,
+        noted.mailboxId,
+        type === 'endpoint.disabled' ? noted.disable : noted.health.reason,
+      );
+    }
+  };
+
+  return {
+    claim: (workerId, deliveryIds, trigger, requestMs) =>
+      claimGuarded({ claimPool: deps.claimPool, changes: deps.changes }, workerId, deliveryIds, trigger, requestMs),
+
+    afterAttempt(endpointId, outcome) {
+      // Outcomes that arrive while the endpoint's previous ones are being written wait and
+      // go together in the next transaction: one lock of the health row per batch, not per
+      // attempt (a failing endpoint's attempts all queued on that row lock, and held the
+      // worker's connections meanwhile).
+      let batch = waiting.get(endpointId);
+      if (!batch) {
+        batch = newBatch();
+        waiting.set(endpointId, batch);
       }
+      batch.outcomes.push(outcome);
+      if (!noting.has(endpointId)) void noteAll(endpointId);
+      return batch.noted;
     },
 
     async exhausted(delivery) {
@@ -141,14 +202,20 @@ export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
     async tick() {
       // Open circuits whose rest is over, with deliveries held: release one as the probe.
       const { rows: rested } = await deps.claimPool.query<{ endpoint_id: string }>(
-        `select endpoint_id from endpoint_health
-          where circuit_state = 'open' and retry_at <= now() and held_from is not null limit 100`,
+        `select h.endpoint_id from endpoint_health h join endpoint p on p.id = h.endpoint_id
+          where h.circuit_state = 'open' and h.retry_at <= now() and h.held_from is not null and p.paused_at is null
+            and p.enabled and p.deleted_at is null
+          order by h.retry_at limit 100`,
       );
       // Probes that never came back (a worker died with one): the circuit rests again.
       const { rows: lost } = await deps.claimPool.query<{ endpoint_id: string }>(
         `update endpoint_health set circuit_state = 'open', retry_at = now(), probe_delivery_id = null, changed_at = now(),
                 reason = 'The probe delivery did not come back; another goes.'
-          where circuit_state = 'half_open' and changed_at < now() - make_interval(secs => $1)
+          where circuit_state = 'half_open'
+            and (changed_at < now() - make_interval(secs => $1)
+                 -- The probe will not go: held (paused meanwhile, given back by the send gate) or cancelled.
+                 or not exists (select 1 from delivery d
+                                 where d.id = endpoint_health.probe_delivery_id and d.status not in ('held', 'cancelled')))
       returning endpoint_id`,
         [LOST_PROBE_MS / 1000],
       );
@@ -156,7 +223,8 @@ export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
         try {
           await withTransaction(deps.claimPool, async (client) => {
             const locked = await lockHealth(client, endpointId);
-            if (!locked || !locked.active || locked.health.circuitState !== 'open') return;
+            // A paused endpoint's probe would only be held: it goes once the endpoint is resumed.
+            if (!locked || !locked.active || locked.limits.paused || locked.health.circuitState !== 'open') return;
             if (!locked.health.retryAt || locked.health.retryAt > new Date()) return;
             const [probe] = await releaseHeld({ db: client, changes: deps.changes }, endpointId, 1);
             if (!probe) return;
@@ -189,14 +257,31 @@ export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
       );
       for (const { endpoint_id: endpointId } of releasable) await scheduleRelease(deps.claimPool, endpointId);
       // Requests in flight for concurrency-limited endpoints, counted again from the deliveries
-      // (a worker that died while counted would otherwise keep its slots).
-      await deps.claimPool.query(
-        `update endpoint_health h set in_flight = (
-            select count(*) from delivery d
-             where d.endpoint_id = h.endpoint_id and d.status = 'delivering'
-               and exists (select 1 from worker_heartbeat w where w.worker_id = d.claimed_by))
-          from endpoint p where p.id = h.endpoint_id and p.max_in_flight is not null`,
+      // (a worker that died while counted would otherwise keep its places). Each counted under
+      // its row's lock, in a statement after taking it: claims and records change the count
+      // under the same lock, and a count from a snapshot taken before a claim committed would
+      // miss its deliveries and let more through than the limit. One row per transaction, so
+      // the tick never holds one lock while waiting for another.
+      const { rows: limited } = await deps.claimPool.query<{ endpoint_id: string }>(
+        `select h.endpoint_id from endpoint_health h join endpoint p on p.id = h.endpoint_id
+          where p.max_in_flight is not null and p.deleted_at is null`,
       );
+      for (const { endpoint_id: endpointId } of limited) {
+        await withTransaction(deps.claimPool, async (client) => {
+          await client.query('select 1 from endpoint_health where endpoint_id = $1 for update', [endpointId]);
+          // Counted by a claim: out with a live worker, or given back a moment ago and about to
+          // be freed (deliveries/giveBack.ts). A dead worker's, or one given back long ago, holds no place.
+          await client.query(
+            `update endpoint_health h set in_flight = (
+                select count(*) from delivery d
+                 where d.endpoint_id = h.endpoint_id and d.in_flight_counted
+                   and ((d.status = 'delivering' and exists (select 1 from worker_heartbeat w where w.worker_id = d.claimed_by))
+                        or (d.status <> 'delivering' and d.updated_at > now() - interval '1 minute')))
+              where h.endpoint_id = $1`,
+            [endpointId],
+          );
+        });
+      }
     },
   };
 }

@@ -31,6 +31,7 @@ interface Row {
   next_send_at: Date | null;
   in_flight: number;
   reason: string | null;
+  changed_at: Date;
   paused: boolean;
   rate_limit_per_second: number | null;
   max_in_flight: number | null;
@@ -45,12 +46,28 @@ export async function lockHealth(db: Queryable, endpointId: string): Promise<Loc
     `insert into endpoint_health (endpoint_id) select id from endpoint where id = $1 on conflict do nothing`,
     [endpointId],
   );
+  return selectHealth(db, endpointId, 'for update of h');
+}
+
+/**
+ * The endpoint's health as it is now, without waiting for or taking the lock (null when
+ * it has no health row yet): for a decision that writes nothing to it.
+ */
+export async function peekHealth(db: Queryable, endpointId: string): Promise<LockedHealth | null> {
+  return selectHealth(db, endpointId, '');
+}
+
+async function selectHealth(
+  db: Queryable,
+  endpointId: string,
+  lock: 'for update of h' | '',
+): Promise<LockedHealth | null> {
   const { rows } = await db.query<Row>(
     `select h.*, p.paused_at is not null as paused, p.rate_limit_per_second, p.max_in_flight, p.health_policy,
             p.mailbox_id, (p.enabled and p.deleted_at is null) as active
        from endpoint_health h join endpoint p on p.id = h.endpoint_id
       where h.endpoint_id = $1
-        for update of h`,
+        ${lock}`,
     [endpointId],
   );
   const row = rows[0];
@@ -71,6 +88,7 @@ export async function lockHealth(db: Queryable, endpointId: string): Promise<Loc
       nextSendAt: row.next_send_at,
       inFlight: row.in_flight,
       reason: row.reason,
+      changedAt: row.changed_at,
     },
     limits: { paused: row.paused, rateLimitPerSecond: row.rate_limit_per_second, maxInFlight: row.max_in_flight },
     policy: healthPolicyOf(row.health_policy),

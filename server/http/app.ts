@@ -11,11 +11,14 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 import { createAuthGate, makeAuthenticateHook } from './authenticate.ts';
-import { registerDashboard, registerPageCompression } from './dashboard.ts';
+import { registerCompression } from './compression.ts';
+import { registerDashboard } from './dashboard.ts';
 import { registerDocs } from './docs.ts';
+import { answerClientError } from './clientErrors.ts';
 import { installErrorHandler } from './errorHandler.ts';
 import { installNotFoundHandler } from './notFound.ts';
 import { recordRoutes } from './routeTable.ts';
@@ -24,6 +27,7 @@ import { accessTokenRoutes } from './routes/accessTokens.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
 import { replayRoutes } from './routes/replays.ts';
+import { erasureRoutes } from './routes/erasures.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -59,6 +63,8 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
     },
     requestTimeout: config.httpRequestTimeoutMs,
     keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+    // What Node's parser refuses (headers too large, too slow) is answered in our error shape too.
+    clientErrorHandler: answerClientError,
     loggerInstance: rt.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request lines would dominate the log at thousands of events/s; see onResponse below.
     logController: new LogController({ disableRequestLogging: true }),
@@ -83,27 +89,41 @@ export async function createHttpApp(rt: Runtime, options: HttpAppOptions = {}): 
 
   await registerDocs(app);
   await app.register(async (ingest) => ingestRoutes(ingest, rt));
+  // Everything registered from here on: management JSON, GraphQL, pages.
+  await registerCompression(app);
   await app.register(async (management) => {
-    // An action without a body may still say `Content-Type: application/json` (many
-    // clients do by default): an empty body is no body, not invalid JSON.
+    // Management routes read JSON only: a body of any other type is 415 on every one of
+    // them, actions included (Fastify alone would read text/plain as a string, which each
+    // route's schema then refused its own way, or ignored). An empty body is no body,
+    // whatever its Content-Type (many clients send `application/json` by default).
     const json = management.getDefaultJsonParser('error', 'error');
-    management.removeContentTypeParser('application/json');
+    management.removeAllContentTypeParsers();
     management.addContentTypeParser(
       'application/json',
       { parseAs: 'string', bodyLimit: MANAGEMENT_BODY_LIMIT },
       (request, body, done) => (body.length === 0 ? done(null, undefined) : json(request, String(body), done)),
     );
+    management.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: MANAGEMENT_BODY_LIMIT },
+      (_request, body, done) =>
+        body.length === 0
+          ? done(null, undefined)
+          : done(
+              new AppError('unsupported_media_type', 'This Content-Type is not accepted here; send application/json.'),
+            ),
+    );
     management.addHook('onRequest', makeAuthenticateHook(app));
     await mailboxRoutes(management, rt);
     await endpointRoutes(management, rt);
     await replayRoutes(management, rt);
+    await erasureRoutes(management, rt);
     await webhookRoutes(management, rt);
     await sessionRoutes(management, rt);
     await accessTokenRoutes(management, rt);
     await auditRoutes(management, rt);
   });
   await app.register(async (health) => healthRoutes(health, rt));
-  await registerPageCompression(app);
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   const spaIndex = await registerDashboard(app);
   installNotFoundHandler(app, { spaIndex });

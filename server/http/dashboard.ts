@@ -11,27 +11,11 @@
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import fastifyCompress from '@fastify/compress';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { fromRoot } from '../projectRoot.ts';
 
 export const dashboardDir = fromRoot('web', 'dist');
-
-/**
- * Compresses HTML pages made per request (GraphiQL: about 9 MB, ~1 MB with brotli) on
- * the routes registered after it. Only text/html: API answers and live (SSE) streams are
- * left as they are, and request bodies are never decompressed (ingest keeps its rules).
- */
-export async function registerPageCompression(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyCompress, {
-    globalCompression: true,
-    globalDecompression: false,
-    encodings: ['br', 'gzip'],
-    customTypes: /^text\/html(;|$)/,
-    threshold: 1024,
-  });
-}
 
 /** Serves the dashboard; returns how to read its index.html, or null when it is not built. */
 export async function registerDashboard(

@@ -58,6 +58,7 @@ export async function registerDocs(app: FastifyInstance) {
           description: 'Where a mailbox delivers: URL, filter, signing secret, retry policy, limits, health, pause.',
         },
         { name: 'Replays', description: 'Failed deliveries (dead letters) and bulk replays of them.' },
+        { name: 'Erasures', description: "Erasing a mailbox's events by filter, in the background (admin)." },
         { name: 'Session', description: "The dashboard's sign-in." },
         { name: 'Access tokens', description: "Operators' credentials and roles (admin)." },
         { name: 'Audit', description: 'Who changed what, through the API (admin).' },

@@ -56,6 +56,17 @@ const endpoint = {
   disabled_reason: null,
   rate_limit_per_second: null,
   max_in_flight: null,
+  health_policy: {
+    failure_threshold: 5,
+    failure_rate_percent: 50,
+    window_ms: 60000,
+    min_attempts: 20,
+    cool_down_ms: 30000,
+    max_cool_down_ms: 1800000,
+    disable_after_ms: 432000000,
+  },
+  ordered_by_key: false,
+  ordering_key_field: null,
   created_at: '2026-11-28T10:15:30.000Z',
   updated_at: '2026-11-28T10:15:30.000Z',
   deleted_at: null,
@@ -71,6 +82,7 @@ const delivery = {
   last_status_code: 200,
   next_attempt_at: null,
   status_reason: null,
+  ordering_key: null,
 };
 
 const event = {
@@ -84,6 +96,7 @@ const event = {
   last_attempt_at: '2026-11-28T10:20:02.012Z',
   received_at: '2026-11-28T10:20:00.004Z',
   erased_at: null,
+  ordering_key: null,
   deliveries: [delivery],
 };
 
@@ -156,5 +169,26 @@ export const examples = {
     tracking_number: trackingNumber,
     new_status: 'queued',
     delivery_ids: [deliveryId],
+  },
+  erasure: {
+    id: '0193a5d0-1e2f-7a3b-8c4d-5e6f7a8b9c0d',
+    mailbox_id: mailboxId,
+    status: 'running',
+    filter: {
+      payload: [{ path: 'data.customer_id', equals: 'C-42' }],
+      receivedUntil: '2026-12-03T09:00:00.000Z',
+    },
+    matched: 1200,
+    erased: 250,
+    in_flight: 0,
+    created_by: 'alice',
+    created_at: '2026-12-03T09:00:00.000Z',
+    finished_at: null,
+  },
+  cancelledDelivery: {
+    message: 'Delivery cancelled',
+    tracking_number: trackingNumber,
+    delivery_id: deliveryId,
+    new_status: 'cancelled',
   },
 } as const;

@@ -5,10 +5,21 @@
 import { isUtf8 } from 'node:buffer';
 import type { Actor } from '../auth/roles.ts';
 import { hasRole } from '../auth/roles.ts';
-import type { ApiKey, Attempt, Delivery, Endpoint, Event, Mailbox, Replay } from '../db/generated/prisma/client.ts';
+import type {
+  ApiKey,
+  Attempt,
+  Delivery,
+  Endpoint,
+  Erasure,
+  Event,
+  Mailbox,
+  Replay,
+} from '../db/generated/prisma/client.ts';
 import type { EndpointActivity, EndpointHealthView } from '../health/healthQueries.ts';
 import { openCustomHeaders } from '../endpoints/customHeaders.ts';
+import { healthPolicyOf } from '../endpoints/healthPolicy.ts';
 import { retryPolicySchema } from '../endpoints/retryPolicy.ts';
+import { shownStatusReason } from '../events/waitingInLine.ts';
 import type { Runtime } from '../runtime.ts';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
@@ -48,6 +59,20 @@ export function presentRetryPolicy(raw: unknown) {
   };
 }
 
+/** The health policy in effect (the defaults fill in what was not set), in REST's words. */
+export function presentHealthPolicy(stored: unknown) {
+  const policy = healthPolicyOf(stored);
+  return {
+    failure_threshold: policy.failureThreshold,
+    failure_rate_percent: policy.failureRatePercent,
+    window_ms: policy.windowMs,
+    min_attempts: policy.minAttempts,
+    cool_down_ms: policy.coolDownMs,
+    max_cool_down_ms: policy.maxCoolDownMs,
+    disable_after_ms: policy.disableAfterMs,
+  };
+}
+
 /** Viewers see which custom headers are sent, operators also their values. */
 export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoint, actor: Actor | null) {
   const headers = openCustomHeaders(rt.secretBox, endpoint.sealedHeaders);
@@ -69,6 +94,9 @@ export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoi
     disabled_reason: endpoint.disabledReason,
     rate_limit_per_second: endpoint.rateLimitPerSecond,
     max_in_flight: endpoint.maxInFlight,
+    health_policy: presentHealthPolicy(endpoint.healthPolicy),
+    ordered_by_key: endpoint.orderedByKey,
+    ordering_key_field: endpoint.orderingKeyField,
     created_at: iso(endpoint.createdAt)!,
     updated_at: iso(endpoint.updatedAt)!,
     deleted_at: iso(endpoint.deletedAt),
@@ -77,7 +105,8 @@ export function presentEndpoint(rt: Pick<Runtime, 'secretBox'>, endpoint: Endpoi
 
 type DeliveryWithUrl = Delivery & { endpoint: { url: string } };
 
-export function presentDelivery(delivery: DeliveryWithUrl) {
+/** `waiting`: the deliveries known to wait behind their ordering key (events/waitingInLine.ts), which say so. */
+export function presentDelivery(delivery: DeliveryWithUrl, waiting: ReadonlySet<string> = new Set()) {
   return {
     id: delivery.id,
     endpoint_id: delivery.endpointId,
@@ -87,13 +116,15 @@ export function presentDelivery(delivery: DeliveryWithUrl) {
     last_attempt_at: iso(delivery.lastAttemptAt),
     last_status_code: delivery.lastStatusCode,
     next_attempt_at: iso(delivery.nextAttemptAt),
-    status_reason: delivery.statusReason,
+    status_reason: shownStatusReason(delivery, waiting),
+    ordering_key: delivery.orderingKey,
   };
 }
 
 /** An event as the original `GET /api/webhooks` listed it, plus its deliveries. */
 export function presentEvent(
   event: Omit<Event, 'body'> & { mailbox: { name: string }; deliveries: DeliveryWithUrl[] },
+  waiting: ReadonlySet<string> = new Set(),
 ) {
   return {
     tracking_number: event.id,
@@ -106,7 +137,8 @@ export function presentEvent(
     last_attempt_at: iso(event.lastAttemptAt),
     received_at: iso(event.receivedAt)!,
     erased_at: iso(event.erasedAt),
-    deliveries: event.deliveries.map(presentDelivery),
+    ordering_key: event.orderingKey,
+    deliveries: event.deliveries.map((delivery) => presentDelivery(delivery, waiting)),
   };
 }
 
@@ -174,5 +206,20 @@ export function presentReplay(replay: Replay) {
     created_by: replay.createdBy,
     created_at: iso(replay.createdAt)!,
     finished_at: iso(replay.finishedAt),
+  };
+}
+
+export function presentErasure(erasure: Erasure) {
+  return {
+    id: erasure.id,
+    mailbox_id: erasure.mailboxId,
+    status: erasure.status,
+    filter: erasure.filter,
+    matched: erasure.matched,
+    erased: erasure.erased,
+    in_flight: erasure.inFlight,
+    created_by: erasure.createdBy,
+    created_at: iso(erasure.createdAt)!,
+    finished_at: iso(erasure.finishedAt),
   };
 }

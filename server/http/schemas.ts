@@ -27,8 +27,8 @@ export const errorBody = z
         .string()
         .describe(
           'Stable snake_case code: bad_request, invalid_json, validation_failed, missing_api_key, invalid_api_key, ' +
-            'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, ' +
-            'unsupported_media_type, target_not_allowed, not_retryable, invalid_idempotency_key, idempotency_key_reused, ' +
+            'unauthenticated, forbidden, not_found, method_not_allowed, conflict, payload_too_large, headers_too_large, request_timeout, ' +
+            'unsupported_media_type, target_not_allowed, not_retryable, invalid_idempotency_key, idempotency_key_reused, invalid_ordering_key, ' +
             'too_many_requests, unavailable, query_timeout, delivery_loop, internal_error',
         ),
       message: z.string().describe('What went wrong, for people'),
@@ -64,6 +64,29 @@ export function errorResponses<Status extends keyof typeof errorCauses>(...statu
 }
 
 export const uuidParam = z.object({ id: uuid('A UUID') });
+
+/** Values one list filter of a query may hold (the services bound their lists the same). */
+export const MAX_LIST_VALUES = 20;
+
+/**
+ * A query filter that takes several values, in either form a client may send, or both
+ * mixed: comma-separated (`?status=failed,queued`) or the parameter repeated
+ * (`?status=failed&status=queued`). More than MAX_LIST_VALUES is a 422 before any
+ * service reads it.
+ */
+export function listParam(description: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(',')).filter(Boolean))
+    .pipe(z.array(z.string()).max(MAX_LIST_VALUES, `at most ${MAX_LIST_VALUES} values`))
+    .describe(`${description}: comma-separated, or the parameter repeated (at most ${MAX_LIST_VALUES} values in all)`);
+}
+
+/** `path=value` as the search services take it (a value may hold `=`; no `=`: an empty path, which they refuse). */
+export function fieldMatch(text: string): { path: string; equals: string } {
+  const at = text.indexOf('=');
+  return at === -1 ? { path: '', equals: text } : { path: text.slice(0, at), equals: text.slice(at + 1) };
+}
 
 export const paginationQuery = {
   limit: z.coerce
@@ -171,6 +194,34 @@ export const retryPolicyBody = z
     examples: [examples.endpoint.retry_policy],
   });
 
+export const healthPolicyBody = z
+  .object({
+    failure_threshold: z.number().int().describe('Failures in a row that open the circuit (default 5)'),
+    failure_rate_percent: z
+      .number()
+      .int()
+      .describe('The share of failed attempts in a window that opens the circuit, in percent (default 50)'),
+    window_ms: z.number().int().describe('The window the rate is measured over, in ms (default 60000)'),
+    min_attempts: z.number().int().describe('Attempts a window needs before its rate counts (default 20)'),
+    cool_down_ms: z
+      .number()
+      .int()
+      .describe('How long an opened circuit first rests before a probe, in ms (default 30000)'),
+    max_cool_down_ms: z
+      .number()
+      .int()
+      .describe('The longest rest, however often it reopens (each reopening doubles it), in ms (default 1800000)'),
+    disable_after_ms: z
+      .number()
+      .int()
+      .describe('Failing without a success for this long disables the endpoint, in ms; 0: never (default 432000000)'),
+  })
+  .meta({
+    id: 'HealthPolicy',
+    description: "When the endpoint's circuit opens, how long it rests, and when it is disabled: the policy in effect.",
+    examples: [examples.endpoint.health_policy],
+  });
+
 export const endpointBody = z
   .object({
     id: uuid('The endpoint id'),
@@ -194,6 +245,16 @@ export const endpointBody = z
       .int()
       .nullable()
       .describe("At most this many requests in flight; null: the worker's fair share"),
+    health_policy: healthPolicyBody,
+    ordered_by_key: z
+      .boolean()
+      .describe('Events of one ordering key are delivered one at a time, in arrival order; other keys in parallel'),
+    ordering_key_field: z
+      .string()
+      .nullable()
+      .describe(
+        "The JSON body field an event's ordering key is read from without an `x-ordering-key`; null: the header only",
+      ),
     created_at: timestamp('When it was made'),
     updated_at: timestamp('When it last changed'),
     deleted_at: nullableTimestamp('When the endpoint was deleted (its history stays readable)'),
@@ -233,7 +294,15 @@ export const deliveryBody = z
     status_reason: z
       .string()
       .nullable()
-      .describe('Why the delivery stands where it does, when its status alone does not say (a job that gave up…)'),
+      .describe(
+        'Why the delivery stands where it does, when its status alone does not say (a job that gave up, waiting behind an earlier delivery of its ordering key…)',
+      ),
+    ordering_key: z
+      .string()
+      .nullable()
+      .describe(
+        'The ordering key it is delivered in line with (its endpoint is ordered by key); null: delivered without order',
+      ),
   })
   .meta({ id: 'Delivery', description: 'One event bound for one endpoint.', examples: [examples.delivery] });
 
@@ -249,6 +318,7 @@ export const eventBody = z
     last_attempt_at: nullableTimestamp('When the latest attempt started'),
     received_at: timestamp('When Hookpost accepted it'),
     erased_at: nullableTimestamp('When it was erased: its body and captured responses are gone, this record stays'),
+    ordering_key: z.string().nullable().describe('The `x-ordering-key` it was sent with, if any'),
     deliveries: z.array(deliveryBody),
   })
   .meta({ id: 'Event', description: 'One accepted POST to a mailbox, and where it went.', examples: [examples.event] });
@@ -304,6 +374,32 @@ export const erasedEventBody = z
     examples: [{ tracking_number: examples.event.tracking_number, erased_at: '2026-12-02T09:00:00.000Z' }],
   });
 
+export const erasureBody = z
+  .object({
+    id: uuid('The erasure id'),
+    mailbox_id: uuid('The mailbox whose events it erases'),
+    status: z.enum(['running', 'finished', 'cancelled']),
+    filter: z
+      .unknown()
+      .meta({ type: 'object' })
+      .describe('The event filter it erases by (its receivedUntil at most its start), in the service’s words'),
+    matched: z.number().int().describe('Events that matched when it started'),
+    erased: z.number().int().describe('Events erased so far'),
+    in_flight: z
+      .number()
+      .int()
+      .describe('Events passed over in this pass because an attempt of theirs was in flight; taken again once it ends'),
+    created_by: z.string().describe('Who started it (the access token name)'),
+    created_at: timestamp('When it started'),
+    finished_at: nullableTimestamp('When it finished or was cancelled'),
+  })
+  .meta({
+    id: 'Erasure',
+    description:
+      'A bulk erasure: every event of a mailbox matching a filter, as received before it started, erased in the background.',
+    examples: [examples.erasure],
+  });
+
 export const retryBody = z
   .object({
     message: z.string(),
@@ -315,6 +411,19 @@ export const retryBody = z
     id: 'RetryStarted',
     description: 'Deliveries re-queued for one manual attempt each.',
     examples: [examples.retry],
+  });
+
+export const cancelledDeliveryBody = z
+  .object({
+    message: z.string(),
+    tracking_number: uuid('The event'),
+    delivery_id: uuid('The delivery cancelled'),
+    new_status: z.literal('cancelled'),
+  })
+  .meta({
+    id: 'DeliveryCancelled',
+    description: 'A waiting delivery cancelled; the next of its ordering key, if any, goes now.',
+    examples: [examples.cancelledDelivery],
   });
 
 export const eventAcceptedBody = z

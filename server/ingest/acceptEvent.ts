@@ -19,8 +19,10 @@ import type { EventWriter } from './eventWriter.ts';
 import type { RouteCache } from './routeCache.ts';
 import { acceptedContentTypes, assertBodySize, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
-import { answerRepeat, bodyHash, parseIdempotencyKey } from './idempotency.ts';
+import { answerRepeat, parseIdempotencyKey, requestHash } from './idempotency.ts';
 import { assertNoLoop, hopsOf } from '../events/hops.ts';
+import { deliveryOrderingKey, parseOrderingKey } from '../events/orderingKey.ts';
+import type { TraceCarrier } from '../tracing/traceContext.ts';
 
 export interface IncomingEvent {
   mailboxId: string;
@@ -30,8 +32,12 @@ export interface IncomingEvent {
   eventTypeHeader: string | undefined;
   /** The `Idempotency-Key` header, unchecked. */
   idempotencyKey: string | string[] | undefined;
+  /** The `x-ordering-key` header, unchecked. */
+  orderingKey?: string | string[] | undefined;
   /** `x-hookpost-hops`: set when the request is a delivery of another Hookpost (or this one). */
   hopsHeader: string | string[] | undefined;
+  /** The ingest span's context, stored with the event when tracing is on. */
+  traceContext?: TraceCarrier;
 }
 
 export interface AcceptedEvent {
@@ -64,7 +70,18 @@ export async function acceptEvent(
     throw new AppError('invalid_api_key', 'The API key is not valid for this mailbox.');
   }
   const key = parseIdempotencyKey(incoming.idempotencyKey);
-  const idempotency = key === undefined ? undefined : { key, bodyHash: bodyHash(incoming.body) };
+  const orderingKey = parseOrderingKey(incoming.orderingKey);
+  const idempotency =
+    key === undefined
+      ? undefined
+      : {
+          key,
+          bodyHash: requestHash(incoming.body, {
+            contentType: incoming.contentType,
+            eventTypeHeader: incoming.eventTypeHeader,
+            orderingKey,
+          }),
+        };
   const hops = hopsOf(incoming.hopsHeader);
   assertNoLoop(hops);
 
@@ -81,7 +98,11 @@ export async function acceptEvent(
   const trackingNumber = newId();
   const deliveries = route.endpoints
     .filter((endpoint) => acceptsEventType(endpoint.eventTypes, eventType))
-    .map((endpoint) => ({ id: newId(), endpointId: endpoint.id }));
+    .map((endpoint) => ({
+      id: newId(),
+      endpointId: endpoint.id,
+      orderingKey: deliveryOrderingKey(endpoint, { orderingKey, json }),
+    }));
   const written = await beforeDeadline(
     rt.eventWriter.submit(
       {
@@ -95,6 +116,8 @@ export async function acceptEvent(
         searchTerms: payloadTerms(json),
         idempotency,
         hops,
+        orderingKey,
+        traceContext: incoming.traceContext,
       },
       deadline,
     ),

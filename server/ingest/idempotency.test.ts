@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AppError } from '../errors.ts';
-import { answerRepeat, bodyHash, firstClaims, parseIdempotencyKey } from './idempotency.ts';
+import { answerRepeat, bodyHash, firstClaims, parseIdempotencyKey, requestHash } from './idempotency.ts';
 
 describe('idempotency keys', () => {
   test('no header means no key', () => {
@@ -39,6 +39,23 @@ describe('idempotency keys', () => {
     const original = { bodyHash: bodyHash(Buffer.from('{"a":1}')), eventId: 'e1', routed: true };
     expect(() => answerRepeat(claim, original)).toThrow(
       expect.objectContaining({ code: 'idempotency_key_reused', status: 409 }),
+    );
+  });
+
+  test('a request is compared on its body and the headers that make it another event', () => {
+    const body = Buffer.from('{"a":1}');
+    const none = { contentType: undefined, eventTypeHeader: undefined, orderingKey: undefined };
+    // Plain JSON without type or key hashes as the body alone (keys stored before headers counted).
+    expect(requestHash(body, none)).toEqual(bodyHash(body));
+    expect(requestHash(body, { ...none, contentType: ' Application/JSON ' })).toEqual(bodyHash(body));
+    const typed = requestHash(body, { ...none, eventTypeHeader: 'order.created' });
+    expect(typed).not.toEqual(bodyHash(body));
+    expect(requestHash(body, { ...none, eventTypeHeader: 'order.created' })).toEqual(typed);
+    expect(requestHash(body, { ...none, orderingKey: 'order.created' })).not.toEqual(typed);
+    expect(requestHash(body, { ...none, contentType: 'text/plain' })).not.toEqual(bodyHash(body));
+    // Parts cannot run into each other.
+    expect(requestHash(body, { ...none, eventTypeHeader: 'a', orderingKey: 'bc' })).not.toEqual(
+      requestHash(body, { ...none, eventTypeHeader: 'ab', orderingKey: 'c' }),
     );
   });
 

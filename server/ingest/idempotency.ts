@@ -1,7 +1,8 @@
 /**
  * Idempotency keys, the rules: a producer that sends the same `Idempotency-Key` to the
  * same mailbox again within the window gets the first request's answer (the same tracking
- * number) and creates nothing; the same key with another body is refused, because the
+ * number) and creates nothing; the same key with another body (or type, Content-Type or
+ * ordering key) is refused, because the
  * producer has reused a key for a different event and one of the two would be lost
  * silently. The claim itself is SQL (sql/idempotencyKeys.ts), in the transaction that
  * stores the event (eventWriter.ts).
@@ -35,6 +36,34 @@ export function bodyHash(body: Buffer): Buffer {
   return createHash('sha256').update(body).digest();
 }
 
+/** The headers that change what an event is, beside its body. */
+export interface RequestHeaders {
+  contentType: string | undefined;
+  eventTypeHeader: string | undefined;
+  orderingKey: string | undefined;
+}
+
+/**
+ * What a repeated ingest request is compared on: its body and the headers that make it
+ * another event (its Content-Type, `x-event-type`, `x-ordering-key`), so a key reused for
+ * the same bytes under another type is refused like one reused for another body. A
+ * request with none of those headers set beyond JSON hashes as its body alone, as keys
+ * stored before the headers were compared did.
+ */
+export function requestHash(body: Buffer, headers: RequestHeaders): Buffer {
+  const contentType = headers.contentType?.trim().toLowerCase();
+  const parts = [
+    contentType === undefined || contentType === 'application/json' ? '' : contentType,
+    headers.eventTypeHeader ?? '',
+    headers.orderingKey ?? '',
+  ];
+  if (parts.every((part) => part === '')) return bodyHash(body);
+  const hash = createHash('sha256').update(body);
+  // Each part with its length, so no two different requests give the same input.
+  for (const part of parts) hash.update(`\0${Buffer.byteLength(part)}:${part}`);
+  return hash.digest();
+}
+
 export interface IdempotencyClaim {
   key: string;
   bodyHash: Buffer;
@@ -55,7 +84,7 @@ export function answerRepeat(
   if (!claim.bodyHash.equals(original.bodyHash)) {
     throw new AppError(
       'idempotency_key_reused',
-      `The Idempotency-Key "${claim.key}" was already used for another body (event ${original.eventId}); use a new key for a new event.`,
+      `The Idempotency-Key "${claim.key}" was already used for another event (event ${original.eventId}: another body, type, Content-Type or ordering key); use a new key for a new event.`,
     );
   }
   return { trackingNumber: original.eventId, routed: original.routed };

@@ -1,7 +1,10 @@
 /**
  * Dead letters: deliveries that ended failed, a first-class list an operator narrows by
  * endpoint, mailbox, when they failed, how (error kind) and what the receiver answered
- * (HTTP status), then replays as one operation (replayService.ts). The `dead_letter`
+ * (HTTP status), and by their events as the event history narrows them (status, type,
+ * when received, tracking number, payload fields: the same rules as events/eventSearch.ts,
+ * so the events view's filter becomes a replay of its failed deliveries), then replays as
+ * one operation (replayService.ts). The `dead_letter`
  * table is kept by the lifecycle statements (deliveries/sql/lifecycleSql.ts), so these
  * reads never scan delivery history. Newest delivery first; the cursor is a delivery id.
  */
@@ -10,19 +13,31 @@ import { authorize, type Actor } from '../auth/roles.ts';
 import type { Prisma } from '../db/prisma.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { parseInput } from '../errors.ts';
+import { eventSearchSchema, likePattern } from '../events/eventSearch.ts';
+import { termsMatching } from '../events/payloadTerms.ts';
+import { firstIdAt, prefixRange } from '../events/trackingNumberRange.ts';
 import type { Runtime } from '../runtime.ts';
 
 /** Values one list filter may hold. */
 const MAX_FILTER_VALUES = 20;
+/** Events one filter may name: a dashboard selection's worth. */
+const MAX_TRACKING_NUMBERS = 1000;
+const eventFields = eventSearchSchema.shape;
+
+/** A moment PostgreSQL can compare with (years 1970 to 9999), or a clear refusal. */
+const moment = z.coerce
+  .date({ error: 'must be an ISO 8601 date-time' })
+  .min(new Date('1970-01-01T00:00:00Z'), 'must be in 1970 or later')
+  .max(new Date('9999-12-31T23:59:59Z'), 'must be in 9999 or earlier');
 
 export const deadLetterFilterSchema = z
   .object({
     endpointId: z.uuid('must be an endpoint id (a UUID)').optional(),
     mailboxId: z.uuid('must be a mailbox id (a UUID)').optional(),
     /** Failed at or after this moment. */
-    failedSince: z.coerce.date().optional(),
+    failedSince: moment.optional(),
     /** Failed before this moment. */
-    failedUntil: z.coerce.date().optional(),
+    failedUntil: moment.optional(),
     /** The last attempt's error kind: timeout, connection_refused, http_status… */
     errorKinds: z
       .array(z.string().regex(/^[a-z_]{1,40}$/, 'must be an error kind such as timeout or http_status'))
@@ -35,10 +50,32 @@ export const deadLetterFilterSchema = z
       .max(MAX_FILTER_VALUES, `at most ${MAX_FILTER_VALUES} status codes`)
       .transform((codes) => [...new Set(codes)])
       .optional(),
+    /** Only deliveries of events with one of these statuses. */
+    eventStatuses: eventFields.status,
+    /** Only deliveries of events whose type matches one of these names or `*` patterns. */
+    eventTypes: eventFields.eventTypes,
+    /** Only deliveries of events accepted at or after this moment. */
+    receivedSince: moment.optional(),
+    /** Only deliveries of events accepted before this moment. */
+    receivedUntil: moment.optional(),
+    /** Only deliveries of events whose tracking number starts with these hexadecimal digits. */
+    trackingNumberPrefix: eventFields.trackingNumberPrefix,
+    /** Only deliveries of these events. */
+    trackingNumbers: z
+      .array(z.uuid('must be a tracking number (a UUID)'))
+      .max(MAX_TRACKING_NUMBERS, `at most ${MAX_TRACKING_NUMBERS} tracking numbers`)
+      .transform((ids) => [...new Set(ids)])
+      .optional(),
+    /** Only deliveries of JSON events whose fields equal these values (all of them). */
+    payload: eventFields.payload,
   })
   .refine((filter) => !filter.failedSince || !filter.failedUntil || filter.failedSince < filter.failedUntil, {
     message: 'must be after failedSince',
     path: ['failedUntil'],
+  })
+  .refine((filter) => !filter.receivedSince || !filter.receivedUntil || filter.receivedSince < filter.receivedUntil, {
+    message: 'must be after receivedSince',
+    path: ['receivedUntil'],
   });
 
 export type DeadLetterFilterInput = z.input<typeof deadLetterFilterSchema>;
@@ -64,6 +101,21 @@ export function deadLetterConditions(filter: DeadLetterFilter, values: unknown[]
   if (filter.failedUntil) where.push(`l.failed_at < ${param(filter.failedUntil)}`);
   if (filter.errorKinds?.length) where.push(`d.last_error_kind = any(${param(filter.errorKinds)}::text[])`);
   if (filter.statusCodes?.length) where.push(`d.last_status_code = any(${param(filter.statusCodes)}::int[])`);
+  // The event's tracking number holds when it was accepted: ranges of it need no join.
+  if (filter.trackingNumbers) where.push(`d.event_id = any(${param(filter.trackingNumbers)}::uuid[])`);
+  if (filter.receivedSince) where.push(`d.event_id >= ${param(firstIdAt(filter.receivedSince))}::uuid`);
+  if (filter.receivedUntil) where.push(`d.event_id < ${param(firstIdAt(filter.receivedUntil))}::uuid`);
+  if (filter.trackingNumberPrefix) {
+    const range = prefixRange(filter.trackingNumberPrefix)!;
+    where.push(`d.event_id between ${param(range.from)}::uuid and ${param(range.to)}::uuid`);
+  }
+  const onEvent: string[] = [];
+  if (filter.eventStatuses?.length) onEvent.push(`e.status = any(${param(filter.eventStatuses)}::event_status[])`);
+  if (filter.eventTypes?.length)
+    onEvent.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
+  for (const match of filter.payload ?? [])
+    onEvent.push(`e.search_terms && ${param(termsMatching(match.path, match.equals))}::text[]`);
+  if (onEvent.length) where.push(`exists (select 1 from event e where e.id = d.event_id and ${onEvent.join(' and ')})`);
   return where;
 }
 

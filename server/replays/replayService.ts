@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/auditLog.ts';
 import { authorize, type Actor } from '../auth/roles.ts';
 import { withTransaction } from '../db/pool.ts';
 import type { Replay } from '../db/generated/prisma/client.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, invalidInput, notFound } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import type { Runtime } from '../runtime.ts';
 import { countDeadLetters, parseDeadLetterFilter, type DeadLetterFilterInput } from './deadLetters.ts';
@@ -53,10 +53,9 @@ export async function startReplay(rt: Deps, actor: Actor | null, input: DeadLett
       failedUntil: filter.failedUntil && filter.failedUntil < startedAt ? filter.failedUntil : startedAt,
     };
     if (bounded.failedSince && bounded.failedSince >= startedAt)
-      throw new AppError(
-        'validation_failed',
-        'failedSince: must be in the past (a replay takes what failed before it starts).',
-      );
+      throw invalidInput([
+        { path: ['failedSince'], message: 'must be in the past (a replay takes what failed before it starts)' },
+      ]);
     const total = await countDeadLetters(client, bounded);
     await client.query(`insert into replay (id, filter, total, created_by, created_at) values ($1, $2, $3, $4, $5)`, [
       id,

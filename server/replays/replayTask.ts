@@ -1,9 +1,10 @@
 /**
  * The `replay` job: a bulk replay's work (failed deliveries again, or the events an
- * endpoint missed while it was disabled), one batch at a time, a second apart (at most
- * HOOKPOST_REPLAY_PER_SECOND deliveries a second), so a replay of 100,000 dead letters
- * reaches receivers steadily instead of all at once; and its deliveries' jobs run behind
- * live traffic (deliverJobs.ts priorities). Each batch, its progress and the requeue of
+ * endpoint missed while it was disabled), one small batch at a time, STEPS_PER_SECOND
+ * batches a second (at most HOOKPOST_REPLAY_PER_SECOND deliveries a second), so a replay
+ * of 100,000 dead letters reaches receivers steadily instead of in bursts; and its
+ * deliveries' jobs run behind live traffic (deliverJobs.ts priorities) and never hold
+ * more than one endpoint's share of a worker (delivery/fairShare.ts). Each batch, its progress and the requeue of
  * its deliveries commit together, so a crash repeats nothing and skips nothing. One job
  * per replay (its job key); a cancelled replay's next run finds it cancelled and stops.
  */
@@ -31,15 +32,19 @@ export async function scheduleReplay(db: Queryable, replayId: string, delayMs = 
   );
 }
 
+/** Batches a second: small, frequent batches instead of one large one a second. */
+const STEPS_PER_SECOND = 5;
+
 interface ReplayTaskDeps {
   pool: pg.Pool;
   changes: Pick<ChangeBus, 'publish'>;
   alerts: AlertSender;
-  /** Deliveries put back in line per batch, one batch a second. */
+  /** Deliveries put back in line per second, at most. */
   perSecond: number;
 }
 
 export function makeReplayTask(deps: ReplayTaskDeps): Task {
+  const batch = Math.max(1, Math.ceil(deps.perSecond / STEPS_PER_SECOND));
   return async (rawPayload) => {
     const { replayId } = payloadSchema.parse(rawPayload);
     const outcome = await withTransaction(deps.pool, async (client) => {
@@ -49,8 +54,8 @@ export function makeReplayTask(deps: ReplayTaskDeps): Task {
       );
       const replay = rows[0];
       if (!replay) return null; // Cancelled, finished, or gone.
-      const step = await runStep(client, deps, replay.filter, replay.cursor);
-      const done = step.looked < deps.perSecond;
+      const step = await runStep(client, deps, batch, replay.filter, replay.cursor);
+      const done = step.looked < batch;
       const { rows: after } = await client.query<{ total: number; processed: number; requeued: number }>(
         `update replay set processed = processed + $2, requeued = requeued + $3, cursor = coalesce($4, cursor),
                 status = case when $5 then 'finished'::replay_status else status end,
@@ -58,7 +63,7 @@ export function makeReplayTask(deps: ReplayTaskDeps): Task {
           where id = $1 returning total, processed, requeued`,
         [replayId, step.looked, step.requeued, step.cursor, done],
       );
-      if (!done) await scheduleReplay(client, replayId, 1_000);
+      if (!done) await scheduleReplay(client, replayId, 1_000 / STEPS_PER_SECOND);
       return { done, ...after[0]! };
     });
     if (!outcome) return;
@@ -94,12 +99,13 @@ interface Step {
 async function runStep(
   client: Queryable,
   deps: ReplayTaskDeps,
+  size: number,
   rawFilter: unknown,
   cursor: string | null,
 ): Promise<Step> {
   const missed = missedFilterSchema.safeParse(rawFilter);
   if (missed.success) {
-    const added = await addMissedDeliveries({ db: client, changes: deps.changes }, missed.data, cursor, deps.perSecond);
+    const added = await addMissedDeliveries({ db: client, changes: deps.changes }, missed.data, cursor, size);
     return { looked: added.looked, requeued: added.added, cursor: added.lastEventId };
   }
   const values: unknown[] = [];
@@ -108,7 +114,7 @@ async function runStep(
   const { rows: batch } = await client.query<{ id: string }>(
     `select l.delivery_id as id from dead_letter l join delivery d on d.id = l.delivery_id
       ${where.length ? `where ${where.join(' and ')}` : ''}
-      order by l.delivery_id limit $${values.push(deps.perSecond)}`,
+      order by l.delivery_id limit $${values.push(size)}`,
     values,
   );
   const requeued = await requeueFailedDeliveries(

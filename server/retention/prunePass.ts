@@ -1,7 +1,8 @@
 /**
  * One prune pass: settled events past their mailbox's retention (with their deliveries,
- * dead letters and attempts), captured response bodies past theirs, audit entries past
- * theirs, and expired idempotency keys.
+ * dead letters and attempts), captured response bodies past theirs, audit entries (and
+ * ended bulk erasures, whose filters name data subjects) past theirs, and expired
+ * idempotency keys.
  *
  * Why batched deletes and not time-partitioned tables dropped whole: partitioning the
  * event, delivery and attempt tables by time would change every primary key (a
@@ -22,6 +23,7 @@ import { retentionCutoff } from './retentionRules.ts';
 import {
   clearResponseBodies,
   deleteOldAuditEntries,
+  deleteOldErasures,
   mailboxRetentions,
   oldSettledEvents,
   responseBodiesMark,
@@ -50,6 +52,8 @@ export interface Pruned {
   events: number;
   responseBodies: number;
   auditEntries: number;
+  /** Ended bulk erasures, gone with the audit log's retention. */
+  erasures: number;
   idempotencyKeys: number;
   /** False when the pass stopped (budget, signal) with more left to do. */
   finished: boolean;
@@ -64,7 +68,14 @@ export async function prunePass(
   const { now = new Date(), signal, budgetMs = 50_000, batchSize = 500, pauseMs = 20 } = options;
   const { pool, config } = deps;
   const stopAt = Date.now() + budgetMs;
-  const pruned: Pruned = { events: 0, responseBodies: 0, auditEntries: 0, idempotencyKeys: 0, finished: true };
+  const pruned: Pruned = {
+    events: 0,
+    responseBodies: 0,
+    auditEntries: 0,
+    erasures: 0,
+    idempotencyKeys: 0,
+    finished: true,
+  };
   let first = true;
   /** Whether another batch may start (pausing before it). */
   const goOn = async (): Promise<boolean> => {
@@ -106,6 +117,11 @@ export async function prunePass(
   while (auditBefore && (await goOn())) {
     const deleted = await deleteOldAuditEntries(pool, auditBefore, batchSize);
     pruned.auditEntries += deleted;
+    if (deleted < batchSize) break;
+  }
+  while (auditBefore && (await goOn())) {
+    const deleted = await deleteOldErasures(pool, auditBefore, batchSize);
+    pruned.erasures += deleted;
     if (deleted < batchSize) break;
   }
 

@@ -11,9 +11,10 @@
  *
  * Beside the runner, on the heartbeat timer: this worker's beat (liveness.ts), the sweep
  * for dead workers (recovery.ts) and, less often, the reconciler of stranded deliveries
- * (deliveries/reconcile.ts). Every minute, one worker prunes what retention lets go
- * (retention/pruneTask.ts). Stopping is graceful: no new jobs, in-flight deliveries get
- * `shutdownTimeoutMs` to finish, then are aborted and recorded as such.
+ * (deliveries/reconcile.ts) and of erasures without a job (erasures/strandedErasures.ts).
+ * Every minute, one worker prunes what retention lets go (retention/pruneTask.ts); bulk replays and erasures run as jobs of their own. Stopping
+ * is graceful: no new jobs, in-flight deliveries get `shutdownTimeoutMs` to finish, then
+ * are aborted and recorded as such.
  */
 import { EventEmitter } from 'node:events';
 import { makeWorkerUtils, run, type Runner, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
@@ -24,16 +25,27 @@ import { makeReconciler } from '../deliveries/reconcile.ts';
 import { createAlertSender } from '../alerts/systemMailbox.ts';
 import { makeDeliverTask, type DeliverTaskDeps } from '../delivery/deliverTask.ts';
 import { createHealthKeeper } from '../health/healthKeeper.ts';
+import { createSendGate } from '../health/sendGate.ts';
 import { makeReleaseTask, RELEASE_TASK } from '../health/releaseTask.ts';
 import { makeReplayTask, REPLAY_TASK } from '../replays/replayTask.ts';
+import { ERASURE_TASK, makeErasureTask } from '../erasures/erasureTask.ts';
+import { resumeStrandedErasures } from '../erasures/strandedErasures.ts';
 import { makePruneTask, PRUNE_TASK, pruneCronItems } from '../retention/pruneTask.ts';
 import { createFairShare, shareOf } from '../delivery/fairShare.ts';
+import { createPutBack } from '../delivery/putBack.ts';
 import { coerceError } from '../errors.ts';
 import { toGraphileLogger, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { registerLiveness, type Liveness } from './liveness.ts';
 import { registerQueueGauges } from './queueGauges.ts';
 import { makeSweeper } from './recovery.ts';
+
+/**
+ * Job slots: twice the request slots (HOOKPOST_WORKER_CONCURRENCY), so jobs waiting for
+ * their endpoint's turn (fairShare.ts) — they hold no request slot and no connection —
+ * do not take running jobs' places.
+ */
+const jobSlotsOf = (requestSlots: number) => requestSlots * 2;
 
 export interface WorkerHandle {
   /** The running graphile-worker pool's id (the `locked_by` of its jobs), or null while none runs. */
@@ -51,7 +63,7 @@ export interface WorkerOptions {
   queuePool: pg.Pool;
   /** For the liveness lock's own connection. */
   databaseUrl: string;
-  deliver: Omit<DeliverTaskDeps, 'enter' | 'fairShare' | 'health'>;
+  deliver: Omit<DeliverTaskDeps, 'enter' | 'fairShare' | 'putBack' | 'health' | 'gate'>;
   /** Durable writes (alerts, disabling endpoints). */
   pool: pg.Pool;
   /** Told when an endpoint is disabled. */
@@ -106,8 +118,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   const fairShare = createFairShare({
     slots: config.workerConcurrency,
     share: shareOf(config.workerConcurrency, config.endpointMaxShare),
+    jobSlots: jobSlotsOf(config.workerConcurrency),
   });
   const alerts = createAlertSender(options.pool);
+  const gate = createSendGate({ db: queuePool, logger });
   const health = createHealthKeeper({
     pool: options.pool,
     claimPool: queuePool,
@@ -115,11 +129,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     routes: options.routes,
     alerts,
     logger,
+    gate,
   });
   const task = makeDeliverTask({
     ...options.deliver,
     fairShare,
+    putBack: createPutBack({ db: queuePool, fairShare, logger }),
     health,
+    gate,
     // A job is claimed only once its worker shows as alive, or another worker could take
     // its deliveries over as a dead one's; and a worker's jobs run elsewhere only once its
     // tasks are over (counted here: graphile-worker's own events are not always sent when
@@ -170,7 +187,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     });
     const runner = await run({
       pgPool: queuePool,
-      concurrency: config.workerConcurrency,
+      concurrency: jobSlotsOf(config.workerConcurrency),
       pollInterval: config.workerPollIntervalMs,
       noHandleSignals: true,
       logger: toGraphileLogger(logger),
@@ -186,18 +203,23 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
           perSecond: config.replayPerSecond,
         }),
         [PRUNE_TASK]: makePruneTask({ pool: options.pool, config, logger }),
+        [ERASURE_TASK]: makeErasureTask({
+          pool: options.pool,
+          changes: options.deliver.changes,
+          logger,
+          perSecond: config.erasurePerSecond,
+        }),
       },
-      // An endpoint running its share of jobs gets no more until one ends.
-      forbiddenFlags: fairShare.forbiddenFlags,
       parsedCronItems: pruneCronItems,
       preset: {
         worker: {
           // Fetch (and lock) jobs a batch at a time and complete them in batches: the
           // queue's own round trips per job were most of its cost. What a crash or a
           // database error leaves locked is released by this file or recovery.ts.
-          // While some endpoint's jobs are forbidden, jobs are fetched one at a time and the
-          // batch already fetched waits: it goes back to the database after 10 s instead of
-          // graphile-worker's 5 minutes, so no other endpoint waits long behind it.
+          // A batch not run within 10 s (instead of graphile-worker's 5 minutes) goes back
+          // to the database for any worker.
+          // (Batches of the request slots' number: a local queue as large as the job slots
+          // made graphile-worker's shutdown wait out its 10 s TTL.)
           localQueue: { size: config.workerConcurrency, ttl: 10_000 },
           completeJobBatchDelay: 0,
           failJobBatchDelay: 0,
@@ -321,6 +343,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
             `Reconciled stranded deliveries: ${result.requeued.length} put back in line, ${result.failed.length} ended failed (their job gave up).`,
           );
         }
+        for (const erasure of await resumeStrandedErasures(queuePool))
+          logger.warn(
+            { erasureId: erasure.id, lastError: erasure.lastError },
+            `Bulk erasure ${erasure.id} was running without a job (${erasure.lastError ? `its job gave up: ${erasure.lastError}` : 'its job was gone'}); it has one again.`,
+          );
       }
     } catch (error) {
       connected = false;
@@ -354,6 +381,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       const running = current;
       logger.info(`Delivery worker ${running?.poolId ?? ''} stopping: no new jobs; waiting for in-flight deliveries.`);
       await running?.runner?.stop();
+      gate.stop();
       await Promise.all([...runs.values()].map(async (state) => (await state.liveness.catch(() => null))?.release()));
       if (utils) await (await utils.catch(() => null))?.release();
       metrics.workerUp.set(0);

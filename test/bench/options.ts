@@ -14,6 +14,8 @@ export const scenarioNames = [
   'delivery',
   'e2e',
   'retry-storm',
+  'outage',
+  'noisy-neighbour',
   'replay',
   'events-list',
 ] as const;
@@ -44,6 +46,12 @@ export interface BenchOptions {
   /** How long the receiver fails during the retry storm (s), and the events/s sent meanwhile. */
   stormS: number;
   stormRate: number;
+  /** How long the outage scenario's failing endpoints are down (s), and the events/s each of its mailboxes is sent. */
+  outageS: number;
+  outageRate: number;
+  /** Seconds of each phase of the noisy-neighbour scenario, and the events/s its healthy mailbox (and the tarpit's) is sent. */
+  noisyS: number;
+  noisyRate: number;
   /** Failed deliveries the replay scenario replays. */
   replayDeliveries: number;
   /** Events in the database for the events-list query. */
@@ -92,6 +100,10 @@ const usage = `Usage: npm run bench -- [options]        (npm run bench:ci = --sh
   --e2e-duration S           length of the end-to-end run (full 30, short 3)
   --storm S                  seconds the receiver fails in the retry storm (full 30, short 3)
   --storm-rate N             events/s sent during the storm (full 200, short 100)
+  --outage S                 seconds two endpoints are down in the outage scenario (full 30, short 3)
+  --outage-rate N            events/s to each of the outage scenario's three mailboxes (full 100, short 50)
+  --noisy S                  seconds of each phase of the noisy-neighbour scenario (full 30, short 8)
+  --noisy-rate N             events/s to its healthy mailbox, and to the tarpit's (full 100, short 50)
   --replay N                 failed deliveries replayed in the replay scenario (full 100000, short 2000)
   --list-events N            events in the database for the events-list query (full 1000000, short 20000)
   --queue-jobs N             no-op jobs for the queue ceiling (full 50000, short 2000)
@@ -143,6 +155,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       'e2e-duration': { type: 'string' },
       storm: { type: 'string' },
       'storm-rate': { type: 'string' },
+      outage: { type: 'string' },
+      'outage-rate': { type: 'string' },
+      noisy: { type: 'string' },
+      'noisy-rate': { type: 'string' },
       'list-events': { type: 'string' },
       'queue-jobs': { type: 'string' },
       topology: { type: 'string' },
@@ -188,6 +204,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     e2eDurationS: positiveInt('e2e-duration', v['e2e-duration'], pick(30, 3)),
     stormS: positiveInt('storm', v.storm, pick(30, 3)),
     stormRate: positiveInt('storm-rate', v['storm-rate'], pick(200, 100)),
+    outageS: positiveInt('outage', v.outage, pick(30, 3)),
+    outageRate: positiveInt('outage-rate', v['outage-rate'], pick(100, 50)),
+    noisyS: positiveInt('noisy', v.noisy, pick(30, 8)),
+    noisyRate: positiveInt('noisy-rate', v['noisy-rate'], pick(100, 50)),
     replayDeliveries: positiveInt('replay', v.replay, pick(100_000, 2_000)),
     listEvents: positiveInt('list-events', v['list-events'], pick(1_000_000, 20_000)),
     queueJobs: positiveInt('queue-jobs', v['queue-jobs'], pick(50_000, 2_000)),

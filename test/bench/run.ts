@@ -2,9 +2,10 @@
  * `npm run bench`: Hookpost's benchmark. Starts a PostgreSQL (embedded, or DATABASE_URL),
  * a receiver, and Hookpost as real processes; measures this machine's ceilings (insert,
  * queue, network) and then Hookpost (ingest, delivery, end-to-end latency, retry storm,
- * events list), checking after each scenario that nothing acknowledged was lost; prints
- * a table and writes report.json and report.md under bench-results/<timestamp>/.
- * Exits 1 when any check failed or a scenario could not finish.
+ * an outage of some endpoints, a tarpit endpoint and a heavy GraphQL reader beside
+ * healthy traffic, replay, events list), checking after each scenario that
+ * nothing acknowledged was lost; prints a table and writes report.json and report.md
+ * under bench-results/<timestamp>/. Exits 1 when any check failed or a scenario could not finish.
  *
  * Everything it starts is stopped and removed on exit, on failure and on Ctrl-C.
  */
@@ -27,6 +28,8 @@ import { runDelivery } from './scenarios/delivery.ts';
 import { runEndToEnd } from './scenarios/endToEnd.ts';
 import { runEventsList } from './scenarios/eventsList.ts';
 import { runIngest } from './scenarios/ingest.ts';
+import { runNoisyNeighbour } from './scenarios/noisyNeighbour.ts';
+import { runOutage } from './scenarios/outage.ts';
 import { runReplay } from './scenarios/replay.ts';
 import { runRetryStorm } from './scenarios/retryStorm.ts';
 import { cleanupAll, cleanupOnSignals, onCleanup } from './support/cleanup.ts';
@@ -43,6 +46,8 @@ const scenarios: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioRes
   delivery: runDelivery,
   e2e: runEndToEnd,
   'retry-storm': runRetryStorm,
+  outage: runOutage,
+  'noisy-neighbour': runNoisyNeighbour,
   replay: runReplay,
   'events-list': runEventsList,
 };

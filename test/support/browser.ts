@@ -6,7 +6,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { beforeEach, onTestFailed } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -49,4 +50,21 @@ export async function launchBrowser(
       await fs.rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A failing test leaves a picture of what the page showed: `<folder>/<prefix><test name>.png`
+ * (registers a beforeEach; `page()` may be undefined until the file's beforeAll made it).
+ */
+export function screenshotOnFailure(folder: string, prefix: string, page: () => Page | undefined): void {
+  beforeEach((context) => {
+    onTestFailed(async () => {
+      await page()
+        ?.screenshot({
+          path: path.join(folder, `${prefix}${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`),
+          fullPage: true,
+        })
+        .catch(() => {});
+    });
+  });
 }

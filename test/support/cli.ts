@@ -15,10 +15,10 @@ export interface CliRun {
   stderr: string;
 }
 
-function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+function spawnCli(args: string[], env: Record<string, string>, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
   return spawn(process.execPath, [cliBin, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
 }
 
@@ -44,12 +44,18 @@ export interface RunningCli {
   stderr: string[];
   /** Resolves with the first stdout or stderr line matching, waiting for it if need be. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Types a line (with `input: true`). */
+  type(line: string): void;
   /** Ctrl-C, then the exit code. */
   stop(): Promise<number | null>;
+  /** Ctrl-C, without waiting for the command to exit. */
+  interrupt(): void;
+  /** The exit code, once it exits by itself. */
+  exited: Promise<number | null>;
 }
 
-export function startCli(args: string[], env: Record<string, string>): RunningCli {
-  const child = spawnCli(args, env);
+export function startCli(args: string[], env: Record<string, string>, options: { input?: boolean } = {}): RunningCli {
+  const child = spawnCli(args, env, options.input ? 'pipe' : 'ignore');
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const waiters = new Set<() => void>();
   const exited = new Promise<number | null>((resolve) =>
@@ -100,9 +106,17 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
         check();
       });
     },
+    type(line) {
+      // Typed after it exited (and closed its stdin), a line goes nowhere, as in a terminal.
+      if (child.exitCode === null && child.stdin!.writable) child.stdin!.write(`${line}\n`);
+    },
+    interrupt() {
+      if (child.exitCode === null) child.kill('SIGINT');
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');
       return exited;
     },
+    exited,
   };
 }

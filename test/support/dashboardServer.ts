@@ -16,11 +16,19 @@ export interface DashboardServer {
   restart(): Promise<void>;
 }
 
-export async function startDashboardServer(databaseUrl: string): Promise<DashboardServer> {
+/** `env`: settings for the process beside its port and log level (a slow replay rate, say). */
+export async function startDashboardServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<DashboardServer> {
   ensureDashboardBuilt(() => {});
   const port = await freePort();
   const spawn = async () => {
-    const child = await spawnHookpost({ databaseUrl, role: 'all', env: { PORT: String(port), LOG_LEVEL: 'info' } });
+    const child = await spawnHookpost({
+      databaseUrl,
+      role: 'all',
+      env: { ...env, PORT: String(port), LOG_LEVEL: 'info' },
+    });
     await child.waitForLog(/is listening on/);
     return child;
   };

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startHookpost, type Hookpost } from '../../server/hookpost.ts';
 import { createLogger, type Logger } from '../../server/logger.ts';
+import { track } from './running.ts';
 
 export const TEST_ADMIN_TOKEN = `hpt_test_admin_${'x'.repeat(24)}`;
 export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -52,7 +53,7 @@ export async function startTestHookpost(
     options.logger ?? createLogger({ level: config.logLevel, pretty: false }),
   );
   const baseUrl = hookpost.url ?? '';
-  return {
+  const testHookpost: TestHookpost = {
     ...hookpost,
     baseUrl,
     api(pathname, init = {}) {
@@ -67,10 +68,16 @@ export async function startTestHookpost(
       });
     },
     async stop() {
+      stopped();
       await hookpost.stop();
       await fs.rm(config.dataDir, { recursive: true, force: true });
     },
   };
+  const stopped = track({
+    what: `Hookpost (role ${config.role}${hookpost.url ? ` at ${hookpost.url}` : ''})`,
+    stop: () => testHookpost.stop(),
+  });
+  return testHookpost;
 }
 
 export interface CreatedMailbox {

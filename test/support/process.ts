@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_ADMIN_TOKEN, TEST_ENCRYPTION_KEY } from './hookpost.ts';
+import { track } from './running.ts';
 
 export interface HookpostProcess {
   child: ChildProcess;
@@ -62,8 +63,18 @@ export async function spawnHookpost(options: {
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const stopped = track({
+    what: `Hookpost process ${child.pid} (--role ${options.role})`,
+    stop: () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
+    // Sent a signal by the test: on its way out, not left running.
+    stopping: () => (child.killed ? exited : undefined),
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
+      stopped();
       for (const wake of waiters) wake();
       void fs.rm(dataDir, { recursive: true, force: true });
       resolve(code);

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { track } from './running.ts';
 
 export interface ReceivedRequest {
   method: string;
@@ -66,9 +67,17 @@ export async function startReceiver(initial: Reply = { status: 200, body: 'ok' }
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const close = async () => {
+    stopped();
+    for (const res of hanging) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const stopped = track({ what: `receiver ${url}`, stop: close });
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     reply(next) {
       current = next;
@@ -90,10 +99,6 @@ export async function startReceiver(initial: Reply = { status: 200, body: 'ok' }
         check();
       });
     },
-    async close() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }

@@ -6,8 +6,19 @@ export { createHookpostClient, expectData, HookpostApiError, nextCursor } from '
 export type { HookpostClient, HookpostClientOptions } from './client.ts';
 export { sendEvent } from './sendEvent.ts';
 export type { SendEventInput, SentEvent } from './sendEvent.ts';
-export { subscribeToDeliveries, subscribeToEvents } from './live.ts';
-export type { DeliveryChange, LiveDeliveries, LiveEvent, LiveEvents, LiveOptions, LiveSubscription } from './live.ts';
+export { subscribeToDeliveries, subscribeToErasure, subscribeToEvents, subscribeToReplay } from './live.ts';
+export type {
+  DeliveryChange,
+  ErasureProgress,
+  LiveDeliveries,
+  LiveErasures,
+  LiveEvent,
+  LiveEvents,
+  LiveOptions,
+  LiveReplays,
+  LiveSubscription,
+  ReplayProgress,
+} from './live.ts';
 export { verifyWebhook, WebhookVerificationError } from './verifyWebhook.ts';
 export type { HeadersLike, VerifiedWebhook } from './verifyWebhook.ts';
 export { signedRequest } from './signedRequest.ts';

@@ -169,3 +169,77 @@ export function subscribeToDeliveries(
     }),
   );
 }
+
+/** A bulk replay's progress (`replayUpdated`). */
+export interface ReplayProgress {
+  id: string;
+  status: 'running' | 'finished' | 'cancelled';
+  /** Failed deliveries that matched when it started. */
+  total: number;
+  /** Taken so far. */
+  processed: number;
+  /** Put back in line so far (fewer than taken when some were no longer failed or their endpoint is disabled). */
+  requeued: number;
+}
+
+export interface LiveReplays {
+  replays: ReplayProgress[];
+  skipped: number;
+  resync: boolean;
+}
+
+const REPLAY = `subscription Replay($id: ID) {
+  replayUpdated(id: $id) {
+    replays { id status total processed requeued }
+    skipped
+    resync
+  }
+}`;
+
+/** Progress of one bulk replay (or of all), pushed as it moves. */
+export function subscribeToReplay(
+  options: LiveOptions & { replayId?: string },
+  onReplays: (replays: LiveReplays) => void,
+): LiveSubscription {
+  type Data = { replayUpdated: LiveReplays };
+  return subscribe<Data>(options, REPLAY, { id: options.replayId ?? null }, ({ replayUpdated }) =>
+    onReplays(replayUpdated),
+  );
+}
+
+/** A bulk erasure's progress (`erasureUpdated`). */
+export interface ErasureProgress {
+  id: string;
+  status: 'running' | 'finished' | 'cancelled';
+  /** Events that matched when it started. */
+  matched: number;
+  /** Erased so far. */
+  erased: number;
+  /** Passed over for now because an attempt of theirs was in flight; taken once it ends. */
+  inFlight: number;
+}
+
+export interface LiveErasures {
+  erasures: ErasureProgress[];
+  skipped: number;
+  resync: boolean;
+}
+
+const ERASURE = `subscription Erasure($id: ID) {
+  erasureUpdated(id: $id) {
+    erasures { id status matched erased inFlight }
+    skipped
+    resync
+  }
+}`;
+
+/** Progress of one bulk erasure (or of all), pushed as it moves. Admins only. */
+export function subscribeToErasure(
+  options: LiveOptions & { erasureId?: string },
+  onErasures: (erasures: LiveErasures) => void,
+): LiveSubscription {
+  type Data = { erasureUpdated: LiveErasures };
+  return subscribe<Data>(options, ERASURE, { id: options.erasureId ?? null }, ({ erasureUpdated }) =>
+    onErasures(erasureUpdated),
+  );
+}

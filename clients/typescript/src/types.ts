@@ -22,6 +22,11 @@ export type Attempt = Schemas['Attempt'];
 export type EventAccepted = Schemas['EventAccepted'];
 export type RetryStarted = Schemas['RetryStarted'];
 export type Operator = Schemas['Operator'];
+export type Replay = Schemas['Replay'];
+export type DeadLetterFilter = Schemas['DeadLetterFilterInput'];
+export type Erasure = Schemas['Erasure'];
+export type ErasureFilter = Schemas['ErasureFilterInput'];
+export type ErasureRequest = Schemas['ErasureRequestInput'];
 
 export type CreateMailboxInput = Schemas['CreateMailboxInput'];
 export type CreateEndpointInput = Schemas['CreateEndpointInput'];

@@ -35,4 +35,25 @@ describe('a subscriber buffer', () => {
     expect(buffer.take()).toEqual({ items: [], skipped: 0, resync: true });
     expect(buffer.isEmpty).toBe(true);
   });
+
+  test('a subscriber behind its feed merges the batches it missed, counts and resync included', () => {
+    const feed = new Coalescer<{ id: string; n: number }>(2);
+    const behind = new Coalescer<{ id: string; n: number }>(2);
+    feed.add('a', { id: 'a', n: 1 });
+    behind.absorb(feed.take(), (item) => item.id);
+    feed.add('b', { id: 'b', n: 2 });
+    feed.add('a', { id: 'a', n: 3 });
+    feed.add('c', { id: 'c', n: 4 });
+    feed.markResync();
+    behind.absorb(feed.take(), (item) => item.id);
+    expect(behind.take()).toEqual({
+      items: [
+        { id: 'a', n: 3 },
+        { id: 'c', n: 4 },
+      ],
+      // b, dropped by the feed's own buffer.
+      skipped: 1,
+      resync: true,
+    });
+  });
 });

@@ -1,9 +1,10 @@
 /**
- * What one subscriber has not been sent yet, bounded. Changes are keyed: a change to a
- * key already waiting is merged into it (a delivery that went queued → delivering →
- * delivered within one window is sent once, as delivered). Past `maxItems` keys, the
- * one changed longest ago is dropped and counted in `skipped`, so a burst costs a
- * subscriber at most `maxItems` items per payload and the newest changes win.
+ * Changes not sent yet, bounded: a live feed's (liveFeeds.ts), or one subscriber's that
+ * fell behind its feed. Changes are keyed: a change to a key already waiting is merged
+ * into it (a delivery that went queued → delivering → delivered within one window is
+ * sent once, as delivered). Past `maxItems` keys, the one changed longest ago is dropped
+ * and counted in `skipped`, so a burst costs a subscriber at most `maxItems` items per
+ * payload and the newest changes win.
  */
 export interface LiveBatch<V> {
   /** Oldest change first. */
@@ -38,6 +39,13 @@ export class Coalescer<V> {
       this.items.delete(oldest);
       this.skipped += 1;
     }
+  }
+
+  /** Merges a batch taken from another buffer into this one (a subscriber that fell behind its feed). */
+  absorb(batch: LiveBatch<V>, keyOf: (value: V) => string): void {
+    for (const item of batch.items) this.add(keyOf(item), item);
+    this.skipped += batch.skipped;
+    if (batch.resync) this.resync = true;
   }
 
   markResync(): void {

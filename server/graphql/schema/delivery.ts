@@ -1,4 +1,5 @@
 /** Delivery: one event bound for one endpoint, with its attempts. */
+import { shownStatusReason, waitingInLine } from '../../events/waitingInLine.ts';
 import { getDelivery } from '../../events/eventQueries.ts';
 import type { deliveryStatuses } from '../../events/statuses.ts';
 import { builder } from '../builder.ts';
@@ -15,7 +16,9 @@ export const DeliveryStatus = builder.enumType('DeliveryStatus', {
     delivering: { description: 'An attempt is in flight.' },
     delivered: { description: 'The endpoint answered 2xx.' },
     failed: { description: 'Every attempt of its retry policy failed; it can be retried by hand.' },
-    cancelled: { description: 'Stopped without being delivered (endpoint disabled or deleted).' },
+    cancelled: {
+      description: 'Stopped without being delivered (endpoint disabled or deleted, or cancelled by an operator).',
+    },
   } satisfies Record<(typeof deliveryStatuses)[number], { description: string }>,
 });
 
@@ -44,9 +47,36 @@ export const Delivery = builder.prismaObject('Delivery', {
       nullable: true,
       description: 'The HTTP status of the latest attempt, if it got a response.',
     }),
-    statusReason: t.exposeString('statusReason', {
+    statusReason: t.loadable({
+      type: 'String',
       nullable: true,
-      description: 'Why the delivery stands where it does, when its status alone does not say (a job that gave up…).',
+      description:
+        'Why the delivery stands where it does, when its status alone does not say (a job that gave up, waiting behind an earlier delivery of its ordering key…).',
+      // The delivery as the key: only the keyed, queued ones of a page without a reason of
+      // their own are looked up, in one query for the page (events/waitingInLine.ts).
+      resolve: (delivery) =>
+        JSON.stringify([delivery.id, delivery.status, delivery.orderingKey, delivery.statusReason]),
+      load: async (keys: string[], ctx) => {
+        const deliveries = keys.map((key) => {
+          const [id, status, orderingKey, statusReason] = JSON.parse(key) as [
+            string,
+            string,
+            string | null,
+            string | null,
+          ];
+          return { id, status, orderingKey, statusReason };
+        });
+        const waiting = await waitingInLine(
+          ctx.rt.reads.pool,
+          deliveries.filter((delivery) => delivery.statusReason === null),
+        );
+        return deliveries.map((delivery) => shownStatusReason(delivery, waiting));
+      },
+    }),
+    orderingKey: t.exposeString('orderingKey', {
+      nullable: true,
+      description:
+        'The ordering key it is delivered in line with (its endpoint is ordered by key): one at a time, in arrival order. Null: no order.',
     }),
     nextAttemptAt: t.expose('nextAttemptAt', {
       type: 'DateTime',

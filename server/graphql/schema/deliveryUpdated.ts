@@ -7,12 +7,22 @@ import type { DeliveryStatus as DeliveryStatusValue } from '../../events/statuse
 import { builder } from '../builder.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
 import { listOf } from '../queryCost.ts';
-import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS, liveFeed } from '../live/liveFeed.ts';
+import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeeds.ts';
 import { Attempt } from './attempt.ts';
 import { Delivery, DeliveryStatus } from './delivery.ts';
 
+/**
+ * A delivery's changes within a window, merged: the latest, and the latest that made an
+ * attempt. Both are the change bus's own objects, which the rows are read once for
+ * (live/liveReads.ts).
+ */
+interface DeliveryChanges {
+  latest: DeliveryChanged;
+  attempted: DeliveryChanged | null;
+}
+
 interface DeliveryUpdateShape {
-  change: DeliveryChanged;
+  status: DeliveryStatusValue;
   delivery: DeliveryRow;
   attempt: AttemptRow | null;
 }
@@ -28,7 +38,7 @@ const DeliveryUpdate = builder.objectRef<DeliveryUpdateShape>('DeliveryUpdate').
     status: t.field({
       type: DeliveryStatus,
       description: 'The status the change moved it to (the latest, when several changes were merged).',
-      resolve: (update) => update.change.status as DeliveryStatusValue,
+      resolve: (update) => update.status,
     }),
     attempt: t.field({
       type: Attempt,
@@ -40,38 +50,57 @@ const DeliveryUpdate = builder.objectRef<DeliveryUpdateShape>('DeliveryUpdate').
   }),
 });
 
-const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanged>>('DeliveriesUpdated').implement({
+const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanges>>('DeliveriesUpdated').implement({
   description: `Deliveries changed since the previous payload, each once: at most ${LIVE_MAX_ITEMS}, the most recently changed; the rest are counted in \`skipped\`.`,
   fields: (t) => ({
     updates: t.field({
       type: [DeliveryUpdate],
       complexity: listOf(LIVE_MAX_ITEMS),
       description: 'The changed deliveries, least recently changed first.',
-      // Two queries per payload whatever its size: the deliveries, then the attempts.
+      // Two reads per batch whatever its size, once per document however many subscribers watch.
       resolve: async (batch, _args, ctx, info) => {
-        if (batch.items.length === 0) return [];
-        const withAttempt = batch.items.filter((item) => item.attempt !== null);
+        const deliverySelection = queryFromInfo({ context: ctx, info, path: ['delivery'] });
+        const attemptSelection = queryFromInfo({ context: ctx, info, path: ['attempt'] });
+        const attempted = batch.items.flatMap((item) => (item.attempted ? [item.attempted] : []));
         const [deliveries, attempts] = await Promise.all([
-          ctx.rt.reads.prisma.delivery.findMany({
-            ...queryFromInfo({ context: ctx, info, path: ['delivery'] }),
-            where: { id: { in: batch.items.map((item) => item.deliveryId) } },
-          }),
-          withAttempt.length === 0
-            ? []
-            : ctx.rt.reads.prisma.attempt.findMany({
-                ...queryFromInfo({ context: ctx, info, path: ['attempt'] }),
-                where: { OR: withAttempt.map((item) => ({ deliveryId: item.deliveryId, number: item.attempt! })) },
+          ctx.liveReads.read<DeliveryChanged, DeliveryRow>(
+            batch.items.map((item) => item.latest),
+            {
+              what: 'delivery',
+              selection: deliverySelection,
+              keyOf: (change) => change.deliveryId,
+              rowKeyOf: (delivery) => delivery.id,
+              readRows: (changes) =>
+                ctx.rt.reads.prisma.delivery.findMany({
+                  ...deliverySelection,
+                  where: { id: { in: changes.map((change) => change.deliveryId) } },
+                }),
+            },
+          ),
+          ctx.liveReads.read<DeliveryChanged, AttemptRow>(attempted, {
+            what: 'attempt',
+            selection: attemptSelection,
+            keyOf: (change) => `${change.deliveryId}/${change.attempt}`,
+            rowKeyOf: (attempt) => `${attempt.deliveryId}/${attempt.number}`,
+            readRows: (changes) =>
+              ctx.rt.reads.prisma.attempt.findMany({
+                ...attemptSelection,
+                where: { OR: changes.map((change) => ({ deliveryId: change.deliveryId, number: change.attempt! })) },
               }),
+          }),
         ]);
-        const deliveryById = new Map(deliveries.map((delivery) => [delivery.id, delivery as DeliveryRow]));
-        const attemptByKey = new Map(
-          attempts.map((attempt) => [`${attempt.deliveryId}/${attempt.number}`, attempt as AttemptRow]),
-        );
-        return batch.items.flatMap((change) => {
-          const delivery = deliveryById.get(change.deliveryId);
-          return delivery
-            ? [{ change, delivery, attempt: attemptByKey.get(`${change.deliveryId}/${change.attempt}`) ?? null }]
-            : [];
+        const attemptOf = new Map(attempted.map((change, i) => [change, attempts[i]]));
+        return batch.items.flatMap((item, i) => {
+          const delivery = deliveries[i];
+          if (!delivery) return [];
+          const attempt = item.attempted ? attemptOf.get(item.attempted) : undefined;
+          return [
+            {
+              status: item.latest.status as DeliveryStatusValue,
+              delivery,
+              attempt: attempt ?? null,
+            },
+          ];
         });
       },
     }),
@@ -86,9 +115,9 @@ const DeliveriesUpdated = builder.objectRef<LiveBatch<DeliveryChanged>>('Deliver
   }),
 });
 
-const mergeChanges = (waiting: DeliveryChanged, next: DeliveryChanged): DeliveryChanged => ({
-  ...next,
-  attempt: next.attempt ?? waiting.attempt,
+const mergeChanges = (waiting: DeliveryChanges, next: DeliveryChanges): DeliveryChanges => ({
+  latest: next.latest,
+  attempted: next.attempted ?? waiting.attempted,
 });
 
 builder.subscriptionField('deliveryUpdated', (t) =>
@@ -109,18 +138,20 @@ builder.subscriptionField('deliveryUpdated', (t) =>
       }),
     },
     subscribe: (_root, args, ctx) =>
-      liveFeed<DeliveryChanged>(ctx.rt.changes, {
-        pick: (change) =>
-          change.kind === 'delivery' &&
-          (!args.mailboxId || change.mailboxId === args.mailboxId) &&
-          (!args.eventId || change.eventId === args.eventId)
-            ? [change.deliveryId, change]
-            : null,
-        merge: mergeChanges,
-        signal: ctx.shutdown,
-        tokenId: ctx.actor?.tokenId,
-        onEnd: ctx.liveQuota.take(ctx.actor?.tokenId ?? 'anonymous'),
-      }),
+      ctx.liveFeeds.subscribe<DeliveryChanges>(
+        {
+          key: `deliveryUpdated:${args.mailboxId ?? '*'}:${args.eventId ?? '*'}`,
+          pick: (change) =>
+            change.kind === 'delivery' &&
+            (!args.mailboxId || change.mailboxId === args.mailboxId) &&
+            (!args.eventId || change.eventId === args.eventId)
+              ? { latest: change, attempted: change.attempt !== null ? change : null }
+              : null,
+          keyOf: (changes) => changes.latest.deliveryId,
+          merge: mergeChanges,
+        },
+        { signal: ctx.shutdown, tokenId: ctx.actor?.tokenId },
+      ),
     resolve: (batch) => batch,
   }),
 );

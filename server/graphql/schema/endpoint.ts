@@ -76,6 +76,14 @@ export const Endpoint = builder.prismaObject('Endpoint', {
       nullable: true,
       description: "At most this many requests in flight, across every worker; null: each worker's fair share only.",
     }),
+    orderedByKey: t.exposeBoolean('orderedByKey', {
+      description: 'Events of one ordering key are delivered one at a time, in arrival order; other keys in parallel.',
+    }),
+    orderingKeyField: t.exposeString('orderingKeyField', {
+      nullable: true,
+      description:
+        "The JSON body field an event's ordering key is read from without an `x-ordering-key`; null: the header only.",
+    }),
     healthPolicy: t.field({
       type: HealthPolicy,
       description: 'When its circuit opens and when it is disabled.',

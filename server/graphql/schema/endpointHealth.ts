@@ -16,7 +16,8 @@ import {
   type EndpointHealthView,
   type ErrorGroup as ErrorGroupShape,
 } from '../../health/healthQueries.ts';
-import { liveFeed, LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeed.ts';
+import type { Endpoint as EndpointRow } from '../../db/generated/prisma/client.ts';
+import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeeds.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
 import { builder } from '../builder.ts';
 import { withoutNulls } from '../withoutNulls.ts';
@@ -166,11 +167,21 @@ const EndpointsChanged = builder.objectRef<LiveBatch<EndpointChanged>>('Endpoint
     endpoints: t.prismaField({
       type: ['Endpoint'],
       description: 'The endpoints as they are now.',
-      resolve: (query, batch, _args, ctx) =>
-        ctx.rt.reads.prisma.endpoint.findMany({
-          ...query,
-          where: { id: { in: batch.items.map((item) => item.endpointId) } },
-        }),
+      // Read once per change and document, however many subscribers watch (live/liveReads.ts).
+      resolve: async (query, batch, _args, ctx) => {
+        const endpoints = await ctx.liveReads.read<EndpointChanged, EndpointRow>(batch.items, {
+          what: 'endpoint',
+          selection: query,
+          keyOf: (change) => change.endpointId,
+          rowKeyOf: (endpoint) => endpoint.id,
+          readRows: (changes) =>
+            ctx.rt.reads.prisma.endpoint.findMany({
+              ...query,
+              where: { id: { in: changes.map((change) => change.endpointId) } },
+            }),
+        });
+        return endpoints.filter((endpoint): endpoint is EndpointRow => endpoint !== undefined);
+      },
     }),
     skipped: t.exposeInt('skipped', {
       description: 'Endpoints changed that are not in `endpoints`: refetch what you show.',
@@ -190,14 +201,15 @@ builder.subscriptionField('endpointChanged', (t) =>
       }),
     },
     subscribe: (_root, args, ctx) =>
-      liveFeed<EndpointChanged>(ctx.rt.changes, {
-        pick: (change) =>
-          change.kind === 'endpoint' && (!args.mailboxId || change.mailboxId === args.mailboxId)
-            ? [change.endpointId, change]
-            : null,
-        signal: ctx.shutdown,
-        tokenId: ctx.actor?.tokenId,
-      }),
+      ctx.liveFeeds.subscribe<EndpointChanged>(
+        {
+          key: `endpointChanged:${args.mailboxId ?? '*'}`,
+          pick: (change) =>
+            change.kind === 'endpoint' && (!args.mailboxId || change.mailboxId === args.mailboxId) ? change : null,
+          keyOf: (change) => change.endpointId,
+        },
+        { signal: ctx.shutdown, tokenId: ctx.actor?.tokenId },
+      ),
     resolve: (batch) => batch,
   }),
 );

@@ -54,6 +54,15 @@ export const CreateEndpointInput = builder.inputType('CreateEndpointInput', {
       validate: endpointPatchSchema.shape.maxInFlight,
     }),
     healthPolicy: t.field({ type: HealthPolicyInput, description: 'When its circuit opens and when it is disabled.' }),
+    orderedByKey: t.boolean({
+      description:
+        'Deliver the events of one ordering key one at a time, in arrival order, other keys in parallel. Default false. A delivery that keeps failing holds back only its key, until its retries end or it is cancelled.',
+    }),
+    orderingKeyField: t.string({
+      description:
+        'With orderedByKey: the JSON body field (`data.customer_id`) the key is read from when an event has no `x-ordering-key`; null: the header only.',
+      validate: endpointPatchSchema.shape.orderingKeyField,
+    }),
     enabled: t.boolean({
       defaultValue: true,
       description: 'Whether it receives deliveries from the start. Default true.',
@@ -94,6 +103,15 @@ export const UpdateEndpointInput = builder.inputType('UpdateEndpointInput', {
       validate: endpointPatchSchema.shape.maxInFlight,
     }),
     healthPolicy: t.field({ type: HealthPolicyInput, description: 'When its circuit opens and when it is disabled.' }),
+    orderedByKey: t.boolean({
+      description:
+        'Deliver the events of one ordering key one at a time, in arrival order, other keys in parallel. Default false. A delivery that keeps failing holds back only its key, until its retries end or it is cancelled.',
+    }),
+    orderingKeyField: t.string({
+      description:
+        'With orderedByKey: the JSON body field (`data.customer_id`) the key is read from when an event has no `x-ordering-key`; null: the header only.',
+      validate: endpointPatchSchema.shape.orderingKeyField,
+    }),
   }),
 });
 
@@ -107,6 +125,8 @@ interface EndpointFieldsInput {
   rateLimitPerSecond?: number | null;
   maxInFlight?: number | null;
   healthPolicy?: object | null;
+  orderedByKey?: boolean | null;
+  orderingKeyField?: string | null;
 }
 
 /** GraphQL's nulls mean "not given"; the service takes undefined. */
@@ -123,5 +143,8 @@ export function toEndpointPatch(input: EndpointFieldsInput): EndpointPatchInput 
     rateLimitPerSecond: input.rateLimitPerSecond,
     maxInFlight: input.maxInFlight,
     healthPolicy: input.healthPolicy as EndpointPatchInput['healthPolicy'],
+    orderedByKey: input.orderedByKey ?? undefined,
+    // Like the limits: an explicit null means "the header only".
+    orderingKeyField: input.orderingKeyField,
   };
 }

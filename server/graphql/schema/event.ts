@@ -7,7 +7,9 @@ import { findEvents, getEvent } from '../../events/eventQueries.ts';
 import { AppError } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../paging.ts';
+import { BODY_BYTES_PER_ANSWER, spendBodyBytes } from '../bodyBudget.ts';
 import { builder } from '../builder.ts';
+import { BODY_COST } from '../queryCost.ts';
 import { DeliveryStatus } from './delivery.ts';
 import { EventFilter } from './eventFilter.ts';
 import { EventStatus } from './eventStatus.ts';
@@ -41,17 +43,23 @@ export const Event = builder.prismaObject('Event', {
       description: 'The Content-Type it was sent (and is delivered) with.',
     }),
     body: t.string({
-      description: 'The body, byte for byte: as text, or as base64 when it is not UTF-8 (see `bodyEncoding`).',
+      description:
+        'The body, byte for byte: as text, or as base64 when it is not UTF-8 (see `bodyEncoding`). ' +
+        `Costs ${BODY_COST} (a body may be up to 1 MiB); one answer carries at most ${BODY_BYTES_PER_ANSWER / (1024 * 1024)} MiB of bodies, ` +
+        'past which the operation is refused (`query_too_complex`).',
       select: { body: true },
-      resolve: (event) => {
+      complexity: BODY_COST,
+      resolve: (event, _args, context, info) => {
         const body = bodyBuffer(event.body);
+        spendBodyBytes(context, info, body.byteLength);
         return isUtf8(body) ? body.toString('utf8') : body.toString('base64');
       },
     }),
     bodyEncoding: t.field({
       type: BodyEncoding,
-      description: 'How `body` is given.',
+      description: `How \`body\` is given. Costs ${BODY_COST}, as \`body\`: telling UTF-8 from binary reads the whole body.`,
       select: { body: true },
+      complexity: BODY_COST,
       resolve: (event) => (isUtf8(bodyBuffer(event.body)) ? 'utf8' : 'base64'),
     }),
     receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'When it was stored.' }),
@@ -60,9 +68,14 @@ export const Event = builder.prismaObject('Event', {
       nullable: true,
       description: 'When it was erased (`eraseEvent`): its body and captured responses are gone, this record stays.',
     }),
+    orderingKey: t.exposeString('orderingKey', {
+      nullable: true,
+      description:
+        'The `x-ordering-key` it was sent with: endpoints ordered by key deliver the events of one key one at a time, in arrival order.',
+    }),
     status: t.expose('status', { type: EventStatus, description: 'Where it stands, derived from its deliveries.' }),
     deliveryCount: t.exposeInt('deliveryCount', {
-      description: 'Its deliveries: one per endpoint that accepted its type.',
+      description: 'Its deliveries: one per endpoint that accepted its type, and one more per resend.',
     }),
     pendingCount: t.exposeInt('pendingCount', { description: 'Deliveries not finished yet.' }),
     failedCount: t.exposeInt('failedCount', { description: 'Deliveries that failed.' }),
@@ -74,7 +87,7 @@ export const Event = builder.prismaObject('Event', {
       description: 'When the latest attempt started.',
     }),
     deliveries: t.relatedConnection('deliveries', {
-      description: 'Its deliveries, one per endpoint, in the order they were made.',
+      description: 'Its deliveries (one per endpoint, and one more per resend), in the order they were made.',
       cursor: 'id',
       totalCount: true,
       args: { status: t.arg({ type: [DeliveryStatus], description: 'Only deliveries with one of these statuses.' }) },

@@ -5,7 +5,7 @@ import { builder } from '../builder.ts';
 import { withoutNulls } from '../withoutNulls.ts';
 import { EventStatus } from './eventStatus.ts';
 
-const PayloadFieldMatch = builder.inputType('PayloadFieldMatch', {
+export const PayloadFieldMatch = builder.inputType('PayloadFieldMatch', {
   description: "A JSON event's field and the value it must equal.",
   fields: (t) => ({
     path: t.string({

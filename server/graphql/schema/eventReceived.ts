@@ -1,10 +1,11 @@
 /** Subscription.eventReceived: new events, from every API process, coalesced. */
 import { z } from 'zod';
 import type { EventReceived } from '../../db/changeBus.ts';
+import type { Event as EventRow } from '../../db/generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
 import { listOf } from '../queryCost.ts';
-import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS, liveFeed } from '../live/liveFeed.ts';
+import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeeds.ts';
 
 const EventsReceived = builder.objectRef<LiveBatch<EventReceived>>('EventsReceived').implement({
   description: `Events accepted since the previous payload: at most ${LIVE_MAX_ITEMS}, the newest; older ones of a burst are counted in \`skipped\`.`,
@@ -13,14 +14,24 @@ const EventsReceived = builder.objectRef<LiveBatch<EventReceived>>('EventsReceiv
       type: ['Event'],
       complexity: listOf(LIVE_MAX_ITEMS),
       description: 'The new events, oldest first.',
-      resolve: (query, batch, _args, ctx) =>
-        batch.items.length === 0
-          ? []
-          : ctx.rt.reads.prisma.event.findMany({
+      // Read once per event and document, however many subscribers watch (live/liveReads.ts).
+      resolve: async (query, batch, _args, ctx) => {
+        const events = await ctx.liveReads.read<EventReceived, EventRow>(batch.items, {
+          what: 'event',
+          selection: query,
+          keyOf: (change) => change.eventId,
+          rowKeyOf: (event) => event.id,
+          readRows: (changes) =>
+            ctx.rt.reads.prisma.event.findMany({
               ...query,
-              where: { id: { in: batch.items.map((item) => item.eventId) } },
-              orderBy: { id: 'asc' },
+              where: { id: { in: changes.map((change) => change.eventId) } },
             }),
+        });
+        // Oldest first: event ids are time-ordered.
+        return events
+          .filter((event): event is EventRow => event !== undefined)
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      },
     }),
     skipped: t.exposeInt('skipped', {
       description:
@@ -46,15 +57,15 @@ builder.subscriptionField('eventReceived', (t) =>
       }),
     },
     subscribe: (_root, args, ctx) =>
-      liveFeed<EventReceived>(ctx.rt.changes, {
-        pick: (change) =>
-          change.kind === 'event' && (!args.mailboxId || change.mailboxId === args.mailboxId)
-            ? [change.eventId, change]
-            : null,
-        signal: ctx.shutdown,
-        tokenId: ctx.actor?.tokenId,
-        onEnd: ctx.liveQuota.take(ctx.actor?.tokenId ?? 'anonymous'),
-      }),
+      ctx.liveFeeds.subscribe<EventReceived>(
+        {
+          key: `eventReceived:${args.mailboxId ?? '*'}`,
+          pick: (change) =>
+            change.kind === 'event' && (!args.mailboxId || change.mailboxId === args.mailboxId) ? change : null,
+          keyOf: (change) => change.eventId,
+        },
+        { signal: ctx.shutdown, tokenId: ctx.actor?.tokenId },
+      ),
     resolve: (batch) => batch,
   }),
 );

@@ -16,6 +16,7 @@ import './event.ts';
 import './delivery.ts';
 import './attempt.ts';
 import './retry.ts';
+import './resend.ts';
 import './testEvent.ts';
 import './stats.ts';
 import './accessToken.ts';
@@ -24,6 +25,7 @@ import './operator.ts';
 import './eventReceived.ts';
 import './deliveryUpdated.ts';
 import './replay.ts';
+import './erasure.ts';
 
 export const schema = builder.toSchema();
 

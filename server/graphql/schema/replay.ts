@@ -8,15 +8,18 @@ import { z } from 'zod';
 import { deadLetterFilterSchema, findDeadLetters, type DeadLetterFilterInput } from '../../replays/deadLetters.ts';
 import { cancelReplay, getReplay, listReplays, previewReplay, startReplay } from '../../replays/replayService.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../paging.ts';
-import { liveFeed } from '../live/liveFeed.ts';
+import type { Replay as ReplayRow } from '../../db/generated/prisma/client.ts';
 import type { LiveBatch } from '../live/coalescer.ts';
 import { builder } from '../builder.ts';
 import { withoutNulls } from '../withoutNulls.ts';
 import { Delivery } from './delivery.ts';
+import { PayloadFieldMatch } from './eventFilter.ts';
+import { EventStatus } from './eventStatus.ts';
 
 export const DeadLetterFilter = builder
   .inputType('DeadLetterFilter', {
-    description: 'Narrows the dead letters (failed deliveries); every filter given must match.',
+    description:
+      "Narrows the dead letters (failed deliveries); every filter given must match. The event fields narrow by the deliveries' events as `EventFilter` does, so an events view becomes a replay of its failed deliveries.",
     fields: (t) => ({
       endpointId: t.id({ description: 'Only deliveries to this endpoint.' }),
       mailboxId: t.id({ description: 'Only deliveries of events sent to this mailbox.' }),
@@ -28,6 +31,31 @@ export const DeadLetterFilter = builder
       }),
       statusCodes: t.intList({
         description: 'Only deliveries whose last attempt got one of these HTTP statuses (at most 20).',
+      }),
+      eventStatuses: t.field({
+        type: [EventStatus],
+        description: 'Only deliveries of events with one of these statuses (as `EventFilter.status`).',
+      }),
+      eventTypes: t.stringList({
+        description:
+          'Only deliveries of events whose type matches one of these names or patterns; `*` matches any run of characters.',
+      }),
+      receivedSince: t.field({
+        type: 'DateTime',
+        description: 'Only deliveries of events accepted at or after this moment.',
+      }),
+      receivedUntil: t.field({
+        type: 'DateTime',
+        description: 'Only deliveries of events accepted before this moment.',
+      }),
+      trackingNumberPrefix: t.string({
+        description: 'Only deliveries of events whose tracking number starts with these hexadecimal digits.',
+      }),
+      trackingNumbers: t.idList({ description: 'Only deliveries of these events (at most 1000).' }),
+      payload: t.field({
+        type: [PayloadFieldMatch],
+        description:
+          'Only deliveries of JSON events whose fields equal these values (all of them), as `EventFilter.payload`.',
       }),
     }),
   })
@@ -45,7 +73,7 @@ const ReplayStatus = builder.enumType('ReplayStatus', {
   },
 });
 
-export const Replay = builder.prismaObject('Replay', {
+builder.prismaObject('Replay', {
   description:
     'A bulk replay: the failed deliveries matching a filter (as they stood when it started) put back in line for one more attempt each, behind live traffic.',
   fields: (t) => ({
@@ -142,11 +170,21 @@ const ReplaysUpdated = builder.objectRef<LiveBatch<{ replayId: string }>>('Repla
     replays: t.prismaField({
       type: ['Replay'],
       description: 'The replays as they are now.',
-      resolve: (query, batch, _args, ctx) =>
-        ctx.rt.reads.prisma.replay.findMany({
-          ...query,
-          where: { id: { in: batch.items.map((item) => item.replayId) } },
-        }),
+      // Read once per change and document, however many subscribers watch (live/liveReads.ts).
+      resolve: async (query, batch, _args, ctx) => {
+        const replays = await ctx.liveReads.read<{ replayId: string }, ReplayRow>(batch.items, {
+          what: 'replay',
+          selection: query,
+          keyOf: (change) => change.replayId,
+          rowKeyOf: (replay) => replay.id,
+          readRows: (changes) =>
+            ctx.rt.reads.prisma.replay.findMany({
+              ...query,
+              where: { id: { in: changes.map((change) => change.replayId) } },
+            }),
+        });
+        return replays.filter((replay): replay is ReplayRow => replay !== undefined);
+      },
     }),
     skipped: t.exposeInt('skipped', { description: 'Replays changed that are not in `replays`: refetch.' }),
     resync: t.exposeBoolean('resync', { description: 'Changes may have been missed: refetch.' }),
@@ -159,12 +197,14 @@ builder.subscriptionField('replayUpdated', (t) =>
     description: 'Pushes the progress of bulk replays (every batch, and when one finishes or is cancelled).',
     args: { id: t.arg.id({ description: 'Only this replay.', validate: z.uuid('must be a replay id (a UUID)') }) },
     subscribe: (_root, args, ctx) =>
-      liveFeed<{ replayId: string }>(ctx.rt.changes, {
-        pick: (change) =>
-          change.kind === 'replay' && (!args.id || change.replayId === args.id) ? [change.replayId, change] : null,
-        signal: ctx.shutdown,
-        tokenId: ctx.actor?.tokenId,
-      }),
+      ctx.liveFeeds.subscribe<{ replayId: string }>(
+        {
+          key: `replayUpdated:${args.id ?? '*'}`,
+          pick: (change) => (change.kind === 'replay' && (!args.id || change.replayId === args.id) ? change : null),
+          keyOf: (change) => change.replayId,
+        },
+        { signal: ctx.shutdown, tokenId: ctx.actor?.tokenId },
+      ),
     resolve: (batch) => batch,
   }),
 );

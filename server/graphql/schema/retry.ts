@@ -1,4 +1,5 @@
-/** Manual retries of failed deliveries (events/retryDeliveries.ts, shared with REST). */
+/** Manual retries of failed deliveries and cancelling a waiting one (events/retryDeliveries.ts, events/cancelDelivery.ts, shared with REST). */
+import { cancelDelivery } from '../../events/cancelDelivery.ts';
 import { retryDelivery, retryEvent, type RetryResult } from '../../events/retryDeliveries.ts';
 import { builder } from '../builder.ts';
 
@@ -39,5 +40,17 @@ builder.mutationFields((t) => ({
       'Retries one delivery that ended without success; `not_retryable` when it is queued, in flight or delivered.',
     args: { id: t.arg.id({ required: true, description: 'The delivery id.' }) },
     resolve: (_root, args, ctx) => retryDelivery(ctx.rt, ctx.actor, args.id),
+  }),
+  cancelDelivery: t.prismaField({
+    type: 'Delivery',
+    description:
+      'Cancels one delivery waiting for an attempt (queued, between retries, or held); it can be retried later. ' +
+      'This is how to skip the head of an ordering key that keeps failing: the next delivery of that key goes at once. ' +
+      '`conflict` when it is in flight or has ended.',
+    args: { id: t.arg.id({ required: true, description: 'The delivery id.' }) },
+    resolve: async (query, _root, args, ctx) => {
+      const { deliveryId } = await cancelDelivery(ctx.rt, ctx.actor, args.id);
+      return ctx.rt.reads.prisma.delivery.findUniqueOrThrow({ ...query, where: { id: deliveryId } });
+    },
   }),
 }));

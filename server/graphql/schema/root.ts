@@ -5,7 +5,7 @@
  * `Authorization: Bearer <access token>`.
  */
 import { builder } from '../builder.ts';
-import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeed.ts';
+import { LIVE_MAX_ITEMS, LIVE_WINDOW_MS } from '../live/liveFeeds.ts';
 
 builder.queryType({
   description:
@@ -23,7 +23,9 @@ builder.subscriptionType({
   description:
     'Live changes, pushed over Server-Sent Events (POST or GET /graphql with `Accept: text/event-stream`) or WebSocket ' +
     '(graphql-ws protocol on /graphql). Every API process receives every change through PostgreSQL LISTEN/NOTIFY, ' +
-    `whichever process made it. Changes are coalesced per subscriber: a payload is sent at most every ${LIVE_WINDOW_MS} ms, ` +
+    'whichever process made it. Subscribers in a process that ask for the same field with the same arguments share one feed, ' +
+    'and the rows their payloads show are read once for all of them. ' +
+    `Changes are coalesced: a payload is sent at most every ${LIVE_WINDOW_MS} ms, ` +
     `carries at most ${LIVE_MAX_ITEMS} items, and merges repeated changes of one delivery into its latest state; \`skipped\` counts ` +
     'what did not fit and `resync` says that changes may have been missed. A WebSocket connection carries at most ' +
     'HOOKPOST_LIVE_MAX_PER_CONNECTION operations (default 20) and an access token holds at most ' +

@@ -39,12 +39,17 @@ builder.mutationField('sendTestEvent', (t) =>
         description:
           'Makes sending again safe: within HOOKPOST_IDEMPOTENCY_WINDOW_HOURS, the same key with the same endpoint, type and body returns the first test event instead of sending another; with others it is refused (`idempotency_key_reused`). 1 to 255 printable ASCII characters.',
       }),
+      orderingKey: t.arg.string({
+        description:
+          'Its ordering key, as `x-ordering-key` gives one: an endpoint ordered by key sends it in line with the events of that key. 1 to 255 printable ASCII characters (`invalid_ordering_key`).',
+      }),
     },
     resolve: (_root, args, ctx) =>
       sendTestEvent(ctx.rt, ctx.actor, args.endpointId, {
         eventType: args.eventType ?? undefined,
         body: args.body ?? undefined,
         idempotencyKey: args.idempotencyKey ?? undefined,
+        orderingKey: args.orderingKey ?? undefined,
       }),
   }),
 );

@@ -96,7 +96,7 @@ export async function accessTokenRoutes(app: FastifyInstance, rt: Runtime) {
       body: createAccessTokenInput,
       response: {
         201: createdAccessTokenBody.describe('Made; the token is shown only here'),
-        ...errorResponses(400, 401, 403, 422, 429),
+        ...errorResponses(400, 401, 403, 415, 422, 429),
       },
     },
     handler: async (request, reply) => {

@@ -80,6 +80,21 @@ const endpointFields = {
     .optional()
     .describe('At most this many requests in flight (1-1000); null: fair share'),
   health_policy: healthPolicyInput.nullable().optional(),
+  ordered_by_key: z
+    .boolean()
+    .optional()
+    .describe(
+      'Deliver the events of one ordering key one at a time, in arrival order (other keys in parallel); default false. ' +
+        'A delivery that keeps failing holds back only its key, until its retries end or it is cancelled.',
+    ),
+  ordering_key_field: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'With ordered_by_key: the JSON body field (`data.customer_id`) the key is read from when an event has no ' +
+        '`x-ordering-key` header; null: the header only. Events with neither are delivered unordered.',
+    ),
 };
 
 // Request bodies are components: registered once, since an id names one schema.
@@ -112,6 +127,8 @@ function toSettings(body: z.infer<typeof updateEndpointInput>) {
     rateLimitPerSecond: body.rate_limit_per_second,
     maxInFlight: body.max_in_flight,
     healthPolicy: toHealthPolicy(body.health_policy),
+    orderedByKey: body.ordered_by_key,
+    orderingKeyField: body.ordering_key_field,
   };
 }
 
@@ -169,7 +186,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       body: createEndpointInput,
       response: {
         201: createdEndpointBody.describe('Created; the signing secret is shown only here'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 415, 422, 429),
       },
     },
     handler: async (request, reply) => {
@@ -216,7 +233,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
       body: updateEndpointInput,
       response: {
         200: endpointBody.describe('The endpoint as it is now'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 415, 422, 429),
       },
     },
     handler: async (request) => {
@@ -250,7 +267,7 @@ export async function endpointRoutes(app: FastifyInstance, rt: Runtime) {
         .nullish(),
       response: {
         200: endpointBody.describe('The endpoint as it is now'),
-        ...errorResponses(400, 401, 403, 404, 409, 429),
+        ...errorResponses(400, 401, 403, 404, 409, 415, 422, 429),
       },
     },
     handler: async (request) =>

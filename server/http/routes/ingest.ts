@@ -5,13 +5,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { tooManyFailures, unavailable } from '../../errors.ts';
+import { AppError, tooManyFailures, unavailable } from '../../errors.ts';
 import { HOPS_HEADER, MAX_HOPS } from '../../events/hops.ts';
 import { acceptEvent } from '../../ingest/acceptEvent.ts';
+import { ORDERING_KEY_HEADER, ORDERING_KEY_MAX_LENGTH } from '../../events/orderingKey.ts';
 import { createBytesInFlight } from '../../ingest/bytesInFlight.ts';
 import type { Runtime } from '../../runtime.ts';
 import { acceptedContentTypes } from '../../ingest/contentType.ts';
 import { eventBodyContent } from '../eventContent.ts';
+import { headerAsSent } from '../headerAsSent.ts';
 import { examples } from '../examples.ts';
 import { errorBody, errorResponses, eventAcceptedBody } from '../schemas.ts';
 
@@ -94,6 +96,16 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
                 "to the same mailbox gets the first one's 202 and tracking number (with `idempotent-replayed: true`) and " +
                 'stores nothing; with another body it is refused (409). 1 to 255 printable ASCII characters.',
             ),
+          [ORDERING_KEY_HEADER]: z
+            .string()
+            .min(1)
+            .max(ORDERING_KEY_MAX_LENGTH)
+            .optional()
+            .describe(
+              'The event\'s ordering key. An endpoint "ordered by key" (`ordered_by_key`) gets the events of one key one at a time, ' +
+                'in arrival order, while other keys go in parallel; a delivery that keeps failing holds back only its own key, ' +
+                'until its retries end or it is cancelled. Other endpoints ignore it. 1 to 255 printable ASCII characters.',
+            ),
           'x-hookpost-hops': z
             .string()
             .optional()
@@ -120,7 +132,7 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
           },
         }),
         400: errorBody.describe(
-          'A JSON body that does not parse (invalid_json), an Idempotency-Key that is not 1 to 255 printable ASCII characters (invalid_idempotency_key), or an x-hookpost-hops that is not a number (bad_request).',
+          'A JSON body that does not parse (invalid_json), an Idempotency-Key that is not 1 to 255 printable ASCII characters (invalid_idempotency_key), an x-ordering-key that is not 1 to 255 printable ASCII characters (invalid_ordering_key), or an x-hookpost-hops that is not a number (bad_request).',
         ),
         409: errorBody.describe(
           'The Idempotency-Key was already used with another body within the window (idempotency_key_reused).',
@@ -145,6 +157,9 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
     },
     handler: async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      // With tracing on, the request's span; its trace id goes into this request's log lines.
+      const span = rt.tracing?.startIngestSpan(request.headers, request.params.mailboxId);
+      if (span) request.log = request.log.child({ traceId: span.traceId });
       try {
         const accepted = await acceptEvent(rt, {
           mailboxId: request.params.mailboxId,
@@ -153,8 +168,12 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
           body,
           eventTypeHeader: request.headers['x-event-type'] as string | undefined,
           idempotencyKey: request.headers['idempotency-key'],
+          // As sent: two keys are refused, not joined into a third one.
+          orderingKey: headerAsSent(request.raw.rawHeaders, ORDERING_KEY_HEADER),
           hopsHeader: request.headers[HOPS_HEADER],
+          traceContext: span?.traceContext,
         });
+        span?.end(202, accepted);
         if (accepted.repeat) reply.header('idempotent-replayed', 'true');
         else rt.metrics.eventsAccepted.inc({ mailbox_routed: accepted.routed ? 'yes' : 'no' });
         return reply
@@ -165,7 +184,9 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
             status: accepted.routed ? 'queued' : 'unrouted',
           });
       } catch (error) {
-        rt.metrics.eventsRejected.inc({ code: (error as { code?: string }).code ?? 'internal_error' });
+        const code = (error as { code?: string }).code ?? 'internal_error';
+        rt.metrics.eventsRejected.inc({ code });
+        span?.end(error instanceof AppError ? error.status : 500, undefined, code);
         throw error;
       }
     },

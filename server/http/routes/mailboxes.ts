@@ -81,7 +81,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: createMailboxInput,
       response: {
         201: createdMailboxBody.describe('Created; the API key and signing secret are shown only here'),
-        ...errorResponses(400, 401, 403, 422, 429),
+        ...errorResponses(400, 401, 403, 415, 422, 429),
       },
     },
     handler: async (request, reply) => {
@@ -152,7 +152,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: updateMailboxInput,
       response: {
         200: mailboxBody.describe('The mailbox as it is now'),
-        ...errorResponses(400, 401, 403, 404, 422, 429),
+        ...errorResponses(400, 401, 403, 404, 415, 422, 429),
       },
     },
     handler: async (request) =>
@@ -203,7 +203,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: createApiKeyInput,
       response: {
         201: createdApiKeyBody.describe('Created; the key is shown only here'),
-        ...errorResponses(400, 401, 403, 404, 429),
+        ...errorResponses(400, 401, 403, 404, 415, 429),
       },
     },
     handler: async (request, reply) => {
@@ -222,7 +222,7 @@ export async function mailboxRoutes(app: FastifyInstance, rt: Runtime) {
       body: revokeApiKeyInput,
       response: {
         200: apiKeyBody.describe('The key, with when it stops working'),
-        ...errorResponses(400, 401, 403, 404, 409, 429),
+        ...errorResponses(400, 401, 403, 404, 409, 415, 429),
       },
     },
     handler: async (request) =>

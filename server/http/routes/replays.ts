@@ -8,11 +8,19 @@ import { cancelReplay, getReplay, listReplays, previewReplay, startReplay } from
 import type { Runtime } from '../../runtime.ts';
 import { announceNextPage } from '../pagination.ts';
 import { presentDelivery, presentReplay } from '../present.ts';
-import { deliveryBody, errorResponses, page, paginationQuery, replayBody, uuidParam } from '../schemas.ts';
+import { eventStatuses, type EventStatus } from '../../events/statuses.ts';
+import {
+  deliveryBody,
+  errorResponses,
+  fieldMatch,
+  listParam,
+  page,
+  paginationQuery,
+  replayBody,
+  uuidParam,
+} from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
-
-const list = (description: string) => z.string().optional().describe(`${description}, comma-separated (at most 20)`);
 
 /** The filter as query parameters (the list) or a JSON body (a replay), in REST's words. */
 const filterFields = {
@@ -20,12 +28,37 @@ const filterFields = {
   mailbox_id: z.string().optional().describe('Only deliveries of events sent to this mailbox'),
   failed_since: z.string().optional().meta({ format: 'date-time' }).describe('Failed at or after this moment'),
   failed_until: z.string().optional().meta({ format: 'date-time' }).describe('Failed before this moment'),
+  received_since: z
+    .string()
+    .optional()
+    .meta({ format: 'date-time' })
+    .describe('Only deliveries of events accepted at or after this moment'),
+  received_until: z
+    .string()
+    .optional()
+    .meta({ format: 'date-time' })
+    .describe('Only deliveries of events accepted before this moment'),
+  tracking_number_prefix: z
+    .string()
+    .optional()
+    .describe('Only deliveries of events whose tracking number starts with these hexadecimal digits'),
 };
+const payloadDescription =
+  'Only deliveries of JSON events whose fields equal these values, all of them (as `payload` of GET /api/webhooks)';
 
 const deadLetterQuery = z.object({
   ...filterFields,
-  error_kinds: list('Only these error kinds of the last attempt (timeout, http_status…)'),
-  status_codes: list('Only these HTTP statuses of the last attempt'),
+  error_kinds: listParam('Only these error kinds of the last attempt (timeout, http_status…)').optional(),
+  status_codes: listParam('Only these HTTP statuses of the last attempt').optional(),
+  event_statuses: listParam(`Only deliveries of events with one of these statuses (${eventStatuses.join(', ')})`)
+    .pipe(z.array(z.enum(eventStatuses)))
+    .optional(),
+  event_types: listParam('Only deliveries of events of these types: names or patterns with `*`').optional(),
+  payload: z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) => (Array.isArray(value) ? value : [value]).map(fieldMatch))
+    .optional()
+    .describe(`${payloadDescription}, as \`path=value\`, repeated for several fields`),
   ...paginationQuery,
 });
 
@@ -37,15 +70,31 @@ const replayFilterBody = z
       .array(z.number().int())
       .optional()
       .describe('Only these HTTP statuses of the last attempt (at most 20)'),
+    event_statuses: z
+      .array(z.enum(eventStatuses))
+      .optional()
+      .describe('Only deliveries of events with one of these statuses (at most 20)'),
+    event_types: z
+      .array(z.string())
+      .optional()
+      .describe('Only deliveries of events of these types: names or patterns with `*` (at most 20)'),
+    tracking_numbers: z.array(z.string()).optional().describe('Only deliveries of these events (at most 1000)'),
+    payload: z
+      .array(z.object({ path: z.string(), equals: z.string() }).strict())
+      .optional()
+      .describe(`${payloadDescription}: \`path\` like \`data.order_id\`, \`equals\` the value as text`),
   })
+  // An unknown field is refused, not ignored: a misspelt one would widen the replay to everything.
+  .strict()
   .meta({
     id: 'DeadLetterFilter',
-    description: 'Which failed deliveries: every field given must match; none given means all of them.',
-    examples: [{ endpoint_id: '019cbf4e-8a6e-7d1c-9f2b-1c2d3e4f5a6b', status_codes: [503] }],
+    description:
+      'Which failed deliveries: every field given must match; none given means all of them. Unknown fields are refused.',
+    examples: [
+      { endpoint_id: '019cbf4e-8a6e-7d1c-9f2b-1c2d3e4f5a6b', status_codes: [503] },
+      { event_types: ['order.*'], payload: [{ path: 'data.customer_id', equals: 'C-42' }] },
+    ],
   });
-
-const splitList = (value: string | undefined) =>
-  value === undefined ? undefined : value.split(',').filter((item) => item !== '');
 
 function toFilter(input: {
   endpoint_id?: string;
@@ -54,6 +103,13 @@ function toFilter(input: {
   failed_until?: string;
   error_kinds?: string[];
   status_codes?: (number | string)[];
+  received_since?: string;
+  received_until?: string;
+  tracking_number_prefix?: string;
+  event_statuses?: EventStatus[];
+  event_types?: string[];
+  tracking_numbers?: string[];
+  payload?: { path: string; equals: string }[];
 }): DeadLetterFilterInput {
   return {
     endpointId: input.endpoint_id,
@@ -64,6 +120,13 @@ function toFilter(input: {
     statusCodes: input.status_codes?.map((code) =>
       typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : code,
     ) as number[] | undefined,
+    receivedSince: input.received_since,
+    receivedUntil: input.received_until,
+    trackingNumberPrefix: input.tracking_number_prefix,
+    eventStatuses: input.event_statuses,
+    eventTypes: input.event_types,
+    trackingNumbers: input.tracking_numbers,
+    payload: input.payload,
   };
 }
 
@@ -83,17 +146,17 @@ export async function replayRoutes(app: FastifyInstance, rt: Runtime) {
       },
     },
     handler: async (request, reply) => {
-      const { limit, cursor, error_kinds, status_codes, ...fields } = request.query;
+      const { limit, cursor, ...filter } = request.query;
       const rows = await findDeadLetters(
         rt,
         request.actor,
-        toFilter({ ...fields, error_kinds: splitList(error_kinds), status_codes: splitList(status_codes) }),
+        toFilter(filter),
         { after: cursor, limit: limit + 1, inverted: false },
         { include: { endpoint: { select: { url: true } } } },
       );
       const page = rows.slice(0, limit);
       announceNextPage(request, reply, rows.length > limit ? page.at(-1)!.id : null);
-      return page.map(presentDelivery);
+      return page.map((delivery) => presentDelivery(delivery));
     },
   });
 
@@ -106,7 +169,7 @@ export async function replayRoutes(app: FastifyInstance, rt: Runtime) {
       body: replayFilterBody,
       response: {
         200: z.object({ count: z.number().int() }).describe('The count'),
-        ...errorResponses(400, 401, 403, 422, 429),
+        ...errorResponses(400, 401, 403, 415, 422, 429),
       },
     },
     handler: async (request) => ({ count: await previewReplay(rt, request.actor, toFilter(request.body)) }),
@@ -121,7 +184,7 @@ export async function replayRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Replays'],
       security,
       body: replayFilterBody,
-      response: { 202: replayBody.describe('Started'), ...errorResponses(400, 401, 403, 409, 422, 429) },
+      response: { 202: replayBody.describe('Started'), ...errorResponses(400, 401, 403, 409, 415, 422, 429) },
     },
     handler: async (request, reply) =>
       reply.status(202).send(presentReplay(await startReplay(rt, request.actor, toFilter(request.body)))),

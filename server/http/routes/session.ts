@@ -45,7 +45,7 @@ export async function sessionRoutes(app: FastifyInstance, rt: Runtime) {
             },
           },
         }),
-        ...errorResponses(400, 401, 403, 422, 429),
+        ...errorResponses(400, 401, 403, 415, 422, 429),
       },
     },
     handler: async (request, reply) => {

@@ -1,4 +1,4 @@
-/** The original API's event history and retry, plus one event's details and retry of one delivery. */
+/** The original API's event history and retry, plus one event's details, and retry or cancel of one delivery. */
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { findEvents, getEvent } from '../../events/eventQueries.ts';
 import { eraseEvent } from '../../events/eraseEvent.ts';
 import { retryDelivery, retryEvent } from '../../events/retryDeliveries.ts';
+import { cancelDelivery } from '../../events/cancelDelivery.ts';
+import { waitingInLine } from '../../events/waitingInLine.ts';
+import { resendEvent } from '../../deliveries/resend.ts';
 import { eventStatuses } from '../../events/statuses.ts';
 import type { Runtime } from '../../runtime.ts';
 import { notFound } from '../../errors.ts';
@@ -16,30 +19,22 @@ import {
   errorResponses,
   eventBody,
   eventDetailBody,
+  fieldMatch,
   page,
+  listParam,
   paginationQuery,
   retryBody,
+  cancelledDeliveryBody,
   uuidParam,
 } from '../schemas.ts';
 
 const security = [{ bearerAuth: [] }];
-
-/** `a,b` (or the parameter repeated) as a list; the search service checks each item. */
-const commaList = z
-  .union([z.string(), z.array(z.string())])
-  .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(',')).filter(Boolean));
 
 /** A time as the search service takes it; an unreadable one becomes an invalid date, which it refuses. */
 const time = z
   .string()
   .meta({ format: 'date-time' })
   .transform((value) => new Date(value));
-
-/** `path=value` as the search service takes it (a value may hold `=`; no `=`: an empty path, which it refuses). */
-function fieldMatch(text: string): { path: string; equals: string } {
-  const at = text.indexOf('=');
-  return at === -1 ? { path: '', equals: text } : { path: text.slice(0, at), equals: text.slice(at + 1) };
-}
 
 /** What the REST lists show of an event: everything but its body, with its mailbox's name and deliveries. */
 const listed = {
@@ -63,19 +58,16 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
       tags: ['Events'],
       security,
       querystring: z.object({
-        status: commaList
+        status: listParam(`Only events with one of these statuses (${eventStatuses.join(', ')})`)
           .pipe(z.array(z.enum(eventStatuses)))
-          .optional()
-          .describe(`Only events with one of these statuses, comma-separated: ${eventStatuses.join(', ')}`),
+          .optional(),
         mailbox_id: z.string().meta({ format: 'uuid' }).optional().describe('Only this mailbox'),
         endpoint_id: z
           .string()
           .meta({ format: 'uuid' })
           .optional()
           .describe('Only events with a delivery to this endpoint'),
-        event_type: commaList
-          .optional()
-          .describe('Only these event types: names or patterns with `*`, comma-separated'),
+        event_type: listParam('Only these event types: names or patterns with `*`').optional(),
         received_since: time.optional().describe('Only events accepted at or after this time (ISO 8601)'),
         received_until: time.optional().describe('Only events accepted before this time (ISO 8601)'),
         tracking_number: z.string().optional().describe('Only tracking numbers starting with these hexadecimal digits'),
@@ -123,7 +115,12 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
       );
       const { page, nextCursor } = splitPage(rows, limit);
       announceNextPage(request, reply, nextCursor);
-      return page.map(presentEvent);
+      // One lookup for the page, and only when it has keyed deliveries waiting.
+      const waiting = await waitingInLine(
+        rt.reads.pool,
+        page.flatMap((event) => event.deliveries),
+      );
+      return page.map((event) => presentEvent(event, waiting));
     },
   });
 
@@ -147,6 +144,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         },
       });
       if (!event) throw notFound('The event');
+      const waiting = await waitingInLine(rt.reads.pool, event.deliveries);
       const body = Buffer.from(event.body);
       const text = isUtf8(body);
       return {
@@ -155,7 +153,7 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         body: text ? body.toString('utf8') : body.toString('base64'),
         body_encoding: text ? ('utf8' as const) : ('base64' as const),
         deliveries: event.deliveries.map((delivery) => ({
-          ...presentDelivery(delivery),
+          ...presentDelivery(delivery, waiting),
           attempts: delivery.attempts.map(presentAttempt),
         })),
       };
@@ -203,6 +201,40 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
     },
   });
 
+  api.post('/api/webhooks/:id/resend', {
+    schema: {
+      operationId: 'resendEvent',
+      summary: 'Send an event again to one endpoint of its mailbox',
+      description:
+        'A new delivery with one manual attempt (and its own `webhook-id`), to any enabled endpoint of the event’s mailbox, ' +
+        'whatever its event-type filter. 409 when the event was erased, the endpoint is disabled, or a delivery of the event ' +
+        'to it is still on its way; 422 for an endpoint of another mailbox. Recorded in the audit log.',
+      tags: ['Events'],
+      security,
+      params: uuidParam,
+      body: z
+        .object({ endpoint_id: z.string().meta({ format: 'uuid' }).describe('The endpoint to send it to') })
+        .strict()
+        .describe('Where to send the event again'),
+      response: {
+        202: retryBody.describe('The new delivery, queued'),
+        ...errorResponses(400, 401, 403, 404, 409, 415, 422, 429),
+      },
+    },
+    handler: async (request, reply) => {
+      const delivery = await resendEvent(rt, request.actor, {
+        trackingNumber: request.params.id,
+        endpointId: request.body.endpoint_id,
+      });
+      return reply.status(202).send({
+        message: 'Webhook resend initiated',
+        tracking_number: delivery.eventId,
+        new_status: 'queued' as const,
+        delivery_ids: [delivery.deliveryId],
+      });
+    },
+  });
+
   api.post('/api/deliveries/:id/retry', {
     schema: {
       operationId: 'retryDelivery',
@@ -219,6 +251,30 @@ export async function webhookRoutes(app: FastifyInstance, rt: Runtime) {
         tracking_number: result.eventId,
         new_status: 'queued' as const,
         delivery_ids: result.deliveryIds,
+      });
+    },
+  });
+
+  api.post('/api/deliveries/:id/cancel', {
+    schema: {
+      operationId: 'cancelDelivery',
+      summary: 'Cancel one waiting delivery',
+      description:
+        'Gives up on a delivery waiting for an attempt (queued, between retries, or held): it ends `cancelled` and can be ' +
+        'retried later. This is how to skip the head of an ordering key that keeps failing: the next delivery of that key ' +
+        'goes at once. A delivery in flight or already ended is refused (conflict).',
+      tags: ['Events'],
+      security,
+      params: uuidParam,
+      response: { 200: cancelledDeliveryBody.describe('Cancelled'), ...errorResponses(401, 403, 404, 409, 429) },
+    },
+    handler: async (request, reply) => {
+      const result = await cancelDelivery(rt, request.actor, request.params.id);
+      return reply.status(200).send({
+        message: 'Delivery cancelled',
+        tracking_number: result.eventId,
+        delivery_id: result.deliveryId,
+        new_status: 'cancelled' as const,
       });
     },
   });

@@ -21,6 +21,7 @@ import {
   storedDeliveriesJobRowsSql,
   type AttemptTrigger,
 } from '../../deliveries/deliverJobs.ts';
+import type { TraceCarrier } from '../../tracing/traceContext.ts';
 import type { IdempotencyClaim } from '../idempotency.ts';
 import { claimIdempotencyKeysSql } from './idempotencyKeys.ts';
 
@@ -30,7 +31,8 @@ export interface NewEvent {
   eventType: string | null;
   contentType: string;
   body: Buffer;
-  deliveries: { id: string; endpointId: string }[];
+  /** One per endpoint that takes it, with the key it is ordered by there (null: unordered; ingest/orderingKey.ts). */
+  deliveries: { id: string; endpointId: string; orderingKey?: string | null }[];
   /** What the first attempts are: `scheduled` for ingested events, `test` for test events. */
   trigger: AttemptTrigger;
   /** A JSON body's fields as search terms (events/payloadTerms.ts); none for other bodies. */
@@ -39,6 +41,10 @@ export interface NewEvent {
   idempotency?: IdempotencyClaim;
   /** Times it had passed through Hookpost before (events/hops.ts). Default 0. */
   hops?: number;
+  /** The producer's `x-ordering-key`, when it sent one. */
+  orderingKey?: string;
+  /** The ingest span's context, when tracing is on (tracing/ingestSpan.ts): its attempts join that trace. */
+  traceContext?: TraceCarrier;
 }
 
 /** The `deliver` job payloads for a batch: per trigger, then per endpoint, in chunks. */
@@ -93,10 +99,14 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
       )})) or e.id in (select event_id from claimed)`
     : '';
   const channel = param(CHANGE_CHANNEL, 'text');
+  // With tracing off no event has a trace context, and the statement is the same as without tracing.
+  const traced = events.some((e) => e.traceContext);
+  // Likewise without ordering keys (most batches): the statement stays as it was.
+  const keyed = events.some((e) => e.orderingKey !== undefined || e.deliveries.some((d) => d.orderingKey));
   const text = `with ${claimed}new_events as (
-    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, search_terms, hops)
+    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, search_terms, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''})
     select e.id, e.mailbox_id, e.event_type, e.content_type, substring(${bodyBytes} from e.body_start for e.body_length), e.n, e.n,
-           coalesce(array(select jsonb_array_elements_text(e.terms)), '{}'), e.hops
+           coalesce(array(select jsonb_array_elements_text(e.terms)), '{}'), e.hops${traced ? ', e.trace_context' : ''}${keyed ? ', e.ordering_key' : ''}
       from unnest(${param(
         events.map((e) => e.id),
         'uuid[]',
@@ -118,12 +128,26 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
       )}, ${param(
         events.map((e) => e.hops ?? 0),
         'int[]',
-      )}) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms, hops)
+      )}${
+        traced
+          ? `, ${param(
+              events.map((e) => (e.traceContext ? JSON.stringify(e.traceContext) : null)),
+              'jsonb[]',
+            )}`
+          : ''
+      }${
+        keyed
+          ? `, ${param(
+              events.map((e) => e.orderingKey ?? null),
+              'text[]',
+            )}`
+          : ''
+      }) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''})
      ${admitted}
     returning id, mailbox_id
   ), new_deliveries as (
-    insert into delivery (id, event_id, endpoint_id)
-    select d.id, d.event_id, d.endpoint_id
+    insert into delivery (id, event_id, endpoint_id${keyed ? ', ordering_key' : ''})
+    select d.id, d.event_id, d.endpoint_id${keyed ? ', d.ordering_key' : ''}
       from unnest(${param(
         deliveries.map((d) => d.id),
         'uuid[]',
@@ -133,7 +157,14 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
       )}, ${param(
         deliveries.map((d) => d.endpointId),
         'uuid[]',
-      )}) as d(id, event_id, endpoint_id)
+      )}${
+        keyed
+          ? `, ${param(
+              deliveries.map((d) => d.orderingKey ?? null),
+              'text[]',
+            )}`
+          : ''
+      }) as d(id, event_id, endpoint_id${keyed ? ', ordering_key' : ''})
      ${keys ? 'where d.event_id in (select id from new_events)' : ''}
     returning id
   ), notified as (
@@ -155,7 +186,7 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
       : `select unnest(${param(payloads, 'text[]')}) as payload, null::timestamptz as run_at`;
   const jobs = payloads.length ? `, new_jobs as (select j.id from ${addDeliverJobsSql(jobRows())} as j)` : '';
   const { rows } = await db.query<{ won: string[] | null }>({
-    name: `insert_events${keys ? '_claiming_keys' : ''}${payloads.length ? '' : '_unrouted'}`,
+    name: `insert_events${keys ? '_claiming_keys' : ''}${payloads.length ? '' : '_unrouted'}${traced ? '_traced' : ''}${keyed ? '_keyed' : ''}`,
     text: `${text}${jobs}
       select ${keys ? 'array(select event_id from claimed)' : 'null::uuid[]'} as won,
              ${payloads.length ? '(select count(*) from new_jobs)' : '0'}, (select count(*) from notified)`,

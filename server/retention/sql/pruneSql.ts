@@ -75,6 +75,20 @@ export async function deleteOldAuditEntries(db: Queryable, before: Date, limit: 
   return rowCount ?? 0;
 }
 
+/**
+ * Deletes up to `limit` ended bulk erasures that ended before `before`: their filter names
+ * a data subject, so the record of the request goes with the audit log's.
+ */
+export async function deleteOldErasures(db: Queryable, before: Date, limit: number): Promise<number> {
+  const { rowCount } = await db.query({
+    name: 'prune_erasures',
+    text: `delete from erasure where id = any(array(select id from erasure where status <> 'running' and finished_at < $1
+                                                     order by finished_at limit $2))`,
+    values: [before, limit],
+  });
+  return rowCount ?? 0;
+}
+
 const BODIES_MARK = 'retention.response_bodies_cleared_after';
 
 /** Where emptying response bodies got to (an attempt id), so a pass never reads the same attempts twice. */

@@ -2,7 +2,7 @@
  * Why an events-list query is fast or slow with a big history: seeds `--events` events
  * (as the events-list scenario does), then prints EXPLAIN (ANALYZE, BUFFERS) of the
  * queries the REST list (Prisma) and GraphQL's Query.events (server/events/eventSearch.ts)
- * send for the first page, and of the alternatives proposed in docs/performance.md.
+ * send for the first page, and of the alternatives proposed in docs/performance-history.md.
  *
  *   node --import tsx test/bench/experiments/eventsListPlans.ts [--events 1000000]
  */

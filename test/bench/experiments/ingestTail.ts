@@ -158,7 +158,10 @@ for (let round = 1; round <= Number(values.rounds); round++) {
             overallRate: rate,
             warmupS: Number(values.warmup),
             countOverMs: 25,
-            onWindowStart: () => (serverBefore = readApiMetrics(variant.api.opsUrl)).catch(() => undefined),
+            onWindowStart: () => {
+              serverBefore = readApiMetrics(variant.api.opsUrl);
+              serverBefore.catch(() => undefined); // awaited after the run, as above
+            },
           }),
     });
     const serverAfter = await readApiMetrics(variant.api.opsUrl);

@@ -14,8 +14,14 @@ export interface Receiver {
   pid: number;
   /** The URL an endpoint should have so its deliveries are counted under `tag`. */
   endpointUrl(tag: string, index?: number): string;
+  /** The status every delivery is answered with from now on (200 by default). */
   setStatus(status: number): Promise<void>;
-  stats(tag: string): Promise<{ delivered: number; refused: number }>;
+  /** The status `tag`'s deliveries are answered with from now on, whatever setStatus says. */
+  setTagStatus(tag: string, status: number): Promise<void>;
+  /** `tag`'s deliveries are never answered from now on: the receiver holds each request open. */
+  tarpit(tag: string): Promise<void>;
+  /** `held`: requests a tarpit took and never answered. */
+  stats(tag: string): Promise<{ delivered: number; refused: number; held: number }>;
   deliveries(tag: string): Promise<ReceivedDelivery[]>;
   cpuMs(): number | null;
 }
@@ -46,8 +52,14 @@ export async function startReceiver(): Promise<Receiver> {
     async setStatus(status) {
       await control(`status/${status}`, { method: 'POST' });
     },
+    async setTagStatus(tag, status) {
+      await control(`status/${status}/${tag}`, { method: 'POST' });
+    },
+    async tarpit(tag) {
+      await control(`tarpit/${tag}`, { method: 'POST' });
+    },
     async stats(tag) {
-      return (await control(`stats/${tag}`)).json() as Promise<{ delivered: number; refused: number }>;
+      return (await control(`stats/${tag}`)).json() as Promise<{ delivered: number; refused: number; held: number }>;
     },
     async deliveries(tag) {
       const text = await (await control(`deliveries/${tag}`)).text();

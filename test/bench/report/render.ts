@@ -67,7 +67,7 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
     );
   }
 
-  out.push(h(2, 'Targets of issue 5'));
+  out.push(h(2, 'Targets of issues 5 and 14'));
   out.push(
     table(
       ['target', 'goal', 'measured', 'met'],

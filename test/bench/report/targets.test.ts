@@ -56,3 +56,26 @@ describe('the ingest ratio target', () => {
     expect(targets(result(rows), { ...full, mode: 'short' })[0]!.met).toBeNull();
   });
 });
+
+describe('the noisy-neighbour target', () => {
+  const noisy = (alone: [number, number], beside: [number, number]): Row[] => [
+    { scenario: 'noisy-neighbour', case: 'alone', key: 'noisy:healthy-alone', p50: alone[0], p99: alone[1] },
+    { scenario: 'noisy-neighbour', case: 'beside', key: 'noisy:healthy-tarpit', p50: beside[0], p99: beside[1] },
+  ];
+  const judged = (rows: Row[], mode: 'full' | 'short' = 'full') =>
+    targets(result(rows), { ...full, mode, noisyS: 8 }).find((t) => t.name.startsWith('healthy endpoints beside'))!;
+
+  test('met when both p50 and p99 stay within 1.5× the same run without the tarpit, in short mode too', () => {
+    expect(judged(noisy([10, 40], [14, 60])).met).toBe(true);
+    expect(judged(noisy([10, 40], [14, 60]), 'short').met).toBe(true);
+    expect(judged(noisy([10, 40], [14, 60])).measured).toBe(
+      'p50 14.0 ms (1.40×), p99 60.0 ms (1.50×); alone p50 10.0 ms, p99 40.0 ms',
+    );
+  });
+
+  test('missed when either grows past 1.5×; not judged when not measured', () => {
+    expect(judged(noisy([10, 40], [16, 50])).met).toBe(false);
+    expect(judged(noisy([10, 40], [10, 400])).met).toBe(false);
+    expect(judged([]).met).toBeNull();
+  });
+});

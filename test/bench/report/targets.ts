@@ -1,6 +1,6 @@
 /**
  * The ratios that hold on noisy machines (Hookpost against this machine's own limits,
- * measured in the same run) and the targets of issue 5, judged from the rows.
+ * measured in the same run) and the targets of issues 5 and 14, judged from the rows.
  */
 import type { BenchOptions } from '../options.ts';
 import type { Row, ScenarioResult } from '../scenario.ts';
@@ -179,6 +179,36 @@ export function targets(results: ScenarioResult[], options: BenchOptions): Targe
     });
   } else {
     out.push({ name: 'Hookpost RSS with a 100k-event backlog', goal: '≤ 250 MB', measured: 'not measured', met: null });
+  }
+
+  // Same-run ratio, so judged in short mode too: the isolation either holds or it does not.
+  const alone = byKey('noisy:healthy-alone');
+  const besideTarpit = byKey('noisy:healthy-tarpit');
+  const besideNeighbour = byKey('noisy:healthy-neighbour');
+  const neighbourNote =
+    besideNeighbour?.p50 && besideNeighbour.p99 && besideTarpit?.p50 !== undefined && besideTarpit.p99 !== undefined
+      ? `; beside a healthy neighbour at the same rate p50 ${besideNeighbour.p50.toFixed(1)} ms, p99 ${besideNeighbour.p99.toFixed(1)} ms ` +
+        `(the tarpit's badness alone: ${(besideTarpit.p50 / besideNeighbour.p50).toFixed(2)}× / ${(besideTarpit.p99 / besideNeighbour.p99).toFixed(2)}×)`
+      : '';
+  if (alone?.p50 && alone.p99 && besideTarpit?.p50 !== undefined && besideTarpit.p99 !== undefined) {
+    const p50 = besideTarpit.p50 / alone.p50;
+    const p99 = besideTarpit.p99 / alone.p99;
+    out.push({
+      name: 'healthy endpoints beside a tarpit endpoint, ingest → delivered',
+      goal: 'p50 and p99 ≤ 1.5× the same run without it',
+      measured:
+        `p50 ${besideTarpit.p50.toFixed(1)} ms (${p50.toFixed(2)}×), p99 ${besideTarpit.p99.toFixed(1)} ms (${p99.toFixed(2)}×); ` +
+        `alone p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms${neighbourNote}`,
+      met: p50 <= 1.5 && p99 <= 1.5,
+      note: full ? undefined : `short phases (${options.noisyS} s each)`,
+    });
+  } else {
+    out.push({
+      name: 'healthy endpoints beside a tarpit endpoint',
+      goal: 'p50 and p99 ≤ 1.5× without it',
+      measured: 'not measured',
+      met: null,
+    });
   }
 
   // The target is GraphQL's; REST stands in when GraphQL was not measured.

@@ -27,7 +27,7 @@ export async function runDelivery(ctx: BenchContext): Promise<ScenarioResult> {
     const caseName = `fan-out ${fanout}: ${events} events, ${deliveries} deliveries`;
 
     const api = await ctx.startHookpost('api', `${tag}-api`);
-    let mailboxId = '';
+    let mailboxId: string;
     try {
       const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, {
         tag,

@@ -39,7 +39,7 @@ export async function runEndToEnd(ctx: BenchContext): Promise<ScenarioResult> {
       });
 
     ctx.log('e2e: warming up');
-    const warm = await send(warmMailbox, options.mode === 'short' ? 1 : 3);
+    await send(warmMailbox, options.mode === 'short' ? 1 : 3);
     await waitForDeliveries(db.pool, receiver, 'e2e-warmup', [warmMailbox.id], 1, 60_000);
     result.checks.push(await checkDeliveriesReceived(db.pool, receiver, 'e2e-warmup', [warmMailbox.id], 1));
 

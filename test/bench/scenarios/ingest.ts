@@ -35,7 +35,7 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
   // Answers the load generator may not have read when a timed run stopped (see checkEventsStored).
   let inFlight = 0;
   const api = await ctx.startHookpost('api', 'ingest-api');
-  let mailboxId = '';
+  let mailboxId: string;
   try {
     const mailbox = await createBenchMailbox({ url: api.url!, adminToken: ctx.hookpost.adminToken }, receiver, {
       tag: 'ingest',
@@ -133,7 +133,10 @@ export async function runIngest(ctx: BenchContext): Promise<ScenarioResult> {
       overallRate: rate,
       warmupS,
       countOverMs: TAIL_MS,
-      onWindowStart: () => (beforeSteady = readApiMetrics(api.opsUrl)).catch(() => undefined),
+      onWindowStart: () => {
+        beforeSteady = readApiMetrics(api.opsUrl);
+        beforeSteady.catch(() => undefined); // awaited after the run: no unhandled rejection before then
+      },
     });
     const afterSteady = await readApiMetrics(api.opsUrl);
     // CPU is read over the warm-up too, so per event it counts every event accepted.

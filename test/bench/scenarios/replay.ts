@@ -9,9 +9,10 @@
 import { emptyResult, memoryOf, type BenchContext, type ScenarioResult, type Row } from '../scenario.ts';
 import { checkNoErrors, waitForDeliveries } from '../support/checks.ts';
 import { startFleet } from '../support/fleet.ts';
-import { createBenchMailbox, eventBody, ingestHeaders, type BenchMailbox } from '../support/hookpostApi.ts';
-import { runLoad } from '../support/loadGenerator.ts';
-import { summarize } from '../support/stats.ts';
+import { createBenchMailbox, updateEndpoint, type BenchMailbox } from '../support/hookpostApi.ts';
+import { ingestToDelivered } from '../support/ingestToDelivered.ts';
+import { breakerOff } from '../support/outagePolicies.ts';
+import { sendSteadily } from '../support/steadyEvents.ts';
 import { waitFor } from '../support/waitFor.ts';
 import type pg from 'pg';
 
@@ -37,20 +38,6 @@ async function countByStatus(pool: pg.Pool, mailboxId: string, status: string): 
   return rows[0]!.n;
 }
 
-/** ingest → arrival at the receiver, per delivery of the mailbox (first arrivals). */
-async function endToEnd(ctx: BenchContext, mailbox: BenchMailbox) {
-  const { rows } = await ctx.db.pool.query<{ id: string; received: number }>(
-    `select d.id, extract(epoch from e.received_at) * 1000 as received
-       from delivery d join event e on e.id = d.event_id where e.mailbox_id = $1`,
-    [mailbox.id],
-  );
-  const arrivedAt = new Map<string, number>();
-  for (const r of await ctx.receiver.deliveries(mailbox.tag)) if (!arrivedAt.has(r.id)) arrivedAt.set(r.id, r.at);
-  return summarize(
-    rows.flatMap((row) => (arrivedAt.has(row.id) ? [arrivedAt.get(row.id)! - Number(row.received)] : [])),
-  );
-}
-
 export async function runReplay(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db, receiver } = ctx;
   const fleet = await startFleet(ctx, 'replay');
@@ -64,27 +51,11 @@ export async function runReplay(ctx: BenchContext): Promise<ScenarioResult> {
       retryPolicy: { max_attempts: 1 },
     });
     // Breaker off for this endpoint: the point is many dead letters, not a held backlog.
-    await api(fleet.apiUrl, token, 'PATCH', `/api/endpoints/${dead.endpointIds[0]}`, {
-      health_policy: {
-        failure_threshold: 1_000_000,
-        failure_rate_percent: 100,
-        window_ms: 1000,
-        min_attempts: 100_000,
-      },
-    });
+    await updateEndpoint(target, dead.endpointIds[0]!, { health_policy: breakerOff });
     const liveBase = await createBenchMailbox(target, receiver, { tag: 'replay-live-base', fanout: 1 });
     const liveDuring = await createBenchMailbox(target, receiver, { tag: 'replay-live-during', fanout: 1 });
     const send = (mailbox: BenchMailbox, rate: number, durationS: number) =>
-      runLoad({
-        url: mailbox.ingestUrl,
-        method: 'POST',
-        headers: ingestHeaders(mailbox),
-        body: eventBody(options.payloadBytes),
-        connections: CONNECTIONS,
-        overallRate: rate,
-        durationS,
-        collectTrackingNumbers: false,
-      });
+      sendSteadily(mailbox, { rate, durationS, payloadBytes: options.payloadBytes, connections: CONNECTIONS });
 
     const n = options.replayDeliveries;
     ctx.log(`replay: making ${n} failed deliveries`);
@@ -137,8 +108,8 @@ export async function runReplay(ctx: BenchContext): Promise<ScenarioResult> {
     );
     const deliveredAt = (await receiver.deliveries(dead.tag)).map((r) => r.at);
     const replayS = (Math.max(...deliveredAt) - Date.parse(done.created_at)) / 1000;
-    const baseE2e = await endToEnd(ctx, liveBase);
-    const duringE2e = await endToEnd(ctx, liveDuring);
+    const baseE2e = await ingestToDelivered(db.pool, receiver, liveBase);
+    const duringE2e = await ingestToDelivered(db.pool, receiver, liveDuring);
     const rows: Row[] = [
       {
         scenario: 'replay',

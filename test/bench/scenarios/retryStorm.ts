@@ -4,43 +4,36 @@
  * the backlog of retries is drained, how many attempts the storm cost, and that nothing
  * was lost (every delivery ends `delivered`, none `failed`).
  *
- * The default retry policy gives up after 3 attempts (0 s, +2 s, +4 s), which would
- * fail every delivery of a 30 s outage by design. The storm's endpoint therefore has a
- * policy that outlasts it: up to 50 attempts, 1 s doubling to a 5 s cap, ±20 % jitter.
- * With that cap, up to ~6 s of the drain time is the policy waiting, not Hookpost.
+ * The storm's endpoint retries with a policy that outlasts the storm (outagePolicies.ts);
+ * up to ~6 s of the drain time is that policy waiting, not Hookpost. Its health policy is
+ * the default one; the outage scenario sets a breaker-on endpoint beside a breaker-off one.
  */
 import { emptyResult, memoryOf, type BenchContext, type ScenarioResult } from '../scenario.ts';
+import { attemptCounts } from '../support/attemptCounts.ts';
 import { checkDeliveriesReceived, checkEventsStored, checkNoErrors, waitForDeliveries } from '../support/checks.ts';
 import { cpuSources, startCpuWindow } from '../support/cpuWindow.ts';
 import { startFleet } from '../support/fleet.ts';
-import { createBenchMailbox, eventBody, ingestHeaders, type RetryPolicyBody } from '../support/hookpostApi.ts';
-import { runLoad } from '../support/loadGenerator.ts';
+import { createBenchMailbox } from '../support/hookpostApi.ts';
+import { outlastingRetryPolicy } from '../support/outagePolicies.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
+import { sendSteadily } from '../support/steadyEvents.ts';
 import { arrivals } from '../support/throughput.ts';
 
 /** Enough connections that the rate, not the answers' latency, paces autocannon. */
 const CONNECTIONS = 64;
-
-export const stormRetryPolicy: RetryPolicyBody = {
-  max_attempts: 50,
-  base_delay_ms: 1_000,
-  factor: 2,
-  max_delay_ms: 5_000,
-  jitter: 0.2,
-};
 
 export async function runRetryStorm(ctx: BenchContext): Promise<ScenarioResult> {
   const { options, db, receiver } = ctx;
   const fleet = await startFleet(ctx, 'storm');
   const result = emptyResult(
     'retry-storm',
-    `${fleet.describe}; endpoint retry policy ${JSON.stringify(stormRetryPolicy)}`,
+    `${fleet.describe}; endpoint retry policy ${JSON.stringify(outlastingRetryPolicy)}`,
   );
   try {
     const mailbox = await createBenchMailbox({ url: fleet.apiUrl, adminToken: ctx.hookpost.adminToken }, receiver, {
       tag: 'storm',
       fanout: 1,
-      retryPolicy: stormRetryPolicy,
+      retryPolicy: outlastingRetryPolicy,
     });
     await resetStatements(db.pool, db.pgStats);
     const cpu = startCpuWindow(cpuSources({ postmasterPid: db.postmasterPid, processes: fleet.processes, receiver }));
@@ -49,14 +42,11 @@ export async function runRetryStorm(ctx: BenchContext): Promise<ScenarioResult> 
     await receiver.setStatus(500);
     let run;
     try {
-      run = await runLoad({
-        url: mailbox.ingestUrl,
-        method: 'POST',
-        headers: ingestHeaders(mailbox),
-        body: eventBody(options.payloadBytes),
-        connections: CONNECTIONS,
-        overallRate: options.stormRate,
+      run = await sendSteadily(mailbox, {
+        rate: options.stormRate,
         durationS: options.stormS,
+        payloadBytes: options.payloadBytes,
+        connections: CONNECTIONS,
         collectTrackingNumbers: true,
       });
     } finally {
@@ -69,14 +59,7 @@ export async function runRetryStorm(ctx: BenchContext): Promise<ScenarioResult> 
 
     const arrived = arrivals(await receiver.deliveries('storm'));
     const refused = (await receiver.stats('storm')).refused;
-    const {
-      rows: [attempts],
-    } = await db.pool.query<{ total: number; most: number; failed: number }>(
-      `select count(a.*)::int as total, coalesce(max(a.number), 0)::int as most,
-              (select count(*)::int from delivery d2 join event e2 on e2.id = d2.event_id where e2.mailbox_id = $1 and d2.status = 'failed') as failed
-         from attempt a join delivery d on d.id = a.delivery_id join event e on e.id = d.event_id where e.mailbox_id = $1`,
-      [mailbox.id],
-    );
+    const attempts = await attemptCounts(db.pool, mailbox.id);
     const drainS = (arrived.lastAt - recoveredAt) / 1000;
     result.rows.push(
       {
@@ -102,15 +85,15 @@ export async function runRetryStorm(ctx: BenchContext): Promise<ScenarioResult> 
       {
         scenario: 'retry-storm',
         case: 'attempts',
-        count: attempts!.total,
-        note: `${refused} refused by the receiver, up to ${attempts!.most} attempts for one delivery, ${attempts!.failed} deliveries failed`,
+        count: attempts.attempts,
+        note: `${refused} refused by the receiver, up to ${attempts.mostForOneDelivery} attempts for one delivery, ${attempts.failedDeliveries} deliveries failed`,
       },
     );
     result.checks.push(checkNoErrors('retry-storm ingest', run));
     result.checks.push({
       name: 'no delivery gave up',
-      ok: attempts!.failed === 0,
-      detail: `${attempts!.failed} deliveries ended 'failed'`,
+      ok: attempts.failedDeliveries === 0,
+      detail: `${attempts.failedDeliveries} deliveries ended 'failed'`,
     });
     result.checks.push(await checkEventsStored(db.pool, [mailbox.id], run.trackingNumbers, CONNECTIONS));
     result.checks.push(await checkDeliveriesReceived(db.pool, receiver, 'storm', [mailbox.id], 1));

@@ -99,13 +99,19 @@ async function pendingDeliveries(pool: pg.Pool, mailboxIds: string[]): Promise<n
   return rows[0]!.n;
 }
 
-/** Every delivery of every stored event of the mailboxes (`fanout` each) reached the receiver and ended delivered. */
+/**
+ * Every delivery of every stored event of the mailboxes (`fanout` each) reached the
+ * receiver and ended delivered; with `once`, none arrived twice either (where nothing
+ * should make Hookpost send a delivery again, such as a receiver that only ever answered
+ * it with an error or a success).
+ */
 export async function checkDeliveriesReceived(
   pool: pg.Pool,
   receiver: Receiver,
   tag: string,
   mailboxIds: string[],
   fanout: number,
+  options: { once?: boolean } = {},
 ): Promise<Check> {
   const expected = (await storedEvents(pool, mailboxIds)) * fanout;
   const { rows } = await pool.query<{ id: string; status: string }>(
@@ -119,9 +125,16 @@ export async function checkDeliveriesReceived(
   const notDelivered = rows.filter((r) => r.status !== 'delivered').length;
   const unknown = [...receivedIds].filter((id) => !known.has(id)).length;
   const duplicates = received.length - receivedIds.size;
-  const ok = rows.length === expected && missing === 0 && notDelivered === 0 && unknown === 0;
+  const ok =
+    rows.length === expected &&
+    missing === 0 &&
+    notDelivered === 0 &&
+    unknown === 0 &&
+    (!options.once || duplicates === 0);
   return {
-    name: 'every delivery reached the receiver',
+    name: options.once
+      ? `every delivery reached the receiver exactly once (${tag})`
+      : 'every delivery reached the receiver',
     ok,
     detail:
       `${rows.length} deliveries in the database (expected ${expected}), ${receivedIds.size} distinct webhook-ids received, ` +

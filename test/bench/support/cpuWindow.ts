@@ -4,7 +4,7 @@
  * generator. On a 2-core machine where everything shares the cores, this says who
  * spends them.
  */
-import { postgresCpuMs, processCpuMs } from './procStats.ts';
+import { postgresCpuMs } from './procStats.ts';
 
 export interface CpuRow {
   scenario: string;

@@ -14,6 +14,17 @@ export interface RetryPolicyBody {
   schedule?: number[];
 }
 
+/** An endpoint's `health_policy` over REST; omitted fields take the product's defaults. */
+export interface HealthPolicyBody {
+  failure_threshold?: number;
+  failure_rate_percent?: number;
+  window_ms?: number;
+  min_attempts?: number;
+  cool_down_ms?: number;
+  max_cool_down_ms?: number;
+  disable_after_ms?: number;
+}
+
 export interface BenchMailbox {
   id: string;
   apiKey: string;
@@ -65,6 +76,15 @@ export async function createBenchMailbox(
   };
 }
 
+/** Changes an endpoint's settings (`PATCH /api/endpoints/{id}`, the body in REST's words). */
+export async function updateEndpoint(
+  api: { url: string; adminToken: string },
+  endpointId: string,
+  body: { health_policy?: HealthPolicyBody; retry_policy?: RetryPolicyBody; timeout_ms?: number },
+): Promise<void> {
+  await call(api.url, api.adminToken, 'PATCH', `/api/endpoints/${endpointId}`, body);
+}
+
 /** A JSON event of exactly `bytes` bytes, typed like a producer's: {"event": "order.created", "data": …}. */
 export function eventBody(bytes: number): string {
   const head = '{"event":"order.created","data":{"order_id":"ord_0001","note":"';
@@ -74,4 +94,14 @@ export function eventBody(bytes: number): string {
 
 export function ingestHeaders(mailbox: BenchMailbox): Record<string, string> {
   return { 'content-type': 'application/json', 'x-api-key': mailbox.apiKey };
+}
+
+/** Deletes an endpoint (`DELETE /api/endpoints/{id}`): its waiting deliveries are cancelled. */
+export async function deleteEndpoint(api: { url: string; adminToken: string }, endpointId: string): Promise<void> {
+  const response = await fetch(`${api.url}/api/endpoints/${endpointId}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${api.adminToken}` },
+  });
+  if (response.status !== 204)
+    throw new Error(`DELETE /api/endpoints/${endpointId} answered ${response.status}: ${await response.text()}`);
 }

@@ -17,7 +17,7 @@ export interface Machine {
  * The kernel's background writeback: it starts once `thresholdMb` of the page cache is
  * dirty, and otherwise writes pages once they are `expireS` old. A threshold far above
  * what the database dirties in `expireS` means every write of that time goes to disk in
- * one burst, and a commit's WAL flush waits behind it (docs/performance.md, run M).
+ * one burst, and a commit's WAL flush waits behind it (docs/performance-history.md, run M).
  */
 export interface KernelWriteback {
   thresholdMb: number;
@@ -52,7 +52,7 @@ export function writebackNote(writeback: KernelWriteback | null): string | null 
   if (!writeback || writeback.thresholdMb <= BURSTY_WRITEBACK_MB) return null;
   return (
     `The kernel starts writing dirty pages only at ${Math.round(writeback.thresholdMb).toLocaleString('en-US')} MB (${writeback.setBy}), else when they are ${writeback.expireS} s old: ` +
-    `the pages PostgreSQL adds to its tables (~5 MB/s at 2,000 events/s) then reach the disk in one burst every ${writeback.expireS} s, and commits queue behind it for 60-140 ms (docs/performance.md, run M). ` +
+    `the pages PostgreSQL adds to its tables (~5 MB/s at 2,000 events/s) then reach the disk in one burst every ${writeback.expireS} s, and commits queue behind it for 60-140 ms (docs/performance-history.md, run M). ` +
     'With vm.dirty_background_bytes = 16777216 the kernel writes continuously; the bench does not change it.'
   );
 }

@@ -29,7 +29,8 @@ export function useGlobalShortcuts(onHelp: () => void) {
       if (Date.now() - pendingG < 1000) {
         const to = { o: '/', e: '/events', m: '/mailboxes', a: '/alerts' }[event.key];
         pendingG = 0;
-        if (to) navigate(to);
+        // A shortcut does not wait for the page it opens.
+        if (to) void navigate(to);
       }
     };
     window.addEventListener('keydown', onKey);

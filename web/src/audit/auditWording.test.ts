@@ -19,6 +19,9 @@ describe('audit entries in words', () => {
       'Retried event: 2 deliveries queued again',
     );
     expect(describeAuditEntry('event.retry', { deliveryIds: ['a'] })).toBe('Retried event: 1 delivery queued again');
+    expect(describeAuditEntry('erasure.start', { matched: 3, filter: {} })).toBe(
+      'Started erasing 3 matching events of a mailbox',
+    );
     expect(describeAuditEntry('session.sign_in_refused', { ip: '10.0.0.1' })).toBe('Refused a sign-in from 10.0.0.1');
   });
 

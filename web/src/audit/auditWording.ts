@@ -25,9 +25,14 @@ export const auditActionLabels: Record<string, string> = {
   'endpoint.rotate_secret': 'Signing secret rotated',
   'endpoint.send_test_event': 'Test event sent',
   'event.retry': 'Event retried',
+  'event.resend': 'Event resent',
+  'event.erase': 'Event erased',
   'delivery.retry': 'Delivery retried',
+  'delivery.cancel': 'Delivery cancelled',
   'replay.start': 'Replay started',
   'replay.cancel': 'Replay cancelled',
+  'erasure.start': 'Bulk erasure started',
+  'erasure.cancel': 'Bulk erasure cancelled',
   'session.sign_in': 'Signed in',
   'session.sign_in_refused': 'Sign-in refused',
   'session.sign_out': 'Signed out',
@@ -41,6 +46,7 @@ export const auditTargetTypes: Record<string, string> = {
   event: 'Event',
   delivery: 'Delivery',
   replay: 'Replay',
+  erasure: 'Bulk erasure',
   session: 'Session',
 };
 
@@ -125,8 +131,18 @@ export function describeAuditEntry(action: string, summary: Summary): string {
       const ids = Array.isArray(summary.deliveryIds) ? summary.deliveryIds.length : 0;
       return `Retried event: ${count(ids, 'delivery', 'deliveries')} queued again`;
     }
+    case 'event.resend':
+      return 'Resent event to one endpoint';
+    case 'event.erase':
+      return 'Erased event';
+    case 'erasure.start':
+      return `Started erasing ${count(Number(summary.matched ?? 0), 'matching event', 'matching events')} of a mailbox`;
+    case 'erasure.cancel':
+      return 'Cancelled a bulk erasure';
     case 'delivery.retry':
       return 'Retried delivery';
+    case 'delivery.cancel':
+      return 'Cancelled delivery';
     case 'session.sign_in':
       return `Signed in${summary.ip ? ` from ${text(summary.ip)}` : ''}`;
     case 'session.sign_in_refused':

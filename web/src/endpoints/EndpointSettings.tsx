@@ -1,8 +1,8 @@
-/** An endpoint's delivery settings as they stand: limits, retries, timeout, and when its circuit opens. */
+/** An endpoint's delivery settings as they stand: limits, ordering, retries, timeout, and when its circuit opens. */
 import type { EndpointHealthQuery } from '../generated/graphql.ts';
 import { describeRetryPolicy } from '../mailboxes/endpointForm.ts';
 import { formatDuration } from '../ui/format.ts';
-import { describeHealthPolicy, describeMaxInFlight, describeRateLimit } from './healthWords.ts';
+import { describeHealthPolicy, describeMaxInFlight, describeOrdering, describeRateLimit } from './healthWords.ts';
 
 type Endpoint = NonNullable<EndpointHealthQuery['endpoint']>;
 
@@ -11,6 +11,7 @@ export function EndpointSettingsCard({ endpoint }: { endpoint: Endpoint }) {
   const settings: [string, string][] = [
     ['Rate limit', describeRateLimit(endpoint.rateLimitPerSecond)],
     ['Concurrency', describeMaxInFlight(endpoint.maxInFlight)],
+    ['Ordering', describeOrdering(endpoint)],
     ['Retries', `${endpoint.retryPolicy.preset} preset: ${describeRetryPolicy(endpoint.retryPolicy)}`],
     ['Timeout', formatDuration(endpoint.timeoutMs)],
     ['Circuit opens', policy.opens],
@@ -21,7 +22,7 @@ export function EndpointSettingsCard({ endpoint }: { endpoint: Endpoint }) {
     <section className="card" aria-labelledby="settings-title">
       <header className="card-header">
         <h2 id="settings-title">Settings</h2>
-        <span className="muted small">rate limit, concurrency and retries are edited with the endpoint</span>
+        <span className="muted small">rate limit, concurrency, ordering and retries are edited with the endpoint</span>
       </header>
       <dl className="settings-list">
         {settings.map(([name, value]) => (

@@ -4,25 +4,16 @@
  * follow the replay live (each batch is pushed) and cancel it if need be. The replay
  * runs on the server; closing the dialog does not stop it, and opening it again shows it.
  */
-import { History, Play, Square } from 'lucide-react';
+import { Play } from 'lucide-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useQuery } from 'urql';
-import type { ReplayFieldsFragment } from '../generated/graphql.ts';
 import { errorMessage } from '../graphql/errorMessage.ts';
 import { useMutationAction } from '../graphql/useMutationAction.ts';
-import { liveSource } from '../live/liveSource.ts';
-import { useLiveQuery } from '../live/useLiveQuery.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { formatCount, formatDateTime } from '../ui/format.ts';
-import { RelativeTime } from '../ui/RelativeTime.tsx';
-import {
-  CancelReplayMutation,
-  ReplayPreviewQuery,
-  ReplayQuery,
-  ReplayUpdatedSubscription,
-  StartReplayMutation,
-} from './replayDocuments.ts';
+import { ReplayPreviewQuery, StartReplayMutation } from './replayDocuments.ts';
+import { ReplayProgress } from './ReplayProgress.tsx';
 import { describeReplayFilter, emptyReplayForm, replayFilterOf, type ReplayFormValues } from './replayFilter.ts';
 
 /** Typing in the filter asks for a new count once it rests this long. */
@@ -198,87 +189,5 @@ function ReplayFilterForm({
         </button>
       </div>
     </form>
-  );
-}
-
-/** A snapshot pushed later wins, unless it is behind (a replay only moves forward). */
-function newerReplay(a: ReplayFieldsFragment, b: ReplayFieldsFragment): ReplayFieldsFragment {
-  if (a.status !== 'running' && b.status === 'running') return a;
-  return b.processed >= a.processed || b.status !== 'running' ? b : a;
-}
-
-function ReplayProgress({ id, onClose, onAnother }: { id: string; onClose(): void; onAnother(): void }) {
-  const live = useMemo(
-    () => [liveSource(ReplayUpdatedSubscription, { id }, { updated: (data) => data.replayUpdated.replays })],
-    [id],
-  );
-  const result = useLiveQuery({
-    query: ReplayQuery,
-    variables: { id },
-    live,
-    merge: (data, pushed) => {
-      const latest = pushed.find((replay) => replay.id === id);
-      return latest && data.replay ? { replay: newerReplay(data.replay, latest) } : data;
-    },
-    newer: newerReplay,
-  });
-  const [cancelling, cancel] = useMutationAction(CancelReplayMutation);
-  const replay = result.data?.replay;
-  if (!replay) return <p className="muted">{result.error ? errorMessage(result.error) : 'Starting the replay…'}</p>;
-
-  const running = replay.status === 'running';
-  return (
-    <div className="stack" data-replay={replay.id} data-replay-status={replay.status}>
-      <div className="replay-progress">
-        <label htmlFor={`replay-${replay.id}`} className="field-label">
-          {running ? 'Replaying…' : replay.status === 'finished' ? 'Replay finished' : 'Replay cancelled'}
-        </label>
-        <progress id={`replay-${replay.id}`} max={Math.max(replay.total, 1)} value={replay.processed} />
-        <p role="status" aria-live="polite">
-          <strong data-testid="replay-processed">
-            {formatCount(replay.processed)} of {formatCount(replay.total)}
-          </strong>{' '}
-          taken, <span data-testid="replay-requeued">{formatCount(replay.requeued)}</span> put back in line
-          {replay.requeued < replay.processed
-            ? ' (the others were retried meanwhile, or their endpoint is disabled)'
-            : ''}
-          .
-        </p>
-        <p className="muted small">
-          Started <RelativeTime iso={replay.createdAt} />
-          {replay.finishedAt ? (
-            <>
-              {' '}
-              · {replay.status} <RelativeTime iso={replay.finishedAt} />
-            </>
-          ) : (
-            ' · a batch a second, behind live traffic'
-          )}
-        </p>
-      </div>
-      <div className="dialog-actions">
-        {running ? (
-          <button
-            type="button"
-            className="button button-danger-ghost"
-            disabled={cancelling.fetching}
-            onClick={() =>
-              void cancel({ id: replay.id }, 'Replay cancelled; what it put back in line is still delivered.')
-            }
-          >
-            <Square aria-hidden size={14} />
-            Cancel replay
-          </button>
-        ) : (
-          <button type="button" className="button" onClick={onAnother}>
-            <History aria-hidden size={15} />
-            Another replay
-          </button>
-        )}
-        <button type="button" className="button button-primary" onClick={onClose}>
-          {running ? 'Close (it keeps running)' : 'Done'}
-        </button>
-      </div>
-    </div>
   );
 }

@@ -22,6 +22,12 @@ describe('an endpoint activity series', () => {
     expect(points[1]).toMatchObject({ succeeded: 3, failed: 1, successRate: 75, p50Ms: 40, p95Ms: 90 });
   });
 
+  test('a bucket that began after the clock last ticked is drawn, not dropped', () => {
+    const points = activitySeries(activity([{ at: at(3), failed: 2 }]), Date.parse(at(3)) - 1_000);
+    expect(points.map((point) => label(point.at))).toEqual(['14:00', '14:01', '14:02', '14:03']);
+    expect(points[3]).toMatchObject({ failed: 2, successRate: 0 });
+  });
+
   test('the success chart in words: overall, the worst bucket and the latest', () => {
     const points = activitySeries(
       activity([

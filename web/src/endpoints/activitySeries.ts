@@ -35,8 +35,11 @@ export function activitySeries(activity: Activity, now: number): ActivityPoint[]
   const step = activity.bucketSeconds * 1000;
   const byStart = new Map(activity.buckets.map((bucket) => [Date.parse(bucket.at), bucket]));
   const points: ActivityPoint[] = [];
+  // The page's clock ticks every few seconds, so the server may already know a bucket
+  // that began after its last tick: the series runs to whichever is later.
+  const end = Math.max(now, ...byStart.keys());
   // Buckets start on multiples of their length since the epoch, as the server cuts them.
-  for (let at = Math.floor(Date.parse(activity.since) / step) * step; at <= now; at += step) {
+  for (let at = Math.floor(Date.parse(activity.since) / step) * step; at <= end; at += step) {
     const bucket = byStart.get(at);
     const succeeded = bucket?.succeeded ?? 0;
     const failed = bucket?.failed ?? 0;

@@ -45,6 +45,11 @@ export function describeRateLimit(perSecond: number | null | undefined): string 
   return `${+perSecond.toFixed(2)} deliver${perSecond === 1 ? 'y' : 'ies'} a second`;
 }
 
+export function describeOrdering(endpoint: { orderedByKey: boolean; orderingKeyField: string | null }): string {
+  if (!endpoint.orderedByKey) return 'None: events go in parallel';
+  return `One at a time per x-ordering-key${endpoint.orderingKeyField ? ` (else ${endpoint.orderingKeyField})` : ''}, in arrival order`;
+}
+
 export function describeMaxInFlight(maxInFlight: number | null | undefined): string {
   if (maxInFlight === null || maxInFlight === undefined) return "Each worker's fair share";
   return `${maxInFlight} request${maxInFlight === 1 ? '' : 's'} at a time`;

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { DeliveryTimelineFieldsFragment } from '../generated/graphql.ts';
@@ -32,6 +32,8 @@ const delivery = (patch: Partial<DeliveryTimelineFieldsFragment> = {}): Delivery
   lastAttemptAt: '2026-11-28T10:00:02.000Z',
   nextAttemptAt: null,
   lastStatusCode: 500,
+  statusReason: null,
+  orderingKey: null,
   createdAt: '2026-11-28T10:00:00.000Z',
   updatedAt: '2026-11-28T10:00:02.000Z',
   endpoint: {
@@ -75,6 +77,27 @@ describe('a delivery on the event page', () => {
     expect(items[1]!.querySelector('details')?.open).toBe(true);
     expect(items[0]!.querySelector('details')?.open).toBe(false);
     expect(items[1]!.textContent).toContain('The endpoint answered 500.');
+  });
+
+  test('one waiting behind its ordering key shows the key and why it waits, and can be cancelled', () => {
+    const onCancel = vi.fn();
+    renderCard({
+      delivery: delivery({
+        status: 'queued',
+        orderingKey: 'customer-42',
+        statusReason: 'Waiting for an earlier delivery of ordering key "customer-42" to end.',
+      }),
+      onCancel,
+    });
+    expect(screen.getByText('customer-42')).toBeTruthy();
+    expect(document.querySelector('[data-status-reason]')?.textContent).toMatch(/Waiting for an earlier delivery/);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onCancel).toHaveBeenCalledOnce();
+  });
+
+  test('one that ended has no cancel button', () => {
+    renderCard({ onCancel: vi.fn() });
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
   });
 
   test('a failed delivery can be retried', () => {

@@ -1,5 +1,8 @@
-/** One delivery of an event: its endpoint, status, the next attempt if one is due, every attempt, and its retry button. */
-import { RotateCcw } from 'lucide-react';
+/**
+ * One delivery of an event: its endpoint, status and why it stands there, its ordering key,
+ * the next attempt if one is due, every attempt, and its retry and cancel buttons.
+ */
+import { Ban, RotateCcw } from 'lucide-react';
 import { Link } from 'react-router';
 import type { DeliveryTimelineFieldsFragment } from '../generated/graphql.ts';
 import { RelativeTime } from '../ui/RelativeTime.tsx';
@@ -13,6 +16,8 @@ export function DeliveryCard({
   roleBlock,
   retrying,
   onRetry,
+  cancelling = false,
+  onCancel,
   body,
   comparing = [],
   onCompare,
@@ -22,6 +27,9 @@ export function DeliveryCard({
   roleBlock: string | null;
   retrying: boolean;
   onRetry(): void;
+  cancelling?: boolean;
+  /** Cancels it while it waits for an attempt (the skip of an ordering key's head); absent: no button. */
+  onCancel?(): void;
   body?: { text: string; encoding: 'utf8' | 'base64' };
   /** Ids of the attempts picked for comparison. */
   comparing?: string[];
@@ -30,6 +38,7 @@ export function DeliveryCard({
   const attempts = delivery.attempts.edges.map((edge) => edge.node);
   const block = roleBlock ?? deliveryRetryBlock(delivery);
   const latest = attempts[attempts.length - 1];
+  const waiting = delivery.status === 'queued' || delivery.status === 'held';
   return (
     <section
       className="card delivery"
@@ -57,6 +66,11 @@ export function DeliveryCard({
             <span title="The webhook-id header: the same on every attempt, for receivers to de-duplicate on">
               webhook-id <span className="mono">{delivery.id}</span>
             </span>
+            {delivery.orderingKey !== null ? (
+              <span title="Its endpoint delivers the events of one ordering key one at a time, in arrival order">
+                ordering key <span className="mono">{delivery.orderingKey}</span>
+              </span>
+            ) : null}
           </div>
         </div>
         <StatusBadge status={delivery.status} />
@@ -72,6 +86,19 @@ export function DeliveryCard({
             {retrying ? 'Retrying…' : 'Retry'}
           </button>
         </span>
+        {onCancel && waiting ? (
+          <span title={roleBlock ?? 'Give up on it: it ends cancelled, and the next of its ordering key goes now'}>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={roleBlock !== null || cancelling}
+              onClick={onCancel}
+            >
+              <Ban aria-hidden size={14} />
+              {cancelling ? 'Cancelling…' : 'Cancel'}
+            </button>
+          </span>
+        ) : null}
       </header>
       {block && delivery.status !== 'delivered' ? (
         <p id={`why-${delivery.id}`} className="muted small retry-why">
@@ -82,6 +109,11 @@ export function DeliveryCard({
           {block}
         </span>
       )}
+      {delivery.statusReason ? (
+        <p className="muted small" data-status-reason>
+          {delivery.statusReason}
+        </p>
+      ) : null}
       {delivery.nextAttemptAt && delivery.status === 'queued' ? (
         <p className="next-attempt small">
           Next attempt <RelativeTime iso={delivery.nextAttemptAt} />

@@ -3,7 +3,7 @@
  * snapshots are laid over the fetched ones (the newer of the two wins), so attempts
  * appear as they happen without refetching the page.
  */
-import { ChevronLeft, RotateCcw, SearchX } from 'lucide-react';
+import { ChevronLeft, RotateCcw, SearchX, Send } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutationAction } from '../graphql/useMutationAction.ts';
@@ -22,9 +22,11 @@ import {
   EventDeliveriesUpdatedSubscription,
   EventDetailQuery,
   RetryDeliveryMutation,
+  CancelDeliveryMutation,
   RetryWholeEventMutation,
 } from './eventDetailDocuments.ts';
 import { PayloadView } from './PayloadView.tsx';
+import { ResendDialog } from './ResendDialog.tsx';
 import { withPushedDeliveries } from './pushedDeliveries.ts';
 import { eventRetryBlock, newerDelivery } from './retryRules.ts';
 
@@ -53,6 +55,9 @@ export function EventDetailPage() {
   const [retryOne, runRetryOne] = useMutationAction(RetryDeliveryMutation);
   const [retryAll, runRetryAll] = useMutationAction(RetryWholeEventMutation);
   const [retryingId, setRetryingId] = useState<string | null>(null);
+  const [cancelOne, runCancelOne] = useMutationAction(CancelDeliveryMutation);
+  const [cancellingId, setCancellingId] = useState<string | null>(null);
+  const [resendOpen, setResendOpen] = useState(false);
   // Two attempts picked (by id, from any delivery) open side by side.
   const [comparing, setComparing] = useState<string[]>([]);
   const toggleCompare = (id: string) =>
@@ -125,8 +130,36 @@ export function EventDetailPage() {
               Retry event
             </button>
           </span>
+          <span
+            title={
+              roleBlock ??
+              (event.erasedAt
+                ? 'This event was erased: there is nothing left to send'
+                : 'Send it again to one endpoint')
+            }
+          >
+            <button
+              type="button"
+              className="button"
+              disabled={roleBlock !== null || Boolean(event.erasedAt)}
+              onClick={() => setResendOpen(true)}
+            >
+              <Send aria-hidden size={15} />
+              Resend…
+            </button>
+          </span>
         </div>
       </header>
+      <ResendDialog
+        open={resendOpen}
+        onClose={() => setResendOpen(false)}
+        event={{
+          trackingNumber: event.trackingNumber,
+          eventType: event.eventType,
+          mailboxId: event.mailbox.id,
+          deliveries: deliveries.map((delivery) => ({ endpointId: delivery.endpoint.id, status: delivery.status })),
+        }}
+      />
       {eventBlock && summary.status !== 'delivered' ? <p className="muted small retry-why">{eventBlock}</p> : null}
 
       <dl className="facts">
@@ -134,6 +167,14 @@ export function EventDetailPage() {
           <dt>Received</dt>
           <dd title={formatExact(event.receivedAt)}>{formatDateTime(event.receivedAt)}</dd>
         </div>
+        {event.orderingKey !== null ? (
+          <div>
+            <dt>Ordering key</dt>
+            <dd className="mono" data-testid="event-ordering-key">
+              {event.orderingKey}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Deliveries</dt>
           <dd>
@@ -174,13 +215,23 @@ export function EventDetailPage() {
                   setRetryingId(delivery.id);
                   void runRetryOne({ id: delivery.id }, `Retry queued for ${delivery.endpoint.url}.`);
                 }}
+                cancelling={cancelOne.fetching && cancellingId === delivery.id}
+                onCancel={() => {
+                  setCancellingId(delivery.id);
+                  void runCancelOne({ id: delivery.id }, `Delivery to ${delivery.endpoint.url} cancelled.`);
+                }}
               />
             ))
           )}
         </div>
         <AttemptCompare pair={picked.length === 2 ? [picked[0]!, picked[1]!] : null} onClose={() => setComparing([])} />
         <div className="detail-side">
-          <PayloadView body={event.body} contentType={event.contentType} encoding={event.bodyEncoding} />
+          <PayloadView
+            body={event.body}
+            contentType={event.contentType}
+            encoding={event.bodyEncoding}
+            erasedAt={event.erasedAt}
+          />
         </div>
       </div>
     </div>

@@ -5,7 +5,7 @@ import { useQuery } from 'urql';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { useDraft } from '../ui/useDraft.ts';
 import { FilterChoicesQuery } from './eventDocuments.ts';
-import { parseSearch } from './searchQuery.ts';
+import { describeTerm, parseSearch } from './searchQuery.ts';
 import { eventStatuses, isFiltered, timeRanges, type EventFilterState, type TimeRange } from './eventFilterParams.ts';
 
 /** What the search box understood, term by term, and why a word could not be used: said at once, beside the box. */
@@ -21,7 +21,8 @@ function SearchUnderstood({
   if (search.terms.length === 0 && search.problems.length === 0 && !serverProblem)
     return (
       <span id={id} className="visually-hidden">
-        Search by tracking number or event type.
+        Search by tracking number, event type, HTTP status (status:503), error kind (error:timeout) or payload field
+        (data.order_id:ORD-1).
       </span>
     );
   return (
@@ -29,12 +30,14 @@ function SearchUnderstood({
       {search.terms.length > 0 ? (
         <p className="small">
           <span className="muted">Searching </span>
-          {search.terms.map((term, i) => (
-            <span key={i} className="term">
-              {term.kind === 'trackingNumber' ? 'tracking number starts with ' : 'event type '}
-              <code>{term.kind === 'trackingNumber' ? term.prefix : term.pattern}</code>
-            </span>
-          ))}
+          {search.terms.map((term, i) => {
+            const { what, value } = describeTerm(term);
+            return (
+              <span key={i} className="term" data-term={term.kind}>
+                {what} <code>{value}</code>
+              </span>
+            );
+          })}
         </p>
       ) : null}
       {search.problems.map((problem, i) => (
@@ -92,7 +95,7 @@ export function EventFilters({
     (value) => set({ eventTypes: typeList(value) }),
     { canonical: (value) => typeList(value).join(', ') },
   );
-  const search = parseSearch(q);
+  const search = parseSearch(q, state.eventTypes);
   const custom = !state.range && Boolean(state.since || state.until);
   const [showCustom, setShowCustom] = useState(custom);
 
@@ -107,7 +110,7 @@ export function EventFilters({
             aria-label="Search events"
             aria-describedby="search-understood"
             type="search"
-            placeholder="Tracking number or event type…"
+            placeholder="Tracking number, type, 503, field:value…"
             value={q}
             spellCheck={false}
             onChange={(event) => setQ(event.target.value)}

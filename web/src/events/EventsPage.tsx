@@ -2,10 +2,10 @@
  * Events: every event, newest first, live. Filters are in the URL. New events arrive at
  * the top while the reader is at the top; scrolled down, they wait behind a button.
  */
-import { ArrowUp, Inbox, RotateCcw } from 'lucide-react';
+import { ArrowUp, Eraser, History, Inbox } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { useClient, useQuery } from 'urql';
+import { useQuery } from 'urql';
 import { errorCode, errorMessage } from '../graphql/errorMessage.ts';
 import { MAX_ROWS } from '../live/eventFeed.ts';
 import { useRoleBlock } from '../session/SessionContext.tsx';
@@ -13,9 +13,8 @@ import { usePageTitle } from '../ui/usePageTitle.ts';
 import { formatCount } from '../ui/format.ts';
 import { SendEventSnippet } from '../ui/SendEventSnippet.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/States.tsx';
-import { useToast } from '../ui/Toasts.tsx';
 import { graphql } from '../generated/gql.ts';
-import { RetryEventMutation } from './eventDocuments.ts';
+import type { DeadLetterFilter } from '../generated/graphql.ts';
 import {
   eventFilterOf,
   filterStateFromParams,
@@ -26,6 +25,11 @@ import {
 import { EventFilters } from './EventFilters.tsx';
 import { ExportEvents } from './ExportEvents.tsx';
 import { EventsTable } from './EventsTable.tsx';
+import { MAX_PICKED, replayFilterOfView } from './eventsReplay.ts';
+import { ReplayViewDialog } from './ReplayViewDialog.tsx';
+import { EraseMatchingDialog, type ErasureScope } from './EraseMatchingDialog.tsx';
+import { erasureBlockOfView, erasureFilterOfView } from './eventsErasure.ts';
+import { parseSearch } from './searchQuery.ts';
 import { useEventFeed } from './useEventFeed.ts';
 
 const FirstMailboxQuery = graphql(`
@@ -41,21 +45,6 @@ const FirstMailboxQuery = graphql(`
   }
 `);
 
-/** Retries the selected events a few at a time; says how many were re-queued. */
-async function retryAll(
-  run: (trackingNumber: string) => Promise<boolean>,
-  trackingNumbers: string[],
-): Promise<{ queued: number; refused: number }> {
-  let queued = 0;
-  let refused = 0;
-  const queue = [...trackingNumbers];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) (await run(next)) ? (queued += 1) : (refused += 1);
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-  return { queued, refused };
-}
-
 export function EventsPage() {
   usePageTitle('Events');
   const [params, setParams] = useSearchParams();
@@ -63,7 +52,10 @@ export function EventsPage() {
   const filterState = useMemo(() => filterStateFromParams(new URLSearchParams(search)), [search]);
   // A relative range ("last 1h") is resolved when the filter changes, not on every render.
   const filter = useMemo(() => eventFilterOf(filterState, Date.now()), [filterState]);
-  const feed = useEventFeed(filter, search);
+  // The feed starts again only when the filter does: a URL that changes without changing
+  // it (a search word that is explained rather than used, then deleted) keeps the rows.
+  const filterKey = useMemo(() => JSON.stringify(filter), [filter]);
+  const feed = useEventFeed(filter, filterKey);
   const { rows } = feed.state;
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -112,26 +104,17 @@ export function EventsPage() {
     return () => observer.disconnect();
   }, [rowCount, feed.loadingMore]);
 
-  const client = useClient();
-  const toast = useToast();
-  const retryBlock = useRoleBlock('operator');
-  const [retrying, setRetrying] = useState(false);
-  const retrySelected = async () => {
-    setRetrying(true);
-    const numbers = rows.filter((row) => selected.has(row.id)).map((row) => row.trackingNumber);
-    const { queued, refused } = await retryAll(
-      async (trackingNumber) => !(await client.mutation(RetryEventMutation, { trackingNumber }).toPromise()).error,
-      numbers,
-    );
-    setRetrying(false);
-    setSelected(new Set());
-    toast(
-      refused === 0
-        ? `Retry queued for ${queued} event${queued === 1 ? '' : 's'}.`
-        : `Retry queued for ${queued}; ${refused} had nothing to retry (already delivered or still in flight).`,
-      refused > 0 && queued === 0 ? 'error' : 'success',
-    );
-  };
+  // Bulk actions are one server-side replay of the view's (or the picked rows') failed deliveries.
+  const replayBlock = useRoleBlock('operator');
+  const [replayFilter, setReplayFilter] = useState<DeadLetterFilter | null>(null);
+  const picked = rows.filter((row) => selected.has(row.id)).map((row) => row.trackingNumber);
+  const allShownPicked = rows.length > 0 && picked.length === rows.length;
+
+  // Erasure takes one mailbox's events, exactly those the search asks for.
+  const adminBlock = useRoleBlock('admin');
+  const parsedSearch = useMemo(() => parseSearch(filterState.q, filterState.eventTypes), [filterState]);
+  const eraseBlock = adminBlock ?? erasureBlockOfView(filter, parsedSearch);
+  const [erasureScope, setErasureScope] = useState<ErasureScope | null>(null);
 
   const waiting = feed.state.waiting.length + feed.state.waitingOverflow;
   // A filter the server refuses is explained beside the filters, not as a failed page with a useless "Try again".
@@ -145,31 +128,75 @@ export function EventsPage() {
           <p className="page-sub">Every event received, newest first. Updates arrive live.</p>
         </div>
         <div className="page-actions">
+          <button
+            type="button"
+            className="button"
+            disabled={replayBlock !== null}
+            title={replayBlock ?? 'Replay the failed deliveries of every event this view matches'}
+            onClick={() => setReplayFilter(replayFilterOfView(filter))}
+          >
+            <History aria-hidden size={15} />
+            Replay failed…
+          </button>
+          <button
+            type="button"
+            className="button button-danger-ghost"
+            disabled={eraseBlock !== null}
+            title={eraseBlock ?? 'Erase every event this view matches, for good (a data-subject request)'}
+            onClick={() =>
+              filter.mailboxId && setErasureScope({ mailboxId: filter.mailboxId, filter: erasureFilterOfView(filter) })
+            }
+          >
+            <Eraser aria-hidden size={15} />
+            Erase matching…
+          </button>
           <ExportEvents filter={filter} />
         </div>
       </header>
       <EventFilters state={filterState} onChange={setFilter} serverProblem={refused ? errorMessage(refused) : null} />
 
-      {selected.size > 0 ? (
+      <EraseMatchingDialog scope={erasureScope} onClose={() => setErasureScope(null)} onEnded={feed.refetch} />
+
+      <ReplayViewDialog
+        filter={replayFilter}
+        onClose={() => setReplayFilter(null)}
+        onStarted={() => setSelected(new Set())}
+      />
+
+      {picked.length > 0 ? (
         <div className="bulk-bar" role="region" aria-label="Selected events">
-          <strong>{selected.size} selected</strong>
+          <strong>{formatCount(picked.length)} selected</strong>
           <button
             type="button"
             className="button button-primary button-small"
-            disabled={retrying || retryBlock !== null}
-            title={retryBlock ?? 'Retry their failed deliveries'}
-            onClick={() => void retrySelected()}
+            disabled={replayBlock !== null || picked.length > MAX_PICKED}
+            title={
+              replayBlock ??
+              (picked.length > MAX_PICKED
+                ? `At most ${formatCount(MAX_PICKED)} picked events: replay the whole view instead`
+                : 'Replay the failed deliveries of the selected events')
+            }
+            onClick={() => setReplayFilter(replayFilterOfView(filter, picked))}
           >
-            <RotateCcw aria-hidden size={14} />
-            {retrying ? 'Retrying…' : 'Retry selected'}
+            <History aria-hidden size={14} />
+            Replay selected…
           </button>
-          {retryBlock ? (
-            <span className="muted small">{retryBlock}</span>
-          ) : (
-            <span className="muted small">
-              Failed and cancelled deliveries are re-queued; delivered and in-flight ones are left alone.
-            </span>
-          )}
+          {allShownPicked && feed.state.hasNextPage ? (
+            <button
+              type="button"
+              className="button button-small"
+              disabled={replayBlock !== null}
+              onClick={() => setReplayFilter(replayFilterOfView(filter))}
+            >
+              Replay every matching event…
+            </button>
+          ) : null}
+          <span className="muted small">
+            {replayBlock ??
+              (allShownPicked && feed.state.hasNextPage
+                ? 'All loaded rows are selected; the view has older events too.'
+                : 'Their failed deliveries get one more attempt; the others are left alone.')}
+          </span>
           <button type="button" className="button button-ghost button-small" onClick={() => setSelected(new Set())}>
             Clear selection
           </button>

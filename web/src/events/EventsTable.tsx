@@ -1,6 +1,6 @@
 /**
  * The events table. Rows are links to the event; keys move through it without a mouse:
- * j/k (or ↓/↑) choose a row, Enter opens it, x selects it for a bulk retry.
+ * j/k (or ↓/↑) choose a row, Enter opens it, x selects it for a bulk replay.
  *
  * It is virtualized against the window's scroll: however many rows are loaded (up to
  * ten thousand), only those on screen and a few beyond are in the DOM, each row's
@@ -121,6 +121,8 @@ export function EventsTable({
 
   // Where the table's body starts on the page: the virtualizer counts rows from there.
   const [scrollMargin, setScrollMargin] = useState(0);
+  // After every render on purpose (anything above may have moved it); the 1 px check ends the loop.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useLayoutEffect(() => {
     const top = (body.current?.getBoundingClientRect().top ?? 0) + window.scrollY;
     if (Math.abs(top - scrollMargin) > 1) setScrollMargin(top);
@@ -154,7 +156,7 @@ export function EventsTable({
         rows[active] &&
         !(event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)
       )
-        navigate(`/events/${rows[active].trackingNumber}`);
+        void navigate(`/events/${rows[active].trackingNumber}`); // a key press does not wait for the page
       else if (event.key === 'x' && rows[active]) onToggle(rows[active].id);
     };
     window.addEventListener('keydown', onKey);

@@ -34,9 +34,9 @@ export function ExportEvents({ filter }: { filter: EventFilter }) {
     setProgress(0);
     try {
       const { blob, count, complete } = await exportEvents(
-        async (after) => {
+        async (after, first) => {
           const result = await client
-            .query(ExportEventsQuery, { filter, after }, { requestPolicy: 'network-only' })
+            .query(ExportEventsQuery, { filter, after, first }, { requestPolicy: 'network-only' })
             .toPromise();
           if (!result.data) throw result.error ?? new Error('Hookpost gave no answer.');
           return {

@@ -9,6 +9,8 @@ export const DeliveryTimelineFields = graphql(`
     lastAttemptAt
     nextAttemptAt
     lastStatusCode
+    statusReason
+    orderingKey
     createdAt
     updatedAt
     endpoint {
@@ -71,9 +73,11 @@ export const EventDetailQuery = graphql(`
       trackingNumber
       receivedAt
       eventType
+      orderingKey
       contentType
       body
       bodyEncoding
+      erasedAt
       mailbox {
         id
         name
@@ -119,6 +123,17 @@ export const RetryDeliveryMutation = graphql(`
   }
 `);
 
+export const CancelDeliveryMutation = graphql(`
+  mutation CancelDelivery($id: ID!) {
+    cancelDelivery(id: $id) {
+      ...DeliveryTimelineFields
+      event {
+        ...EventSummaryFields
+      }
+    }
+  }
+`);
+
 export const RetryWholeEventMutation = graphql(`
   mutation RetryWholeEvent($trackingNumber: ID!) {
     retryEvent(trackingNumber: $trackingNumber) {
@@ -127,6 +142,36 @@ export const RetryWholeEventMutation = graphql(`
       }
       deliveries {
         ...DeliveryTimelineFields
+      }
+    }
+  }
+`);
+
+export const ResendTargetsQuery = graphql(`
+  query ResendTargets($mailboxId: ID!) {
+    mailbox(id: $mailboxId) {
+      id
+      endpoints(first: 100) {
+        edges {
+          node {
+            id
+            url
+            description
+            enabled
+            eventTypes
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const ResendEventMutation = graphql(`
+  mutation ResendEvent($trackingNumber: ID!, $endpointId: ID!) {
+    resendEvent(trackingNumber: $trackingNumber, endpointId: $endpointId) {
+      ...DeliveryTimelineFields
+      event {
+        ...EventSummaryFields
       }
     }
   }

@@ -79,20 +79,6 @@ export const EventRowsUpdatedSubscription = graphql(`
   }
 `);
 
-export const RetryEventMutation = graphql(`
-  mutation RetryEvent($trackingNumber: ID!) {
-    retryEvent(trackingNumber: $trackingNumber) {
-      event {
-        ...EventRowFields
-      }
-      deliveries {
-        id
-        status
-      }
-    }
-  }
-`);
-
 export const FilterChoicesQuery = graphql(`
   query FilterChoices {
     mailboxes(first: 100) {
@@ -115,8 +101,8 @@ export const FilterChoicesQuery = graphql(`
 `);
 
 export const ExportEventsQuery = graphql(`
-  query ExportEvents($filter: EventFilter, $after: String) {
-    events(filter: $filter, first: 100, after: $after) {
+  query ExportEvents($filter: EventFilter, $after: String, $first: Int!) {
+    events(filter: $filter, first: $first, after: $after) {
       edges {
         node {
           trackingNumber

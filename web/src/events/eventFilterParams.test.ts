@@ -44,6 +44,17 @@ describe('event filters in the URL', () => {
     });
     expect(eventFilterOf(emptyFilterState, now)).toEqual({});
   });
+
+  test('the search box adds payload fields, an HTTP status and an error kind to the filter', () => {
+    expect(
+      eventFilterOf({ ...emptyFilterState, q: 'order.* data.order_id:ORD-1 status:503 error:http_status' }, now),
+    ).toEqual({
+      eventTypes: ['order.*'],
+      payload: [{ path: 'data.order_id', equals: 'ORD-1' }],
+      deliveryStatusCode: 503,
+      deliveryErrorKind: 'http_status',
+    });
+  });
 });
 
 describe('whether a pushed event belongs in the filtered list', () => {
@@ -72,5 +83,23 @@ describe('whether a pushed event belongs in the filtered list', () => {
     expect(matchesFilter(event, { receivedSince: '2026-11-28T11:59:30.000Z' })).toBe(false);
     expect(matchesFilter(event, { trackingNumberPrefix: '018F3C2A-11' })).toBe(true);
     expect(matchesFilter(event, { trackingNumberPrefix: '018f3c2b' })).toBe(false);
+  });
+
+  test('a payload field, HTTP status or error kind is judged by the server, not the page', () => {
+    expect(matchesFilter(event, { payload: [{ path: 'data.id', equals: '1' }] })).toBe(false);
+    expect(matchesFilter(event, { deliveryStatusCode: 500 })).toBe(false);
+    expect(matchesFilter(event, { deliveryErrorKind: 'timeout' })).toBe(false);
+  });
+});
+
+describe('the event types the filter sends', () => {
+  test("the filter's event types and the search's go once each, at most the server's 20 (it refuses more)", () => {
+    const box = Array.from({ length: 15 }, (_, n) => `box${n}.created`);
+    const typed = Array.from({ length: 10 }, (_, n) => `typed${n}.created`);
+    const filter = eventFilterOf(
+      filterStateFromParams(new URLSearchParams({ type: [...box, box[0]].join(','), q: [...typed, box[1]].join(' ') })),
+      now,
+    );
+    expect(filter.eventTypes).toEqual([...box, ...typed.slice(0, 5)]);
   });
 });

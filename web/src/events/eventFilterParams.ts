@@ -22,7 +22,7 @@ export interface EventFilterState {
   range: TimeRange | '';
   since: string;
   until: string;
-  /** What was typed in the search box (tracking number, event types): see searchQuery.ts. */
+  /** What was typed in the search box (tracking number, event types, payload fields, HTTP status, error kind): see searchQuery.ts. */
   q: string;
 }
 
@@ -85,9 +85,8 @@ export function eventFilterOf(state: EventFilterState, now: number): EventFilter
   if (state.mailboxId) filter.mailboxId = state.mailboxId;
   if (state.endpointId) filter.endpointId = state.endpointId;
   // Event types from the box and from the search: an event of any of them matches.
-  const search = parseSearch(state.q);
-  const eventTypes = [...new Set([...state.eventTypes, ...search.eventTypes])];
-  if (eventTypes.length) filter.eventTypes = eventTypes;
+  const search = parseSearch(state.q, state.eventTypes);
+  if (search.eventTypes.length) filter.eventTypes = search.eventTypes;
   if (state.range) filter.receivedSince = new Date(now - timeRanges[state.range]).toISOString();
   else {
     const since = validDate(state.since);
@@ -96,8 +95,19 @@ export function eventFilterOf(state: EventFilterState, now: number): EventFilter
     if (until) filter.receivedUntil = until;
   }
   if (search.trackingNumberPrefix) filter.trackingNumberPrefix = search.trackingNumberPrefix;
+  if (search.payload.length) filter.payload = search.payload;
+  if (search.deliveryStatusCode !== undefined) filter.deliveryStatusCode = search.deliveryStatusCode;
+  if (search.deliveryErrorKind) filter.deliveryErrorKind = search.deliveryErrorKind;
   return filter;
 }
+
+/**
+ * Whether only the server can tell if an event matches: payload fields are not pushed,
+ * and an event matches a delivery's HTTP status or error kind only once an attempt ended.
+ * The live list then asks the server again when something changes (useEventFeed.ts).
+ */
+export const judgedOnServer = (filter: EventFilter) =>
+  Boolean(filter.payload?.length || filter.deliveryStatusCode != null || filter.deliveryErrorKind);
 
 export const isFiltered = (state: EventFilterState) => paramsFromFilterState(state).toString() !== '';
 
@@ -127,6 +137,7 @@ export interface LiveEventFacts {
 
 /** Whether a pushed new event belongs in the filtered list (the server's rules, on the client). */
 export function matchesFilter(event: LiveEventFacts, filter: EventFilter): boolean {
+  if (judgedOnServer(filter)) return false;
   if (filter.status?.length && !filter.status.includes(event.status)) return false;
   if (filter.trackingNumbers && !filter.trackingNumbers.includes(event.id)) return false;
   if (filter.mailboxId && event.mailboxId !== filter.mailboxId) return false;

@@ -70,4 +70,35 @@ describe('exporting events', () => {
       }),
     ).rejects.toThrow(/cancelled/);
   });
+
+  test('a page refused as too large is asked for again half as large; other errors end the export', async () => {
+    const all = Array.from({ length: 60 }, (_, i) => event(i));
+    const asked: number[] = [];
+    const tooLarge = Object.assign(new Error('[GraphQL] too many body bytes'), {
+      graphQLErrors: [{ extensions: { code: 'query_too_complex' } }],
+    });
+    const fetchPage = async (after: string | null, first: number) => {
+      asked.push(first);
+      if (first > 25) throw tooLarge;
+      const from = after === null ? 0 : Number(after);
+      const rows = all.slice(from, from + first);
+      return { rows, hasNextPage: from + first < all.length, endCursor: String(from + first) };
+    };
+    const done = await exportEvents(fetchPage, 'ndjson', {
+      maxEvents: 1_000,
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    });
+    expect(done).toMatchObject({ count: 60, complete: true });
+    expect(asked).toEqual([100, 50, 25, 25, 25]);
+    const lines = (await done.blob.text()).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).tracking_number)).toEqual(all.map((e) => e.trackingNumber));
+
+    const broken = async () => {
+      throw Object.assign(new Error('down'), { graphQLErrors: [{ extensions: { code: 'unavailable' } }] });
+    };
+    await expect(
+      exportEvents(broken, 'csv', { maxEvents: 10, signal: new AbortController().signal, onProgress: () => {} }),
+    ).rejects.toThrow('down');
+  });
 });

@@ -2,6 +2,9 @@
  * The filtered events as a file: NDJSON (one JSON object per line, the body as received)
  * or CSV (one row per event, for a spreadsheet). Pages through the events query, 100 at a
  * time, newest first, reporting progress, until the end, `maxEvents`, or `signal` aborts.
+ * One answer carries a bounded number of body bytes (the server refuses more as
+ * `query_too_complex`): when a page of large bodies is refused, it is asked for again
+ * half as large, down to one event.
  */
 export interface ExportedEvent {
   trackingNumber: string;
@@ -19,7 +22,12 @@ export interface ExportedEvent {
 
 export type ExportFormat = 'ndjson' | 'csv';
 
-export type FetchEventsPage = (after: string | null) => Promise<{
+export const EXPORT_PAGE_SIZE = 100;
+
+export type FetchEventsPage = (
+  after: string | null,
+  first: number,
+) => Promise<{
   rows: ExportedEvent[];
   hasNextPage: boolean;
   endCursor: string | null;
@@ -77,6 +85,12 @@ export function toLines(events: ExportedEvent[], format: ExportFormat): string {
     .join('');
 }
 
+/** The server's refusal of an answer too large for one request (urql's CombinedError or a GraphQL error). */
+function isTooMuchAtOnce(error: unknown): boolean {
+  const errors = (error as { graphQLErrors?: { extensions?: { code?: unknown } }[] }).graphQLErrors ?? [];
+  return errors.some((e) => e.extensions?.code === 'query_too_complex');
+}
+
 export async function exportEvents(
   fetchPage: FetchEventsPage,
   format: ExportFormat,
@@ -86,9 +100,17 @@ export async function exportEvents(
   let count = 0;
   let after: string | null = null;
   let more = true;
+  let first = EXPORT_PAGE_SIZE;
   while (more && count < options.maxEvents) {
     if (options.signal.aborted) throw new DOMException('The export was cancelled.', 'AbortError');
-    const page = await fetchPage(after);
+    let page: Awaited<ReturnType<FetchEventsPage>>;
+    try {
+      page = await fetchPage(after, first);
+    } catch (error) {
+      if (first === 1 || !isTooMuchAtOnce(error)) throw error;
+      first = Math.ceil(first / 2);
+      continue;
+    }
     const rows = page.rows.slice(0, options.maxEvents - count);
     parts.push(toLines(rows, format));
     count += rows.length;

@@ -18,7 +18,7 @@ import { liveSource } from '../live/liveSource.ts';
 import { makeThrottle } from '../live/throttle.ts';
 import { useLiveUpdates } from '../live/useLiveUpdates.ts';
 import { EventRowsUpdatedSubscription, EventsPageQuery, EventsReceivedSubscription } from './eventDocuments.ts';
-import { matchesFilter } from './eventFilterParams.ts';
+import { judgedOnServer, matchesFilter } from './eventFilterParams.ts';
 
 export type EventRow = EventRowFieldsFragment;
 
@@ -158,14 +158,17 @@ export function useEventFeed(filter: EventFilter, filterKey: string): EventFeed 
   useLiveUpdates<EventRow>(live, {
     newer: newerEventRow,
     onGap: refetch,
-    onBatch: (batch) =>
+    onBatch: (batch) => {
       dispatch({
         type: 'live',
         ...batch,
         paused: paused.current,
         matches: (row) => matchesFilter(facts(row), filterRef.current),
         newer: newerEventRow,
-      }),
+      });
+      // A change the page cannot judge against the filter: the server says what matches now.
+      if (judgedOnServer(filterRef.current) && batch.received.length + batch.updated.length > 0) refetch();
+    },
   });
 
   const loadMore = useCallback(() => {

@@ -23,7 +23,7 @@ export async function fetchFromTop<R>(
 ): Promise<FeedPage<R> | undefined> {
   const edges: FeedEdge<R>[] = [];
   let pageInfo: FeedPage<R>['pageInfo'] = { hasNextPage: false, endCursor: null };
-  let reached = false;
+  let reached: boolean;
   do {
     const page = await fetchPage(
       Math.min(options.pageSize, options.maxRows - edges.length),

@@ -17,6 +17,8 @@ const endpoint: EndpointFieldsFragment = {
   disabledReason: null,
   rateLimitPerSecond: null,
   maxInFlight: null,
+  orderedByKey: true,
+  orderingKeyField: 'data.customer_id',
   eventTypes: ['order.*'],
   timeoutMs: 15_000,
   createdAt: '2026-11-28T10:00:00.000Z',
@@ -115,6 +117,17 @@ describe('editing an endpoint', () => {
     expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({
       retryPolicy: { preset: 'production', schedule: [5000, 300_000], jitter: 0.1 },
     });
+  });
+
+  test('an ordered endpoint shows its key field and keeps it when another field changes; turning ordering off sends only that', async () => {
+    const sent = renderForm();
+    expect((screen.getByLabelText(/^Key field/) as HTMLInputElement).value).toBe('data.customer_id');
+    const ordered = screen.getByLabelText('Ordered by key') as HTMLInputElement;
+    expect(ordered.checked).toBe(true);
+    fireEvent.click(ordered);
+    save();
+    await waitFor(() => expect(sent.some((op) => op.kind === 'mutation')).toBe(true));
+    expect(inputOf(sent.find((op) => op.kind === 'mutation'))).toEqual({ orderedByKey: false });
   });
 
   test('choosing another preset clears the retry fields, so the preset applies whole', async () => {

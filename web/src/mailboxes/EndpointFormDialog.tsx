@@ -1,4 +1,4 @@
-/** Adding or changing an endpoint: URL, event-type filter, timeout, retry policy, limits and custom headers. */
+/** Adding or changing an endpoint: URL, event-type filter, timeout, retry policy, limits, ordering and custom headers. */
 import { Plus, Trash2 } from 'lucide-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
@@ -49,7 +49,7 @@ export function EndpointFormDialog({
 
   const set = (patch: Partial<EndpointFormValues>) => setValues((current) => ({ ...current, ...patch }));
   const input = (
-    key: keyof Omit<EndpointFormValues, 'headers'>,
+    key: keyof Omit<EndpointFormValues, 'headers' | 'orderedByKey'>,
     props: React.InputHTMLAttributes<HTMLInputElement> = {},
   ) => (
     <input
@@ -213,6 +213,30 @@ export function EndpointFormDialog({
                 {input('maxInFlight', { type: 'number', min: 1, max: 1000, placeholder: 'fair share' })}
               </Field>
             </div>
+          </fieldset>
+          <fieldset className="fieldset">
+            <legend>Ordering</legend>
+            <label className="inline-field">
+              <input
+                type="checkbox"
+                name="orderedByKey"
+                checked={values.orderedByKey}
+                onChange={(event) => set({ orderedByKey: event.target.checked })}
+              />
+              Ordered by key
+            </label>
+            <p className="muted small">
+              Events with the same <code>x-ordering-key</code> are delivered one at a time, in arrival order; other keys
+              go in parallel. A delivery that keeps failing holds back only its key until its retries end or you cancel
+              it.
+            </p>
+            <Field
+              label="Key field (optional)"
+              error={errors.orderingKeyField}
+              help="A JSON body field the key is read from when an event has no x-ordering-key, e.g. data.customer_id. Events with neither go unordered."
+            >
+              {input('orderingKeyField', { placeholder: 'header only', disabled: !values.orderedByKey })}
+            </Field>
           </fieldset>
           <fieldset className="fieldset">
             <legend>Custom headers</legend>

@@ -21,6 +21,8 @@ describe('the endpoint form', () => {
         timeoutMs: 15_000,
         rateLimitPerSecond: null,
         maxInFlight: null,
+        orderedByKey: false,
+        orderingKeyField: null,
         headers: [{ name: 'Authorization', value: 'Bearer x' }],
       },
     });
@@ -43,6 +45,19 @@ describe('the endpoint form', () => {
       jitterPercent: '0',
     });
     expect(result.ok && result.input.retryPolicy).toEqual({ schedule: [1000, 10_000, 60_000], jitter: 0 });
+  });
+
+  test('ordering by key: the key field is a dotted field path, blank for the header only', () => {
+    const base = { ...defaultEndpointForm, url: 'https://example.com/hook', orderedByKey: true };
+    const byField = endpointInputOf({ ...base, orderingKeyField: ' data.customer_id ' });
+    expect(byField.ok && [byField.input.orderedByKey, byField.input.orderingKeyField]).toEqual([
+      true,
+      'data.customer_id',
+    ]);
+    const headerOnly = endpointInputOf(base);
+    expect(headerOnly.ok && headerOnly.input.orderingKeyField).toBeNull();
+    const wrong = endpointInputOf({ ...base, orderingKeyField: 'data..id' });
+    expect(!wrong.ok && Object.keys(wrong.errors)).toEqual(['orderingKeyField']);
   });
 
   test('rate limit and concurrency: numbers in range, blank for none', () => {

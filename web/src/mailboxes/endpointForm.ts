@@ -32,6 +32,10 @@ export interface EndpointFormValues {
   rateLimitPerSecond: string;
   /** At most this many requests at a time; blank: each worker's fair share. */
   maxInFlight: string;
+  /** Events of one ordering key one at a time, in arrival order. */
+  orderedByKey: boolean;
+  /** The JSON body field the key is read from without an `x-ordering-key`; blank: the header only. */
+  orderingKeyField: string;
   headers: { name: string; value: string }[];
 }
 
@@ -64,6 +68,8 @@ export const defaultEndpointForm: EndpointFormValues = {
   schedule: '',
   rateLimitPerSecond: '',
   maxInFlight: '',
+  orderedByKey: false,
+  orderingKeyField: '',
   headers: [],
 };
 
@@ -85,6 +91,8 @@ export function formFromEndpoint(endpoint: EndpointFieldsFragment): EndpointForm
     schedule: policy.schedule.map(seconds).join(', '),
     rateLimitPerSecond: endpoint.rateLimitPerSecond === null ? '' : String(endpoint.rateLimitPerSecond),
     maxInFlight: endpoint.maxInFlight === null ? '' : String(endpoint.maxInFlight),
+    orderedByKey: endpoint.orderedByKey,
+    orderingKeyField: endpoint.orderingKeyField ?? '',
     headers: endpoint.headers.map((header) => ({ ...header })),
   };
 }
@@ -128,6 +136,10 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
   const maxInFlight = number(values.maxInFlight);
   if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight >= 1 && maxInFlight <= 1000))
     errors.maxInFlight = 'A whole number from 1 to 1,000.';
+  const orderingKeyField = values.orderingKeyField.trim();
+  // The server's rule (ingest/orderingKey.ts), so a typo shows beside the field.
+  if (orderingKeyField && !/^[A-Za-z0-9_$@-]{1,64}(\.[A-Za-z0-9_$@-]{1,64}){0,7}$/.test(orderingKeyField))
+    errors.orderingKeyField = 'Field names joined by dots, like data.customer_id.';
   const headers = values.headers.filter((header) => header.name.trim() || header.value.trim());
   if (headers.some((header) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header.name.trim())))
     errors.headers = 'Header names are letters, digits and - _ . only.';
@@ -164,6 +176,8 @@ export function endpointInputOf(values: EndpointFormValues): FormResult {
       ...(Object.keys(retryPolicy).length > 0 ? { retryPolicy } : {}),
       rateLimitPerSecond: rateLimit ?? null,
       maxInFlight: maxInFlight ?? null,
+      orderedByKey: values.orderedByKey,
+      orderingKeyField: orderingKeyField || null,
       headers: headers.map((header) => ({ name: header.name.trim(), value: header.value })),
     },
   };

@@ -13,6 +13,8 @@ export const EndpointFields = graphql(`
     timeoutMs
     rateLimitPerSecond
     maxInFlight
+    orderedByKey
+    orderingKeyField
     createdAt
     headers {
       name

@@ -34,5 +34,3 @@ export function StatusBadge({ status }: { status: Status }) {
     </span>
   );
 }
-
-export const statusLabel = (status: Status) => look[status]?.label ?? status;

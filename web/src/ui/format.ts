@@ -49,17 +49,6 @@ export function formatExact(iso: string): string {
   return `${local} (${date.toISOString()})`;
 }
 
-/** "14:03:07" today, "Nov 27, 14:03" otherwise. */
-export function formatClock(iso: string, now: number): string {
-  const date = new Date(iso);
-  const sameDay = new Date(now).toDateString() === date.toDateString();
-  return dateFormat(
-    sameDay
-      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
-      : { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
-  ).format(date);
-}
-
 /** "14:03", or "Nov 27, 14:03" with the day. */
 export function formatMinute(iso: string, withDay = false): string {
   return dateFormat(

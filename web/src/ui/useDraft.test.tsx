@@ -41,7 +41,10 @@ function UrlBackedBox({ echoDelayMs, canonical }: { echoDelayMs: number; canonic
 
 const box = () => screen.getByLabelText('Search') as HTMLInputElement;
 const type = (text: string) => fireEvent.change(box(), { target: { value: text } });
-const wait = (ms: number) => act(() => vi.advanceTimersByTime(ms));
+const wait = (ms: number) =>
+  act(() => {
+    vi.advanceTimersByTime(ms);
+  });
 
 describe('a text field applied after a pause', () => {
   test('what is typed while the applied value travels through the URL is kept', () => {

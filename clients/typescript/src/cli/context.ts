@@ -8,6 +8,8 @@ import { resolveConnection, type Connection } from './settings.ts';
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** The next line the user types (stdin), or null when there is none (no terminal, end of input, Ctrl-C, `signal` aborted). */
+  readLine(signal?: AbortSignal): Promise<string | null>;
 }
 
 export interface CliContext {

@@ -1,10 +1,11 @@
 /**
  * The `hookpost` command for operators: sign in with an access token, create mailboxes
- * and endpoints, send events, list and follow events live, retry and replay, and
+ * and endpoints, send events, list and follow events live, retry, replay and erase, and
  * `listen`, which forwards a mailbox's deliveries to a local receiver. `main` returns
  * the exit code, so tests and other programs can run it in-process.
  */
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { Command, CommanderError } from 'commander';
 import { HookpostApiError } from '../client.ts';
 import { CliError, type CliContext } from './context.ts';
@@ -14,6 +15,7 @@ import { listenCommand } from './commands/listen.ts';
 import { loginCommands } from './commands/login.ts';
 import { mailboxCommands } from './commands/mailboxes.ts';
 import { replayCommand } from './commands/replay.ts';
+import { eraseCommand } from './commands/erase.ts';
 import { retryCommand } from './commands/retry.ts';
 import { sendCommand } from './commands/send.ts';
 
@@ -36,8 +38,38 @@ export function buildProgram(ctx: CliContext): Command {
   eventCommands(program, ctx);
   retryCommand(program, ctx);
   replayCommand(program, ctx);
+  eraseCommand(program, ctx);
   listenCommand(program, ctx);
   return program;
+}
+
+/**
+ * One line of stdin; null at its end or on Ctrl-C (a question is never answered by
+ * default). Ctrl-C reaches the process as SIGINT, which aborts the command's signal (main),
+ * so that is what ends the wait: the readline interface only sees it on a raw terminal.
+ */
+function readLine(signal?: AbortSignal): Promise<string | null> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(null);
+    const lines = createInterface({ input: process.stdin, terminal: false });
+    let answer: string | null = null;
+    const interrupted = () => lines.close();
+    signal?.addEventListener('abort', interrupted, { once: true });
+    lines.once('line', (line) => {
+      answer = line;
+      lines.close();
+    });
+    lines.once('SIGINT', () => lines.close());
+    lines.once('close', () => {
+      signal?.removeEventListener('abort', interrupted);
+      if (signal?.aborted) answer = null;
+      // A piped stdin still being read would keep the command from exiting when it is done.
+      // (A pipe or a terminal is a socket; /dev/null is a file stream, which has nothing to unref.)
+      process.stdin.pause();
+      (process.stdin as { unref?: () => void }).unref?.();
+      resolve(answer);
+    });
+  });
 }
 
 export interface MainOptions {
@@ -51,6 +83,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const io = options.io ?? {
     out: (line: string) => void process.stdout.write(`${line}\n`),
     err: (line: string) => void process.stderr.write(`${line}\n`),
+    readLine,
   };
   let signal = options.signal;
   let release = () => {};

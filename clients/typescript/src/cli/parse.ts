@@ -24,8 +24,11 @@ export function headerPair(value: string, previous: Record<string, string> = {})
   return { ...previous, [value.slice(0, colon).trim()]: value.slice(colon + 1).trim() };
 }
 
+/** A date, or a date-time with its offset: what JavaScript would otherwise guess at ("Dec 3" is 2001). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/i;
+
 export function isoTime(value: string): string {
-  if (Number.isNaN(Date.parse(value)))
+  if (!ISO_TIME.test(value) || Number.isNaN(Date.parse(value)))
     throw new InvalidArgumentError('must be an ISO 8601 time, e.g. 2026-11-28T10:00:00Z.');
   return new Date(value).toISOString();
 }
