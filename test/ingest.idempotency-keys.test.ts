@@ -45,6 +45,25 @@ afterAll(async () => {
 const eventsWithKey = (key: string) =>
   db.count('event e', `exists (select 1 from idempotency_key k where k.event_id = e.id and k.key = '${key}')`);
 
+/**
+ * Deliveries the queue's jobs name (counted once per naming) against deliveries stored:
+ * equal when every stored delivery has exactly one job and no job names one not stored
+ * (the api runs no worker here, so the jobs wait). A batch where a key repeats keeps
+ * only the stored deliveries in its jobs; one where none does passes them as they are.
+ */
+const jobNamings = async () => ({
+  named: await db.count(
+    `graphile_worker._private_jobs j cross join lateral jsonb_array_elements(j.payload::jsonb -> 'deliveries') as d(x)
+       join delivery v on v.id = (d.x ->> 'id')::uuid`,
+    `j.payload::jsonb ? 'deliveries'`,
+  ),
+  namings: await db.count(
+    `graphile_worker._private_jobs j cross join lateral jsonb_array_elements(j.payload::jsonb -> 'deliveries') as d(x)`,
+    `j.payload::jsonb ? 'deliveries'`,
+  ),
+  stored: await db.count('delivery'),
+});
+
 describe('the same key again', () => {
   test('gets the first 202 and tracking number, and stores nothing more', async () => {
     const body = { event: 'order.created', data: { order_id: 'ORD-1' } };
@@ -195,6 +214,27 @@ describe('a hundred copies at once, at two api processes', () => {
     );
     expect(responses.map((r) => r.status)).toEqual(Array(100).fill(202));
     expect((await db.count('event')) - before).toBe(50);
+    const jobs = await jobNamings();
+    expect(jobs.namings).toBe(jobs.stored);
+    expect(jobs.named).toBe(jobs.stored);
+  });
+
+  test('with a new key each, every event is stored and every delivery has one job', async () => {
+    const before = await db.count('event');
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        fetch(`${i % 2 === 0 ? api.baseUrl : secondApiUrl}/webhooks/${mailbox.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': mailbox.api_key, 'idempotency-key': `new-${i}` },
+          body: JSON.stringify({ event: 'order.created', n: i }),
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(100).fill(202));
+    expect((await db.count('event')) - before).toBe(100);
+    const jobs = await jobNamings();
+    expect(jobs.namings).toBe(jobs.stored);
+    expect(jobs.named).toBe(jobs.stored);
   });
 });
 

@@ -95,14 +95,19 @@ export function addDeliverJobsSql(rows: string): string {
  * Rows for addDeliverJobsSql (due now): the payloads in `payloads` (a text[] expression),
  * each keeping only the deliveries whose id `stored` (a query of ids) returns; those
  * left with none are dropped. For a statement that learns which deliveries it stored
- * only as it runs (ingest with idempotency keys).
+ * only as it runs (ingest with idempotency keys). When `allStored` (an SQL condition,
+ * evaluated once) holds, as it does unless a key was repeated, the payloads go as they
+ * are: taking each apart and rebuilding it costs more than the rest of the job's insert.
  */
-export function storedDeliveriesJobRowsSql(payloads: string, stored: string): string {
-  return `select f.payload, null::timestamptz as run_at from (
+export function storedDeliveriesJobRowsSql(payloads: string, stored: string, allStored: string): string {
+  return `select p as payload, null::timestamptz as run_at from unnest(${payloads}) as p where ${allStored}
+    union all
+    select f.payload, null::timestamptz as run_at from (
       select jsonb_set(p::jsonb, '{deliveries}', coalesce(
                (select jsonb_agg(d) from jsonb_array_elements(p::jsonb -> 'deliveries') as d
                  where (d ->> 'id')::uuid in (${stored})), '[]'::jsonb))::text as payload
-        from unnest(${payloads}) as p) f
+        from unnest(${payloads}) as p
+       where not (${allStored})) f
      where f.payload::jsonb -> 'deliveries' <> '[]'::jsonb`;
 }
 

@@ -182,7 +182,11 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
   const payloads = jobPayloads(events);
   const jobRows = () =>
     keys
-      ? storedDeliveriesJobRowsSql(param(payloads, 'text[]'), 'select id from new_deliveries')
+      ? storedDeliveriesJobRowsSql(
+          param(payloads, 'text[]'),
+          'select id from new_deliveries',
+          `(select count(*) from claimed) = ${param(events.filter((e) => e.idempotency).length, 'int')}`,
+        )
       : `select unnest(${param(payloads, 'text[]')}) as payload, null::timestamptz as run_at`;
   const jobs = payloads.length ? `, new_jobs as (select j.id from ${addDeliverJobsSql(jobRows())} as j)` : '';
   const { rows } = await db.query<{ won: string[] | null }>({
