@@ -3,9 +3,11 @@
  * validated where they are declared, with one error shape; deleting keeps history.
  */
 import { beforeAll, describe, expect, test, vi } from 'vitest';
+import type { Endpoint, Mailbox } from '../clients/typescript/src/types.ts';
 import { createAccessToken } from '../server/auth/accessTokens.ts';
 import { createMailbox, sendEvent } from './support/hookpost.ts';
 import { useHookpost, useReceiver } from './support/hooks.ts';
+import { listAll } from './support/listAll.ts';
 
 const { db, hookpost } = useHookpost();
 const receiver = useReceiver();
@@ -44,7 +46,7 @@ describe('authentication and roles', () => {
     expect(await response.json()).toEqual({
       error: { code: 'forbidden', message: expect.stringContaining('operator') },
     });
-    expect(await db.count('mailbox')).toBe(0);
+    expect(await listAll<Mailbox>(hookpost, '/api/mailboxes?include_deleted=true')).toEqual([]);
   });
 
   test('an operator manages mailboxes', async () => {
@@ -136,7 +138,8 @@ describe('endpoints', () => {
     const { error } = await response.json();
     expect(error.code).toBe('validation_failed');
     expect(error.message).toContain(mentions);
-    expect(await db.count('endpoint', `mailbox_id = '${mailbox.id}'`)).toBe(0);
+    const endpoints = await listAll<Endpoint>(hookpost, `/api/mailboxes/${mailbox.id}/endpoints?include_deleted=true`);
+    expect(endpoints).toEqual([]);
   });
 
   test('change, disable (cancelling what waits), enable, delete', async () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Event } from '../clients/typescript/src/types.ts';
 import { runCli } from './support/cli.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
@@ -18,6 +19,7 @@ import {
   type CreatedMailbox,
   type TestHookpost,
 } from './support/hookpost.ts';
+import { listAll } from './support/listAll.ts';
 
 let db: TestDatabase;
 let hookpost: TestHookpost;
@@ -51,7 +53,8 @@ afterAll(async () => {
   if (home) await fs.rm(home, { recursive: true, force: true });
 });
 
-const erased = () => db.count('event', `mailbox_id = '${mailbox.id}' and erased_at is not null`);
+const erased = async () =>
+  (await listAll<Event>(hookpost, `/api/webhooks?mailbox_id=${mailbox.id}`)).filter((event) => event.erased_at).length;
 
 describe('hookpost erase', () => {
   test('counts; without --yes or an answer it starts nothing; with no condition it is refused', async () => {
@@ -67,7 +70,7 @@ describe('hookpost erase', () => {
     expect(everything.code).toBe(1);
     expect(everything.stderr).toMatch(/everything/);
     expect(await erased()).toBe(0);
-    expect(await db.count('erasure')).toBe(0);
+    expect(await listAll(hookpost, `/api/mailboxes/${mailbox.id}/erasures`)).toEqual([]);
   });
 
   test('with --yes it erases exactly the matching events, printing progress to the end', async () => {

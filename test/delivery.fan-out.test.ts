@@ -3,6 +3,7 @@
  * endpoint accepts is stored and shown as `unrouted`.
  */
 import { beforeAll, describe, expect, test, vi } from 'vitest';
+import { eventByTracking } from './support/events.ts';
 import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
 import { useHookpost, useReceiver } from './support/hooks.ts';
 
@@ -29,16 +30,12 @@ beforeAll(async () => {
 async function pathsReached(trackingNumber: string, expected: number) {
   await vi.waitFor(
     async () => {
-      const { rows } = await db.pool.query(
-        `select count(*)::int as n from delivery where event_id = $1 and status = 'delivered'`,
-        [trackingNumber],
-      );
-      expect(rows[0].n).toBe(expected);
+      const { deliveries } = await eventByTracking(hookpost, trackingNumber);
+      expect(deliveries.filter((delivery) => delivery.status === 'delivered')).toHaveLength(expected);
     },
     { timeout: 5_000, interval: 50 },
   );
-  const { rows } = await db.pool.query('select id from delivery where event_id = $1', [trackingNumber]);
-  const ids = new Set(rows.map((row) => row.id));
+  const ids = new Set((await eventByTracking(hookpost, trackingNumber)).deliveries.map((delivery) => delivery.id));
   return receiver.requests
     .filter((r) => ids.has(r.headers['webhook-id'] as string))
     .map((r) => r.path)
@@ -80,7 +77,7 @@ describe('fan-out with event-type filters', () => {
     expect(response.status).toBe(202);
     const ack = await response.json();
     expect(ack.status).toBe('unrouted');
-    const event = await (await hookpost.api(`/api/webhooks/${ack.tracking_number}`)).json();
+    const event = await eventByTracking(hookpost, ack.tracking_number);
     expect(event).toMatchObject({ status: 'unrouted', deliveries: [], target_url: null, event_type: 'something.else' });
     expect(await db.count('graphile_worker._private_jobs', `payload::text like '%${ack.tracking_number}%'`)).toBe(0);
   });

@@ -5,9 +5,11 @@
  * 3 times, with 422 `delivery_loop` and nothing written.
  */
 import { beforeAll, describe, expect, test, vi } from 'vitest';
+import type { Event } from '../clients/typescript/src/types.ts';
 import { gqlData } from './support/graphql.ts';
 import { createMailbox, sendEvent, type CreatedMailbox } from './support/hookpost.ts';
 import { useHookpost } from './support/hooks.ts';
+import { listAll } from './support/listAll.ts';
 
 const { db, hookpost } = useHookpost();
 let mailbox: CreatedMailbox;
@@ -16,11 +18,11 @@ beforeAll(async () => {
   mailbox = await createMailbox(hookpost, { name: 'Loop' });
 });
 
-const eventsOfMailbox = () => db.count('event', `mailbox_id = '${mailbox.id}'`);
+const eventsOfMailbox = () => listAll<Event>(hookpost, `/api/webhooks?mailbox_id=${mailbox.id}`);
 
 describe('delivery loops', () => {
   test('a request that passed through Hookpost 3 times is refused and writes nothing', async () => {
-    const before = await eventsOfMailbox();
+    const before = (await eventsOfMailbox()).length;
     const refused = await sendEvent(hookpost, mailbox, { event: 'loop' }, { 'x-hookpost-hops': '3' });
     expect(refused.status).toBe(422);
     const body = await refused.json();
@@ -30,7 +32,7 @@ describe('delivery loops', () => {
     const malformed = await sendEvent(hookpost, mailbox, { event: 'loop' }, { 'x-hookpost-hops': 'many' });
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).error.code).toBe('bad_request');
-    expect(await eventsOfMailbox()).toBe(before);
+    expect(await eventsOfMailbox()).toHaveLength(before);
   });
 
   test("an endpoint pointed at the mailbox's own ingest URL turns one event into three, not an endless stream", async () => {
@@ -46,19 +48,16 @@ describe('delivery loops', () => {
         },
       },
     );
-    const before = await eventsOfMailbox();
+    const before = (await eventsOfMailbox()).length;
     expect((await sendEvent(hookpost, mailbox, { event: 'loop.start' })).status).toBe(202);
 
     // Settled: every delivery of the mailbox has ended, and the last one was refused.
     await vi.waitFor(
       async () => {
-        const { rows } = await db.pool.query<{ status: string }>(
-          `select d.status from delivery d join event e on e.id = d.event_id where e.mailbox_id = $1`,
-          [mailbox.id],
-        );
-        expect(rows.length).toBeGreaterThan(0);
-        expect(rows.filter((row) => row.status !== 'delivered' && row.status !== 'failed')).toEqual([]);
-        expect(rows.some((row) => row.status === 'failed')).toBe(true);
+        const statuses = (await eventsOfMailbox()).flatMap((event) => event.deliveries.map(({ status }) => status));
+        expect(statuses.length).toBeGreaterThan(0);
+        expect(statuses.filter((status) => status !== 'delivered' && status !== 'failed')).toEqual([]);
+        expect(statuses).toContain('failed');
       },
       { timeout: 30_000, interval: 100 },
     );
@@ -80,6 +79,6 @@ describe('delivery loops', () => {
       [2, 422],
       [2, 422],
     ]);
-    expect(await eventsOfMailbox()).toBe(before + 3);
+    expect(await eventsOfMailbox()).toHaveLength(before + 3);
   });
 });

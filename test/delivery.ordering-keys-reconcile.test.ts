@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { gqlData } from './support/graphql.ts';
 import { createMailbox, sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
 
@@ -49,11 +50,12 @@ describe('a delivery waiting behind its ordering key', () => {
     const next = await send(1);
     const row = async () =>
       (
-        await db.pool.query<{ status: string; updated_at: Date }>(
-          'select status, updated_at from delivery where id = $1',
-          [next],
+        await gqlData<{ delivery: { status: string; updatedAt: string } }>(
+          hookpost,
+          `query($id: ID!) { delivery(id: $id) { status updatedAt } }`,
+          { id: next },
         )
-      ).rows[0]!;
+      ).delivery;
     const before = await row();
     expect(before.status).toBe('queued');
 

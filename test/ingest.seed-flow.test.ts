@@ -3,6 +3,7 @@
  * its API key, see it delivered to the target URL, and see it in GET /api/webhooks.
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { ApiKey } from '../clients/typescript/src/types.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { createMailbox, sendEvent, startTestHookpost, type TestHookpost } from './support/hookpost.ts';
 import { startReceiver, type Receiver } from './support/receiver.ts';
@@ -42,7 +43,9 @@ describe('the original flow', () => {
       endpoint_id: expect.any(String),
       signing_secret: expect.stringMatching(/^whsec_/),
     });
-    expect(await db.count('api_key', `mailbox_id = '${mailbox.id}'`)).toBe(1);
+    const keys = (await (await hookpost.api(`/api/mailboxes/${mailbox.id}/api-keys`)).json()) as ApiKey[];
+    expect(keys).toHaveLength(1);
+    expect(mailbox.api_key.startsWith(keys[0]!.prefix)).toBe(true);
     const { rows } = await db.pool.query('select hash from api_key where mailbox_id = $1', [mailbox.id]);
     expect(rows[0].hash.toString('utf8')).not.toContain(mailbox.api_key.slice(4));
   });

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { eventByTracking } from './support/events.ts';
 import {
   createMailbox,
   sendEvent,
@@ -39,8 +40,8 @@ afterAll(async () => {
 });
 
 async function delivery(trackingNumber: string) {
-  const event = await (await api.api(`/api/webhooks/${trackingNumber}`)).json();
-  return { event, delivery: event.deliveries[0] };
+  const event = await eventByTracking(api, trackingNumber);
+  return { event, delivery: event.deliveries[0]! };
 }
 
 describe('stranded deliveries', () => {
@@ -80,8 +81,7 @@ describe('stranded deliveries', () => {
       },
       { timeout: 20_000, interval: 200 },
     );
-    const { rows } = await db.pool.query('select status_reason from delivery where id = $1', [gaveUpDelivery]);
-    expect(rows[0].status_reason).toMatch(/failed 10 times.*relation "x" is locked/);
+    expect((await delivery(gaveUp)).delivery.status_reason).toMatch(/failed 10 times.*relation "x" is locked/);
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([vanishedDelivery]);
 
     // An operator retries it: one manual attempt, delivered.
