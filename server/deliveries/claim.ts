@@ -63,9 +63,16 @@ export const claimable = `((d.status = 'queued' and (d.next_attempt_at is null o
 
 // $3 true: claim even from a guarded endpoint (claimGuarded.ts planned these already);
 // $4 true: its claim counts them among the endpoint's requests in flight (a concurrency limit).
+//
+// The rows are not locked when read (`target`): the update takes a delivery only if it is
+// still as it was read (status, worker, attempts). A delivery another transaction changed
+// meanwhile is re-checked by PostgreSQL against its newest version, and left alone unless
+// nothing that matters moved; so two workers never both take one, and the counters move
+// from the status the delivery really had. Locking them first cost a WAL record a row.
 const claimStatement = `
   with target as (
-    select d.id, d.status as from_status, (p.enabled and p.deleted_at is null) as active,
+    select d.id, d.status as from_status, d.claimed_by as from_worker, d.attempt_count as from_attempts,
+           (p.enabled and p.deleted_at is null) as active,
            (p.paused_at is not null or p.rate_limit_per_second is not null or p.max_in_flight is not null
             or coalesce(h.circuit_state <> 'closed' or h.throttled_until > now(), false)) as guarded,
            coalesce(h.consecutive_failures > 0 or h.failing_since is not null, false) as health_dirty
@@ -74,7 +81,6 @@ const claimStatement = `
       join endpoint p on p.id = d.endpoint_id
       left join endpoint_health h on h.endpoint_id = p.id
      where ${claimable}
-       for update of d
   ), changed as (
     update delivery d
        set status = case when t.active then 'delivering' else 'cancelled' end::delivery_status,
@@ -85,6 +91,7 @@ const claimStatement = `
            updated_at = now()
       from target t, event e, endpoint p
      where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id and (not t.active or not t.guarded or $3)
+       and d.status = t.from_status and d.claimed_by is not distinct from t.from_worker and d.attempt_count = t.from_attempts
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
            null::timestamptz as attempted_at, d.attempt_count as "attemptCount", e.mailbox_id as "mailboxId", p.id as "endpointId",
            e.event_type as "eventType", e.content_type as "contentType", e.body, e.hops, p.url,
