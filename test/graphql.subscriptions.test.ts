@@ -56,8 +56,13 @@ async function send(mailbox: { id: string; apiKey: string }, body: unknown): Pro
   return (await response.json()).tracking_number;
 }
 
-/** Subscriptions start asynchronously; wait until the server holds them. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/**
+ * Subscriptions start asynchronously; wait until the server holds them. Nothing tells when it
+ * does (no count of live subscriptions to poll), and an event sent before would be missed:
+ * a second, not 300 ms, so a loaded 2-core CI machine (a WebSocket handshake, the token's
+ * lookup, the feed's start) still makes it.
+ */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
 beforeAll(async () => {
   const create = async (name: string) => {
