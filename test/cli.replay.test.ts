@@ -88,7 +88,11 @@ describe('hookpost replay', () => {
     const cli = startCli(['replay', '--mailbox', mailboxId], env, { input: true });
     await cli.waitForLine(/^Replay it\? .*\[y\/N\]$/);
     cli.interrupt();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Typed once the Ctrl-C has been handled (a fixed pause could end first on a loaded machine).
+    await vi.waitFor(() => expect(cli.stderr.join('\n')).toMatch(/Not started: no answer/), {
+      timeout: 20_000,
+      interval: 20,
+    });
     cli.type('y');
     expect(await cli.exited).toBe(1);
     expect(cli.stderr.join('\n')).toMatch(/Not started: no answer/);

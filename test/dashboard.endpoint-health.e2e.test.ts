@@ -113,7 +113,7 @@ describe('endpoint health in a browser', () => {
     await page.getByRole('link', { name: `Health of ${receiver.url}/ledger` }).click();
     await page.getByRole('heading', { name: 'Endpoint health' }).waitFor();
     await page.locator('[data-circuit-state="closed"]').waitFor();
-    await expect.poll(() => page.title()).toBe(`Health of ${receiver.url}/ledger · Hookpost`);
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toBe(`Health of ${receiver.url}/ledger · Hookpost`);
     const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
 
     // Two failures in a row open it (each delivery has one attempt, so both are dead letters).
@@ -132,7 +132,7 @@ describe('endpoint health in a browser', () => {
 
     await page.locator('[data-error-kind="http_status"]').waitFor();
     await expect(page.locator('[data-error-kind="http_status"]').textContent()).resolves.toContain('500');
-    await expect.poll(() => page.locator('[data-dead-letter]').count()).toBe(2);
+    await expect.poll(() => page.locator('[data-dead-letter]').count(), { timeout: 10_000 }).toBe(2);
     await expect(page.locator('[data-setting="Retries"]').textContent()).resolves.toContain('production preset');
     await expect(page.locator('[data-setting="Circuit opens"]').textContent()).resolves.toContain(
       'After 2 failures in a row',
@@ -151,13 +151,13 @@ describe('endpoint health in a browser', () => {
     await page.getByRole('button', { name: 'Replay failed deliveries' }).click();
     const dialog = page.getByRole('dialog', { name: 'Replay failed deliveries' });
     const count = dialog.locator('[data-preview-count]');
-    await expect.poll(() => count.getAttribute('data-preview-count')).toBe('2');
+    await expect.poll(() => count.getAttribute('data-preview-count'), { timeout: 10_000 }).toBe('2');
     await dialog.getByLabel('HTTP statuses').fill('503');
-    await expect.poll(() => count.getAttribute('data-preview-count')).toBe('0');
+    await expect.poll(() => count.getAttribute('data-preview-count'), { timeout: 10_000 }).toBe('0');
     expect(await dialog.getByRole('button', { name: /^Replay/ }).isDisabled()).toBe(true);
     await dialog.getByLabel('HTTP statuses').fill('500');
     await dialog.getByLabel('http_status').check();
-    await expect.poll(() => count.getAttribute('data-preview-count')).toBe('2');
+    await expect.poll(() => count.getAttribute('data-preview-count'), { timeout: 10_000 }).toBe('2');
     await expect(dialog.getByTestId('replay-preview').textContent()).resolves.toContain('answered HTTP 500');
     await screenshot(page, 'replay-filter-light');
     await expectAccessible(page, 'replay dialog (light)');
@@ -170,7 +170,7 @@ describe('endpoint health in a browser', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     // Put back in line behind an open circuit, they are held, not attempted.
     await expect.poll(() => page.getByTestId('held-count').textContent(), { timeout: 10_000 }).toBe('4');
-    await expect.poll(() => page.locator('[data-dead-letter]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-dead-letter]').count(), { timeout: 10_000 }).toBe(0);
   });
 
   test('pause and resume ask first, then hold and release', async () => {
@@ -184,7 +184,7 @@ describe('endpoint health in a browser', () => {
     await ask.getByRole('button', { name: 'Pause endpoint' }).click();
     await page.getByText('Endpoint paused: its deliveries are held.').waitFor();
     await page.getByRole('note').filter({ hasText: 'Paused' }).waitFor();
-    await expect.poll(async () => (await endpointState()).pausedAt).not.toBeNull();
+    await expect.poll(async () => (await endpointState()).pausedAt, { timeout: 10_000 }).not.toBeNull();
     await screenshot(page, 'health-paused-light');
 
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
@@ -192,7 +192,7 @@ describe('endpoint health in a browser', () => {
     await expect(resume.textContent()).resolves.toContain('out oldest first');
     await resume.getByRole('button', { name: 'Resume endpoint' }).click();
     await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
-    await expect.poll(async () => (await endpointState()).pausedAt).toBeNull();
+    await expect.poll(async () => (await endpointState()).pausedAt, { timeout: 10_000 }).toBeNull();
   });
 
   test('disable, then enable with "deliver what it missed": the event sent meanwhile reaches the receiver', async () => {
@@ -202,7 +202,7 @@ describe('endpoint health in a browser', () => {
       .getByRole('dialog', { name: 'Disable this endpoint?' })
       .getByRole('button', { name: 'Disable endpoint' })
       .click();
-    await expect.poll(async () => (await endpointState()).enabled).toBe(false);
+    await expect.poll(async () => (await endpointState()).enabled, { timeout: 10_000 }).toBe(false);
     const before = receiver.requests.length;
     await sendEvent({ event: 'invoice.created', data: { id: 'missed' } });
     await page.getByRole('button', { name: 'Enable', exact: true }).click();

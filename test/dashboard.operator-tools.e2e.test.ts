@@ -189,7 +189,7 @@ describe('operator tools on the events page', () => {
     const search = page.getByLabel('Search events', { exact: true });
 
     await search.fill('data.order_id:ORD-7');
-    await expect.poll(() => shownRows()).toBe(1);
+    await expect.poll(() => shownRows(), { timeout: 10_000 }).toBe(1);
     await page.locator('[data-term="payload"]').getByText('ORD-7').waitFor();
     await screenshot(page, 'search-payload-field');
     expect(new URL(page.url()).searchParams.get('q')).toBe('data.order_id:ORD-7');
@@ -206,7 +206,7 @@ describe('operator tools on the events page', () => {
     await search.fill('status:503 data.customer:odd');
     await expect.poll(() => shownRows(), { timeout: 20_000 }).toBe(BULK / 2);
     await search.fill('503 error:http_status');
-    await expect.poll(() => shownRows()).toBeGreaterThanOrEqual(100);
+    await expect.poll(() => shownRows(), { timeout: 10_000 }).toBeGreaterThanOrEqual(100);
 
     // A value without its field, and an unknown error kind: said beside the box, no failed page.
     await search.fill('ORD-7 error:slow');
@@ -223,7 +223,7 @@ describe('operator tools on the events page', () => {
     await page.getByText('say which field holds it').waitFor();
     await search.fill('');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === null);
-    await expect.poll(() => shownRows()).toBeGreaterThanOrEqual(100);
+    await expect.poll(() => shownRows(), { timeout: 10_000 }).toBeGreaterThanOrEqual(100);
   });
 
   test('picked rows are replayed by one server-side replay, after a count', async () => {

@@ -34,10 +34,11 @@ describe('jobs put back', () => {
     const busy = '11111111-1111-4111-8111-111111111111';
     const other = '22222222-2222-4222-8222-222222222222';
     const fairShare = createFairShare({ slots: 8, share: 2 });
-    // The endpoint runs its share, and its jobs take about 2 s.
+    // The endpoint runs its share, and its jobs take about 2 s (a little more: a timer may
+    // fire a millisecond early by Date.now(), which times the job).
     const first = (await fairShare.startJob(busy, { mayWait: false }))!;
     const timed = (await fairShare.startJob(busy, { mayWait: false }))!;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await new Promise((resolve) => setTimeout(resolve, 2_050));
     timed();
     const second = (await fairShare.startJob(busy, { mayWait: false }))!;
     const jobMs = fairShare.typicalJobMs(busy);
@@ -62,7 +63,7 @@ describe('jobs put back', () => {
     second();
     putBack.ended(busy);
     const dueNowCount = async () => (await dueInMs(busy)).filter((ms) => ms <= 0).length;
-    await expect.poll(dueNowCount).toBe(3);
+    await expect.poll(dueNowCount, { timeout: 5_000 }).toBe(3);
     const after = await dueInMs(busy);
     expect(after.slice(3).every((ms) => ms > jobMs)).toBe(true);
     // Another job ends at once: the room is the same and those three are on their way, so nothing more moves.
@@ -76,7 +77,7 @@ describe('jobs put back', () => {
     );
     putBack.started(busy, rows[0]!.id);
     putBack.ended(busy);
-    await expect.poll(dueNowCount).toBe(4);
+    await expect.poll(dueNowCount, { timeout: 5_000 }).toBe(4);
     // The other two never come (another worker took them): after a moment their room is free again, with no call.
     await expect.poll(dueNowCount, { timeout: 5_000 }).toBe(6);
     first();

@@ -186,10 +186,12 @@ describe('one circuit breaker across two worker processes', () => {
     await waitFor(async () => expect((await restHealth(endpointId)).held_count).toBeGreaterThanOrEqual(held.length));
     // Down a few rests more: probes fail and the circuit reopens, one probe per rest.
     await sleep(3 * COOL_DOWN_MS + 500);
+    // A worker logs a failed probe after the receiver has answered it, through its stdout: a
+    // probe answered just now may not be in the logs yet. Read both once they agree.
+    const probeFailed = new RegExp(`Endpoint ${endpointId}'s circuit is open: The probe delivery failed`);
+    await waitFor(() => expect(logsMatching(probeFailed)).toHaveLength(receiver.requests.length - requestsBefore));
     const whileOpen = receiver.requests.slice(requestsBefore);
-    const failedProbes = logsMatching(
-      new RegExp(`Endpoint ${endpointId}'s circuit is open: The probe delivery failed`),
-    );
+    const failedProbes = logsMatching(probeFailed);
     expect(whileOpen.length).toBeGreaterThanOrEqual(1);
     // A rest is at least COOL_DOWN_MS, so at most one probe per COOL_DOWN_MS since opening.
     expect(whileOpen.length).toBeLessThanOrEqual(Math.ceil((Date.now() - openedAt) / COOL_DOWN_MS));

@@ -45,7 +45,7 @@ test('requests out before a limit was set free no place when they end: the limit
 
     // Four out without a limit; then the limit; three more are claimed under it.
     await send(4);
-    await expect.poll(() => open).toBe(4);
+    await expect.poll(() => open, { timeout: 10_000 }).toBe(4);
     const patched = await hookpost.api(`/api/endpoints/${endpointId}`, {
       method: 'PATCH',
       json: { max_in_flight: LIMIT },

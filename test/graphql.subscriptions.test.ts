@@ -56,8 +56,45 @@ async function send(mailbox: { id: string; apiKey: string }, body: unknown): Pro
   return (await response.json()).tracking_number;
 }
 
-/** Subscriptions start asynchronously; wait until the server holds them. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/**
+ * Subscriptions start asynchronously; wait until the server holds them. Nothing tells when it
+ * does (no count of live subscriptions to poll), and an event sent before would be missed:
+ * a second, not 300 ms, so a loaded 2-core CI machine (a WebSocket handshake, the token's
+ * lookup, the feed's start) still makes it. Where more events do no harm, `untilLive`
+ * waits for the subscriptions themselves instead.
+ */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+/**
+ * Sends events to `mailbox` until each subscription has pushed one of them (`saw`): then the
+ * server holds them all.
+ */
+async function untilLive(
+  mailbox: { id: string; apiKey: string },
+  lives: { live: Subscription<any>; saw: (payloads: GraphQLResponse<any>[], sent: string[]) => boolean }[],
+) {
+  const sent: string[] = [];
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    sent.push(await send(mailbox, { event: 'live.probe' }));
+    const answered = await Promise.all(
+      lives.map(({ live, saw }) =>
+        live
+          .until((payloads) => saw(payloads, sent), 1_000)
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    );
+    if (answered.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error('The subscriptions did not push an event sent to them within 20 s.');
+  }
+}
+const sawEvent = (payloads: GraphQLResponse<EventsPayload>[], sent: string[]) =>
+  receivedNumbers(payloads).some((number) => sent.includes(number));
+const sawDelivery = (payloads: GraphQLResponse<DeliveriesPayload>[], sent: string[]) =>
+  updates(payloads).some((update) => sent.includes(update.delivery.event.trackingNumber));
 
 beforeAll(async () => {
   const create = async (name: string) => {
@@ -114,7 +151,10 @@ describe('over WebSocket (graphql-ws)', () => {
   test('with the token in the upgrade request headers', async () => {
     const events = track(subscribeWs<EventsPayload>(hookpost, EVENTS, { m: shop.id }));
     const deliveries = track(subscribeWs<DeliveriesPayload>(hookpost, DELIVERIES, { m: shop.id }));
-    await settle();
+    await untilLive(shop, [
+      { live: events, saw: sawEvent },
+      { live: deliveries, saw: sawDelivery },
+    ]);
     const number = await send(shop, { event: 'ws.header' });
     await events.until((p) => receivedNumbers(p).includes(number));
     const payloads = await deliveries.until((p) => updates(p).some((u) => u.status === 'delivered'));
@@ -173,11 +213,10 @@ describe('who may subscribe', () => {
     const token: string = createAccessToken.token;
     const sse = track(subscribeSse<EventsPayload>(hookpost, EVENTS, {}, { token }));
     const ws = track(subscribeWs<EventsPayload>(hookpost, EVENTS, {}, { token }));
-    await settle();
-    const before = await send(shop, { event: 'order.created' });
-    await Promise.all([
-      sse.until((p) => receivedNumbers(p).includes(before)),
-      ws.until((p) => receivedNumbers(p).includes(before)),
+    // Both live: each pushed an event sent after it was asked for.
+    await untilLive(shop, [
+      { live: sse, saw: sawEvent },
+      { live: ws, saw: sawEvent },
     ]);
 
     const revokedAt = Date.now();
@@ -283,7 +322,7 @@ describe('under a burst', () => {
 describe('a lost LISTEN connection', () => {
   test('is re-established and subscribers are told to resync', async () => {
     const watch = track(subscribeSse<EventsPayload>(hookpost, EVENTS));
-    await settle();
+    await untilLive(shop, [{ live: watch, saw: sawEvent }]);
     await db.pool.query(
       `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'hookpost-listen' and datname = current_database()`,
     );

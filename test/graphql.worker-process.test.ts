@@ -65,7 +65,9 @@ describe('subscriptions fed by a worker in another process', () => {
     const sse = subscribeSse<Payload>(api, DELIVERIES);
     const ws = subscribeWs<Payload>(api, DELIVERIES);
     open.push(sse, ws);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Until the server holds both (nothing tells when), the first attempt's update would be
+    // missed: a second, not 300 ms, for a loaded CI machine.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const response = await sendEvent(
       api,

@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Event } from '../clients/typescript/src/types.ts';
 import { spawnHookpost } from './support/process.ts';
 import { eventByTracking } from './support/events.ts';
@@ -151,7 +151,20 @@ describe('bodies in flight are bounded', () => {
       );
       return { socket, body, answer };
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Until the server has read both requests' headers, their bytes are not taken: a probe
+    // without a key (401 otherwise, storing nothing) is refused 503 once they are.
+    await vi.waitFor(
+      async () => {
+        const probe = await fetch(`${hookpost.baseUrl}${ingestPath()}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: event(20 * 1024),
+        });
+        await probe.arrayBuffer();
+        expect(probe.status).toBe(503);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
 
     const refused = await fetch(`${hookpost.baseUrl}${ingestPath()}`, {
       method: 'POST',
@@ -211,9 +224,11 @@ describe('slow and idle clients are cut off', () => {
     const extra = await rawExchange((socket) => socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'), 5_000);
     expect(extra.closed).toBe(true);
     expect(extra.text).toBe('');
-    // The idle ones are cut at the headers deadline; then others get through.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect((await fetch(`${hookpost.baseUrl}/healthz`)).status).toBe(200);
+    // The idle ones are cut at the headers deadline (1 s); then others get through.
+    await vi.waitFor(async () => expect((await fetch(`${hookpost.baseUrl}/healthz`)).status).toBe(200), {
+      timeout: 15_000,
+      interval: 250,
+    });
     for (const socket of sockets) socket.destroy();
   });
 });

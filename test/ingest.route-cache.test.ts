@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 describe('the route cache across API processes', () => {
-  test('a key revoked through one process stops working in another within a second', async () => {
+  test('a key revoked through one process stops working in another within moments', async () => {
     const mailbox = await createMailbox(a, { name: 'Revoked elsewhere', target_url: 'https://example.com/hook' });
     expect((await sendEvent(b, mailbox, { warm: 'the cache' })).status).toBe(202);
     const [key] = await (await a.api(`/api/mailboxes/${mailbox.id}/api-keys`)).json();
@@ -41,10 +41,12 @@ describe('the route cache across API processes', () => {
     expect((await sendEvent(a, mailbox, { same: 'process' })).status).toBe(401);
     const revokedAt = Date.now();
     await vi.waitFor(async () => expect((await sendEvent(b, mailbox, { other: 'process' })).status).toBe(401), {
-      timeout: 1_000,
+      timeout: 2_000,
       interval: 20,
     });
-    expect(Date.now() - revokedAt).toBeLessThan(1_000);
+    // Each try is an HTTP round trip, slower on a loaded machine: the bound leaves room for
+    // that, still well within b's cache TTL (5 s), which only the change bus can cut short.
+    expect(Date.now() - revokedAt).toBeLessThan(2_000);
   });
 
   test('an endpoint added through one process receives events accepted by another', async () => {
@@ -64,7 +66,7 @@ describe('the route cache across API processes', () => {
         const next = await (await sendEvent(b, mailbox, { event: 'x' })).json();
         expect((await eventByTracking(a, next.tracking_number)).deliveries).toHaveLength(2);
       },
-      { timeout: 1_000, interval: 20 },
+      { timeout: 2_000, interval: 20 },
     );
   });
 });
@@ -77,12 +79,13 @@ describe('the route cache under load', () => {
   let mailboxId: string;
   /** The real pool, counting lookups and making each take `delayMs` longer, as under load. */
   const slowDb = (delayMs: number) => {
-    const counter = { lookups: 0 };
+    const counter = { lookups: 0, ended: 0 };
     const db: Queryable = {
       query: (async (config: pg.QueryConfig) => {
         counter.lookups++;
         const result = await pool.query(config);
         await new Promise((resolve) => setTimeout(resolve, delayMs));
+        counter.ended++;
         return result;
       }) as Queryable['query'],
     };
@@ -112,19 +115,25 @@ describe('the route cache under load', () => {
 
   test('a key in use is refreshed before it expires, so no request waits for a lookup after the first', async () => {
     const { db: slow, counter } = slowDb(60);
-    const routes = createRouteCache({ db: slow, changes, ttlMs: 500 });
+    // A refresh starts 200 ms (a fifth of the TTL) before expiry and takes the query plus
+    // 60 ms: room for a slow query on a loaded machine.
+    const routes = createRouteCache({ db: slow, changes, ttlMs: 1_000 });
     await routes.find(hashToken(apiKey));
-    const waits: number[] = [];
-    const until = Date.now() + 2_000;
+    // A request that waits for a lookup waits for its 60 ms timer; one answered from the
+    // cache waits only for promise callbacks, during which no timer can fire. So no lookup
+    // ends while a request is pending, unless that request waited for it (timing it instead
+    // would fail whenever a loaded machine pauses the process for tens of ms).
+    const waited: number[] = [];
+    const until = Date.now() + 4_200;
     while (Date.now() < until) {
-      const started = performance.now();
+      const endedBefore = counter.ended;
       expect((await routes.find(hashToken(apiKey)))?.mailboxId).toBe(mailboxId);
-      waits.push(performance.now() - started);
+      if (counter.ended !== endedBefore) waited.push(counter.ended - endedBefore);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     // Four TTLs went by: the entry was refreshed in the background each time.
     expect(counter.lookups).toBeGreaterThanOrEqual(4);
-    expect(Math.max(...waits)).toBeLessThan(30);
+    expect(waited).toEqual([]);
   });
 
   test('a lookup that began before a routing change is not remembered', async () => {

@@ -3,6 +3,12 @@ import { createFairShare, shareOf } from './fairShare.ts';
 
 const never = () => new Promise<void>(() => undefined);
 const turn = () => new Promise((resolve) => setImmediate(resolve));
+/**
+ * A job refused "at once" comes back well under the least it would wait (jobWaitMinMs 1,000
+ * in those tests), but not within tens of ms on a loaded 2-core machine: a GC pause or the
+ * process being descheduled can take that long.
+ */
+const NO_WAIT_MS = 500;
 
 describe("an endpoint's share of a worker", () => {
   test('is a fraction of the slots, at least one', () => {
@@ -79,7 +85,7 @@ describe("an endpoint's share of a worker", () => {
     fair.outcome('slow', { ok: true, durationMs: 80 });
     const started = Date.now();
     expect(await fair.startJob('slow', { mayWait: true })).toBeNull();
-    expect(Date.now() - started).toBeLessThan(40);
+    expect(Date.now() - started).toBeLessThan(NO_WAIT_MS);
     first();
     second();
   });
@@ -93,7 +99,7 @@ describe("an endpoint's share of a worker", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     expect(await fair.startJob('tarpit', { mayWait: true })).toBeNull();
-    expect(Date.now() - started).toBeLessThan(40);
+    expect(Date.now() - started).toBeLessThan(NO_WAIT_MS);
     // Its jobs take at least as long as that request has been out: those put back are spaced by it.
     expect(fair.pace('tarpit').apartMs).toBeGreaterThanOrEqual(40);
     first();
@@ -107,7 +113,7 @@ describe("an endpoint's share of a worker", () => {
     for (let i = 0; i < 5; i++) fair.outcome('failing', { ok: false, durationMs: 5 });
     const started = Date.now();
     expect(await fair.startJob('failing', { mayWait: true })).toBeNull();
-    expect(Date.now() - started).toBeLessThan(40);
+    expect(Date.now() - started).toBeLessThan(NO_WAIT_MS);
     first();
     second();
   });

@@ -69,7 +69,9 @@ describe('event-type filters', () => {
   ])('the worst cases stay cheap: %s', (pattern, eventType) => {
     const started = performance.now();
     for (let i = 0; i < 1000; i++) expect(acceptsEventType([pattern], eventType)).toBe(false);
-    // A thousand matches in well under a second: no match can take long.
-    expect(performance.now() - started).toBeLessThan(500);
+    // A thousand matches in well under two seconds: no match can take long (the third case
+    // alone takes ~170 ms on a loaded 2-core machine, where a backtracking one took seconds
+    // for a single match).
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

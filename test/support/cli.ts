@@ -56,6 +56,8 @@ export interface RunningCli {
 
 export function startCli(args: string[], env: Record<string, string>, options: { input?: boolean } = {}): RunningCli {
   const child = spawnCli(args, env, options.input ? 'pipe' : 'ignore');
+  // A line typed just as it exits fails with EPIPE: it goes nowhere, as in a terminal.
+  child.stdin?.on('error', () => undefined);
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const waiters = new Set<() => void>();
   const exited = new Promise<number | null>((resolve) =>
