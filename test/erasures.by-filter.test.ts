@@ -55,8 +55,8 @@ async function sendMany(mailbox: CreatedMailbox, count: number, body: (i: number
 /** Rows anywhere in Hookpost's tables that still hold `text` for these events. */
 async function rowsHolding(eventIds: string[], text: string): Promise<number> {
   const { rows } = await db.pool.query<{ n: string }>(
-    `select (select count(*) from event where id = any($1::uuid[]) and (position(convert_to($2, 'UTF8') in body) > 0
-                                                                       or array_to_string(search_terms, ' ') like '%' || $2 || '%'))
+    `select (select count(*) from event where id = any($1::uuid[]) and position(convert_to($2, 'UTF8') in body) > 0)
+          + (select count(*) from event_search where event_id = any($1::uuid[]) and array_to_string(terms, ' ') like '%' || $2 || '%')
           + (select count(*) from attempt a join delivery d on d.id = a.delivery_id
               where d.event_id = any($1::uuid[]) and (position(convert_to($2, 'UTF8') in coalesce(a.response_body, '')) > 0
                                                       or a.response_headers::text like '%' || $2 || '%'

@@ -49,6 +49,7 @@ const deadLetters = (trackingNumber: string) =>
 async function secretsLeft(eventId: string): Promise<number> {
   const { rows } = await db.pool.query<{ n: number }>(
     `select (select count(*) from event where id = $1 and position(convert_to($2, 'UTF8') in body) > 0)
+          + (select count(*) from event_search where event_id = $1 and array_to_string(terms, ' ') like '%' || $2 || '%')
           + (select count(*) from attempt a join delivery d on d.id = a.delivery_id
               where d.event_id = $1 and (position(convert_to($2, 'UTF8') in coalesce(a.response_body, '')) > 0
                                          or a.response_headers::text like '%' || $2 || '%'))

@@ -140,6 +140,8 @@ describe('retention', () => {
     expect(await db.count('dead_letter', `delivery_id in (select id from delivery where ${oldShopDeliveries})`)).toBe(
       2,
     );
+    // Their search terms (a table of their own, without a foreign key) go with them.
+    expect(await db.count('event_search', oldShopDeliveries)).toBe(old.shopSettled!.length);
 
     // Hookpost's own alerts (delivery.exhausted of the failures above) are settled events
     // of the system mailbox, past their retention as well.
@@ -156,6 +158,8 @@ describe('retention', () => {
     expect(await existing(old.shopSettled!)).toBe(0);
     expect(await db.count('delivery', oldShopDeliveries)).toBe(0);
     expect(await db.count('attempt', `delivery_id in (select id from delivery where ${oldShopDeliveries})`)).toBe(0);
+    expect(await db.count('event_search', oldShopDeliveries)).toBe(0);
+    expect(await db.count('event_search', 'event_id not in (select id from event)')).toBe(0);
     expect(await db.count('dead_letter', `mailbox_id = '${shop.id}'`)).toBe(1);
     // Not yet settled, longer retention, kept forever, recent: all still there.
     expect(await existing(old.shopPending!)).toBe(1);

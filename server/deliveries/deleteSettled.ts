@@ -1,7 +1,7 @@
 /**
  * The end of a delivery's life: deleting events whose deliveries have all settled
  * (delivered, failed, cancelled; or none at all: unrouted), with their deliveries, dead
- * letters and attempts. An event with a delivery still queued, held or delivering is
+ * letters, attempts and search terms. An event with a delivery still queued, held or delivering is
  * never deleted: it is skipped, and so is one another transaction holds.
  *
  * The event rows are locked first, as a requeue does (requeue.ts), which is the only
@@ -44,6 +44,11 @@ export async function deleteSettledEvents(tx: Queryable, eventIds: string[]): Pr
   await tx.query({
     name: 'delete_settled_deliveries',
     text: `delete from delivery where event_id = any($1::uuid[])`,
+    values: [ids],
+  });
+  await tx.query({
+    name: 'delete_settled_search_terms',
+    text: `delete from event_search where event_id = any($1::uuid[])`,
     values: [ids],
   });
   await tx.query({

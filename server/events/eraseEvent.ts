@@ -60,10 +60,12 @@ export async function eraseEventRows(tx: Queryable, trackingNumber: string): Pro
     return { outcome: 'in_flight' };
   }
   const { rows: updated } = await tx.query<{ erased_at: Date }>(
-    `update event set body = ''::bytea, search_terms = '{}', trace_context = null, ordering_key = null, erased_at = now()
+    `update event set body = ''::bytea, trace_context = null, ordering_key = null, erased_at = now()
       where id = $1 returning erased_at`,
     [trackingNumber],
   );
+  // Its search terms are its payload's values.
+  await tx.query(`delete from event_search where event_id = $1`, [trackingNumber]);
   // An ordering key is often the data subject's own id (a customer, an account). Every
   // delivery of the event has ended by now, so none is in a key's line any more.
   await tx.query(`update delivery set ordering_key = null where event_id = $1 and ordering_key is not null`, [

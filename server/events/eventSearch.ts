@@ -140,7 +140,9 @@ export function eventConditions(filter: Omit<EventFilter, 'status'>, param: (val
   if (filter.eventTypes?.length)
     where.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
   for (const match of filter.payload ?? []) {
-    where.push(`e.search_terms && ${param(termsMatching(match.path, match.equals))}::text[]`);
+    where.push(
+      `exists (select 1 from event_search s where s.event_id = e.id and s.terms && ${param(termsMatching(match.path, match.equals))}::text[])`,
+    );
   }
   if (filter.deliveryStatusCode !== undefined)
     where.push(

@@ -114,7 +114,9 @@ export function deadLetterConditions(filter: DeadLetterFilter, values: unknown[]
   if (filter.eventTypes?.length)
     onEvent.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
   for (const match of filter.payload ?? [])
-    onEvent.push(`e.search_terms && ${param(termsMatching(match.path, match.equals))}::text[]`);
+    onEvent.push(
+      `exists (select 1 from event_search s where s.event_id = e.id and s.terms && ${param(termsMatching(match.path, match.equals))}::text[])`,
+    );
   if (onEvent.length) where.push(`exists (select 1 from event e where e.id = d.event_id and ${onEvent.join(' and ')})`);
   return where;
 }

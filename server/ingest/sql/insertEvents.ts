@@ -103,14 +103,19 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
   const traced = events.some((e) => e.traceContext);
   // Likewise without ordering keys (most batches): the statement stays as it was.
   const keyed = events.some((e) => e.orderingKey !== undefined || e.deliveries.some((d) => d.orderingKey));
+  const eventIds = param(
+    events.map((e) => e.id),
+    'uuid[]',
+  );
+  const terms = param(
+    events.map((e) => JSON.stringify(e.searchTerms ?? [])),
+    'jsonb[]',
+  );
   const text = `with ${claimed}new_events as (
-    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, search_terms, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''})
+    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''})
     select e.id, e.mailbox_id, e.event_type, e.content_type, substring(${bodyBytes} from e.body_start for e.body_length), e.n, e.n,
-           coalesce(array(select jsonb_array_elements_text(e.terms)), '{}'), e.hops${traced ? ', e.trace_context' : ''}${keyed ? ', e.ordering_key' : ''}
-      from unnest(${param(
-        events.map((e) => e.id),
-        'uuid[]',
-      )}, ${param(
+           e.hops${traced ? ', e.trace_context' : ''}${keyed ? ', e.ordering_key' : ''}
+      from unnest(${eventIds}, ${param(
         events.map((e) => e.mailboxId),
         'uuid[]',
       )}, ${param(
@@ -122,10 +127,7 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
       )}, ${param(bodies.starts, 'int[]')}, ${param(bodies.lengths, 'int[]')}, ${param(
         events.map((e) => e.deliveries.length),
         'int[]',
-      )}, ${param(
-        events.map((e) => JSON.stringify(e.searchTerms ?? [])),
-        'jsonb[]',
-      )}, ${param(
+      )}, ${terms}, ${param(
         events.map((e) => e.hops ?? 0),
         'int[]',
       )}${
@@ -145,6 +147,12 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
       }) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''})
      ${admitted}
     returning id, mailbox_id
+  ), new_terms as (
+    -- Search terms live apart from the event row (migration 20261203073000_event_search_apart).
+    insert into event_search (event_id, terms)
+    select t.id, array(select jsonb_array_elements_text(t.terms))
+      from unnest(${eventIds}, ${terms}) as t(id, terms)
+     where jsonb_array_length(t.terms) > 0${keys ? ' and t.id in (select id from new_events)' : ''}
   ), new_deliveries as (
     insert into delivery (id, event_id, endpoint_id${keyed ? ', ordering_key' : ''})
     select d.id, d.event_id, d.endpoint_id${keyed ? ', d.ordering_key' : ''}

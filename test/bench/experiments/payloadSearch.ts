@@ -29,16 +29,21 @@ async function main() {
   const started = performance.now();
   for (let from = 0; from < total; from += 100_000) {
     await db.pool.query(
-      `insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, search_terms)
-       select uuidv7(), $1, 'order.created', 'application/json',
-              convert_to(format('{"event":"order.created","data":{"order_id":"ORD-%s","customer":"C-%s","amount":%s}}', n, n % 10000, n % 500), 'UTF8'),
-              0, 0,
-              array['event="order.created"', format('data.order_id="ORD-%s"', n), format('data.customer="C-%s"', n % 10000), format('data.amount=%s', n % 500)]
-         from generate_series($2::int, $3::int - 1) as n`,
+      `with source as (select uuidv7() as id, n from generate_series($2::int, $3::int - 1) as n),
+            events as (
+              insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count)
+              select id, $1, 'order.created', 'application/json',
+                     convert_to(format('{"event":"order.created","data":{"order_id":"ORD-%s","customer":"C-%s","amount":%s}}', n, n % 10000, n % 500), 'UTF8'),
+                     0, 0
+                from source)
+       insert into event_search (event_id, terms)
+       select id, array['event="order.created"', format('data.order_id="ORD-%s"', n), format('data.customer="C-%s"', n % 10000), format('data.amount=%s', n % 500)]
+         from source`,
       [mailbox, from, Math.min(from + 100_000, total)],
     );
   }
   await db.pool.query('vacuum analyze event');
+  await db.pool.query('vacuum analyze event_search');
   console.log(`${total} events written in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   const time = async (payload: { path: string; equals: string }[]) => {
