@@ -79,6 +79,21 @@ export function oneDeliveryJobPayloadSql(trigger: string, endpointId: string, de
 }
 
 /**
+ * SQL: deliverJobPayloads' payloads, for a statement that finds the deliveries as it runs:
+ * `rows` is a query with columns `id`, `endpoint_id` and `trigger`; the result has the
+ * columns addDeliverJobsSql takes (due now), per trigger and endpoint, in chunks.
+ */
+export function deliverJobPayloadsSql(rows: string): string {
+  return `select json_build_object('trigger', c.trigger, 'endpointId', c.endpoint_id,
+                           'deliveries', json_agg(json_build_object('id', c.id) order by c.id))::text as payload,
+         null::timestamptz as run_at
+    from (select r.id, r.endpoint_id, r.trigger,
+                 (row_number() over (partition by r.trigger, r.endpoint_id order by r.id) - 1) / ${DELIVERIES_PER_JOB} as chunk
+            from (${rows}) r) c
+   group by c.trigger, c.endpoint_id, c.chunk`;
+}
+
+/**
  * SQL that adds one `deliver` job per row of `rows` (replays' behind live ones), a query with a text column `payload`
  * (from deliverJobPayloads) and a timestamptz column `run_at` (null: now); evaluates to
  * the set of added jobs. Used inside the statements that create or re-queue deliveries,

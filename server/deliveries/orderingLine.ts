@@ -24,7 +24,13 @@
  * snapshot can miss the other's uncommitted claim.
  */
 import type { Queryable } from '../db/queryable.ts';
-import { addDeliverJobsSql, oneDeliveryJobPayloadSql, type AttemptTrigger } from './deliverJobs.ts';
+import {
+  addDeliverJobsSql,
+  deliverJobPayloadsSql,
+  oneDeliveryJobPayloadSql,
+  type AttemptTrigger,
+} from './deliverJobs.ts';
+import { statusesCountedAs } from './lifecycle.ts';
 
 /** The unique index that keeps a line to one request in flight (migration 20261203020100_ordering_keys). */
 const IN_FLIGHT_PER_KEY_INDEX = 'delivery_ordering_in_flight_key';
@@ -105,3 +111,27 @@ export async function wakeNextInLine(db: Queryable, deliveryIds: readonly string
   });
   return rows[0]?.woken ?? 0;
 }
+
+/**
+ * SQL ($1: an endpoint) for the moment an endpoint stops being ordered by key: its
+ * deliveries still to send leave their lines and go as unkeyed ones do. Those waiting
+ * behind a line have no job, so each queued and due one gets one, of the trigger it was
+ * remembering (a line's head may have one already: the second finds nothing to do).
+ * Retrying ones keep the job of their next attempt; held ones are released by their
+ * endpoint's health. Run it in the transaction that turns the ordering off.
+ */
+export const leaveLinesSql = `
+  with target as (
+    select d.id, d.endpoint_id, d.status, d.next_attempt_at, coalesce(d.waiting_trigger, 'scheduled') as trigger
+      from delivery d
+     where d.endpoint_id = $1::uuid and d.ordering_key is not null
+       and d.status = any('{${statusesCountedAs('pending').join(',')}}'::delivery_status[])
+     order by d.id
+       for update
+  ), freed as (
+    update delivery d set ordering_key = null, waiting_trigger = null, updated_at = now() from target t where d.id = t.id
+  )
+  select count(*)::int as jobs from ${addDeliverJobsSql(
+    deliverJobPayloadsSql(`select t.id, t.endpoint_id, t.trigger from target t
+                            where t.status = 'queued' and (t.next_attempt_at is null or t.next_attempt_at <= now())`),
+  )}`;

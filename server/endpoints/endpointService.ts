@@ -12,6 +12,7 @@ import { Prisma, type PrismaClient } from '../db/prisma.ts';
 import type { Endpoint } from '../db/generated/prisma/client.ts';
 import { generateSigningSecret } from '../delivery/signature.ts';
 import { cancelWaitingDeliveries } from '../deliveries/cancel.ts';
+import { leaveLinesSql } from '../deliveries/orderingLine.ts';
 import { checkTargetUrl } from '../delivery/targetGuard.ts';
 import { AppError, notFound, parseInput } from '../errors.ts';
 import type pg from 'pg';
@@ -143,6 +144,8 @@ export async function updateEndpoint(
   const data = parseInput(endpointPatchSchema, patch);
   const current = await findLiveEndpoint(rt, id);
   if (data.url !== undefined) assertTargetAllowed(rt, data.url);
+  // Ordering turned off: the deliveries waiting in its keys' lines go now, as unkeyed ones do.
+  const leavingLines = current.orderedByKey && data.orderedByKey === false;
   const [updated] = await rt.prisma.$transaction([
     rt.prisma.endpoint.update({
       where: { id },
@@ -168,6 +171,7 @@ export async function updateEndpoint(
       id,
       Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined)),
     ),
+    ...(leavingLines ? [rt.prisma.$queryRawUnsafe(leaveLinesSql, id)] : []),
   ]);
   rt.routes.changed(current.mailboxId);
   return updated;
