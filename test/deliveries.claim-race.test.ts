@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import pg from 'pg';
 import { startChangeBus, type ChangeBus } from '../server/db/changeBus.ts';
 import { claimDeliveries } from '../server/deliveries/claim.ts';
+import { deferDeliveries } from '../server/deliveries/hold.ts';
 import { recordAttempts } from '../server/deliveries/recordAttempts.ts';
 import { newId } from '../server/ids.ts';
 import { insertEvents } from '../server/ingest/sql/insertEvents.ts';
@@ -161,5 +162,22 @@ describe('two claims of one delivery at the same moment', () => {
     expect((await claimByA!).claimed).toEqual([]);
     expect(await deliveryRow(deliveryId)).toEqual({ status: 'queued', claimed_by: null, attempt_count: 1 });
     expect(await eventCounters(eventId)).toMatchObject({ pending_count: 1, attempt_count: 1 });
+  });
+
+  test('one puts it off (a rate limit, a Retry-After) before it commits; the other does not take it before then', async () => {
+    // claimGuarded.ts puts off, in its transaction, what the endpoint's limits do not let go
+    // now: queued it was, queued it stays (same worker, same attempts), only not due.
+    const { eventId, deliveryId } = await store();
+    let claimByA: ReturnType<typeof claimDeliveries> | undefined;
+    await inTransaction(
+      (workerB) =>
+        deferDeliveries({ db: workerB }, [{ id: deliveryId, at: new Date(Date.now() + 60_000) }], 'scheduled'),
+      async () => {
+        ({ claim: claimByA } = await claimWhileHeld(deliveryId));
+      },
+    );
+    expect((await claimByA!).claimed).toEqual([]);
+    expect(await deliveryRow(deliveryId)).toEqual({ status: 'queued', claimed_by: null, attempt_count: 0 });
+    expect(await eventCounters(eventId)).toMatchObject({ pending_count: 1, attempt_count: 0 });
   });
 });

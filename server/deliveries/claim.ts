@@ -65,7 +65,9 @@ export const claimable = `((d.status = 'queued' and (d.next_attempt_at is null o
 // $4 true: its claim counts them among the endpoint's requests in flight (a concurrency limit).
 //
 // The rows are not locked when read (`target`): the update takes a delivery only if it is
-// still as it was read (status, worker, attempts). A delivery another transaction changed
+// still as it was read (status, worker, attempts) and, if queued, still due: one put off in
+// a transaction that committed meanwhile (claimGuarded.ts's plan, a give-back) stays queued
+// with its worker and attempts, only it is no longer due. A delivery another transaction changed
 // meanwhile is re-checked by PostgreSQL against its newest version, and left alone unless
 // nothing that matters moved; so two workers never both take one, and the counters move
 // from the status the delivery really had. Locking them first cost a WAL record a row.
@@ -92,6 +94,7 @@ const claimStatement = `
       from target t, event e, endpoint p
      where d.id = t.id and e.id = d.event_id and p.id = d.endpoint_id and (not t.active or not t.guarded or $3)
        and d.status = t.from_status and d.claimed_by is not distinct from t.from_worker and d.attempt_count = t.from_attempts
+       and (d.status <> 'queued' or d.next_attempt_at is null or d.next_attempt_at <= now())
  returning d.id, d.event_id, d.endpoint_id, t.from_status, d.status as to_status, 0 as attempted,
            null::timestamptz as attempted_at, d.attempt_count as "attemptCount", e.mailbox_id as "mailboxId", p.id as "endpointId",
            e.event_type as "eventType", e.content_type as "contentType", e.body, e.hops, p.url,

@@ -123,6 +123,22 @@ export function likePattern(pattern: string): string {
 export type EventFilter = z.output<typeof eventSearchSchema>;
 
 /**
+ * SQL: the event `eventId` (an SQL expression) has every one of these payload fields, or
+ * null when none is asked for. One lookup of the event's terms with all of them: the GIN
+ * index answers them together (a bitmap AND), where one EXISTS per field joined each on
+ * its own and, with several fields, walked every term row by id instead.
+ */
+export function payloadCondition(
+  eventId: string,
+  payload: readonly { path: string; equals: string }[] | undefined,
+  param: (value: unknown) => string,
+): string | null {
+  if (!payload?.length) return null;
+  const matches = payload.map((match) => `s.terms && ${param(termsMatching(match.path, match.equals))}::text[]`);
+  return `exists (select 1 from event_search s where s.event_id = ${eventId} and ${matches.join(' and ')})`;
+}
+
+/**
  * The filter's conditions on `event e` (all but `status`, which callers write their own
  * way), with its values appended through `param`. Shared by the history and by bulk
  * erasure (erasures/), so "the events this view shows" means one thing.
@@ -139,11 +155,8 @@ export function eventConditions(filter: Omit<EventFilter, 'status'>, param: (val
     );
   if (filter.eventTypes?.length)
     where.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
-  for (const match of filter.payload ?? []) {
-    where.push(
-      `exists (select 1 from event_search s where s.event_id = e.id and s.terms && ${param(termsMatching(match.path, match.equals))}::text[])`,
-    );
-  }
+  const payload = payloadCondition('e.id', filter.payload, param);
+  if (payload) where.push(payload);
   if (filter.deliveryStatusCode !== undefined)
     where.push(
       `exists (select 1 from delivery d where d.event_id = e.id and d.last_status_code = ${param(filter.deliveryStatusCode)})`,

@@ -13,8 +13,7 @@ import { authorize, type Actor } from '../auth/roles.ts';
 import type { Prisma } from '../db/prisma.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { parseInput } from '../errors.ts';
-import { eventSearchSchema, likePattern } from '../events/eventSearch.ts';
-import { termsMatching } from '../events/payloadTerms.ts';
+import { eventSearchSchema, likePattern, payloadCondition } from '../events/eventSearch.ts';
 import { firstIdAt, prefixRange } from '../events/trackingNumberRange.ts';
 import type { Runtime } from '../runtime.ts';
 
@@ -113,10 +112,8 @@ export function deadLetterConditions(filter: DeadLetterFilter, values: unknown[]
   if (filter.eventStatuses?.length) onEvent.push(`e.status = any(${param(filter.eventStatuses)}::event_status[])`);
   if (filter.eventTypes?.length)
     onEvent.push(`e.event_type like any(${param(filter.eventTypes.map(likePattern))}::text[])`);
-  for (const match of filter.payload ?? [])
-    onEvent.push(
-      `exists (select 1 from event_search s where s.event_id = e.id and s.terms && ${param(termsMatching(match.path, match.equals))}::text[])`,
-    );
+  const payload = payloadCondition('e.id', filter.payload, param);
+  if (payload) onEvent.push(payload);
   if (onEvent.length) where.push(`exists (select 1 from event e where e.id = d.event_id and ${onEvent.join(' and ')})`);
   return where;
 }
