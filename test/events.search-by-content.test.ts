@@ -108,7 +108,7 @@ describe('search by content', () => {
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(
         `explain select event_id from event_search where terms && array['data.order_id="ORD-100"']`,
       );
-      expect(rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('event_search_terms_idx');
+      expect(rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('event_search_terms_gin_idx');
     } finally {
       await client.query('reset enable_seqscan');
       client.release();

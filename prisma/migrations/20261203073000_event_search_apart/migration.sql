@@ -15,11 +15,14 @@ CREATE TABLE "event_search" (
 INSERT INTO "event_search" ("event_id", "terms")
 SELECT "id", "search_terms" FROM "event" WHERE "search_terms" <> '{}';
 
+-- The new index is built before the old one goes (hence its own name): the exclusive lock
+-- on `event` that dropping takes is held, to the migration's commit, for moments rather
+-- than for the build.
+-- CreateIndex
+CREATE INDEX "event_search_terms_gin_idx" ON "event_search" USING GIN ("terms");
+
 -- DropIndex
 DROP INDEX "event_search_terms_idx";
 
 -- AlterTable
 ALTER TABLE "event" DROP COLUMN "search_terms";
-
--- CreateIndex
-CREATE INDEX "event_search_terms_idx" ON "event_search" USING GIN ("terms");
