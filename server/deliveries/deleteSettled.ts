@@ -13,9 +13,7 @@
  * keys restrict deleting a row that is still referenced).
  */
 import type { Queryable } from '../db/queryable.ts';
-import { statusesCountedAs } from './lifecycle.ts';
-
-const pending = `'{${statusesCountedAs('pending').join(',')}}'::delivery_status[]`;
+import { countedAs } from './sql/lifecycleSql.ts';
 
 /** Deletes those of `eventIds` that are settled and not locked elsewhere; returns their ids. */
 export async function deleteSettledEvents(tx: Queryable, eventIds: string[]): Promise<string[]> {
@@ -24,7 +22,7 @@ export async function deleteSettledEvents(tx: Queryable, eventIds: string[]): Pr
     name: 'lock_settled_events',
     text: `select e.id from event e
             where e.id = any($1::uuid[]) and e.pending_count = 0
-              and not exists (select 1 from delivery d where d.event_id = e.id and d.status = any(${pending}))
+              and not exists (select 1 from delivery d where d.event_id = e.id and ${countedAs('pending', 'd.status')})
             order by e.id
               for update of e skip locked`,
     values: [eventIds],

@@ -30,7 +30,7 @@ import {
   oneDeliveryJobPayloadSql,
   type AttemptTrigger,
 } from './deliverJobs.ts';
-import { statusesCountedAs } from './lifecycle.ts';
+import { countedAs } from './sql/lifecycleSql.ts';
 
 /** The unique index that keeps a line to one request in flight (migration 20261203020100_ordering_keys). */
 const IN_FLIGHT_PER_KEY_INDEX = 'delivery_ordering_in_flight_key';
@@ -125,7 +125,7 @@ export const leaveLinesSql = `
     select d.id, d.endpoint_id, d.status, d.next_attempt_at, coalesce(d.waiting_trigger, 'scheduled') as trigger
       from delivery d
      where d.endpoint_id = $1::uuid and d.ordering_key is not null
-       and d.status = any('{${statusesCountedAs('pending').join(',')}}'::delivery_status[])
+       and ${countedAs('pending', 'd.status')}
      order by d.id
        for update
   ), freed as (

@@ -18,9 +18,14 @@ export function allowedFrom(trigger: DeliveryTrigger, column: string): string {
   return `${column} = any(${statusArray(statusesFor(trigger))})`;
 }
 
+/** `column = any(<the statuses that count towards the counter>)`, e.g. still to be sent for `pending`. */
+export function countedAs(counter: keyof CounterDelta, column: string): string {
+  return `${column} = any(${statusArray(statusesCountedAs(counter))})`;
+}
+
 /** 1 when the status in `column` counts towards the counter, else 0. */
 function countsAs(counter: keyof CounterDelta, column: string): string {
-  return `(${column} = any(${statusArray(statusesCountedAs(counter))}))::int`;
+  return `(${countedAs(counter, column)})::int`;
 }
 
 /**
