@@ -16,6 +16,7 @@ import { startBenchDatabase } from '../support/database.ts';
 import { createBenchMailbox, eventBody, ingestHeaders } from '../support/hookpostApi.ts';
 import { startHookpostProcess } from '../support/hookpostProcess.ts';
 import { startReceiver } from '../receiver/receiverProcess.ts';
+import { cpuSources, startCpuWindow } from '../support/cpuWindow.ts';
 
 const { values } = parseArgs({
   options: { connections: { type: 'string' }, duration: { type: 'string' }, rounds: { type: 'string' } },
@@ -50,7 +51,9 @@ async function main() {
     fanout: 1,
   });
   const body = eventBody(1024);
+  const sources = cpuSources({ postmasterPid: db.postmasterPid, processes: [api], loadGenerator: false });
   const window = async (withKeys: boolean) => {
+    const cpu = startCpuWindow(sources);
     const result = await autocannon({
       url: mailbox.ingestUrl,
       method: 'POST',
@@ -70,19 +73,24 @@ async function main() {
         : undefined,
     });
     const ok = result['2xx'];
-    return { ok, rate: ok / durationS, p99: result.latency.p99, non2xx: result.non2xx };
+    // CPU per event, by process: unlike the rate, it does not depend on what else the machine did meanwhile.
+    const perEvent = cpu.end('idempotency', withKeys ? 'keys' : 'plain', 'event', ok).perUnit;
+    return { ok, rate: ok / durationS, p99: result.latency.p99, non2xx: result.non2xx, perEvent };
   };
   await window(false); // warm-up
   const ratios: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [false, true] : [true, false];
-    const got: Record<string, { rate: number; p99: number; non2xx: number }> = {};
+    const got: Record<string, { rate: number; p99: number; non2xx: number; perEvent: Record<string, number> }> = {};
     for (const withKeys of order) got[withKeys ? 'keys' : 'plain'] = await window(withKeys);
     ratios.push(got.keys!.rate / got.plain!.rate);
     console.log(
       `round ${round + 1}: without keys ${got.plain!.rate.toFixed(0)}/s (p99 ${got.plain!.p99} ms), ` +
         `with keys ${got.keys!.rate.toFixed(0)}/s (p99 ${got.keys!.p99} ms), ratio ${(ratios.at(-1)! * 100).toFixed(1)} %` +
-        (got.keys!.non2xx + got.plain!.non2xx ? `, non-2xx ${got.keys!.non2xx + got.plain!.non2xx}` : ''),
+        (got.keys!.non2xx + got.plain!.non2xx ? `, non-2xx ${got.keys!.non2xx + got.plain!.non2xx}` : '') +
+        `; CPU ms per event without/with keys: ${Object.keys(got.plain!.perEvent)
+          .map((name) => `${name} ${got.plain!.perEvent[name]!.toFixed(3)}/${got.keys!.perEvent[name]!.toFixed(3)}`)
+          .join(', ')}`,
     );
   }
   ratios.sort((a, b) => a - b);

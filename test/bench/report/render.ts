@@ -148,12 +148,13 @@ export function render(report: Report, style: 'text' | 'markdown'): string {
         out.push(h(3, `Top statements — ${s.name}, ${group.case} (pg_stat_statements)`));
         out.push(
           table(
-            ['share', 'calls', 'total ms', 'mean ms', 'rows', 'query'],
+            ['share', 'calls', 'total ms', 'mean ms', 'planning ms', 'rows', 'query'],
             group.list.map((st) => [
               percent(st.share),
               st.calls.toLocaleString('en-US'),
               Math.round(st.totalMs).toLocaleString('en-US'),
               st.meanMs.toFixed(3),
+              Math.round(st.planMs ?? 0).toLocaleString('en-US'),
               st.rows.toLocaleString('en-US'),
               `\`${st.query}\``,
             ]),

@@ -22,11 +22,11 @@
  */
 import { emptyResult, memoryOf, type BenchContext, type Row, type ScenarioResult } from '../scenario.ts';
 import { checkDeliveriesReceived, checkEventsStored, checkNoErrors, waitForDeliveries } from '../support/checks.ts';
-import { cpuSources, startCpuWindow } from '../support/cpuWindow.ts';
+import { cpuSources, startCpuWindow, type CpuRow } from '../support/cpuWindow.ts';
 import { startFleet } from '../support/fleet.ts';
 import { startHeavyReaders } from '../support/heavyReaders.ts';
 import { createBenchMailbox, deleteEndpoint, updateEndpoint } from '../support/hookpostApi.ts';
-import { ingestToDelivered } from '../support/ingestToDelivered.ts';
+import { ingestToDelivered, ingestToFirstRequest } from '../support/ingestToDelivered.ts';
 import type { LoadResult } from '../support/loadGenerator.ts';
 import { resetStatements, topStatements } from '../support/pgStatements.ts';
 import type { LatencySummary } from '../support/stats.ts';
@@ -48,6 +48,8 @@ interface Phase {
   load: LoadResult;
   /** The healthy endpoints' ingest → delivered, for the events stored during the phase. */
   latency: LatencySummary;
+  /** Its first part: stored → the first request left the worker. */
+  waited: LatencySummary;
 }
 
 export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResult> {
@@ -79,46 +81,72 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
         collectTrackingNumbers: true,
       });
     const windows: { from: number; to: number }[] = [];
-    const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+    const sources = cpuSources({ postmasterPid: db.postmasterPid, processes: fleet.processes, receiver });
+    const phaseCpu: CpuRow[] = [];
+    /** One measured phase: its window of stored events, and who spent the CPU meanwhile (per healthy delivery). */
+    const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       const from = now();
+      const phaseWindow = startCpuWindow(sources);
       const value = await work();
       windows.push({ from, to: now() });
+      phaseCpu.push(
+        phaseWindow.end(
+          'noisy-neighbour',
+          name,
+          'healthy delivery',
+          options.noisyRate * options.noisyS * HEALTHY_ENDPOINTS,
+        ),
+      );
       return value;
     };
 
     await resetStatements(db.pool, db.pgStats);
-    const cpu = startCpuWindow(cpuSources({ postmasterPid: db.postmasterPid, processes: fleet.processes, receiver }));
+    const cpu = startCpuWindow(sources);
     ctx.log(`noisy-neighbour: ${options.noisyS} s warm-up, ${options.noisyRate} events/s to the healthy mailbox`);
     const warmup = await send(healthy);
     // Each phase starts with nothing left over from the one before.
     const drained = () => waitForDeliveries(db.pool, receiver, healthy.tag, [healthy.id], HEALTHY_ENDPOINTS, 120_000);
     await drained();
+    // Statistics, as a server that has been running has them. The statements prepared on
+    // the first, still empty tables keep plans that scan them whole (delivery, event) until
+    // something analyzes them: autovacuum's first pass comes a minute or more into the run
+    // (never where it is off), so each phase paid more than the one before for the rows
+    // they added, and the last phase, the tarpit's, most (run Z, docs/performance-history.md).
+    await db.pool.query('analyze');
 
     ctx.log(`noisy-neighbour: the same beside ${READERS} GraphQL readers of the most expensive allowed query`);
     const readers = startHeavyReaders(api, READERS);
-    const besideReaders = await timed(() => send(healthy).finally(() => readers.stop()));
+    const besideReaders = await timed('beside the readers', () => send(healthy).finally(() => readers.stop()));
     const reads = await readers.stop();
     await drained();
 
     ctx.log('noisy-neighbour: the healthy mailbox alone, the baseline');
-    const alone = await timed(() => send(healthy));
+    const alone = await timed('alone', () => send(healthy));
     await drained();
 
     ctx.log(`noisy-neighbour: the same beside a healthy neighbour sent ${options.noisyRate} events/s`);
-    const [besideNeighbour, neighbourLoad] = await timed(() => Promise.all([send(healthy), send(neighbour)]));
+    const [besideNeighbour, neighbourLoad] = await timed('beside the healthy neighbour', () =>
+      Promise.all([send(healthy), send(neighbour)]),
+    );
     await drained();
     await waitForDeliveries(db.pool, receiver, neighbour.tag, [neighbour.id], 1, 120_000);
 
     ctx.log(`noisy-neighbour: the same beside a tarpit endpoint sent ${options.noisyRate} events/s`);
-    const [besideTarpit, tarpitLoad] = await timed(() => Promise.all([send(healthy), send(tarpit)]));
+    const [besideTarpit, tarpitLoad] = await timed('beside the tarpit', () =>
+      Promise.all([send(healthy), send(tarpit)]),
+    );
     await waitForDeliveries(db.pool, receiver, healthy.tag, [healthy.id], HEALTHY_ENDPOINTS, 120_000);
     const healthyLoads = [warmup, besideReaders, alone, besideNeighbour, besideTarpit];
     const sent = [...healthyLoads, neighbourLoad, tarpitLoad].reduce((sum, load) => sum + load.ok, 0);
-    result.cpu.push(cpu.end('noisy-neighbour', 'warm-up, the four phases and the healthy drain', 'event', sent));
+    result.cpu.push(
+      cpu.end('noisy-neighbour', 'warm-up, the four phases and the healthy drain', 'event', sent),
+      ...phaseCpu,
+    );
 
     const phase = async (load: LoadResult, i: number): Promise<Phase> => ({
       load,
       latency: await ingestToDelivered(db.pool, receiver, healthy, windows[i]),
+      waited: await ingestToFirstRequest(db.pool, healthy, windows[i]!),
     });
     const [readersPhase, baseline, neighbourPhase, tarpitPhase] = await Promise.all([
       phase(besideReaders, 0),
@@ -138,16 +166,28 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
       .map(([code, count]) => `${count} ${code}`)
       .join(', ');
 
-    const delivered = (phase: Phase, key: string, what: string, note: string): Row => ({
-      scenario: 'noisy-neighbour',
-      case: `healthy ingest → delivered, ${what}`,
-      key,
-      count: phase.latency.count,
-      p50: phase.latency.p50,
-      p99: phase.latency.p99,
-      max: phase.latency.max,
-      note,
-    });
+    const delivered = (phase: Phase, key: string, what: string, note: string): Row[] => [
+      {
+        scenario: 'noisy-neighbour',
+        case: `healthy ingest → delivered, ${what}`,
+        key,
+        count: phase.latency.count,
+        p50: phase.latency.p50,
+        p99: phase.latency.p99,
+        max: phase.latency.max,
+        note,
+      },
+      {
+        scenario: 'noisy-neighbour',
+        case: `  of which stored → first request left`,
+        key: `${key}:waited`,
+        count: phase.waited.count,
+        p50: phase.waited.p50,
+        p99: phase.waited.p99,
+        max: phase.waited.max,
+        note: 'queued, claimed, waiting for a request slot',
+      },
+    ];
     const ingest = (phase: Phase, key: string, what: string, note: string): Row => ({
       scenario: 'noisy-neighbour',
       case: `ingest at ${options.noisyRate}/s, ${what}`,
@@ -163,20 +203,20 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
     const againstBaseline = (phase: Phase) =>
       `p50 ${times(phase.latency.p50, baseline.latency.p50)}, p99 ${times(phase.latency.p99, baseline.latency.p99)} alone`;
     result.rows.push(
-      delivered(
+      ...delivered(
         readersPhase,
         'noisy:healthy-readers',
         `${options.noisyRate}/s × ${HEALTHY_ENDPOINTS} endpoints, beside ${READERS} heavy GraphQL readers`,
         againstBaseline(readersPhase),
       ),
-      delivered(baseline, 'noisy:healthy-alone', 'alone', 'the baseline, same run'),
-      delivered(
+      ...delivered(baseline, 'noisy:healthy-alone', 'alone', 'the baseline, same run'),
+      ...delivered(
         neighbourPhase,
         'noisy:healthy-neighbour',
         `beside a healthy neighbour sent ${options.noisyRate}/s`,
         againstBaseline(neighbourPhase),
       ),
-      delivered(
+      ...delivered(
         tarpitPhase,
         'noisy:healthy-tarpit',
         `beside a tarpit endpoint sent ${options.noisyRate}/s`,

@@ -36,3 +36,22 @@ export async function ingestToDelivered(
   }
   return summarize(samples);
 }
+
+/**
+ * The first part of that latency: from the moment an event was stored to the moment its
+ * delivery's first request left the worker (`attempt.started_at`): the time spent queued,
+ * claimed and waiting for a request slot, without the network and the receiver.
+ */
+export async function ingestToFirstRequest(
+  pool: pg.Pool,
+  mailbox: { id: string },
+  window: Window,
+): Promise<LatencySummary> {
+  const { rows } = await pool.query<{ waited: number }>(
+    `select extract(epoch from a.started_at - e.received_at) * 1000 as waited
+       from event e join delivery d on d.event_id = e.id join attempt a on a.delivery_id = d.id and a.number = 1
+      where e.mailbox_id = $1 and e.received_at >= to_timestamp($2 / 1000.0) and e.received_at < to_timestamp($3 / 1000.0)`,
+    [mailbox.id, window.from, window.to],
+  );
+  return summarize(rows.map((row) => Number(row.waited)));
+}

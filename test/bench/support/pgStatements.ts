@@ -6,8 +6,13 @@ export interface Statement {
   calls: number;
   totalMs: number;
   meanMs: number;
+  /**
+   * Time spent planning it, over all its executions (pg_stat_statements.track_planning):
+   * a statement PostgreSQL plans at every execution shows here, not in its mean.
+   */
+  planMs: number;
   rows: number;
-  /** Share of all statement time in the window. */
+  /** Share of all statement time in the window, planning included. */
   share: number;
 }
 
@@ -22,16 +27,18 @@ export async function topStatements(pool: pg.Pool, enabled: boolean, limit = 12)
     calls: string;
     total: number;
     mean: number;
+    plan: number;
     rows: string;
     share: number;
   }>(
-    `select regexp_replace(query, '\\s+', ' ', 'g') as query, calls, total_exec_time as total, mean_exec_time as mean, rows,
-            total_exec_time / nullif(sum(total_exec_time) over (), 0) as share
+    `select regexp_replace(query, '\\s+', ' ', 'g') as query, calls, total_exec_time as total, mean_exec_time as mean,
+            total_plan_time as plan, rows,
+            (total_exec_time + total_plan_time) / nullif(sum(total_exec_time + total_plan_time) over (), 0) as share
        from pg_stat_statements
       where dbid = (select oid from pg_database where datname = current_database())
         -- The bench's own wait-event sampling (waitEvents.ts) is not Hookpost's work.
         and query not like '%from pg_stat_activity%'
-      order by total_exec_time desc
+      order by total_exec_time + total_plan_time desc
       limit $1`,
     [limit],
   );
@@ -40,6 +47,7 @@ export async function topStatements(pool: pg.Pool, enabled: boolean, limit = 12)
     calls: Number(r.calls),
     totalMs: r.total,
     meanMs: r.mean,
+    planMs: r.plan,
     rows: Number(r.rows),
     share: r.share ?? 0,
   }));
