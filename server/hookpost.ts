@@ -185,12 +185,26 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         synchronousCommit: false,
       });
       steps.push({ name: 'close the queue pool', run: () => queuePool.end() });
+      // Claims, and what endpoints' health decides for them, apart from graphile-worker's
+      // statements: these find deliveries by id, so their generic plans are always right,
+      // and the claim, planned anew at each execution, cost PostgreSQL 2.4 ms a job to plan
+      // against 0.25 ms to run (docs/performance-history.md, run Z). Half the job slots at
+      // once is more than a worker's claims ever need: each takes a fraction of a millisecond.
+      const claimPool: pg.Pool = createPool({
+        connectionString: databaseUrl,
+        max: Math.ceil(config.workerConcurrency / 2) + 2,
+        applicationName: 'hookpost-claims',
+        logger,
+        synchronousCommit: false,
+        genericPlans: true,
+      });
+      steps.push({ name: 'close the claim pool', run: () => claimPool.end() });
       const agent: Dispatcher = createOutboundAgent(runtime.targetPolicy, config.egressProxy);
       steps.push({ name: 'close outbound connections', run: () => agent.close() });
       const deliver = {
         ...runtime,
         agent,
-        claimPool: queuePool,
+        claimPool,
         attempts: createAttemptWriter({ db: pool, changes, logger, metrics: runtime.metrics }),
         tracing:
           tracing && (await import('./tracing/attemptSpans.ts')).makeAttemptTracing({ tracing, db: pool, logger }),

@@ -19,12 +19,24 @@ export function createPool(options: {
   synchronousCommit?: boolean;
   /** Statements running longer than this are cancelled by PostgreSQL (SQLSTATE 57014), in ms. Default none. */
   statementTimeoutMs?: number;
+  /**
+   * true: prepared statements always run with their generic plan, planned once per
+   * connection. Only for a pool whose statements find their rows by id, where the values
+   * never change the best plan: PostgreSQL otherwise may judge a statement's generic plan
+   * dearer than a custom one (an id array of one is cheaper than the 100 rows it assumes
+   * for any array) and plan it again at every execution. Default false.
+   */
+  genericPlans?: boolean;
 }): pg.Pool {
+  const settings = [
+    ...(options.synchronousCommit === false ? ['-c synchronous_commit=off'] : []),
+    ...(options.genericPlans ? ['-c plan_cache_mode=force_generic_plan'] : []),
+  ];
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max,
     application_name: options.applicationName,
-    ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
     ...(options.statementTimeoutMs !== undefined ? { statement_timeout: options.statementTimeoutMs } : {}),
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,

@@ -121,10 +121,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     jobSlots: jobSlotsOf(config.workerConcurrency),
   });
   const alerts = createAlertSender(options.pool);
-  const gate = createSendGate({ db: queuePool, logger });
+  const gate = createSendGate({ db: options.deliver.claimPool, logger });
   const health = createHealthKeeper({
     pool: options.pool,
-    claimPool: queuePool,
+    claimPool: options.deliver.claimPool,
     changes: options.deliver.changes,
     routes: options.routes,
     alerts,
@@ -195,7 +195,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       gracefulShutdownAbortTimeout: config.shutdownTimeoutMs,
       taskList: {
         [DELIVER_TASK]: task,
-        [RELEASE_TASK]: makeReleaseTask({ claimPool: queuePool, changes: options.deliver.changes }),
+        [RELEASE_TASK]: makeReleaseTask({ claimPool: options.deliver.claimPool, changes: options.deliver.changes }),
         [REPLAY_TASK]: makeReplayTask({
           pool: options.pool,
           changes: options.deliver.changes,
