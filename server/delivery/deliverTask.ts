@@ -129,7 +129,13 @@ async function deliverJob(
   const plain = await claimDeliveries({ db: deps.claimPool, changes: deps.changes }, workerId, ids);
   // An endpoint that is not plain (circuit, pause, limits): its health decides what goes.
   const guarded = plain.guarded.length
-    ? await deps.health.claim(workerId, plain.guarded, trigger, deps.fairShare.typicalRequestMs(endpointKey))
+    ? await deps.health.claim(
+        workerId,
+        endpointKey,
+        plain.guarded,
+        trigger,
+        deps.fairShare.typicalRequestMs(endpointKey),
+      )
     : null;
   for (const id of [...plain.cancelled, ...(guarded?.cancelled ?? [])]) {
     deps.logger.info({ deliveryId: id }, `Delivery ${id} cancelled: its endpoint is disabled or deleted.`);

@@ -7,6 +7,7 @@
  * endpoints/circuit.ts; this file carries out their consequences: alerts to the system
  * mailbox, disabling (which cancels what waits), releasing held deliveries.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import type pg from 'pg';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { withTransaction } from '../db/pool.ts';
@@ -25,8 +26,18 @@ import { scheduleRelease } from './releaseTask.ts';
 import type { SendGate } from './sendGate.ts';
 
 export interface HealthKeeper {
-  /** `requestMs`: how long the endpoint's requests take here, when known (its concurrency limit's places free up at that pace). */
-  claim(workerId: string, deliveryIds: string[], trigger: AttemptTrigger, requestMs?: number | null): Promise<Claim>;
+  /**
+   * Claims deliveries of one endpoint that is not plain. `requestMs`: how long the
+   * endpoint's requests take here, when known (its concurrency limit's places free up at
+   * that pace). The endpoint's claims in this process take turns (see `claimTurns`).
+   */
+  claim(
+    workerId: string,
+    endpointId: string,
+    deliveryIds: string[],
+    trigger: AttemptTrigger,
+    requestMs?: number | null,
+  ): Promise<Claim>;
   /**
    * What an attempt's outcome does to its endpoint. (Its place in the endpoint's requests in
    * flight, if counted, frees up when the attempt is recorded: deliveries/recordAttempts.ts.)
@@ -166,9 +177,31 @@ export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
     }
   };
 
+  /**
+   * Per endpoint, its guarded claims in this process, one at a time, before any takes a
+   * connection: in the database they wait for the endpoint's health row lock anyway, and
+   * each waited holding one of the claim pool's connections. A tarpit's jobs, arriving
+   * together, took them all, and healthy endpoints' claims waited behind them
+   * (docs/performance-history.md, run Z).
+   */
+  const claimTurns = new Map<string, LimitFunction>();
+
   return {
-    claim: (workerId, deliveryIds, trigger, requestMs) =>
-      claimGuarded({ claimPool: deps.claimPool, changes: deps.changes }, workerId, deliveryIds, trigger, requestMs),
+    async claim(workerId, endpointId, deliveryIds, trigger, requestMs) {
+      let turns = claimTurns.get(endpointId);
+      if (!turns) {
+        turns = pLimit(1);
+        claimTurns.set(endpointId, turns);
+      }
+      try {
+        return await turns(() =>
+          claimGuarded({ claimPool: deps.claimPool, changes: deps.changes }, workerId, deliveryIds, trigger, requestMs),
+        );
+      } finally {
+        // Forgotten once no claim of the endpoint waits: the map holds only endpoints claiming now.
+        if (turns.activeCount === 0 && turns.pendingCount === 0) claimTurns.delete(endpointId);
+      }
+    },
 
     afterAttempt(endpointId, outcome) {
       // Outcomes that arrive while the endpoint's previous ones are being written wait and
