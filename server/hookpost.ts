@@ -199,13 +199,24 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
         genericPlans: true,
       });
       steps.push({ name: 'close the claim pool', run: () => claimPool.end() });
+      // Attempt records likewise: one transaction at a time (delivery/attemptWriter.ts), of
+      // a few attempts each at a steady rate, which PostgreSQL otherwise planned anew at
+      // most executions (run Z). Their commits wait for the WAL flush, as every record must.
+      const attemptPool: pg.Pool = createPool({
+        connectionString: databaseUrl,
+        max: 2,
+        applicationName: 'hookpost-attempts',
+        logger,
+        genericPlans: true,
+      });
+      steps.push({ name: 'close the attempt pool', run: () => attemptPool.end() });
       const agent: Dispatcher = createOutboundAgent(runtime.targetPolicy, config.egressProxy);
       steps.push({ name: 'close outbound connections', run: () => agent.close() });
       const deliver = {
         ...runtime,
         agent,
         claimPool,
-        attempts: createAttemptWriter({ db: pool, changes, logger, metrics: runtime.metrics }),
+        attempts: createAttemptWriter({ db: attemptPool, changes, logger, metrics: runtime.metrics }),
         tracing:
           tracing && (await import('./tracing/attemptSpans.ts')).makeAttemptTracing({ tracing, db: pool, logger }),
       };

@@ -1,16 +1,18 @@
 /**
- * Claims are planned once per connection, not at every job. PostgreSQL judged the claim's
+ * Claims and attempt records are planned once per connection, not at every job. PostgreSQL judged the claim's
  * generic plan (any id array: 100 rows assumed) dearer than a custom one (an array of one
  * or two ids) and planned it anew each time: 2.4 ms of planning against 0.25 ms of
  * running it, most of PostgreSQL's work under a steady load (docs/performance-history.md,
- * run Z). The worker's claim pool runs its statements with their generic plans
- * (db/pool.ts `genericPlans`); this checks that the claim then never plans again, and that
- * its generic plan finds deliveries by their index, as a custom plan would.
+ * run Z); attempt records, a few at a time at a steady rate, likewise. The worker's claim
+ * and attempt pools run their statements with their generic plans (db/pool.ts
+ * `genericPlans`); this checks that they then never plan again, and that the generic plans
+ * find deliveries by their index, as custom plans would.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { createPool } from '../server/db/pool.ts';
 import { claimDeliveries } from '../server/deliveries/claim.ts';
+import { recordAttempts } from '../server/deliveries/recordAttempts.ts';
 import { newId } from '../server/ids.ts';
 import { insertEvents } from '../server/ingest/sql/insertEvents.ts';
 import { createLogger } from '../server/logger.ts';
@@ -71,26 +73,64 @@ const onePool = (genericPlans: boolean): pg.Pool =>
     genericPlans,
   });
 
-const claimPlans = async (pool: pg.Pool) =>
+const plansOf = async (pool: pg.Pool, statement: string) =>
   (
     await pool.query<{ generic_plans: string; custom_plans: string }>(
-      `select generic_plans, custom_plans from pg_prepared_statements where name = 'claim_deliveries'`,
+      `select generic_plans, custom_plans from pg_prepared_statements where name = $1`,
+      [statement],
     )
   ).rows[0]!;
 
+/** Whole reads of the delivery table so far (this connection's own, flushed first). */
+const deliveryScans = async (pool: pg.Pool) => {
+  await pool.query('select pg_stat_force_next_flush()');
+  await pool.query('select pg_stat_clear_snapshot()');
+  const { rows } = await pool.query<{ seq_scan: string }>(
+    `select seq_scan from pg_stat_user_tables where relname = 'delivery'`,
+  );
+  return Number(rows[0]!.seq_scan);
+};
+
+/** A delivered attempt of a claimed delivery, as the worker records it. */
+const delivered = (delivery: { id: string; eventId: string; endpointId: string }) => ({
+  attemptId: newId(),
+  delivery: { deliveryId: delivery.id, eventId: delivery.eventId, mailboxId, endpointId: delivery.endpointId },
+  workerId: WORKER,
+  trigger: 'scheduled' as const,
+  url: 'http://127.0.0.1:9/hook',
+  requestHeaders: {},
+  result: {
+    startedAt: new Date(),
+    durationMs: 3,
+    statusCode: 200,
+    responseHeaders: {},
+    responseBody: null,
+    responseBodyTruncated: false,
+    errorKind: null,
+    errorMessage: null,
+  },
+  decision: { status: 'delivered' as const },
+});
+
 describe('the claim pool', () => {
-  test('claims run on their generic plan, planned once, which reads deliveries by index', async () => {
+  test('claims and records run on their generic plans, planned once, which read deliveries by index', async () => {
     const pool = onePool(true);
     try {
+      const scansBefore = await deliveryScans(pool);
       const claimed: string[] = [];
       for (const id of deliveryIds.slice(0, CLAIMS)) {
         const claim = await claimDeliveries({ db: pool, changes }, WORKER, [id]);
         claimed.push(...claim.claimed.map((delivery) => delivery.id));
+        const [recorded] = await recordAttempts({ db: pool, changes }, claim.claimed.map(delivered));
+        expect(recorded?.status).toBe('delivered');
       }
       expect(claimed).toEqual(deliveryIds.slice(0, CLAIMS));
-      const plans = await claimPlans(pool);
-      expect(Number(plans.custom_plans)).toBe(0);
-      expect(Number(plans.generic_plans)).toBe(CLAIMS);
+      expect(await deliveryScans(pool)).toBe(scansBefore);
+      for (const statement of ['claim_deliveries', 'record_attempts']) {
+        const plans = await plansOf(pool, statement);
+        expect(Number(plans.custom_plans), statement).toBe(0);
+        expect(Number(plans.generic_plans), statement).toBe(CLAIMS);
+      }
       // EXPLAIN EXECUTE shows the plan the prepared statement runs (an UPDATE: not run here).
       // (EXPLAIN takes no bind parameters; the id is a UUID this test made.)
       const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
@@ -110,7 +150,7 @@ describe('the claim pool', () => {
       for (const id of deliveryIds.slice(CLAIMS + 1, CLAIMS + 1 + CLAIMS)) {
         await claimDeliveries({ db: pool, changes }, WORKER, [id]);
       }
-      const plans = await claimPlans(pool);
+      const plans = await plansOf(pool, 'claim_deliveries');
       expect(Number(plans.custom_plans)).toBe(CLAIMS);
     } finally {
       await pool.end();
