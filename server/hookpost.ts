@@ -188,8 +188,10 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       // Claims, and what endpoints' health decides for them, apart from graphile-worker's
       // statements: these find deliveries by id, so their generic plans are always right,
       // and the claim, planned anew at each execution, cost PostgreSQL 2.4 ms a job to plan
-      // against 0.25 ms to run (docs/performance-history.md, run Z). Half the job slots at
-      // once is more than a worker's claims ever need: each takes a fraction of a millisecond.
+      // against 0.25 ms to run (docs/performance-history.md, run Z). Half the request slots
+      // (a quarter of graphile-worker's job slots, runner.ts) at once is more than a
+      // worker's claims ever need: each takes a fraction of a millisecond. Release jobs
+      // (health/releaseTask.ts) share it, and a burst of them delays claims either way.
       const claimPool: pg.Pool = createPool({
         connectionString: databaseUrl,
         max: Math.ceil(config.workerConcurrency / 2) + 2,

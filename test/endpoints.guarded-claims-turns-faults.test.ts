@@ -1,0 +1,132 @@
+/**
+ * A guarded endpoint's claims take turns in the process (health/healthKeeper.ts). When
+ * the database drops the claim pool's connections while its claims queue behind a locked
+ * health row (a restart, a failover), the claim in the database is rejected, the turns go
+ * on for the others, and the endpoint's next claim takes what was left: no wedged limiter.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type pg from 'pg';
+import { createAlertSender } from '../server/alerts/systemMailbox.ts';
+import { createPool } from '../server/db/pool.ts';
+import { createHealthKeeper, type HealthKeeper } from '../server/health/healthKeeper.ts';
+import { newId } from '../server/ids.ts';
+import { insertEvents } from '../server/ingest/sql/insertEvents.ts';
+import { createLogger } from '../server/logger.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+
+const WORKER = 'pool-turns-faults';
+const GUARDED_JOBS = 8;
+
+let db: TestDatabase;
+let claimPool: pg.Pool;
+let health: HealthKeeper;
+const mailboxId = newId();
+const limited = newId();
+const plain = newId();
+const changes = { publish: () => undefined };
+const logger = createLogger({ level: 'silent', pretty: false });
+
+const storeFor = async (endpointId: string) => {
+  const deliveryId = newId();
+  await insertEvents(db.pool, [
+    {
+      id: newId(),
+      mailboxId,
+      eventType: 'order.created',
+      contentType: 'application/json',
+      body: Buffer.from('{}'),
+      deliveries: [{ id: deliveryId, endpointId }],
+      trigger: 'scheduled',
+    },
+  ]);
+  return deliveryId;
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.pool.query(`insert into mailbox (id, name) values ($1, 'Orders')`, [mailboxId]);
+  for (const [id, rate] of [
+    [limited, 1000],
+    [plain, null],
+  ] as const) {
+    await db.pool.query(
+      `insert into endpoint (id, mailbox_id, url, retry_policy, rate_limit_per_second)
+       values ($1, $2, 'http://127.0.0.1:9/hook', '{}', $3)`,
+      [id, mailboxId, rate],
+    );
+  }
+  await db.pool.query(`insert into endpoint_health (endpoint_id) values ($1)`, [limited]);
+  await db.pool.query(`insert into worker_heartbeat (worker_id, hostname, pid, lock_key) values ($1, 'test', 1, 1)`, [
+    WORKER,
+  ]);
+  claimPool = createPool({
+    connectionString: db.url,
+    max: 2,
+    applicationName: 'hookpost-claims-test',
+    logger,
+    synchronousCommit: false,
+    genericPlans: true,
+  });
+  health = createHealthKeeper({
+    pool: db.pool,
+    claimPool,
+    changes,
+    routes: { changed: () => undefined },
+    alerts: createAlertSender(db.pool),
+    logger,
+    gate: { refresh: async () => undefined },
+  });
+});
+
+afterAll(async () => {
+  await claimPool?.end();
+  await db?.drop();
+});
+
+describe("a guarded endpoint's turns when its claims fail", () => {
+  test('a connection killed mid-claim rejects that claim only; the turns go on and the endpoint claims again', async () => {
+    const guardedIds = await Promise.all(Array.from({ length: GUARDED_JOBS }, () => storeFor(limited)));
+    const holder = await db.pool.connect();
+    await holder.query('begin');
+    await holder.query(`select 1 from endpoint_health where endpoint_id = $1 for update`, [limited]);
+    let settled: PromiseSettledResult<unknown>[];
+    try {
+      const claims = guardedIds.map((id) => health.claim(WORKER, limited, [id], 'scheduled', null));
+      // Observed at once: one of them is rejected while the test is still waiting below.
+      const allSettled = Promise.allSettled(claims);
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.pool.query<{ n: number }>(
+                `select count(*)::int as n from pg_stat_activity
+                  where application_name = 'hookpost-claims-test' and wait_event_type = 'Lock'`,
+              )
+            ).rows[0]!.n,
+          { timeout: 10_000 },
+        )
+        .toBe(1);
+      // The database drops the claim pool's connections (a restart, a failover).
+      await db.pool.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'hookpost-claims-test'`,
+      );
+      await holder.query('commit');
+      settled = await Promise.race([
+        allSettled,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the turns are wedged')), 20_000)),
+      ]);
+    } finally {
+      await holder.query('rollback').catch(() => undefined);
+      holder.release();
+    }
+    const rejected = settled.filter((r) => r.status === 'rejected').length;
+    expect(rejected).toBeGreaterThanOrEqual(1);
+    // Whatever was not claimed is claimed by the next claim of the endpoint.
+    const claimedBefore = settled.flatMap((r) =>
+      r.status === 'fulfilled' ? (r.value as { claimed: { id: string }[] }).claimed.map((d) => d.id) : [],
+    );
+    const left = guardedIds.filter((id) => !claimedBefore.includes(id));
+    const again = await health.claim(WORKER, limited, left, 'scheduled', null);
+    expect(again.claimed.map((d) => d.id).sort()).toEqual([...left].sort());
+  }, 60_000);
+});
