@@ -60,7 +60,11 @@ export async function holdDeliveries(
   claimedBy: string | null = null,
 ): Promise<DeliveryRef[]> {
   if (ids.length === 0) return [];
-  const { rows } = await deps.db.query<DeliveryRef>(holdStatement, [ids, reason, claimedBy]);
+  const { rows } = await deps.db.query<DeliveryRef>({
+    name: 'hold_deliveries',
+    text: holdStatement,
+    values: [ids, reason, claimedBy],
+  });
   for (const delivery of rows) publishDeliveryChange(deps.changes, delivery, 'held');
   return rows;
 }
@@ -90,11 +94,11 @@ export async function deferDeliveries(
   claimedBy: string | null = null,
 ): Promise<void> {
   if (deferred.length === 0) return;
-  const { rows } = await deps.db.query<{ id: string; endpointId: string; at: Date }>(deferStatement, [
-    deferred.map((d) => d.id),
-    deferred.map((d) => d.at),
-    claimedBy,
-  ]);
+  const { rows } = await deps.db.query<{ id: string; endpointId: string; at: Date }>({
+    name: 'defer_deliveries',
+    text: deferStatement,
+    values: [deferred.map((d) => d.id), deferred.map((d) => d.at), claimedBy],
+  });
   const byMoment = new Map<number, { id: string; endpointId: string }[]>();
   for (const row of rows) {
     const group = byMoment.get(row.at.getTime());
@@ -124,7 +128,11 @@ const releaseStatement = `
  * endpoint's `held_from` is cleared. The caller holds the endpoint's health row lock.
  */
 export async function releaseHeld(deps: Deps, endpointId: string, limit: number): Promise<DeliveryRef[]> {
-  const { rows } = await deps.db.query<DeliveryRef>(releaseStatement, [endpointId, limit]);
+  const { rows } = await deps.db.query<DeliveryRef>({
+    name: 'release_held',
+    text: releaseStatement,
+    values: [endpointId, limit],
+  });
   if (rows.length > 0) {
     await addDeliverJobs(
       deps.db,

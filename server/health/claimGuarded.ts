@@ -44,10 +44,11 @@ async function claimOnce(
   const collect = { publish: (change: Change) => void changes.push(change) };
   const claim = await withTransaction(deps.claimPool, async (client): Promise<Claim> => {
     const none: Claim = { claimed: [], cancelled: [], guarded: [], healthDirty: false };
-    const { rows } = await client.query<{ id: string; endpoint_id: string }>(
-      `select d.id, d.endpoint_id from delivery d where d.id = any($1::uuid[]) and ${claimable} order by d.id`,
-      [deliveryIds, workerId],
-    );
+    const { rows } = await client.query<{ id: string; endpoint_id: string }>({
+      name: 'claim_guarded_read',
+      text: `select d.id, d.endpoint_id from delivery d where d.id = any($1::uuid[]) and ${claimable} order by d.id`,
+      values: [deliveryIds, workerId],
+    });
     if (rows.length === 0) return none;
     const endpointId = rows[0]!.endpoint_id;
     const ids = rows.map((row) => row.id);

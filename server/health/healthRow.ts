@@ -62,14 +62,16 @@ async function selectHealth(
   endpointId: string,
   lock: 'for update of h' | '',
 ): Promise<LockedHealth | null> {
-  const { rows } = await db.query<Row>(
-    `select h.*, p.paused_at is not null as paused, p.rate_limit_per_second, p.max_in_flight, p.health_policy,
+  // Named, so each connection plans it once (the claim pool's plans are generic: db/pool.ts).
+  const { rows } = await db.query<Row>({
+    name: lock ? 'lock_health' : 'peek_health',
+    text: `select h.*, p.paused_at is not null as paused, p.rate_limit_per_second, p.max_in_flight, p.health_policy,
             p.mailbox_id, (p.enabled and p.deleted_at is null) as active
        from endpoint_health h join endpoint p on p.id = h.endpoint_id
       where h.endpoint_id = $1
         ${lock}`,
-    [endpointId],
-  );
+    values: [endpointId],
+  });
   const row = rows[0];
   if (!row) return null;
   return {
