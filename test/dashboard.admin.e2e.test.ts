@@ -130,7 +130,11 @@ describe('an admin', () => {
     expect(await apiStatus(token)).toBe(401);
 
     // Revoked tokens stay listable, marked.
-    await page.getByLabel('Show revoked tokens').check();
+    // The box follows the URL (`revoked=1`), which the click changes: its state comes with
+    // the navigation, a moment after the click, so Playwright's check() may not see it yet.
+    await page.getByLabel('Show revoked tokens').click();
+    await page.waitForURL(/revoked=1/);
+    expect(await page.getByLabel('Show revoked tokens').isChecked()).toBe(true);
     await expect(page.locator('tr[data-token="deploy bot"]').textContent()).resolves.toContain('revoked');
     expect(page.url()).toContain('revoked=1');
   });

@@ -14,9 +14,9 @@ import { createPool } from '../server/db/pool.ts';
 import { claimDeliveries } from '../server/deliveries/claim.ts';
 import { recordAttempts } from '../server/deliveries/recordAttempts.ts';
 import { newId } from '../server/ids.ts';
-import { insertEvents } from '../server/ingest/sql/insertEvents.ts';
 import { createLogger } from '../server/logger.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { storeEvents } from './support/storedEvents.ts';
 
 const WORKER = 'pool-plans';
 const STORED = 4_000;
@@ -39,22 +39,7 @@ beforeAll(async () => {
     WORKER,
   ]);
   // Enough deliveries that reading them all would be the wrong plan, with statistics.
-  for (let batch = 0; batch < STORED / 500; batch++) {
-    const events = Array.from({ length: 500 }, () => {
-      const deliveryId = newId();
-      deliveryIds.push(deliveryId);
-      return {
-        id: newId(),
-        mailboxId,
-        eventType: 'order.created',
-        contentType: 'application/json',
-        body: Buffer.from('{}'),
-        deliveries: [{ id: deliveryId, endpointId }],
-        trigger: 'scheduled' as const,
-      };
-    });
-    await insertEvents(db.pool, events);
-  }
+  deliveryIds.push(...(await storeEvents(db.pool, mailboxId, endpointId, STORED)).map((stored) => stored.deliveryId));
   await db.pool.query('analyze');
 });
 

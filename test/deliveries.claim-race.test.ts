@@ -14,9 +14,9 @@ import { claimDeliveries } from '../server/deliveries/claim.ts';
 import { deferDeliveries } from '../server/deliveries/hold.ts';
 import { recordAttempts } from '../server/deliveries/recordAttempts.ts';
 import { newId } from '../server/ids.ts';
-import { insertEvents } from '../server/ingest/sql/insertEvents.ts';
 import { createLogger } from '../server/logger.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { storeEvents } from './support/storedEvents.ts';
 
 let db: TestDatabase;
 let changes: ChangeBus;
@@ -45,22 +45,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const store = async () => {
-  const eventId = newId();
-  const deliveryId = newId();
-  await insertEvents(db.pool, [
-    {
-      id: eventId,
-      mailboxId,
-      eventType: 'order.created',
-      contentType: 'application/json',
-      body: Buffer.from('{}'),
-      deliveries: [{ id: deliveryId, endpointId }],
-      trigger: 'scheduled',
-    },
-  ]);
-  return { eventId, deliveryId };
-};
+const store = async () => (await storeEvents(db.pool, mailboxId, endpointId))[0]!;
 
 const deliveryRow = async (id: string) =>
   (

@@ -5,7 +5,10 @@
  * healthy endpoints' claims found none free. Its claims now take turns in the process
  * (health/healthKeeper.ts) before they take a connection: here the row stays locked, as a
  * slow transaction of another worker would keep it, while eight of its claims are waiting,
- * and a plain endpoint's claim on the same two-connection pool still goes through.
+ * and a plain endpoint's claim on the same two-connection pool still goes through. And when
+ * the database drops the claim pool's connections meanwhile (a restart, a failover), the
+ * claim in the database is rejected, the turns go on for the others, and the endpoint's
+ * next claim takes what was left: no wedged limiter.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
@@ -14,9 +17,9 @@ import { createPool } from '../server/db/pool.ts';
 import { claimDeliveries } from '../server/deliveries/claim.ts';
 import { createHealthKeeper, type HealthKeeper } from '../server/health/healthKeeper.ts';
 import { newId } from '../server/ids.ts';
-import { insertEvents } from '../server/ingest/sql/insertEvents.ts';
 import { createLogger } from '../server/logger.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { storeEvents } from './support/storedEvents.ts';
 
 const WORKER = 'pool-turns';
 const GUARDED_JOBS = 8;
@@ -30,20 +33,25 @@ const plain = newId();
 const changes = { publish: () => undefined };
 const logger = createLogger({ level: 'silent', pretty: false });
 
-const storeFor = async (endpointId: string) => {
-  const deliveryId = newId();
-  await insertEvents(db.pool, [
-    {
-      id: newId(),
-      mailboxId,
-      eventType: 'order.created',
-      contentType: 'application/json',
-      body: Buffer.from('{}'),
-      deliveries: [{ id: deliveryId, endpointId }],
-      trigger: 'scheduled',
-    },
-  ]);
-  return deliveryId;
+/** Queued deliveries to the endpoint, one event each. */
+const storeFor = async (endpointId: string, count = 1) =>
+  (await storeEvents(db.pool, mailboxId, endpointId, count)).map((stored) => stored.deliveryId);
+
+/** The test pool's connections waiting for a lock in the database. */
+const waitingOnLocks = async () =>
+  (
+    await db.pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where application_name = 'hookpost-claims-test' and wait_event_type = 'Lock'`,
+    )
+  ).rows[0]!.n;
+
+/** Another worker's transaction holding the endpoint's health row, until released. */
+const holdHealthRow = async (endpointId: string) => {
+  const holder = await db.pool.connect();
+  await holder.query('begin');
+  await holder.query(`select 1 from endpoint_health where endpoint_id = $1 for update`, [endpointId]);
+  return holder;
 };
 
 beforeAll(async () => {
@@ -89,38 +97,21 @@ afterAll(async () => {
 
 describe("a guarded endpoint's claims", () => {
   test('take turns in the process: while its health row is locked they hold one connection, not all', async () => {
-    const guardedIds = await Promise.all(Array.from({ length: GUARDED_JOBS }, () => storeFor(limited)));
-    const plainId = await storeFor(plain);
+    const guardedIds = await storeFor(limited, GUARDED_JOBS);
+    const [plainId] = await storeFor(plain);
 
     // Another worker's transaction holds the endpoint's health row.
-    const holder = await db.pool.connect();
-    await holder.query('begin');
-    await holder.query(`select 1 from endpoint_health where endpoint_id = $1 for update`, [limited]);
+    const holder = await holdHealthRow(limited);
     let guardedClaims: Promise<unknown>[];
     try {
       guardedClaims = guardedIds.map((id) => health.claim(WORKER, limited, [id], 'scheduled', null));
       // The first of them reaches the lock and waits there in the database.
-      await expect
-        .poll(
-          async () =>
-            (
-              await db.pool.query<{ n: number }>(
-                `select count(*)::int as n from pg_stat_activity
-                  where application_name = 'hookpost-claims-test' and wait_event_type = 'Lock'`,
-              )
-            ).rows[0]!.n,
-          { timeout: 10_000 },
-        )
-        .toBe(1);
+      await expect.poll(waitingOnLocks, { timeout: 10_000 }).toBe(1);
       // A plain endpoint's claim finds a connection while the guarded ones wait.
-      const claim = await claimDeliveries({ db: claimPool, changes }, WORKER, [plainId]);
+      const claim = await claimDeliveries({ db: claimPool, changes }, WORKER, [plainId!]);
       expect(claim.claimed.map((delivery) => delivery.id)).toEqual([plainId]);
       // Still only one of the guarded claims is in the database.
-      const { rows } = await db.pool.query<{ n: number }>(
-        `select count(*)::int as n from pg_stat_activity
-          where application_name = 'hookpost-claims-test' and wait_event_type = 'Lock'`,
-      );
-      expect(rows[0]!.n).toBe(1);
+      expect(await waitingOnLocks()).toBe(1);
     } finally {
       await holder.query('commit');
       holder.release();
@@ -131,4 +122,37 @@ describe("a guarded endpoint's claims", () => {
       [...guardedIds].sort(),
     );
   });
+
+  test('a connection killed mid-claim rejects that claim only; the turns go on and the endpoint claims again', async () => {
+    const guardedIds = await storeFor(limited, GUARDED_JOBS);
+    const holder = await holdHealthRow(limited);
+    let settled: PromiseSettledResult<unknown>[];
+    try {
+      const claims = guardedIds.map((id) => health.claim(WORKER, limited, [id], 'scheduled', null));
+      // Observed at once: one of them is rejected while the test is still waiting below.
+      const allSettled = Promise.allSettled(claims);
+      await expect.poll(waitingOnLocks, { timeout: 10_000 }).toBe(1);
+      // The database drops the claim pool's connections (a restart, a failover).
+      await db.pool.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'hookpost-claims-test'`,
+      );
+      await holder.query('commit');
+      settled = await Promise.race([
+        allSettled,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the turns are wedged')), 20_000)),
+      ]);
+    } finally {
+      await holder.query('rollback').catch(() => undefined);
+      holder.release();
+    }
+    const rejected = settled.filter((r) => r.status === 'rejected').length;
+    expect(rejected).toBeGreaterThanOrEqual(1);
+    // Whatever was not claimed is claimed by the next claim of the endpoint.
+    const claimedBefore = settled.flatMap((r) =>
+      r.status === 'fulfilled' ? (r.value as { claimed: { id: string }[] }).claimed.map((d) => d.id) : [],
+    );
+    const left = guardedIds.filter((id) => !claimedBefore.includes(id));
+    const again = await health.claim(WORKER, limited, left, 'scheduled', null);
+    expect(again.claimed.map((d) => d.id).sort()).toEqual([...left].sort());
+  }, 60_000);
 });

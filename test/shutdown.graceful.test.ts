@@ -83,9 +83,15 @@ describe('graceful shutdown', () => {
     await proc.waitForLog(/Hookpost is listening/);
     proc.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
-    const order = proc.logs.map((line) => line.msg).filter((msg) => msg.startsWith('Shutdown:'));
-    // Every shutdown line with its time, should the order be wrong: in CI a line written
-    // just before exit once came out after later ones (its write still in flight at exit).
+    // In the order they were logged (by their time; lines of one millisecond as written): a
+    // line written just before exit can come out after later ones (its write still in
+    // flight at exit), as "close the read pool" once did after "close the database pool".
+    const order = proc.logs
+      .map((line, i) => ({ msg: line.msg, time: Number(line.time), i }))
+      .filter((line) => line.msg.startsWith('Shutdown:'))
+      .sort((a, b) => a.time - b.time || a.i - b.i)
+      .map((line) => line.msg);
+    // Every shutdown line with its time, should the order be wrong.
     const shutdownLines = JSON.stringify(
       proc.logs
         .slice(proc.logs.findIndex((line) => /received: shutting down/.test(line.msg)))
@@ -94,6 +100,8 @@ describe('graceful shutdown', () => {
     expect(order, shutdownLines).toEqual([
       'Shutdown: stop the delivery worker.',
       'Shutdown: close outbound connections.',
+      'Shutdown: close the attempt pool.',
+      'Shutdown: close the claim pool.',
       'Shutdown: close the queue pool.',
       'Shutdown: close HTTP.',
       'Shutdown: close the operations listener.',
