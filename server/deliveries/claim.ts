@@ -13,6 +13,7 @@
  */
 import type { ChangeBus } from '../db/changeBus.ts';
 import type { Queryable } from '../db/queryable.ts';
+import type { AttemptTrigger } from './deliverJobs.ts';
 import { behindItsLine, isLineConflict, wakeNextInLine } from './orderingLine.ts';
 import { publishDeliveryChange } from './publish.ts';
 import { lifecycleCtes } from './sql/lifecycleSql.ts';
@@ -37,6 +38,11 @@ export interface ClaimedDelivery {
   sealedSecrets: Buffer[];
   /** The ordering key's line it is in (orderingLine.ts), or null. */
   orderingKey: string | null;
+  /**
+   * The trigger a job that could not claim it remembered for it (orderingLine.ts
+   * rememberTrigger), or null: a scheduled job's attempt of it is of that kind.
+   */
+  waitingTrigger: AttemptTrigger | null;
 }
 
 export interface Claim {
@@ -74,7 +80,7 @@ export const claimable = `((d.status = 'queued' and (d.next_attempt_at is null o
 const claimStatement = `
   with target as (
     select d.id, d.status as from_status, d.claimed_by as from_worker, d.attempt_count as from_attempts,
-           (p.enabled and p.deleted_at is null) as active,
+           d.waiting_trigger as from_trigger, (p.enabled and p.deleted_at is null) as active,
            (p.paused_at is not null or p.rate_limit_per_second is not null or p.max_in_flight is not null
             or coalesce(h.circuit_state <> 'closed' or h.throttled_until > now(), false)) as guarded,
            coalesce(h.consecutive_failures > 0 or h.failing_since is not null, false) as health_dirty
@@ -101,15 +107,16 @@ const claimStatement = `
            p.sealed_headers as "sealedHeaders", p.timeout_ms as "timeoutMs", p.retry_policy as "retryPolicy",
            array(select s.ciphertext from endpoint_secret s
                   where s.endpoint_id = p.id and (s.expires_at is null or s.expires_at > now())
-                  order by s.created_at desc) as "sealedSecrets", d.ordering_key as "orderingKey"
+                  order by s.created_at desc) as "sealedSecrets", d.ordering_key as "orderingKey",
+           t.from_trigger as "waitingTrigger"
   ), ${lifecycleCtes('changed')}
   select id, event_id, to_status, "attemptCount", "mailboxId", "endpointId", "eventType", "contentType", body, hops, url,
-         "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets", "orderingKey",
+         "sealedHeaders", "timeoutMs", "retryPolicy", "sealedSecrets", "orderingKey", "waitingTrigger",
          (select array_agg(t.id) from target t where t.active and t.guarded and not $3) as guarded,
          (select bool_or(health_dirty) from target) as "healthDirty"
     from changed
   union all
-  select null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+  select null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
          (select array_agg(t.id) from target t where t.active and t.guarded and not $3),
          (select bool_or(health_dirty) from target)
    where not exists (select 1 from changed)`;

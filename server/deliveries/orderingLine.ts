@@ -50,14 +50,19 @@ export function behindItsLine(d: string): string {
                          and l.ordering_stage is not null and l.id < ${d}.id))))`;
 }
 
+// Behind its line, or due: one that was behind its line when the job's claim read it may
+// have had its turn since (the attempt ahead of it recorded and woke it with a scheduled
+// job); that job's claim then takes the trigger remembered here (claim.ts).
 const rememberStatement = `
   update delivery d set waiting_trigger = $2::attempt_trigger
-   where d.id = any($1::uuid[]) and d.status = 'queued' and ${behindItsLine('d')}`;
+   where d.id = any($1::uuid[]) and d.status = 'queued' and d.ordering_key is not null
+     and (${behindItsLine('d')} or d.next_attempt_at is null or d.next_attempt_at <= now())`;
 
 /**
- * Of these deliveries a job named and did not claim, those behind their line remember the
- * job's trigger, so that their turn is a manual (replay, test) attempt like the job's, not
- * the retry policy's. Only for jobs that are not scheduled: a scheduled one is the default.
+ * Of these deliveries a job named and did not claim, those of an ordering key's line still
+ * waiting to go remember the job's trigger, so that their turn is a manual (replay, test)
+ * attempt like the job's, not the retry policy's. Only for jobs that are not scheduled: a
+ * scheduled one is the default.
  */
 export async function rememberTrigger(db: Queryable, deliveryIds: readonly string[], trigger: AttemptTrigger) {
   if (deliveryIds.length === 0 || trigger === 'scheduled') return;

@@ -166,9 +166,16 @@ async function deliverJob(
   const traces = deps.tracing && (await deps.tracing.contextsOf(claimed.map(({ delivery }) => delivery.eventId)));
   const results = await Promise.allSettled(
     claimed.map(({ delivery, report }) =>
-      deliverOne(deps, workerId, delivery, trigger, report, traces?.get(delivery.eventId), claimedAt, stopping).finally(
-        () => inFlight.delete(delivery.id),
-      ),
+      deliverOne(
+        deps,
+        workerId,
+        delivery,
+        attemptTrigger(trigger, delivery),
+        report,
+        traces?.get(delivery.eventId),
+        claimedAt,
+        stopping,
+      ).finally(() => inFlight.delete(delivery.id)),
     ),
   );
   // Those not sent because their endpoint changed since the claim: given back, no attempt made.
@@ -354,6 +361,15 @@ function signedHeaders(
     }),
   };
   return { headers, customHeaderNames: Object.keys(customHeaders) };
+}
+
+/**
+ * The kind of attempt a claimed delivery gets: the job's, unless the job is the retry
+ * policy's and a manual (replay, test) job that could not claim it before asked for its
+ * kind (deliveries/orderingLine.ts rememberTrigger: its ordering key's line was busy).
+ */
+function attemptTrigger(jobTrigger: AttemptTrigger, delivery: ClaimedDelivery): AttemptTrigger {
+  return jobTrigger === 'scheduled' ? (delivery.waitingTrigger ?? 'scheduled') : jobTrigger;
 }
 
 /** What follows an attempt: delivered, a scheduled retry, or failed for good. */
