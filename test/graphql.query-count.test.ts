@@ -73,8 +73,15 @@ test('a page of 100 events with deliveries and last attempts costs as many state
   let large:
     | { events: { edges: { node: { deliveries: { edges: { node: { lastAttempt: { statusCode: number } } }[] } } }[] } }
     | undefined;
-  const small = await countStatements(() => gqlData(hookpost, PAGE, { first: 10, m: mailboxId }));
-  const big = await countStatements(async () => {
+  // The fewest of three tries: the worker's background work (retention's pass once a
+  // minute) goes through the same pool and only ever adds statements to a try it overlaps.
+  const fewest = async (work: () => Promise<unknown>) => {
+    const tries = [];
+    for (let i = 0; i < 3; i++) tries.push(await countStatements(work));
+    return tries.reduce((least, next) => (next.count < least.count ? next : least));
+  };
+  const small = await fewest(() => gqlData(hookpost, PAGE, { first: 10, m: mailboxId }));
+  const big = await fewest(async () => {
     large = await gqlData(hookpost, PAGE, { first: 100, m: mailboxId });
   });
   expect(large!.events.edges).toHaveLength(100);
