@@ -20,7 +20,8 @@
  * queue's TTL), so one busy endpoint — a bulk replay's, a slow receiver's — delayed every
  * other endpoint's deliveries by seconds.
  */
-import pLimit, { type LimitFunction } from 'p-limit';
+import pLimit from 'p-limit';
+import { keyedLimit } from '../keyedLimit.ts';
 
 /** How long a job waits for a turn: about when its turn should come, within these bounds (ms). */
 export const JOB_WAIT_MIN_MS = 250;
@@ -86,7 +87,8 @@ export function createFairShare(options: {
   slowRequestMs?: number;
 }): FairShare {
   const shared = pLimit(options.slots);
-  const perEndpoint = new Map<string, LimitFunction>();
+  /** Each endpoint's own request slots: a share of them. */
+  const perEndpoint = keyedLimit(options.share);
   const jobs = new Map<string, EndpointJobs>();
   const jobWaitMinMs = options.jobWaitMinMs ?? JOB_WAIT_MIN_MS;
   const slowRequestMs = options.slowRequestMs ?? SLOW_REQUEST_MS;
@@ -110,15 +112,6 @@ export function createFairShare(options: {
    */
   const placesToWait = (state: EndpointJobs | undefined) =>
     Math.max(0, Math.min(options.share - (state?.waiting.length ?? 0), maxWaiting - waitingInAll));
-
-  const limiterOf = (endpointId: string) => {
-    let limit = perEndpoint.get(endpointId);
-    if (!limit) {
-      limit = pLimit(options.share);
-      perEndpoint.set(endpointId, limit);
-    }
-    return limit;
-  };
 
   const jobsOf = (endpointId: string) => {
     let state = jobs.get(endpointId);
@@ -168,24 +161,19 @@ export function createFairShare(options: {
     });
 
   return {
-    async send(endpointId, send) {
-      const limit = limiterOf(endpointId);
-      try {
-        return await limit(() =>
-          shared(async () => {
-            const out = jobs.get(endpointId)?.out;
-            const left = Date.now();
-            out?.push(left);
-            try {
-              return await send();
-            } finally {
-              out?.splice(out.indexOf(left), 1);
-            }
-          }),
-        );
-      } finally {
-        if (limit.activeCount === 0 && limit.pendingCount === 0) perEndpoint.delete(endpointId);
-      }
+    send(endpointId, send) {
+      return perEndpoint(endpointId, () =>
+        shared(async () => {
+          const out = jobs.get(endpointId)?.out;
+          const left = Date.now();
+          out?.push(left);
+          try {
+            return await send();
+          } finally {
+            out?.splice(out.indexOf(left), 1);
+          }
+        }),
+      );
     },
     async startJob(endpointId, { mayWait }) {
       const state = jobsOf(endpointId);

@@ -7,7 +7,6 @@
  * endpoints/circuit.ts; this file carries out their consequences: alerts to the system
  * mailbox, disabling (which cancels what waits), releasing held deliveries.
  */
-import pLimit, { type LimitFunction } from 'p-limit';
 import type pg from 'pg';
 import type { ChangeBus } from '../db/changeBus.ts';
 import { withTransaction } from '../db/pool.ts';
@@ -20,6 +19,7 @@ import { coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AlertSender } from '../alerts/systemMailbox.ts';
 import { systemMailboxId } from '../alerts/systemMailbox.ts';
+import { keyedLimit } from '../keyedLimit.ts';
 import { claimGuarded } from './claimGuarded.ts';
 import { lockHealth, saveHealth } from './healthRow.ts';
 import { scheduleRelease } from './releaseTask.ts';
@@ -184,24 +184,13 @@ export function createHealthKeeper(deps: HealthKeeperDeps): HealthKeeper {
    * together, took them all, and healthy endpoints' claims waited behind them
    * (docs/performance-history.md, run Z).
    */
-  const claimTurns = new Map<string, LimitFunction>();
+  const claimTurns = keyedLimit(1);
 
   return {
-    async claim(workerId, endpointId, deliveryIds, trigger, requestMs) {
-      let turns = claimTurns.get(endpointId);
-      if (!turns) {
-        turns = pLimit(1);
-        claimTurns.set(endpointId, turns);
-      }
-      try {
-        return await turns(() =>
-          claimGuarded({ claimPool: deps.claimPool, changes: deps.changes }, workerId, deliveryIds, trigger, requestMs),
-        );
-      } finally {
-        // Forgotten once no claim of the endpoint waits: the map holds only endpoints claiming now.
-        if (turns.activeCount === 0 && turns.pendingCount === 0) claimTurns.delete(endpointId);
-      }
-    },
+    claim: (workerId, endpointId, deliveryIds, trigger, requestMs) =>
+      claimTurns(endpointId, () =>
+        claimGuarded({ claimPool: deps.claimPool, changes: deps.changes }, workerId, deliveryIds, trigger, requestMs),
+      ),
 
     afterAttempt(endpointId, outcome) {
       // Outcomes that arrive while the endpoint's previous ones are being written wait and
