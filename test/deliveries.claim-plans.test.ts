@@ -15,6 +15,7 @@ import { claimDeliveries } from '../server/deliveries/claim.ts';
 import { recordAttempts } from '../server/deliveries/recordAttempts.ts';
 import { newId } from '../server/ids.ts';
 import { createLogger } from '../server/logger.ts';
+import { deliveredAttempt } from './support/attemptRecords.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { storeEvents } from './support/storedEvents.ts';
 
@@ -39,7 +40,9 @@ beforeAll(async () => {
     WORKER,
   ]);
   // Enough deliveries that reading them all would be the wrong plan, with statistics.
-  deliveryIds.push(...(await storeEvents(db.pool, mailboxId, endpointId, STORED)).map((stored) => stored.deliveryId));
+  deliveryIds.push(
+    ...(await storeEvents(db.pool, mailboxId, endpointId, { count: STORED })).map((stored) => stored.deliveryId),
+  );
   await db.pool.query('analyze');
 });
 
@@ -76,27 +79,6 @@ const deliveryScans = async (pool: pg.Pool) => {
   return Number(rows[0]!.seq_scan);
 };
 
-/** A delivered attempt of a claimed delivery, as the worker records it. */
-const delivered = (delivery: { id: string; eventId: string; endpointId: string }) => ({
-  attemptId: newId(),
-  delivery: { deliveryId: delivery.id, eventId: delivery.eventId, mailboxId, endpointId: delivery.endpointId },
-  workerId: WORKER,
-  trigger: 'scheduled' as const,
-  url: 'http://127.0.0.1:9/hook',
-  requestHeaders: {},
-  result: {
-    startedAt: new Date(),
-    durationMs: 3,
-    statusCode: 200,
-    responseHeaders: {},
-    responseBody: null,
-    responseBodyTruncated: false,
-    errorKind: null,
-    errorMessage: null,
-  },
-  decision: { status: 'delivered' as const },
-});
-
 describe('the claim pool', () => {
   test('claims and records run on their generic plans, planned once, which read deliveries by index', async () => {
     const pool = onePool(true);
@@ -106,7 +88,10 @@ describe('the claim pool', () => {
       for (const id of deliveryIds.slice(0, CLAIMS)) {
         const claim = await claimDeliveries({ db: pool, changes }, WORKER, [id]);
         claimed.push(...claim.claimed.map((delivery) => delivery.id));
-        const [recorded] = await recordAttempts({ db: pool, changes }, claim.claimed.map(delivered));
+        const [recorded] = await recordAttempts(
+          { db: pool, changes },
+          claim.claimed.map((delivery) => deliveredAttempt(delivery, WORKER)),
+        );
         expect(recorded?.status).toBe('delivered');
       }
       expect(claimed).toEqual(deliveryIds.slice(0, CLAIMS));

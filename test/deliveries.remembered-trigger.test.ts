@@ -12,8 +12,9 @@ import { claimDeliveries } from '../server/deliveries/claim.ts';
 import { rememberTrigger } from '../server/deliveries/orderingLine.ts';
 import { recordAttempts } from '../server/deliveries/recordAttempts.ts';
 import { newId } from '../server/ids.ts';
-import { insertEvents } from '../server/ingest/sql/insertEvents.ts';
+import { deliveredAttempt } from './support/attemptRecords.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { storeEvents } from './support/storedEvents.ts';
 
 const WORKER = 'pool-remember';
 
@@ -41,45 +42,12 @@ afterAll(async () => {
 
 /** Two events of a new key, in order: their deliveries `first` (the line's head) and `second`. */
 const storeTwoOfOneKey = async () => {
-  const key = `order-${newId()}`;
-  const [first, second] = [newId(), newId()];
-  for (const deliveryId of [first, second]) {
-    await insertEvents(db.pool, [
-      {
-        id: newId(),
-        mailboxId,
-        eventType: 'order.updated',
-        contentType: 'application/json',
-        body: Buffer.from('{}'),
-        deliveries: [{ id: deliveryId, endpointId, orderingKey: key }],
-        trigger: 'scheduled',
-        orderingKey: key,
-      },
-    ]);
-  }
-  return { first: first!, second: second! };
+  const [first, second] = await storeEvents(db.pool, mailboxId, endpointId, {
+    count: 2,
+    orderingKey: `order-${newId()}`,
+  });
+  return { first: first!.deliveryId, second: second!.deliveryId };
 };
-
-const delivered = (delivery: { id: string; eventId: string; endpointId: string }) => ({
-  attemptId: newId(),
-  delivery: { deliveryId: delivery.id, eventId: delivery.eventId, mailboxId, endpointId: delivery.endpointId },
-  workerId: WORKER,
-  trigger: 'scheduled' as const,
-  url: 'http://127.0.0.1:9/hook',
-  requestHeaders: {},
-  result: {
-    startedAt: new Date(),
-    durationMs: 3,
-    statusCode: 200,
-    responseHeaders: {},
-    responseBody: null,
-    responseBodyTruncated: false,
-    errorKind: null,
-    errorMessage: null,
-  },
-  decision: { status: 'delivered' as const },
-  ordered: true,
-});
 
 describe('a manual job for a delivery behind its line', () => {
   test('whose turn comes before it remembered its kind: the woken job still makes a manual attempt', async () => {
@@ -93,7 +61,10 @@ describe('a manual job for a delivery behind its line', () => {
     expect(manual.claimed).toEqual([]);
 
     // Meanwhile the head ends and its record wakes the second, with a scheduled job.
-    await recordAttempts({ db: db.pool, changes }, head.claimed.map(delivered));
+    await recordAttempts(
+      { db: db.pool, changes },
+      head.claimed.map((delivery) => deliveredAttempt(delivery, WORKER)),
+    );
     const { rows: jobs } = await db.pool.query<{ payload: { trigger: string; deliveries: { id: string }[] } }>(
       `select payload from graphile_worker._private_jobs where payload::text like $1`,
       [`%${second}%`],

@@ -35,7 +35,7 @@ const logger = createLogger({ level: 'silent', pretty: false });
 
 /** Queued deliveries to the endpoint, one event each. */
 const storeFor = async (endpointId: string, count = 1) =>
-  (await storeEvents(db.pool, mailboxId, endpointId, count)).map((stored) => stored.deliveryId);
+  (await storeEvents(db.pool, mailboxId, endpointId, { count })).map((stored) => stored.deliveryId);
 
 /** The test pool's connections waiting for a lock in the database. */
 const waitingOnLocks = async () =>
