@@ -202,8 +202,8 @@ export async function startHookpost(config: Config, logger: Logger): Promise<Hoo
       });
       steps.push({ name: 'close the claim pool', run: () => claimPool.end() });
       // Attempt records likewise: one transaction at a time (delivery/attemptWriter.ts), of
-      // a few attempts each at a steady rate, which PostgreSQL otherwise planned anew at
-      // most executions (run Z). Their commits wait for the WAL flush, as every record must.
+      // a few attempts each at a steady rate, which PostgreSQL otherwise often planned anew
+      // (run Z). Their commits wait for the WAL flush, as every record must.
       const attemptPool: pg.Pool = createPool({
         connectionString: databaseUrl,
         max: 2,

@@ -22,10 +22,11 @@ export function createPool(options: {
   /**
    * true: prepared statements always run with their generic plan, planned once per
    * connection for named statements (`{ name, text }`); an unnamed one is still planned at
-   * every execution, only generically. Only for a pool whose statements find their rows by id, where the values
-   * never change the best plan: PostgreSQL otherwise may judge a statement's generic plan
-   * dearer than a custom one (an id array of one is cheaper than the 100 rows it assumes
-   * for any array) and plan it again at every execution. Default false.
+   * every execution, only generically. Only for a pool whose statements find their rows by
+   * id, where the values never change the best plan: PostgreSQL otherwise may judge a
+   * statement's generic plan dearer than a custom one (an id array of one is cheaper than
+   * the 100 rows it assumes for any array) and plan it again at every execution. Default
+   * false.
    */
   genericPlans?: boolean;
 }): pg.Pool {
