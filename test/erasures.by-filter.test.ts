@@ -61,7 +61,7 @@ async function rowsHolding(eventIds: string[], text: string): Promise<number> {
               where d.event_id = any($1::uuid[]) and (position(convert_to($2, 'UTF8') in coalesce(a.response_body, '')) > 0
                                                       or a.response_headers::text like '%' || $2 || '%'
                                                       or a.request_headers::text like '%' || $2 || '%'))
-          + (select count(*) from idempotency_key where event_id = any($1::uuid[])) as n`,
+          + (select count(*) from event where id = any($1::uuid[]) and idempotency_key is not null) as n`,
     [eventIds, text],
   );
   return Number(rows[0]!.n);

@@ -53,7 +53,7 @@ async function secretsLeft(eventId: string): Promise<number> {
           + (select count(*) from attempt a join delivery d on d.id = a.delivery_id
               where d.event_id = $1 and (position(convert_to($2, 'UTF8') in coalesce(a.response_body, '')) > 0
                                          or a.response_headers::text like '%' || $2 || '%'))
-          + (select count(*) from idempotency_key where event_id = $1)
+          + (select count(*) from event where id = $1 and idempotency_key is not null)
           + (select count(*) from event where id = $1 and ordering_key = $2)
           + (select count(*) from delivery where event_id = $1 and ordering_key = $2) as n`,
     [eventId, SECRET],

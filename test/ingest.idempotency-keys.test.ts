@@ -3,6 +3,7 @@
  * same Idempotency-Key gets the first 202 and tracking number and stores nothing, even
  * with a hundred copies at once at two api processes; the same key with another body is
  * refused; a bad key is refused and writes nothing; a key counts only within its window.
+ * A repeat is compared with the stored event (ingest/idempotency.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -44,8 +45,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const eventsWithKey = (key: string) =>
-  db.count('event e', `exists (select 1 from idempotency_key k where k.event_id = e.id and k.key = '${key}')`);
+const eventsWithKey = (key: string) => db.count('event', `idempotency_key = '${key}'`);
 
 /** The events the mailbox lists (every page). */
 const eventsOfMailbox = async () => (await listAll(api, `/api/webhooks?mailbox_id=${mailbox.id}`)).length;
@@ -140,6 +140,52 @@ describe('the same key again', () => {
     expect(await db.count('event')).toBe(events);
   });
 
+  test('the same event with its type in x-event-type or only in the body is a repeat', async () => {
+    const body = JSON.stringify({ event: 'order.shipped', data: { n: 4 } });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${api.baseUrl}/webhooks/${mailbox.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': mailbox.api_key,
+          'idempotency-key': 'k-4',
+          ...headers,
+        },
+        body,
+      });
+    const first = (await (await send({})).json()) as { tracking_number: string };
+    const again = await send({ 'x-event-type': 'order.shipped' });
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as { tracking_number: string }).tracking_number).toBe(first.tracking_number);
+  });
+
+  test('among new keys in one batch, a taken key is a repeat and the new ones are stored once', async () => {
+    const body = (n: number) => JSON.stringify({ event: 'order.created', data: { batch: n } });
+    const send = (key: string, n: number) =>
+      fetch(`${api.baseUrl}/webhooks/${mailbox.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': mailbox.api_key, 'idempotency-key': key },
+        body: body(n),
+      });
+    const taken = (await (await send('batch-taken', 0)).json()) as { tracking_number: string };
+    const before = await eventsOfMailbox();
+    // Sent at once, they share transactions (group commit): a batch whose insert finds the
+    // taken key goes again, claiming its keys.
+    const responses = await Promise.all([
+      send('batch-taken', 0),
+      ...Array.from({ length: 30 }, (_, i) => send(`batch-new-${i}`, i + 1)),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual(Array(31).fill(202));
+    expect(responses[0]!.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await responses[0]!.json()) as { tracking_number: string }).tracking_number).toBe(taken.tracking_number);
+    expect(responses.slice(1).map((r) => r.headers.get('idempotent-replayed'))).toEqual(Array(30).fill(null));
+    expect((await eventsOfMailbox()) - before).toBe(30);
+    const jobs = await jobNamings();
+    expect(jobs.namings).toBe(jobs.stored);
+    expect(jobs.named).toBe(jobs.stored);
+  });
+
   test('at another mailbox is another event', async () => {
     const body = { event: 'order.created' };
     const a = await sendEvent(api, mailbox, body, { 'idempotency-key': 'shared-key' });
@@ -156,7 +202,7 @@ describe('the same key again', () => {
       tracking_number: string;
     };
     // The key was claimed 25 hours ago (the window is 24 h by default).
-    await db.pool.query(`update idempotency_key set created_at = now() - interval '25 hours' where key = 'old-key'`);
+    await db.pool.query(`update event set received_at = now() - interval '25 hours' where idempotency_key = 'old-key'`);
     const later = await sendEvent(api, mailbox, body, { 'idempotency-key': 'old-key' });
     expect(later.status).toBe(202);
     expect(later.headers.get('idempotent-replayed')).toBeNull();
@@ -255,7 +301,7 @@ describe('a bad key', () => {
     ['a tab inside', 'a\tb'],
   ])('%s is refused with 400 and writes nothing', async (_why, key) => {
     const events = await db.count('event');
-    const keys = await db.count('idempotency_key');
+    const keys = await db.count('event', 'idempotency_key is not null');
     const response = await fetch(`${api.baseUrl}/webhooks/${mailbox.id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': mailbox.api_key, 'idempotency-key': key },
@@ -264,7 +310,7 @@ describe('a bad key', () => {
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_idempotency_key');
     expect(await db.count('event')).toBe(events);
-    expect(await db.count('idempotency_key')).toBe(keys);
+    expect(await db.count('event', 'idempotency_key is not null')).toBe(keys);
   });
 });
 
@@ -282,6 +328,20 @@ describe('test events sent with an idempotency key', () => {
 
     const other = await gql(api, SEND, { ...variables, body: '{"ping":2}' });
     expect(errorCodes(other)).toEqual(['idempotency_key_reused']);
+    expect(await db.count('event')).toBe(events);
+  });
+
+  test("the key of one endpoint's test event is refused for another endpoint of the mailbox", async () => {
+    const created = await api.api(`/api/mailboxes/${mailbox.id}/endpoints`, {
+      method: 'POST',
+      json: { url: 'http://127.0.0.1:9/second' },
+    });
+    expect(created.status).toBe(201);
+    const second = (await created.json()) as { id: string };
+    await gqlData(api, SEND, { id: mailbox.endpoint_id, key: 'test-per-endpoint' });
+    const events = await db.count('event');
+    const refused = await gql(api, SEND, { id: second.id, key: 'test-per-endpoint' });
+    expect(errorCodes(refused)).toEqual(['idempotency_key_reused']);
     expect(await db.count('event')).toBe(events);
   });
 

@@ -20,7 +20,6 @@ import { cancelForErasure, hasAttemptInFlight, publishErased } from '../deliveri
 import type { DeliveryRef } from '../deliveries/publish.ts';
 import { AppError, notFound } from '../errors.ts';
 import { isUuid } from '../ids.ts';
-import { forgetIdempotencyKeyOf } from '../ingest/sql/idempotencyKeys.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface ErasedEvent {
@@ -42,10 +41,9 @@ export type EraseOutcome =
  */
 export async function eraseEventRows(tx: Queryable, trackingNumber: string): Promise<EraseOutcome> {
   await tx.query('savepoint erase_event');
-  const { rows } = await tx.query<{ mailbox_id: string; erased_at: Date | null }>(
-    `select mailbox_id, erased_at from event where id = $1 for update`,
-    [trackingNumber],
-  );
+  const { rows } = await tx.query<{ erased_at: Date | null }>(`select erased_at from event where id = $1 for update`, [
+    trackingNumber,
+  ]);
   const event = rows[0];
   if (!event || event.erased_at) {
     await tx.query('release savepoint erase_event');
@@ -59,8 +57,10 @@ export async function eraseEventRows(tx: Queryable, trackingNumber: string): Pro
     await tx.query('release savepoint erase_event');
     return { outcome: 'in_flight' };
   }
+  // Its idempotency key goes too: keys are often built from the subject's ids
+  // (`order-123-created`), and a repeat of an erased event is a new event.
   const { rows: updated } = await tx.query<{ erased_at: Date }>(
-    `update event set body = ''::bytea, trace_context = null, ordering_key = null, erased_at = now()
+    `update event set body = ''::bytea, trace_context = null, ordering_key = null, idempotency_key = null, erased_at = now()
       where id = $1 returning erased_at`,
     [trackingNumber],
   );
@@ -76,7 +76,6 @@ export async function eraseEventRows(tx: Queryable, trackingNumber: string): Pro
       where delivery_id in (select id from delivery where event_id = $1)`,
     [trackingNumber],
   );
-  await forgetIdempotencyKeyOf(tx, event.mailbox_id, trackingNumber);
   await tx.query('release savepoint erase_event');
   return { outcome: 'erased', erasedAt: updated[0]!.erased_at, cancelled };
 }

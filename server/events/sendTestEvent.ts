@@ -14,8 +14,9 @@ import { payloadTerms } from './payloadTerms.ts';
 import { AppError, notFound, parseInput, unavailable } from '../errors.ts';
 import { isUuid, newId } from '../ids.ts';
 import { assertBodySize } from '../ingest/contentType.ts';
-import { answerRepeat, bodyHash, parseIdempotencyKey } from '../ingest/idempotency.ts';
+import { answerRepeat, identityOf, keyReused, parseIdempotencyKey } from '../ingest/idempotency.ts';
 import { deliveryOrderingKey, parseOrderingKey } from './orderingKey.ts';
+import { isSampleBody, sampleBody } from './testEventSample.ts';
 import type { Runtime } from '../runtime.ts';
 
 export const DEFAULT_TEST_EVENT_TYPE = 'hookpost.test';
@@ -68,32 +69,9 @@ export async function sendTestEvent(
 
   const eventId = newId();
   const deliveryId = newId();
-  const body = Buffer.from(
-    data.body ??
-      JSON.stringify({
-        event: data.eventType,
-        data: { message: 'A test event from Hookpost.', endpoint_id: endpoint.id, sent_at: new Date().toISOString() },
-      }),
-  );
+  const body = data.body === undefined ? sampleBody(data.eventType, endpoint.id, new Date()) : Buffer.from(data.body);
   assertBodySize(body, rt.config.maxBodyBytes);
 
-  // What a repeat must match: the request (the sample body has the time in it), and the endpoint.
-  const idempotency =
-    key === undefined
-      ? undefined
-      : {
-          key,
-          bodyHash: bodyHash(
-            Buffer.from(
-              JSON.stringify([
-                endpoint.id,
-                data.eventType,
-                data.body ?? null,
-                ...(orderingKey === undefined ? [] : [orderingKey]),
-              ]),
-            ),
-          ),
-        };
   const json: unknown = JSON.parse(body.toString('utf8'));
   const written = await rt.eventWriter.submit({
     id: eventId,
@@ -106,7 +84,7 @@ export async function sendTestEvent(
     ],
     trigger: 'test',
     searchTerms: payloadTerms(json),
-    idempotency,
+    idempotencyKey: key,
     orderingKey,
   });
   if (written.stored) {
@@ -120,11 +98,21 @@ export async function sendTestEvent(
   }
   if (!written.original)
     throw unavailable('The test event of this idempotency key could not be read; send it again.', 1);
-  const { trackingNumber } = answerRepeat(idempotency!, written.original);
-  const original = await rt.prisma.delivery.findFirst({
+  // A repeat without a body asks for the sample again, which has another time in it.
+  const original = written.original;
+  let repeat = identityOf({ body, eventType: data.eventType, contentType: 'application/json', orderingKey });
+  if (data.body === undefined) {
+    const stored = await rt.prisma.event.findUnique({ where: { id: original.eventId }, select: { body: true } });
+    if (stored && isSampleBody(Buffer.from(stored.body), data.eventType, endpoint.id)) {
+      repeat = { ...repeat, bodyHash: original.identity.bodyHash };
+    }
+  }
+  const { trackingNumber } = answerRepeat(key!, repeat, original);
+  const delivery = await rt.prisma.delivery.findFirst({
     where: { eventId: trackingNumber, endpointId: endpoint.id },
     select: { id: true },
   });
-  if (!original) throw notFound('The test event of this idempotency key');
-  return { eventId: trackingNumber, deliveryId: original.id };
+  // The key was used for a test event of another endpoint of the mailbox.
+  if (!delivery) throw keyReused(key!, trackingNumber);
+  return { eventId: trackingNumber, deliveryId: delivery.id };
 }

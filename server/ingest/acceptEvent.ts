@@ -19,7 +19,7 @@ import type { EventWriter } from './eventWriter.ts';
 import type { RouteCache } from './routeCache.ts';
 import { acceptedContentTypes, assertBodySize, bodyFormat } from './contentType.ts';
 import { eventTypeOf } from './eventType.ts';
-import { answerRepeat, parseIdempotencyKey, requestHash } from './idempotency.ts';
+import { answerRepeat, identityOf, parseIdempotencyKey } from './idempotency.ts';
 import { assertNoLoop, hopsOf } from '../events/hops.ts';
 import { deliveryOrderingKey, parseOrderingKey } from '../events/orderingKey.ts';
 import type { TraceCarrier } from '../tracing/traceContext.ts';
@@ -71,17 +71,6 @@ export async function acceptEvent(
   }
   const key = parseIdempotencyKey(incoming.idempotencyKey);
   const orderingKey = parseOrderingKey(incoming.orderingKey);
-  const idempotency =
-    key === undefined
-      ? undefined
-      : {
-          key,
-          bodyHash: requestHash(incoming.body, {
-            contentType: incoming.contentType,
-            eventTypeHeader: incoming.eventTypeHeader,
-            orderingKey,
-          }),
-        };
   const hops = hopsOf(incoming.hopsHeader);
   assertNoLoop(hops);
 
@@ -114,7 +103,7 @@ export async function acceptEvent(
         deliveries,
         trigger: 'scheduled',
         searchTerms: payloadTerms(json),
-        idempotency,
+        idempotencyKey: key,
         hops,
         orderingKey,
         traceContext: incoming.traceContext,
@@ -127,7 +116,8 @@ export async function acceptEvent(
   if (!written.original) {
     throw unavailable('The event this Idempotency-Key belongs to could not be read; send it again.', 1);
   }
-  return { ...answerRepeat(idempotency!, written.original), eventType, repeat: true };
+  const repeat = identityOf({ body: incoming.body, eventType, contentType: incoming.contentType!, orderingKey });
+  return { ...answerRepeat(key!, repeat, written.original), eventType, repeat: true };
 }
 
 /** The work's result, or a 503 when the deadline passes first or the database cannot be reached. */

@@ -15,16 +15,16 @@
  */
 import type pg from 'pg';
 import { createGroupCommit, type GroupCommit, type GroupCommitOptions } from '../db/groupCommit.ts';
-import { claimKey, firstClaims, type OriginalRequest } from './idempotency.ts';
-import { findIdempotencyKeys } from './sql/idempotencyKeys.ts';
-import { insertEvents, type NewEvent } from './sql/insertEvents.ts';
+import { claimKey, type OriginalEvent } from './idempotency.ts';
+import { findClaimedKeys, releaseExpiredKey, type ClaimedKey } from './sql/idempotencyKeys.ts';
+import { IDEMPOTENCY_KEY_INDEX, insertEvents, type NewEvent } from './sql/insertEvents.ts';
 
 /**
  * What became of an event: stored, or not stored because its idempotency key was already
- * claimed by an earlier request, whose outcome is given (null if it could not be read);
- * acceptEvent decides the answer (idempotency.ts).
+ * claimed by an earlier event within the window, which is given (null if it could not be
+ * read); acceptEvent decides the answer (idempotency.ts).
  */
-export type WrittenEvent = { stored: true } | { stored: false; original: OriginalRequest | null };
+export type WrittenEvent = { stored: true } | { stored: false; original: OriginalEvent | null };
 
 export type EventWriter = GroupCommit<NewEvent, WrittenEvent>;
 
@@ -44,40 +44,77 @@ export interface EventWriterOptions extends GroupCommitOptions<NewEvent> {
 }
 
 export function createEventWriter(pool: pg.Pool, options: EventWriterOptions = {}): EventWriter {
-  const { idempotencyWindowHours = 24, ...groupCommit } = options;
-  return createGroupCommit<NewEvent, WrittenEvent>((events) => writeEvents(pool, events, idempotencyWindowHours), {
-    concurrentAt: CONCURRENT_AT,
-    weigh: (event) => event.body.length,
-    maxBatchWeight: MAX_BATCH_BYTES,
-    ...groupCommit,
-  });
+  const { idempotencyWindowHours: windowHours = 24, ...groupCommit } = options;
+  const batches = createGroupCommit<NewEvent, WrittenEvent | Expired>(
+    (events) => writeEvents(pool, events, windowHours),
+    {
+      concurrentAt: CONCURRENT_AT,
+      weigh: (event) => event.body.length,
+      maxBatchWeight: MAX_BATCH_BYTES,
+      ...groupCommit,
+    },
+  );
+  return {
+    /**
+     * A key whose window is over is still on its old event until a claim finds it: it is
+     * taken off, outside any batch, and the event is written again. Once: a second
+     * conflict means another request claimed the key meanwhile, and this is its repeat.
+     */
+    async submit(event, signal) {
+      const written = await batches.submit(event, signal);
+      if (!('expiredOn' in written)) return written;
+      await releaseExpiredKey(pool, written.expiredOn, windowHours);
+      const again = await batches.submit(event, signal);
+      return 'expiredOn' in again ? { stored: false, original: null } : again;
+    },
+    drain: () => batches.drain(),
+  };
+}
+
+/** An event whose key was last claimed by an event outside the window. */
+interface Expired {
+  expiredOn: string;
 }
 
 /**
- * One batch, one statement. With idempotency keys, the statement claims them first and
- * stores only events without a key or whose claim won. Every other keyed event repeats
- * an earlier request (in this batch, in another transaction, or in another process),
- * whose key row is committed by the time this statement is: it is answered from that row
- * afterwards. Nothing may throw after the commit (group commit would write the batch
- * again, one by one).
+ * One batch, one statement. A batch with idempotency keys first goes as if every key
+ * were new, which they nearly always are: its insert is then the plain one plus the key
+ * column. A key already taken fails that statement whole (nothing is stored); the batch
+ * then goes again claiming its keys, storing only the events whose claim wins. Every
+ * other keyed event repeats an earlier request (in this batch, in another transaction,
+ * or in another process), whose event is committed by the time this statement is: it is
+ * read afterwards. Nothing may throw after the commit (group commit would write the
+ * batch again, one by one).
  */
-async function writeEvents(pool: pg.Pool, events: NewEvent[], windowHours: number): Promise<WrittenEvent[]> {
-  const claims = firstClaims(events);
-  if (claims.length === 0) {
-    await insertEvents(pool, events);
-    return events.map(() => ({ stored: true }));
-  }
-  const won = await insertEvents(pool, events, { claims, windowHours });
-  const repeats = events.filter((event) => event.idempotency && !won.has(event.id));
-  const originals =
-    repeats.length > 0
-      ? await findIdempotencyKeys(
-          pool,
-          repeats.map((event) => ({ mailboxId: event.mailboxId, key: event.idempotency!.key })),
-        ).catch(() => new Map<string, OriginalRequest>())
-      : new Map<string, OriginalRequest>();
-  return events.map((event): WrittenEvent => {
-    if (!event.idempotency || won.has(event.id)) return { stored: true };
-    return { stored: false, original: originals.get(claimKey(event.mailboxId, event.idempotency.key)) ?? null };
+async function writeEvents(
+  pool: pg.Pool,
+  events: NewEvent[],
+  windowHours: number,
+): Promise<(WrittenEvent | Expired)[]> {
+  const notStored = await insertEvents(pool, events).catch((error: unknown) => {
+    if (!isKeyTaken(error)) throw error;
+    return insertEvents(pool, events, { repeats: true });
   });
+  if (notStored.size === 0) return events.map(() => ({ stored: true }));
+  const repeats = events.filter((event) => notStored.has(event.id));
+  const claimed = await findClaimedKeys(
+    pool,
+    repeats.map((event) => ({ mailboxId: event.mailboxId, key: event.idempotencyKey! })),
+    windowHours,
+  ).catch(() => new Map<string, ClaimedKey>());
+  return events.map((event): WrittenEvent | Expired => {
+    if (!notStored.has(event.id)) return { stored: true };
+    const original = claimed.get(claimKey(event.mailboxId, event.idempotencyKey!));
+    if (original?.expired) return { expiredOn: original.eventId };
+    return {
+      stored: false,
+      original: original ? { eventId: original.eventId, routed: original.routed, identity: original.identity } : null,
+    };
+  });
+}
+
+/** A unique violation of the idempotency key's index: the key was already taken. */
+function isKeyTaken(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' && constraint === IDEMPOTENCY_KEY_INDEX;
 }

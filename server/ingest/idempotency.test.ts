@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AppError } from '../errors.ts';
-import { answerRepeat, bodyHash, firstClaims, parseIdempotencyKey, requestHash } from './idempotency.ts';
+import { answerRepeat, identityOf, lockOrder, parseIdempotencyKey, sameEvent } from './idempotency.ts';
 
 describe('idempotency keys', () => {
   test('no header means no key', () => {
@@ -26,48 +26,47 @@ describe('idempotency keys', () => {
     expect(() => parseIdempotencyKey(['a', 'b'])).toThrow(AppError);
   });
 
-  test('a repeat with the same body gets the original event', () => {
-    const hash = bodyHash(Buffer.from('{"a":1}'));
-    expect(answerRepeat({ key: 'k', bodyHash: hash }, { bodyHash: hash, eventId: 'e1', routed: false })).toEqual({
+  const event: { body: Buffer; eventType: string | null; contentType: string; orderingKey: string | null } = {
+    body: Buffer.from('{"a":1}'),
+    eventType: 'order.created',
+    contentType: 'application/json',
+    orderingKey: null,
+  };
+
+  test('a repeat of the same event gets the original event', () => {
+    const original = { eventId: 'e1', routed: false, identity: identityOf(event) };
+    expect(answerRepeat('k', identityOf({ ...event, body: Buffer.from('{"a":1}') }), original)).toEqual({
       trackingNumber: 'e1',
       routed: false,
     });
   });
 
-  test('a repeat with another body is refused with 409', () => {
-    const claim = { key: 'k', bodyHash: bodyHash(Buffer.from('{"a":2}')) };
-    const original = { bodyHash: bodyHash(Buffer.from('{"a":1}')), eventId: 'e1', routed: true };
-    expect(() => answerRepeat(claim, original)).toThrow(
+  test('a repeat of another event is refused with 409', () => {
+    const original = { eventId: 'e1', routed: true, identity: identityOf(event) };
+    expect(() => answerRepeat('k', identityOf({ ...event, body: Buffer.from('{"a":2}') }), original)).toThrow(
       expect.objectContaining({ code: 'idempotency_key_reused', status: 409 }),
     );
   });
 
-  test('a request is compared on its body and the headers that make it another event', () => {
-    const body = Buffer.from('{"a":1}');
-    const none = { contentType: undefined, eventTypeHeader: undefined, orderingKey: undefined };
-    // Plain JSON without type or key hashes as the body alone (keys stored before headers counted).
-    expect(requestHash(body, none)).toEqual(bodyHash(body));
-    expect(requestHash(body, { ...none, contentType: ' Application/JSON ' })).toEqual(bodyHash(body));
-    const typed = requestHash(body, { ...none, eventTypeHeader: 'order.created' });
-    expect(typed).not.toEqual(bodyHash(body));
-    expect(requestHash(body, { ...none, eventTypeHeader: 'order.created' })).toEqual(typed);
-    expect(requestHash(body, { ...none, orderingKey: 'order.created' })).not.toEqual(typed);
-    expect(requestHash(body, { ...none, contentType: 'text/plain' })).not.toEqual(bodyHash(body));
-    // Parts cannot run into each other.
-    expect(requestHash(body, { ...none, eventTypeHeader: 'a', orderingKey: 'bc' })).not.toEqual(
-      requestHash(body, { ...none, eventTypeHeader: 'ab', orderingKey: 'c' }),
-    );
+  test('events are the same when body, type, media type and ordering key are', () => {
+    const same = (other: Partial<typeof event>) => sameEvent(identityOf(event), identityOf({ ...event, ...other }));
+    expect(same({})).toBe(true);
+    expect(same({ contentType: ' Application/JSON ' })).toBe(true);
+    expect(same({ body: Buffer.from('{"a": 1}') })).toBe(false);
+    expect(same({ eventType: 'order.updated' })).toBe(false);
+    expect(same({ eventType: null })).toBe(false);
+    expect(same({ contentType: 'text/plain' })).toBe(false);
+    expect(same({ orderingKey: 'order-1' })).toBe(false);
   });
 
-  test('the first of each mailbox and key claims it, in a fixed order', () => {
-    const hash = bodyHash(Buffer.alloc(0));
+  test('a batch is inserted with its keys in one order: unkeyed first, then by mailbox and key', () => {
     const items = [
-      { id: '1', mailboxId: 'm2', idempotency: { key: 'a', bodyHash: hash } },
-      { id: '2', mailboxId: 'm1', idempotency: { key: 'b', bodyHash: hash } },
-      { id: '3', mailboxId: 'm2', idempotency: { key: 'a', bodyHash: hash } },
+      { id: '1', mailboxId: 'm2', idempotencyKey: 'a' },
+      { id: '2', mailboxId: 'm1', idempotencyKey: 'b' },
+      { id: '3', mailboxId: 'm2', idempotencyKey: 'a' },
       { id: '4', mailboxId: 'm1' },
-      { id: '5', mailboxId: 'm1', idempotency: { key: 'a', bodyHash: hash } },
+      { id: '5', mailboxId: 'm1', idempotencyKey: 'a' },
     ];
-    expect(firstClaims(items).map((item) => item.id)).toEqual(['5', '2', '1']);
+    expect(lockOrder(items).map((item) => item.id)).toEqual(['4', '5', '2', '1', '3']);
   });
 });

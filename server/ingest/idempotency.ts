@@ -1,11 +1,11 @@
 /**
  * Idempotency keys, the rules: a producer that sends the same `Idempotency-Key` to the
  * same mailbox again within the window gets the first request's answer (the same tracking
- * number) and creates nothing; the same key with another body (or type, Content-Type or
- * ordering key) is refused, because the
- * producer has reused a key for a different event and one of the two would be lost
- * silently. The claim itself is SQL (sql/idempotencyKeys.ts), in the transaction that
- * stores the event (eventWriter.ts).
+ * number) and creates nothing; the same key for another event (another body, type,
+ * Content-Type or ordering key) is refused, because the producer has reused a key for a
+ * different event and one of the two would be lost silently. The key is a column of its
+ * event, unique per mailbox, claimed by the event's own insert (sql/insertEvents.ts); a
+ * repeat is compared with the stored event, so nothing else is kept per key.
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
@@ -31,79 +31,86 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   return header;
 }
 
-/** What a repeated request is compared on: its body, byte for byte. */
+/** What a repeat is compared with its original on: what makes an event this event. */
+export interface EventIdentity {
+  /** SHA-256 of the body, byte for byte. */
+  bodyHash: Buffer;
+  eventType: string | null;
+  contentType: string;
+  orderingKey: string | null;
+}
+
 export function bodyHash(body: Buffer): Buffer {
   return createHash('sha256').update(body).digest();
 }
 
-/** The headers that change what an event is, beside its body. */
-export interface RequestHeaders {
-  contentType: string | undefined;
-  eventTypeHeader: string | undefined;
-  orderingKey: string | undefined;
-}
-
 /**
- * What a repeated ingest request is compared on: its body and the headers that make it
- * another event (its Content-Type, `x-event-type`, `x-ordering-key`), so a key reused for
- * the same bytes under another type is refused like one reused for another body. A
- * request with none of those headers set beyond JSON hashes as its body alone, as keys
- * stored before the headers were compared did.
+ * A stored or incoming event's identity. Content-Types compare as media types do (case
+ * and spaces aside). The type is the event's, from `x-event-type` or the body: the same
+ * body sent once with the header and once with the type only in it is the same event.
  */
-export function requestHash(body: Buffer, headers: RequestHeaders): Buffer {
-  const contentType = headers.contentType?.trim().toLowerCase();
-  const parts = [
-    contentType === undefined || contentType === 'application/json' ? '' : contentType,
-    headers.eventTypeHeader ?? '',
-    headers.orderingKey ?? '',
-  ];
-  if (parts.every((part) => part === '')) return bodyHash(body);
-  const hash = createHash('sha256').update(body);
-  // Each part with its length, so no two different requests give the same input.
-  for (const part of parts) hash.update(`\0${Buffer.byteLength(part)}:${part}`);
-  return hash.digest();
+export function identityOf(event: {
+  body: Buffer;
+  eventType: string | null;
+  contentType: string;
+  orderingKey?: string | null;
+}): EventIdentity {
+  return {
+    bodyHash: bodyHash(event.body),
+    eventType: event.eventType,
+    contentType: event.contentType,
+    orderingKey: event.orderingKey ?? null,
+  };
 }
 
-export interface IdempotencyClaim {
-  key: string;
-  bodyHash: Buffer;
+const mediaType = (contentType: string) => contentType.trim().toLowerCase();
+
+export function sameEvent(a: EventIdentity, b: EventIdentity): boolean {
+  return (
+    a.bodyHash.equals(b.bodyHash) &&
+    a.eventType === b.eventType &&
+    mediaType(a.contentType) === mediaType(b.contentType) &&
+    a.orderingKey === b.orderingKey
+  );
 }
 
-/** The first request's outcome, as recorded with its key. */
-export interface OriginalRequest {
-  bodyHash: Buffer;
+/** The event that first claimed a key, as stored. */
+export interface OriginalEvent {
   eventId: string;
+  /** Whether it has deliveries (its 202 said `queued`, else `unrouted`). */
   routed: boolean;
+  identity: EventIdentity;
 }
 
-/** A repeated request's answer: the original event, or a refusal when the body differs. */
+/** A repeated request's answer: the original event, or a refusal when it is another event. */
 export function answerRepeat(
-  claim: IdempotencyClaim,
-  original: OriginalRequest,
+  key: string,
+  repeat: EventIdentity,
+  original: OriginalEvent,
 ): { trackingNumber: string; routed: boolean } {
-  if (!claim.bodyHash.equals(original.bodyHash)) {
-    throw new AppError(
-      'idempotency_key_reused',
-      `The Idempotency-Key "${claim.key}" was already used for another event (event ${original.eventId}: another body, type, Content-Type or ordering key); use a new key for a new event.`,
-    );
-  }
+  if (!sameEvent(repeat, original.identity)) throw keyReused(key, original.eventId);
   return { trackingNumber: original.eventId, routed: original.routed };
+}
+
+export function keyReused(key: string, eventId: string): AppError {
+  return new AppError(
+    'idempotency_key_reused',
+    `The Idempotency-Key "${key}" was already used for another event (event ${eventId}: another body, type, Content-Type, ordering key or endpoint); use a new key for a new event.`,
+  );
 }
 
 /** The mailbox and key a claim is unique on, as one string. */
 export const claimKey = (mailboxId: string, key: string) => `${mailboxId}\n${key}`;
 
 /**
- * Of the items of one batch, those that claim their key: the first of each (mailbox, key)
- * in arrival order, sorted by mailbox and key so that concurrent batches lock keys in the
- * same order and cannot deadlock. Later items with the same key are repeats of it.
+ * The order a batch's events are inserted in: events without a key first, then by
+ * mailbox and key, so that concurrent batches (in this process or another) wait on each
+ * other's keys in the same order and cannot deadlock.
  */
-export function firstClaims<T extends { mailboxId: string; idempotency?: IdempotencyClaim }>(items: T[]): T[] {
-  const first = new Map<string, T>();
-  for (const item of items) {
-    if (!item.idempotency) continue;
-    const at = claimKey(item.mailboxId, item.idempotency.key);
-    if (!first.has(at)) first.set(at, item);
-  }
-  return [...first.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
+export function lockOrder<T extends { mailboxId: string; idempotencyKey?: string }>(items: T[]): T[] {
+  const at = (item: T) => (item.idempotencyKey === undefined ? '' : claimKey(item.mailboxId, item.idempotencyKey));
+  return items
+    .map((item) => ({ item, at: at(item) }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .map(({ item }) => item);
 }

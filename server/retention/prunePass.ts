@@ -1,8 +1,8 @@
 /**
  * One prune pass: settled events past their mailbox's retention (with their deliveries,
  * dead letters and attempts), captured response bodies past theirs, audit entries (and
- * ended bulk erasures, whose filters name data subjects) past theirs, and expired
- * idempotency keys.
+ * ended bulk erasures, whose filters name data subjects) past theirs. Idempotency keys
+ * are columns of their events: they need no pass of their own (ingest/idempotency.ts).
  *
  * Why batched deletes and not time-partitioned tables dropped whole: partitioning the
  * event, delivery and attempt tables by time would change every primary key (a
@@ -18,7 +18,6 @@ import type { Config } from '../config.ts';
 import { withTransaction } from '../db/pool.ts';
 import { deleteSettledEvents } from '../deliveries/deleteSettled.ts';
 import { firstIdAt } from '../events/trackingNumberRange.ts';
-import { deleteExpiredIdempotencyKeys } from '../ingest/sql/idempotencyKeys.ts';
 import { retentionCutoff } from './retentionRules.ts';
 import {
   clearResponseBodies,
@@ -30,10 +29,7 @@ import {
   setResponseBodiesMark,
 } from './sql/pruneSql.ts';
 
-export type RetentionConfig = Pick<
-  Config,
-  'retentionDays' | 'responseBodyRetentionDays' | 'auditRetentionDays' | 'idempotencyWindowHours'
->;
+export type RetentionConfig = Pick<Config, 'retentionDays' | 'responseBodyRetentionDays' | 'auditRetentionDays'>;
 
 export interface PruneOptions {
   /** The present, as far as retention is concerned. Default: now. */
@@ -54,7 +50,6 @@ export interface Pruned {
   auditEntries: number;
   /** Ended bulk erasures, gone with the audit log's retention. */
   erasures: number;
-  idempotencyKeys: number;
   /** False when the pass stopped (budget, signal) with more left to do. */
   finished: boolean;
 }
@@ -73,7 +68,6 @@ export async function prunePass(
     responseBodies: 0,
     auditEntries: 0,
     erasures: 0,
-    idempotencyKeys: 0,
     finished: true,
   };
   let first = true;
@@ -122,13 +116,6 @@ export async function prunePass(
   while (auditBefore && (await goOn())) {
     const deleted = await deleteOldErasures(pool, auditBefore, batchSize);
     pruned.erasures += deleted;
-    if (deleted < batchSize) break;
-  }
-
-  const keysBefore = new Date(now.getTime() - config.idempotencyWindowHours * 3600_000);
-  while (await goOn()) {
-    const deleted = await deleteExpiredIdempotencyKeys(pool, keysBefore, batchSize);
-    pruned.idempotencyKeys += deleted;
     if (deleted < batchSize) break;
   }
   return pruned;

@@ -24,12 +24,11 @@ export function makePruneTask(deps: { pool: pg.Pool; config: RetentionConfig; lo
   return async (_payload, helpers) => {
     const started = Date.now();
     const pruned = await prunePass(deps, { signal: helpers.abortSignal });
-    const total =
-      pruned.events + pruned.responseBodies + pruned.auditEntries + pruned.erasures + pruned.idempotencyKeys;
+    const total = pruned.events + pruned.responseBodies + pruned.auditEntries + pruned.erasures;
     if (total === 0) return;
     deps.logger.info(
       { ...pruned, durationMs: Date.now() - started },
-      `Retention pruned ${pruned.events} events, ${pruned.responseBodies} response bodies, ${pruned.auditEntries} audit entries, ${pruned.erasures} ended erasures and ${pruned.idempotencyKeys} idempotency keys in ${Date.now() - started} ms${pruned.finished ? '' : '; the next pass goes on'}.`,
+      `Retention pruned ${pruned.events} events, ${pruned.responseBodies} response bodies, ${pruned.auditEntries} audit entries and ${pruned.erasures} ended erasures in ${Date.now() - started} ms${pruned.finished ? '' : '; the next pass goes on'}.`,
     );
   };
 }

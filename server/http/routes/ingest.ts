@@ -94,7 +94,8 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
             .describe(
               'Makes sending again safe: within HOOKPOST_IDEMPOTENCY_WINDOW_HOURS (24 h by default), a request with the same key ' +
                 "to the same mailbox gets the first one's 202 and tracking number (with `idempotent-replayed: true`) and " +
-                'stores nothing; with another body it is refused (409). 1 to 255 printable ASCII characters.',
+                'stores nothing; for another event (another body, type, Content-Type or ordering key) it is refused (409). ' +
+                'A key also stops counting when its event is pruned or erased. 1 to 255 printable ASCII characters.',
             ),
           [ORDERING_KEY_HEADER]: z
             .string()
@@ -135,7 +136,7 @@ export async function ingestRoutes(app: FastifyInstance, rt: Runtime) {
           'A JSON body that does not parse (invalid_json), an Idempotency-Key that is not 1 to 255 printable ASCII characters (invalid_idempotency_key), an x-ordering-key that is not 1 to 255 printable ASCII characters (invalid_ordering_key), or an x-hookpost-hops that is not a number (bad_request).',
         ),
         409: errorBody.describe(
-          'The Idempotency-Key was already used with another body within the window (idempotency_key_reused).',
+          'The Idempotency-Key was already used for another event within the window: another body, type, Content-Type or ordering key (idempotency_key_reused).',
         ),
         401: errorBody.describe('No API key, a wrong one, or an unknown mailbox (missing_api_key, invalid_api_key).'),
         ...errorResponses(413, 415),

@@ -22,8 +22,7 @@ import {
   type AttemptTrigger,
 } from '../../deliveries/deliverJobs.ts';
 import type { TraceCarrier } from '../../tracing/traceContext.ts';
-import type { IdempotencyClaim } from '../idempotency.ts';
-import { claimIdempotencyKeysSql } from './idempotencyKeys.ts';
+import { lockOrder } from '../idempotency.ts';
 
 export interface NewEvent {
   id: string;
@@ -37,8 +36,8 @@ export interface NewEvent {
   trigger: AttemptTrigger;
   /** A JSON body's fields as search terms (events/payloadTerms.ts); none for other bodies. */
   searchTerms?: string[];
-  /** The producer's idempotency key and body hash, when it sent one (eventWriter.ts claims it). */
-  idempotency?: IdempotencyClaim;
+  /** The producer's idempotency key, when it sent one: the event is stored only if it claims it. */
+  idempotencyKey?: string;
   /** Times it had passed through Hookpost before (events/hops.ts). Default 0. */
   hops?: number;
   /** The producer's `x-ordering-key`, when it sent one. */
@@ -58,21 +57,26 @@ export function jobPayloads(events: NewEvent[]): string[] {
   return [...byTrigger].flatMap(([trigger, deliveries]) => deliverJobPayloads(trigger, deliveries));
 }
 
-export interface KeyClaims {
-  /** The keys to claim, one per mailbox and key, in lock order (ingest/idempotency.ts firstClaims). */
-  claims: NewEvent[];
-  /** How long a claimed key counts, in hours. */
-  windowHours: number;
-}
+/** The unique index that holds idempotency keys (per mailbox). */
+export const IDEMPOTENCY_KEY_INDEX = 'event_mailbox_id_idempotency_key_key';
 
 /**
- * Stores the events, and with `keys`, first claims their idempotency keys in the same
- * statement (INSERT … ON CONFLICT: a concurrent claim of the same key waits for this
- * one's commit, then finds it taken): an event with a key is stored only when its claim
- * won, and the jobs name only the deliveries stored. Returns the ids of the events whose
- * claim won.
+ * Stores the events, with their idempotency keys: each keyed event claims its key with
+ * the insert itself (the key's unique index, in lock order: a concurrent claim of the
+ * same key waits for this one's commit, then finds it taken). By default a key already
+ * taken fails the whole statement with a unique violation on IDEMPOTENCY_KEY_INDEX (and
+ * stores nothing); with `repeats`, an event whose key is taken is left out (ON CONFLICT
+ * DO NOTHING) with its deliveries and search terms, and the jobs name only the
+ * deliveries stored. Returns the ids of the events not stored.
  */
-export async function insertEvents(db: Queryable, events: NewEvent[], keys?: KeyClaims): Promise<Set<string>> {
+export async function insertEvents(
+  db: Queryable,
+  batch: NewEvent[],
+  options: { repeats?: boolean } = {},
+): Promise<Set<string>> {
+  const withKeys = batch.some((e) => e.idempotencyKey !== undefined);
+  const claiming = withKeys && options.repeats === true;
+  const events = withKeys ? lockOrder(batch) : batch;
   const values: unknown[] = [];
   const param = (value: unknown, type: string) => {
     values.push(value);
@@ -82,22 +86,9 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
     event.deliveries.map((delivery) => ({ ...delivery, eventId: event.id })),
   );
   const bodies = packBytes(events.map((e) => e.body));
-  const claimed = keys
-    ? `claimed as (${claimIdempotencyKeysSql(
-        keys.claims.map((e) => ({ ...e, idempotency: e.idempotency!, routed: e.deliveries.length > 0 })),
-        keys.windowHours,
-        param,
-      )} returning event_id), `
-    : '';
   // Bodies arrive as one binary parameter cut by start and length (db/packedBytes.ts);
   // search terms as one JSON array per event (PostgreSQL arrays are rectangular).
   const bodyBytes = param(bodies.bytes, 'bytea');
-  const admitted = keys
-    ? `where not (e.id = any(${param(
-        events.filter((e) => e.idempotency).map((e) => e.id),
-        'uuid[]',
-      )})) or e.id in (select event_id from claimed)`
-    : '';
   const channel = param(CHANGE_CHANNEL, 'text');
   // With tracing off no event has a trace context, and the statement is the same as without tracing.
   const traced = events.some((e) => e.traceContext);
@@ -111,10 +102,10 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
     events.map((e) => JSON.stringify(e.searchTerms ?? [])),
     'jsonb[]',
   );
-  const text = `with ${claimed}new_events as (
-    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''})
+  const text = `with new_events as (
+    insert into event (id, mailbox_id, event_type, content_type, body, delivery_count, pending_count, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''}${withKeys ? ', idempotency_key' : ''})
     select e.id, e.mailbox_id, e.event_type, e.content_type, substring(${bodyBytes} from e.body_start for e.body_length), e.n, e.n,
-           e.hops${traced ? ', e.trace_context' : ''}${keyed ? ', e.ordering_key' : ''}
+           e.hops${traced ? ', e.trace_context' : ''}${keyed ? ', e.ordering_key' : ''}${withKeys ? ', e.idempotency_key' : ''}
       from unnest(${eventIds}, ${param(
         events.map((e) => e.mailboxId),
         'uuid[]',
@@ -144,15 +135,22 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
               'text[]',
             )}`
           : ''
-      }) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''})
-     ${admitted}
+      }${
+        withKeys
+          ? `, ${param(
+              events.map((e) => e.idempotencyKey ?? null),
+              'text[]',
+            )}`
+          : ''
+      }) as e(id, mailbox_id, event_type, content_type, body_start, body_length, n, terms, hops${traced ? ', trace_context' : ''}${keyed ? ', ordering_key' : ''}${withKeys ? ', idempotency_key' : ''})
+    ${claiming ? 'on conflict (mailbox_id, idempotency_key) where idempotency_key is not null do nothing' : ''}
     returning id, mailbox_id
   ), new_terms as (
     -- Search terms live apart from the event row (migration 20261203073000_event_search_apart).
     insert into event_search (event_id, terms)
     select t.id, array(select jsonb_array_elements_text(t.terms))
       from unnest(${eventIds}, ${terms}) as t(id, terms)
-     where jsonb_array_length(t.terms) > 0${keys ? ' and t.id in (select id from new_events)' : ''}
+     where jsonb_array_length(t.terms) > 0${claiming ? ' and t.id in (select id from new_events)' : ''}
   ), new_deliveries as (
     insert into delivery (id, event_id, endpoint_id${keyed ? ', ordering_key' : ''})
     select d.id, d.event_id, d.endpoint_id${keyed ? ', d.ordering_key' : ''}
@@ -173,11 +171,11 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
             )}`
           : ''
       }) as d(id, event_id, endpoint_id${keyed ? ', ordering_key' : ''})
-     ${keys ? 'where d.event_id in (select id from new_events)' : ''}
+     ${claiming ? 'where d.event_id in (select id from new_events)' : ''}
     returning id
   ), notified as (
     ${
-      keys
+      claiming
         ? eventChangesNotifySql(channel, 'new_events')
         : `select pg_notify(${channel}, p) from unnest(${param(
             changePayloads(events.map((e) => ({ kind: 'event', eventId: e.id, mailboxId: e.mailboxId }))),
@@ -189,20 +187,20 @@ export async function insertEvents(db: Queryable, events: NewEvent[], keys?: Key
   // to deliver (every event unrouted): no job.
   const payloads = jobPayloads(events);
   const jobRows = () =>
-    keys
+    claiming
       ? storedDeliveriesJobRowsSql(
           param(payloads, 'text[]'),
           'select id from new_deliveries',
-          `(select count(*) from claimed) = ${param(events.filter((e) => e.idempotency).length, 'int')}`,
+          `(select count(*) from new_events) = ${param(events.length, 'int')}`,
         )
       : `select unnest(${param(payloads, 'text[]')}) as payload, null::timestamptz as run_at`;
   const jobs = payloads.length ? `, new_jobs as (select j.id from ${addDeliverJobsSql(jobRows())} as j)` : '';
-  const { rows } = await db.query<{ won: string[] | null }>({
-    name: `insert_events${keys ? '_claiming_keys' : ''}${payloads.length ? '' : '_unrouted'}${traced ? '_traced' : ''}${keyed ? '_keyed' : ''}`,
+  const { rows } = await db.query<{ not_stored: string[] | null }>({
+    name: `insert_events${withKeys ? (claiming ? '_claiming_keys' : '_with_keys') : ''}${payloads.length ? '' : '_unrouted'}${traced ? '_traced' : ''}${keyed ? '_keyed' : ''}`,
     text: `${text}${jobs}
-      select ${keys ? 'array(select event_id from claimed)' : 'null::uuid[]'} as won,
+      select ${claiming ? `array(select id from unnest(${eventIds}) as id where id not in (select id from new_events))` : 'null::uuid[]'} as not_stored,
              ${payloads.length ? '(select count(*) from new_jobs)' : '0'}, (select count(*) from notified)`,
     values,
   });
-  return new Set(rows[0]?.won ?? []);
+  return new Set(rows[0]?.not_stored ?? []);
 }
