@@ -95,7 +95,10 @@ async function main() {
     );
   }
   ratios.sort((a, b) => a - b);
-  console.log(`median ratio with/without keys: ${(ratios[Math.floor(ratios.length / 2)]! * 100).toFixed(1)} %`);
+  const middle = ratios.length / 2;
+  // An even count has two middles: their mean.
+  const median = Number.isInteger(middle) ? (ratios[middle - 1]! + ratios[middle]!) / 2 : ratios[Math.floor(middle)]!;
+  console.log(`median ratio with/without keys: ${(median * 100).toFixed(1)} %`);
 }
 
 main()

@@ -73,6 +73,19 @@ describe('the noisy-neighbour target', () => {
     );
   });
 
+  test('judged against the same traffic without the bad endpoint when the run has that phase', () => {
+    const rows: Row[] = [
+      ...noisy([5, 40], [14, 60]),
+      { scenario: 'noisy-neighbour', case: 'without', key: 'noisy:healthy-without-tarpit', p50: 10, p99: 50 },
+    ];
+    expect(judged(rows).met).toBe(true);
+    expect(judged(rows).measured).toBe(
+      'p50 14.0 ms (1.40×), p99 60.0 ms (1.20×); without it p50 10.0 ms, p99 50.0 ms; alone (half the traffic) p50 5.0 ms, p99 40.0 ms (2.80× / 1.50×)',
+    );
+    rows[2]!.p50 = 9;
+    expect(judged(rows).met).toBe(false);
+  });
+
   test('missed when either grows past 1.5×; not judged when not measured', () => {
     expect(judged(noisy([10, 40], [16, 50])).met).toBe(false);
     expect(judged(noisy([10, 40], [10, 400])).met).toBe(false);

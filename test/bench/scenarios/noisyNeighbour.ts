@@ -8,13 +8,17 @@
  *    (heavyReaders.ts);
  * 2. alone: the baseline of 1, 3 and 4 (the readers leave nothing behind; the tarpit would);
  * 3. beside a healthy neighbour: another mailbox gets the same load, and its one endpoint
- *    answers at once: what the tarpit's extra load alone costs, without its badness;
- * 4. beside a tarpit: another mailbox gets the same load, and its one endpoint accepts
+ *    answers at once: what the tarpit's extra load costs, without its badness;
+ * 4. the same run without the bad endpoint: another mailbox gets the same load and has
+ *    no endpoint (its events are stored, unrouted): the producers' traffic of 5, without
+ *    the tarpit;
+ * 5. beside a tarpit: another mailbox gets the same load, and its one endpoint accepts
  *    every connection and never answers, so each of its attempts holds a request slot
  *    until the endpoint's timeout (the default 15 s; 5 s in short mode, so that its 8 s
  *    phase sees timeouts and retries too).
- * Target (targets.ts): the healthy endpoints' p50 and p99 in 4 within 1.5× of 2; their
- * ratio to 3 is reported beside it.
+ * Target (targets.ts, issue 14's "beside the same run without the bad endpoint"): the
+ * healthy endpoints' p50 and p99 in 5 within 1.5× of 4; their ratios to 2 (alone, half
+ * the traffic) and 3 are reported beside it.
  * Checked: nothing acknowledged was lost, every healthy delivery arrived, the healthy
  * producer saw no errors, the tarpit took requests and the readers were answered. At the
  * end the tarpit's endpoint is deleted, which cancels its waiting deliveries, so the
@@ -60,7 +64,8 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
     'noisy-neighbour',
     `${fleet.describe}; ${options.noisyRate} events/s to a healthy mailbox with ${HEALTHY_ENDPOINTS} endpoints throughout, ` +
       `in ${options.noisyS} s phases after a warm-up as long: beside ${READERS} GraphQL readers looping on the most expensive ` +
-      `allowed query, alone, beside a healthy neighbour sent ${options.noisyRate} events/s, beside a tarpit endpoint (never answers; timeout ` +
+      `allowed query, alone, beside a healthy neighbour sent ${options.noisyRate} events/s, without the bad endpoint (its ` +
+      `${options.noisyRate} events/s to a mailbox without endpoints), beside a tarpit endpoint (never answers; timeout ` +
       `${short ? `${SHORT_TARPIT_TIMEOUT_MS} ms` : 'the default'}) sent ${options.noisyRate} events/s`,
   );
   const api = { url: fleet.apiUrl, adminToken: ctx.hookpost.adminToken };
@@ -69,6 +74,7 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
     const healthy = await createBenchMailbox(api, receiver, { tag: 'noisy-healthy', fanout: HEALTHY_ENDPOINTS });
     const neighbour = await createBenchMailbox(api, receiver, { tag: 'noisy-neighbour', fanout: 1 });
     const tarpit = await createBenchMailbox(api, receiver, { tag: 'noisy-tarpit', fanout: 1 });
+    const endpointless = await createBenchMailbox(api, receiver, { tag: 'noisy-endpointless', fanout: 0 });
     tarpitEndpoint = tarpit.endpointIds[0]!;
     if (short) await updateEndpoint(api, tarpitEndpoint, { timeout_ms: SHORT_TARPIT_TIMEOUT_MS });
     await receiver.tarpit(tarpit.tag);
@@ -131,15 +137,23 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
     await drained();
     await waitForDeliveries(db.pool, receiver, neighbour.tag, [neighbour.id], 1, 120_000);
 
+    ctx.log(
+      `noisy-neighbour: the same run without the bad endpoint: its ${options.noisyRate} events/s to a mailbox without endpoints`,
+    );
+    const [withoutTarpit, endpointlessLoad] = await timed('without the bad endpoint', () =>
+      Promise.all([send(healthy), send(endpointless)]),
+    );
+    await drained();
+
     ctx.log(`noisy-neighbour: the same beside a tarpit endpoint sent ${options.noisyRate} events/s`);
     const [besideTarpit, tarpitLoad] = await timed('beside the tarpit', () =>
       Promise.all([send(healthy), send(tarpit)]),
     );
     await waitForDeliveries(db.pool, receiver, healthy.tag, [healthy.id], HEALTHY_ENDPOINTS, 120_000);
-    const healthyLoads = [warmup, besideReaders, alone, besideNeighbour, besideTarpit];
-    const sent = [...healthyLoads, neighbourLoad, tarpitLoad].reduce((sum, load) => sum + load.ok, 0);
+    const healthyLoads = [warmup, besideReaders, alone, besideNeighbour, withoutTarpit, besideTarpit];
+    const sent = [...healthyLoads, neighbourLoad, endpointlessLoad, tarpitLoad].reduce((sum, load) => sum + load.ok, 0);
     result.cpu.push(
-      cpu.end('noisy-neighbour', 'warm-up, the four phases and the healthy drain', 'event', sent),
+      cpu.end('noisy-neighbour', 'warm-up, the five phases and the healthy drain', 'event', sent),
       ...phaseCpu,
     );
 
@@ -148,11 +162,12 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
       latency: await ingestToDelivered(db.pool, receiver, healthy, windows[i]),
       waited: await ingestToFirstRequest(db.pool, healthy, windows[i]!),
     });
-    const [readersPhase, baseline, neighbourPhase, tarpitPhase] = await Promise.all([
+    const [readersPhase, baseline, neighbourPhase, withoutPhase, tarpitPhase] = await Promise.all([
       phase(besideReaders, 0),
       phase(alone, 1),
       phase(besideNeighbour, 2),
-      phase(besideTarpit, 3),
+      phase(withoutTarpit, 3),
+      phase(besideTarpit, 4),
     ]);
     const held = (await receiver.stats(tarpit.tag)).held;
     const {
@@ -217,10 +232,17 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
         againstBaseline(neighbourPhase),
       ),
       ...delivered(
+        withoutPhase,
+        'noisy:healthy-without-tarpit',
+        `the same run without the bad endpoint (its ${options.noisyRate}/s to a mailbox without endpoints)`,
+        againstBaseline(withoutPhase),
+      ),
+      ...delivered(
         tarpitPhase,
         'noisy:healthy-tarpit',
         `beside a tarpit endpoint sent ${options.noisyRate}/s`,
-        `${againstBaseline(tarpitPhase)}; p50 ${times(tarpitPhase.latency.p50, neighbourPhase.latency.p50)}, ` +
+        `p50 ${times(tarpitPhase.latency.p50, withoutPhase.latency.p50)}, p99 ${times(tarpitPhase.latency.p99, withoutPhase.latency.p99)} without it; ` +
+          `${againstBaseline(tarpitPhase)}; p50 ${times(tarpitPhase.latency.p50, neighbourPhase.latency.p50)}, ` +
           `p99 ${times(tarpitPhase.latency.p99, neighbourPhase.latency.p99)} beside the healthy neighbour`,
       ),
       ingest(
@@ -239,6 +261,12 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
         `p99 ${times(neighbourPhase.load.latency.p99, baseline.load.latency.p99)} alone`,
       ),
       ingest(
+        withoutPhase,
+        'noisy:ingest-without-tarpit',
+        'without the bad endpoint',
+        `p99 ${times(withoutPhase.load.latency.p99, baseline.load.latency.p99)} alone`,
+      ),
+      ingest(
         tarpitPhase,
         'noisy:ingest-tarpit',
         'beside the tarpit',
@@ -253,7 +281,14 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
       },
     );
 
-    const phaseNames = ['warm-up', 'beside the readers', 'alone', 'beside the healthy neighbour', 'beside the tarpit'];
+    const phaseNames = [
+      'warm-up',
+      'beside the readers',
+      'alone',
+      'beside the healthy neighbour',
+      'without the bad endpoint',
+      'beside the tarpit',
+    ];
     result.checks.push(
       ...healthyLoads.map((load, i) => checkNoErrors(`noisy-neighbour: healthy producer, ${phaseNames[i]}`, load)),
       await checkEventsStored(
@@ -265,13 +300,14 @@ export async function runNoisyNeighbour(ctx: BenchContext): Promise<ScenarioResu
       await checkDeliveriesReceived(db.pool, receiver, healthy.tag, [healthy.id], HEALTHY_ENDPOINTS),
       checkNoErrors('noisy-neighbour: the healthy neighbour', neighbourLoad),
       await checkDeliveriesReceived(db.pool, receiver, neighbour.tag, [neighbour.id], 1),
+      checkNoErrors('noisy-neighbour: the producer to the mailbox without endpoints', endpointlessLoad),
       {
         name: 'the tarpit took requests and the heavy readers were answered',
         ok: held > 0 && reads.answered > 0,
         detail: `${held} requests held by the tarpit; ${reads.answered} heavy queries answered${refusals ? `, ${refusals}` : ''}`,
       },
     );
-    result.statements.push({ case: 'the four phases', list: await topStatements(db.pool, db.pgStats) });
+    result.statements.push({ case: 'the five phases', list: await topStatements(db.pool, db.pgStats) });
     result.memory.push(...memoryOf('noisy-neighbour', fleet.processes));
   } finally {
     // Its waiting deliveries are cancelled, so no later scenario sends to the tarpit.
