@@ -292,6 +292,10 @@ function startPostmaster(
     // zero-filled while commits wait: commit latency spikes of 100-300 ms here.
     max_wal_size: '2GB',
     min_wal_size: '1GB',
+    // A repeated idempotency key fails an insert with a unique violation, whose DETAIL
+    // line would put the key (often a data subject's id) in the server log, out of
+    // erasure's reach (ingest/eventWriter.ts).
+    log_error_verbosity: 'terse',
     ...(ephemeral ? { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off' } : {}),
   };
   const args = ['-D', pgData, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];

@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { createGroupCommit, type GroupCommit, type GroupCommitOptions } from '../db/groupCommit.ts';
 import { claimKey, type OriginalEvent } from './idempotency.ts';
 import { findClaimedKeys, releaseExpiredKey, type ClaimedKey } from './sql/idempotencyKeys.ts';
-import { IDEMPOTENCY_KEY_INDEX, insertEvents, type NewEvent } from './sql/insertEvents.ts';
+import { insertEvents, type NewEvent } from './sql/insertEvents.ts';
 
 /**
  * What became of an event: stored, or not stored because its idempotency key was already
@@ -43,78 +43,125 @@ export interface EventWriterOptions extends GroupCommitOptions<NewEvent> {
   idempotencyWindowHours?: number;
 }
 
+/** Writes of one event, at most: the first, and again after a key changed hands. */
+const MAX_WRITES = 3;
+
+/**
+ * Keyed bodies per batch past which it claims its keys at once: a taken key fails the
+ * plain statement only after the bodies before it are written (and TOASTed), so for
+ * large bodies the few microseconds ON CONFLICT costs per event are the cheaper bet.
+ */
+const CLAIM_AT_ONCE_BYTES = 256 * 1024;
+
+/** How long after a taken key this process claims keys at once: repeats come in storms (producers' retries). */
+const CLAIM_AT_ONCE_MS = 10_000;
+
 export function createEventWriter(pool: pg.Pool, options: EventWriterOptions = {}): EventWriter {
   const { idempotencyWindowHours: windowHours = 24, ...groupCommit } = options;
-  const batches = createGroupCommit<NewEvent, WrittenEvent | Expired>(
-    (events) => writeEvents(pool, events, windowHours),
-    {
-      concurrentAt: CONCURRENT_AT,
-      weigh: (event) => event.body.length,
-      maxBatchWeight: MAX_BATCH_BYTES,
-      ...groupCommit,
+  let claimAtOnceUntil = 0;
+  const keys: KeyPolicy = {
+    windowHours,
+    claimAtOnce: (events) =>
+      Date.now() < claimAtOnceUntil ||
+      repeatsKey(events) ||
+      events.reduce((sum, e) => sum + (e.idempotencyKey === undefined ? 0 : e.body.length), 0) > CLAIM_AT_ONCE_BYTES,
+    sawTakenKey: () => {
+      claimAtOnceUntil = Date.now() + CLAIM_AT_ONCE_MS;
     },
-  );
+  };
+  const batches = createGroupCommit<NewEvent, WrittenEvent | WriteAgain>((events) => writeEvents(pool, events, keys), {
+    concurrentAt: CONCURRENT_AT,
+    weigh: (event) => event.body.length,
+    maxBatchWeight: MAX_BATCH_BYTES,
+    ...groupCommit,
+  });
   return {
     /**
-     * A key whose window is over is still on its old event until a claim finds it: it is
-     * taken off, outside any batch, and the event is written again. Once: a second
-     * conflict means another request claimed the key meanwhile, and this is its repeat.
+     * A key can change hands between a claim and the read of its owner: its window was
+     * over (the key is still on its old event until a claim finds it: it is taken off
+     * here, outside any batch), or another request took it off an expired event, or its
+     * event was erased, just then. The event is written again, a few times at most; a
+     * key still without an owner after that is a 503 the producer can retry.
      */
     async submit(event, signal) {
-      const written = await batches.submit(event, signal);
-      if (!('expiredOn' in written)) return written;
-      await releaseExpiredKey(pool, written.expiredOn, windowHours);
-      const again = await batches.submit(event, signal);
-      return 'expiredOn' in again ? { stored: false, original: null } : again;
+      for (let write = 1; ; write++) {
+        const written = await batches.submit(event, signal);
+        if (!('again' in written)) return written;
+        if (write === MAX_WRITES) return { stored: false, original: null };
+        if (written.again === 'expired') await releaseExpiredKey(pool, written.eventId, windowHours);
+      }
     },
     drain: () => batches.drain(),
   };
 }
 
-/** An event whose key was last claimed by an event outside the window. */
-interface Expired {
-  expiredOn: string;
+/** An event to write again: its key's owner is outside the window, or it has none any more. */
+type WriteAgain = { again: 'expired'; eventId: string } | { again: 'unowned' };
+
+interface KeyPolicy {
+  windowHours: number;
+  /** Whether a batch with keys skips the plain statement. */
+  claimAtOnce(events: NewEvent[]): boolean;
+  sawTakenKey(): void;
 }
 
 /**
  * One batch, one statement. A batch with idempotency keys first goes as if every key
  * were new, which they nearly always are: its insert is then the plain one plus the key
- * column. A key already taken fails that statement whole (nothing is stored); the batch
- * then goes again claiming its keys, storing only the events whose claim wins. Every
- * other keyed event repeats an earlier request (in this batch, in another transaction,
- * or in another process), whose event is committed by the time this statement is: it is
- * read afterwards. Nothing may throw after the commit (group commit would write the
- * batch again, one by one).
+ * column, and keyed events go first, so a taken key fails it early. A taken key (any
+ * unique violation: also a batch written again after a commit whose outcome was lost)
+ * fails that statement whole, storing nothing; the batch then goes again claiming its
+ * keys (ON CONFLICT DO NOTHING), storing only the events whose claim wins, as batches do
+ * at once where repeats are likely (KeyPolicy). Every other keyed event repeats an
+ * earlier request (in this batch, in another transaction, or in another process), whose
+ * event is committed by the time this statement is: it is read afterwards. Nothing may
+ * throw after the commit (group commit would write the batch again, one by one).
  */
-async function writeEvents(
-  pool: pg.Pool,
-  events: NewEvent[],
-  windowHours: number,
-): Promise<(WrittenEvent | Expired)[]> {
-  const notStored = await insertEvents(pool, events).catch((error: unknown) => {
-    if (!isKeyTaken(error)) throw error;
-    return insertEvents(pool, events, { repeats: true });
-  });
+async function writeEvents(pool: pg.Pool, events: NewEvent[], keys: KeyPolicy): Promise<(WrittenEvent | WriteAgain)[]> {
+  const withKeys = events.some((event) => event.idempotencyKey !== undefined);
+  const notStored =
+    withKeys && keys.claimAtOnce(events)
+      ? await insertEvents(pool, events, { repeats: true })
+      : await insertEvents(pool, events).catch((error: unknown) => {
+          if (!withKeys || (error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+          keys.sawTakenKey();
+          return insertEvents(pool, events, { repeats: true });
+        });
   if (notStored.size === 0) return events.map(() => ({ stored: true }));
-  const repeats = events.filter((event) => notStored.has(event.id));
-  const claimed = await findClaimedKeys(
-    pool,
-    repeats.map((event) => ({ mailboxId: event.mailboxId, key: event.idempotencyKey! })),
-    windowHours,
-  ).catch(() => new Map<string, ClaimedKey>());
-  return events.map((event): WrittenEvent | Expired => {
+  const repeats = new Map<string, { mailboxId: string; key: string }>();
+  for (const event of events) {
+    if (notStored.has(event.id)) {
+      repeats.set(claimKey(event.mailboxId, event.idempotencyKey!), {
+        mailboxId: event.mailboxId,
+        key: event.idempotencyKey!,
+      });
+    }
+  }
+  const claimed = await findClaimedKeys(pool, [...repeats.values()], keys.windowHours).catch(
+    () => new Map<string, ClaimedKey>(),
+  );
+  return events.map((event): WrittenEvent | WriteAgain => {
     if (!notStored.has(event.id)) return { stored: true };
     const original = claimed.get(claimKey(event.mailboxId, event.idempotencyKey!));
-    if (original?.expired) return { expiredOn: original.eventId };
+    if (!original) return { again: 'unowned' };
+    if (original.expired) return { again: 'expired', eventId: original.eventId };
     return {
       stored: false,
-      original: original ? { eventId: original.eventId, routed: original.routed, identity: original.identity } : null,
+      original: { eventId: original.eventId, routed: original.routed, identity: original.identity },
     };
   });
 }
 
-/** A unique violation of the idempotency key's index: the key was already taken. */
-function isKeyTaken(error: unknown): boolean {
-  const { code, constraint } = error as { code?: string; constraint?: string };
-  return code === '23505' && constraint === IDEMPOTENCY_KEY_INDEX;
+const UNIQUE_VIOLATION = '23505';
+
+/** Whether a key comes twice in the batch: the second is a repeat for sure. */
+function repeatsKey(events: NewEvent[]): boolean {
+  const seen = new Set<string>();
+  for (const event of events) {
+    if (event.idempotencyKey === undefined) continue;
+    const at = claimKey(event.mailboxId, event.idempotencyKey);
+    if (seen.has(at)) return true;
+    seen.add(at);
+  }
+  return false;
 }

@@ -52,6 +52,18 @@ describe('idempotency keys', () => {
     const same = (other: Partial<typeof event>) => sameEvent(identityOf(event), identityOf({ ...event, ...other }));
     expect(same({})).toBe(true);
     expect(same({ contentType: ' Application/JSON ' })).toBe(true);
+    expect(
+      sameEvent(
+        identityOf({ ...event, contentType: 'application/json; charset=utf-8' }),
+        identityOf({ ...event, contentType: 'Application/JSON;Charset=UTF-8' }),
+      ),
+    ).toBe(true);
+    expect(
+      sameEvent(
+        identityOf({ ...event, contentType: 'text/plain; format=flowed' }),
+        identityOf({ ...event, contentType: 'text/plain; format=Flowed' }),
+      ),
+    ).toBe(false);
     expect(same({ body: Buffer.from('{"a": 1}') })).toBe(false);
     expect(same({ eventType: 'order.updated' })).toBe(false);
     expect(same({ eventType: null })).toBe(false);
@@ -59,7 +71,7 @@ describe('idempotency keys', () => {
     expect(same({ orderingKey: 'order-1' })).toBe(false);
   });
 
-  test('a batch is inserted with its keys in one order: unkeyed first, then by mailbox and key', () => {
+  test('a batch is inserted with its keys in one order, by mailbox and key, then the unkeyed', () => {
     const items = [
       { id: '1', mailboxId: 'm2', idempotencyKey: 'a' },
       { id: '2', mailboxId: 'm1', idempotencyKey: 'b' },
@@ -67,6 +79,6 @@ describe('idempotency keys', () => {
       { id: '4', mailboxId: 'm1' },
       { id: '5', mailboxId: 'm1', idempotencyKey: 'a' },
     ];
-    expect(lockOrder(items).map((item) => item.id)).toEqual(['4', '5', '2', '1', '3']);
+    expect(lockOrder(items).map((item) => item.id)).toEqual(['5', '2', '1', '3', '4']);
   });
 });

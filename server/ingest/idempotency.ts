@@ -45,8 +45,8 @@ export function bodyHash(body: Buffer): Buffer {
 }
 
 /**
- * A stored or incoming event's identity. Content-Types compare as media types do (case
- * and spaces aside). The type is the event's, from `x-event-type` or the body: the same
+ * A stored or incoming event's identity. Content-Types compare as media types do
+ * (mediaType). The type is the event's, from `x-event-type` or the body: the same
  * body sent once with the header and once with the type only in it is the same event.
  */
 export function identityOf(event: {
@@ -63,7 +63,23 @@ export function identityOf(event: {
   };
 }
 
-const mediaType = (contentType: string) => contentType.trim().toLowerCase();
+/**
+ * A Content-Type as media types compare: type and parameter names in any case, spaces
+ * around `;` and `=` aside, a charset's value in any case (`application/json;
+ * charset=UTF-8` is `application/json;charset=utf-8`).
+ */
+function mediaType(contentType: string): string {
+  const [type = '', ...parameters] = contentType.split(';');
+  return [
+    type.trim().toLowerCase(),
+    ...parameters.map((parameter) => {
+      const at = parameter.indexOf('=');
+      const name = (at < 0 ? parameter : parameter.slice(0, at)).trim().toLowerCase();
+      const value = at < 0 ? '' : parameter.slice(at + 1).trim();
+      return `${name}=${name === 'charset' ? value.toLowerCase() : value}`;
+    }),
+  ].join(';');
+}
 
 export function sameEvent(a: EventIdentity, b: EventIdentity): boolean {
   return (
@@ -103,14 +119,16 @@ export function keyReused(key: string, eventId: string): AppError {
 export const claimKey = (mailboxId: string, key: string) => `${mailboxId}\n${key}`;
 
 /**
- * The order a batch's events are inserted in: events without a key first, then by
- * mailbox and key, so that concurrent batches (in this process or another) wait on each
- * other's keys in the same order and cannot deadlock.
+ * The order a batch's events are inserted in: by mailbox and key, so that concurrent
+ * batches (in this process or another) wait on each other's keys in the same order and
+ * cannot deadlock; then the events without a key, which wait on nothing. Keys first,
+ * so a taken key fails the insert before the other bodies are written.
  */
 export function lockOrder<T extends { mailboxId: string; idempotencyKey?: string }>(items: T[]): T[] {
-  const at = (item: T) => (item.idempotencyKey === undefined ? '' : claimKey(item.mailboxId, item.idempotencyKey));
-  return items
-    .map((item) => ({ item, at: at(item) }))
+  const keyed = items
+    .filter((item) => item.idempotencyKey !== undefined)
+    .map((item) => ({ item, at: claimKey(item.mailboxId, item.idempotencyKey!) }))
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
     .map(({ item }) => item);
+  return [...keyed, ...items.filter((item) => item.idempotencyKey === undefined)];
 }

@@ -7,6 +7,12 @@
 -- ordering key), so no hash is kept. A key stops counting when its window is over (the
 -- next claim of it takes it off the old event, server/ingest/eventWriter.ts), or when
 -- its event is pruned or erased.
+--
+-- Upgrading: this runs in one transaction holding `event` locked while it copies the
+-- keys of the last window onto their events and builds the index over the whole table:
+-- ingest, delivery and reads wait meanwhile (seconds per million events). Processes of
+-- the version before write keys to the table dropped here, so replace them all, as for
+-- any migration that drops a table.
 -- AlterTable
 ALTER TABLE "event" ADD COLUMN "idempotency_key" TEXT;
 

@@ -1,9 +1,10 @@
 /**
  * Idempotency keys in the database (rules in ../idempotency.ts). A key is the
  * `idempotency_key` column of the event that first sent it, unique per mailbox (a partial
- * index), and is claimed by that event's own INSERT … ON CONFLICT DO NOTHING
- * (insertEvents.ts): a concurrent claim of the same key, in this process or another,
- * waits until that transaction ends, then finds it taken, so exactly one event is stored.
+ * index), and is claimed by that event's own INSERT (insertEvents.ts; eventWriter.ts says
+ * when it is the plain insert and when ON CONFLICT DO NOTHING): a concurrent claim of the
+ * same key, in this process or another, waits until that transaction ends, then finds it
+ * taken, so exactly one event is stored.
  */
 import type { Queryable } from '../../db/queryable.ts';
 import { claimKey, type OriginalEvent } from '../idempotency.ts';

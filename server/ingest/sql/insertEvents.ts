@@ -57,15 +57,11 @@ export function jobPayloads(events: NewEvent[]): string[] {
   return [...byTrigger].flatMap(([trigger, deliveries]) => deliverJobPayloads(trigger, deliveries));
 }
 
-/** The unique index that holds idempotency keys (per mailbox). */
-export const IDEMPOTENCY_KEY_INDEX = 'event_mailbox_id_idempotency_key_key';
-
 /**
  * Stores the events, with their idempotency keys: each keyed event claims its key with
  * the insert itself (the key's unique index, in lock order: a concurrent claim of the
  * same key waits for this one's commit, then finds it taken). By default a key already
- * taken fails the whole statement with a unique violation on IDEMPOTENCY_KEY_INDEX (and
- * stores nothing); with `repeats`, an event whose key is taken is left out (ON CONFLICT
+ * taken fails the whole statement with a unique violation (and stores nothing); with `repeats`, an event whose key is taken is left out (ON CONFLICT
  * DO NOTHING) with its deliveries and search terms, and the jobs name only the
  * deliveries stored. Returns the ids of the events not stored.
  */
