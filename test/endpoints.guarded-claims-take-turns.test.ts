@@ -8,7 +8,8 @@
  * and a plain endpoint's claim on the same two-connection pool still goes through. And when
  * the database drops the claim pool's connections meanwhile (a restart, a failover), the
  * claim in the database is rejected, the turns go on for the others, and the endpoint's
- * next claim takes what was left: no wedged limiter.
+ * next claim takes what was left: no wedged limiter. A half-open endpoint's jobs other
+ * than its probe's only hold: they never wait for the row at all.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type pg from 'pg';
@@ -30,6 +31,7 @@ let health: HealthKeeper;
 const mailboxId = newId();
 const limited = newId();
 const plain = newId();
+const probing = newId();
 const changes = { publish: () => undefined };
 const logger = createLogger({ level: 'silent', pretty: false });
 
@@ -60,6 +62,7 @@ beforeAll(async () => {
   for (const [id, rate] of [
     [limited, 1000],
     [plain, null],
+    [probing, null],
   ] as const) {
     await db.pool.query(
       `insert into endpoint (id, mailbox_id, url, retry_policy, rate_limit_per_second)
@@ -155,4 +158,33 @@ describe("a guarded endpoint's claims", () => {
     const again = await health.claim(WORKER, limited, left, 'scheduled', null);
     expect(again.claimed.map((d) => d.id).sort()).toEqual([...left].sort());
   }, 60_000);
+});
+
+describe("a half-open endpoint's jobs other than its probe's", () => {
+  test('hold their deliveries without waiting for its health row', async () => {
+    const [probe, ...others] = await storeFor(probing, 3);
+    // Holding since it opened (held_from, the oldest held delivery: the probe, released by the tick).
+    await db.pool.query(
+      `insert into endpoint_health (endpoint_id, circuit_state, probe_delivery_id, held_from)
+       values ($1, 'half_open', $2, $2)`,
+      [probing, probe],
+    );
+    const holder = await holdHealthRow(probing);
+    try {
+      // A dead endpoint is half-open for as long as its probe takes: its jobs meanwhile
+      // used to wait here, one after another, for the row the probe's outcome will change.
+      const claim = await Promise.race([
+        health.claim(WORKER, probing, others, 'scheduled', null),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('waited for the health row')), 10_000)),
+      ]);
+      expect(claim.claimed).toEqual([]);
+    } finally {
+      await holder.query('commit');
+      holder.release();
+    }
+    const { rows } = await db.pool.query<{ status: string }>(`select status from delivery where id = any($1::uuid[])`, [
+      others,
+    ]);
+    expect(rows.map((row) => row.status)).toEqual(['held', 'held']);
+  });
 });

@@ -164,13 +164,19 @@ describe('outcomes noted together', () => {
     }
   });
 
-  test('a claim that only holds needs no lock: paused, or resting with the circuit open', () => {
+  test('a claim that only holds needs no lock: paused, resting with the circuit open, or half-open without the probe', () => {
     const open = { ...healthyEndpoint, circuitState: 'open' as const, retryAt: at(1000) };
-    expect(holdsEverything(healthyEndpoint, { ...plain, paused: true }, t0)).toBe(true);
-    expect(holdsEverything(open, plain, t0)).toBe(true);
-    expect(holdsEverything(open, plain, at(1000))).toBe(false); // the rest is over: a probe goes
-    expect(holdsEverything({ ...healthyEndpoint, circuitState: 'half_open' }, plain, t0)).toBe(false);
-    expect(holdsEverything(healthyEndpoint, { ...plain, rateLimitPerSecond: 1 }, t0)).toBe(false);
+    const halfOpen = { ...healthyEndpoint, circuitState: 'half_open' as const, probeDeliveryId: 'probe' };
+    expect(holdsEverything(healthyEndpoint, { ...plain, paused: true }, t0, ['d1'])).toBe(true);
+    expect(holdsEverything(open, plain, t0, ['d1'])).toBe(true);
+    expect(holdsEverything(open, plain, at(1000), ['d1'])).toBe(false); // the rest is over: a probe goes
+    expect(holdsEverything(halfOpen, plain, t0, ['d1', 'd2'])).toBe(true);
+    expect(holdsEverything(halfOpen, plain, t0, ['d1', 'probe'])).toBe(false); // the probe goes
+    // And the plan agrees: all held, the health as it was.
+    const plan = planClaim(halfOpen, plain, ['d1', 'd2'], t0);
+    expect(plan).toMatchObject({ claim: [], hold: { ids: ['d1', 'd2'] }, defer: [] });
+    expect(plan.health).toEqual(halfOpen);
+    expect(holdsEverything(healthyEndpoint, { ...plain, rateLimitPerSecond: 1 }, t0, ['d1'])).toBe(false);
   });
 });
 

@@ -195,11 +195,17 @@ export function afterAttempts(
 }
 
 /**
- * Whether a claim would hold every delivery and change nothing in the health (paused, or
- * an open circuit still resting): then it needs no lock on the health row.
+ * Whether a claim of these deliveries would hold every one and change nothing in the
+ * health (paused, an open circuit still resting, or a half-open one whose probe is not
+ * among them): then it needs no lock on the health row. A dead endpoint is half-open for
+ * as long as its probe takes (its timeout), and every job of it queued on that lock and
+ * saved the health unchanged (run AA, docs/performance-history.md).
  */
-export function holdsEverything(health: Health, limits: EndpointLimits, now: Date): boolean {
-  return limits.paused || (health.circuitState === 'open' && health.retryAt !== null && now < health.retryAt);
+export function holdsEverything(health: Health, limits: EndpointLimits, now: Date, ids: string[]): boolean {
+  if (limits.paused) return true;
+  if (health.circuitState === 'open') return health.retryAt !== null && now < health.retryAt;
+  if (health.circuitState === 'half_open') return !(health.probeDeliveryId && ids.includes(health.probeDeliveryId));
+  return false;
 }
 
 export interface EndpointLimits {

@@ -52,12 +52,13 @@ async function claimOnce(
     if (rows.length === 0) return none;
     const endpointId = rows[0]!.endpoint_id;
     const ids = rows.map((row) => row.id);
-    // Paused, or an open circuit still resting: everything is held and the health does not
-    // change, so the row's lock is not needed (every job of a dead endpoint used to queue on
-    // it). A circuit that closes meanwhile releases what was held (releaseTask.ts, tick).
+    // Paused, an open circuit still resting, or a half-open one waiting for its probe:
+    // everything is held and the health does not change, so the row's lock is not needed
+    // (every job of a dead endpoint used to queue on it). A circuit that closes meanwhile
+    // releases what was held (releaseTask.ts, tick).
     const peeked = await peekHealth(client, endpointId);
     const now = new Date();
-    if (peeked?.active && holdsEverything(peeked.health, peeked.limits, now)) {
+    if (peeked?.active && holdsEverything(peeked.health, peeked.limits, now, ids)) {
       const plan = planClaim(peeked.health, peeked.limits, ids, now);
       await holdDeliveries({ db: client, changes: collect }, plan.hold.ids, plan.hold.reason);
       return none;
