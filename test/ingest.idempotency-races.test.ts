@@ -57,14 +57,17 @@ const event = (key: string | undefined, body: string | Buffer, extra: Partial<Ne
 });
 
 describe('expired key taken over by many at once, at two processes', () => {
-  test('the same event: exactly one new event, every other copy answered with it', async () => {
-    const writers: EventWriter[] = [newPool(), newPool()].map((pool) =>
-      createEventWriter(pool, { idempotencyWindowHours: 1 }),
-    );
-    const old = event('exp-same', '{"n":1}');
+  /** Two writers with a 1-hour window, and the key claimed by an event 2 hours old. */
+  const expiredKey = async (key: string, body: string): Promise<EventWriter[]> => {
+    const writers = [newPool(), newPool()].map((pool) => createEventWriter(pool, { idempotencyWindowHours: 1 }));
+    const old = event(key, body);
     await writers[0]!.submit(old);
     await db.pool.query(`update event set received_at = now() - interval '2 hours' where id = $1`, [old.id]);
+    return writers;
+  };
 
+  test('the same event: exactly one new event, every other copy answered with it', async () => {
+    const writers = await expiredKey('exp-same', '{"n":1}');
     const copies = Array.from({ length: 40 }, () => event('exp-same', '{"n":1}'));
     const results = await Promise.all(copies.map((copy, i) => writers[i % 2]!.submit(copy)));
     const stored = copies.filter((_, i) => results[i]!.stored);
@@ -76,12 +79,7 @@ describe('expired key taken over by many at once, at two processes', () => {
   });
 
   test('different bodies: exactly one new event, the others see it', async () => {
-    const writers: EventWriter[] = [newPool(), newPool()].map((pool) =>
-      createEventWriter(pool, { idempotencyWindowHours: 1 }),
-    );
-    const old = event('exp-diff', '{"n":0}');
-    await writers[0]!.submit(old);
-    await db.pool.query(`update event set received_at = now() - interval '2 hours' where id = $1`, [old.id]);
+    const writers = await expiredKey('exp-diff', '{"n":0}');
     const copies = Array.from({ length: 40 }, (_, i) => event('exp-diff', `{"n":${i + 1}}`));
     const results = await Promise.all(copies.map((copy, i) => writers[i % 2]!.submit(copy)));
     expect(results.filter((r) => r.stored)).toHaveLength(1);
