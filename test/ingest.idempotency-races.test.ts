@@ -44,6 +44,24 @@ const newPool = () => {
   return pool;
 };
 
+/**
+ * A pool whose queries pass through `before` and `after` (given the statement's name, or
+ * its text when it has none): to hold a query at a gate, or fail it before or after it ran.
+ */
+const intercepted = (
+  pool: pg.Pool,
+  hooks: { before?: (name: string) => Promise<void>; after?: (name: string) => Promise<void> },
+) =>
+  ({
+    query: async (config: unknown, values?: unknown) => {
+      const name = typeof config === 'string' ? config : ((config as { name?: string }).name ?? '');
+      await hooks.before?.(name);
+      const result = await (pool.query as (c: unknown, v?: unknown) => Promise<unknown>)(config, values);
+      await hooks.after?.(name);
+      return result;
+    },
+  }) as unknown as pg.Pool;
+
 const event = (key: string | undefined, body: string | Buffer, extra: Partial<NewEvent> = {}): NewEvent => ({
   id: newId(),
   mailboxId: mailbox.id,
@@ -99,42 +117,28 @@ describe('a repeat racing the takeover of an expired key', () => {
     const atRelease = new Promise<void>((resolve) => (released = resolve));
     let openB!: () => void;
     const gateB = new Promise<void>((resolve) => (openB = resolve));
-    const wrap = (pool: pg.Pool, before: (c: unknown) => Promise<void>, after: (c: unknown) => Promise<void>) =>
-      ({
-        query: async (config: unknown, values?: unknown) => {
-          await before(config);
-          const result = await (pool.query as (c: unknown, v?: unknown) => Promise<unknown>)(config, values);
-          await after(config);
-          return result;
-        },
-      }) as unknown as pg.Pool;
-    const nameOf = (c: unknown) => (typeof c === 'string' ? c : ((c as { name?: string }).name ?? ''));
     // Process A: its claim of the key loses to the old event; it then reads the key's event.
     const writerA = createEventWriter(
-      wrap(
-        poolA,
-        async (c) => {
-          if (nameOf(c) === 'find_claimed_keys') {
+      intercepted(poolA, {
+        before: async (name) => {
+          if (name === 'find_claimed_keys') {
             reachedFind();
             await gateA;
           }
         },
-        async () => undefined,
-      ),
+      }),
       { idempotencyWindowHours: 1 },
     );
     // Process B: finds the key expired and takes it off the old event, then claims it.
     const writerB = createEventWriter(
-      wrap(
-        poolB,
-        async () => undefined,
-        async (c) => {
-          if (nameOf(c).startsWith('update event set idempotency_key = null')) {
+      intercepted(poolB, {
+        after: async (name) => {
+          if (name.startsWith('update event set idempotency_key = null')) {
             released();
             await gateB;
           }
         },
-      ),
+      }),
       { idempotencyWindowHours: 1 },
     );
     const old = event('race-exp', '{"n":1}');
@@ -162,16 +166,14 @@ describe('the claiming statement fails (after the plain one found a taken key)',
   test('the batch, written again one by one, stores every new event once and answers the repeat', async () => {
     const pool = newPool();
     let failed = false;
-    const flaky = {
-      query: async (config: unknown, values?: unknown) => {
-        const name = (config as { name?: string }).name ?? '';
+    const flaky = intercepted(pool, {
+      before: async (name) => {
         if (!failed && name.startsWith('insert_events_claiming_keys')) {
           failed = true;
           throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
         }
-        return (pool.query as (c: unknown, v?: unknown) => Promise<unknown>)(config, values);
       },
-    } as unknown as pg.Pool;
+    });
     const writer = createEventWriter(flaky);
     const first = event('claim-fails', '{"c":1}');
     await writer.submit(first);
@@ -193,17 +195,14 @@ describe('an ambiguous commit (the connection breaks after the batch committed)'
     const pool = newPool();
     let broken = false;
     // The first keyed insert commits, then its answer is lost, as when the network drops.
-    const flaky = {
-      query: async (config: unknown, values?: unknown) => {
-        const result = await (pool.query as (c: unknown, v?: unknown) => Promise<unknown>)(config, values);
-        const name = (config as { name?: string }).name ?? '';
+    const flaky = intercepted(pool, {
+      after: async (name) => {
         if (!broken && name.startsWith('insert_events_with_keys')) {
           broken = true;
           throw new Error('Connection terminated unexpectedly');
         }
-        return result;
       },
-    } as unknown as pg.Pool;
+    });
     const writer = createEventWriter(flaky);
     const a = event('ambiguous-a', '{"a":1}');
     const b = event('ambiguous-b', '{"b":1}');

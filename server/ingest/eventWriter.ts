@@ -145,10 +145,7 @@ async function writeEvents(pool: pg.Pool, events: NewEvent[], keys: KeyPolicy): 
     const original = claimed.get(claimKey(event.mailboxId, event.idempotencyKey!));
     if (!original) return { again: 'unowned' };
     if (original.expired) return { again: 'expired', eventId: original.eventId };
-    return {
-      stored: false,
-      original: { eventId: original.eventId, routed: original.routed, identity: original.identity },
-    };
+    return { stored: false, original };
   });
 }
 

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { canonicalContentType } from './contentType.ts';
 
 /** Longest key accepted, in characters. Keys are usually UUIDs or `<order id>-<step>`. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
@@ -46,7 +47,7 @@ export function bodyHash(body: Buffer): Buffer {
 
 /**
  * A stored or incoming event's identity. Content-Types compare as media types do
- * (mediaType). The type is the event's, from `x-event-type` or the body: the same
+ * (canonicalContentType). The type is the event's, from `x-event-type` or the body: the same
  * body sent once with the header and once with the type only in it is the same event.
  */
 export function identityOf(event: {
@@ -63,29 +64,11 @@ export function identityOf(event: {
   };
 }
 
-/**
- * A Content-Type as media types compare: type and parameter names in any case, spaces
- * around `;` and `=` aside, a charset's value in any case (`application/json;
- * charset=UTF-8` is `application/json;charset=utf-8`).
- */
-function mediaType(contentType: string): string {
-  const [type = '', ...parameters] = contentType.split(';');
-  return [
-    type.trim().toLowerCase(),
-    ...parameters.map((parameter) => {
-      const at = parameter.indexOf('=');
-      const name = (at < 0 ? parameter : parameter.slice(0, at)).trim().toLowerCase();
-      const value = at < 0 ? '' : parameter.slice(at + 1).trim();
-      return `${name}=${name === 'charset' ? value.toLowerCase() : value}`;
-    }),
-  ].join(';');
-}
-
 export function sameEvent(a: EventIdentity, b: EventIdentity): boolean {
   return (
     a.bodyHash.equals(b.bodyHash) &&
     a.eventType === b.eventType &&
-    mediaType(a.contentType) === mediaType(b.contentType) &&
+    canonicalContentType(a.contentType) === canonicalContentType(b.contentType) &&
     a.orderingKey === b.orderingKey
   );
 }

@@ -61,9 +61,10 @@ export function jobPayloads(events: NewEvent[]): string[] {
  * Stores the events, with their idempotency keys: each keyed event claims its key with
  * the insert itself (the key's unique index, in lock order: a concurrent claim of the
  * same key waits for this one's commit, then finds it taken). By default a key already
- * taken fails the whole statement with a unique violation (and stores nothing); with `repeats`, an event whose key is taken is left out (ON CONFLICT
- * DO NOTHING) with its deliveries and search terms, and the jobs name only the
- * deliveries stored. Returns the ids of the events not stored.
+ * taken fails the whole statement with a unique violation (and stores nothing); with
+ * `repeats`, an event whose key is taken is left out (ON CONFLICT DO NOTHING) with its
+ * deliveries and search terms, and the jobs name only the deliveries stored. Returns
+ * the ids of the events not stored.
  */
 export async function insertEvents(
   db: Queryable,
